@@ -1,0 +1,49 @@
+#pragma once
+// Settings operators keep in ansible.cfg, read from where Ansible reads them, then overridden by provision.cfg
+// and by ANSIBLE_* environment variables.
+//
+// Order, lowest to highest: built-in defaults < the first ansible.cfg found (ANSIBLE_CONFIG, ./ansible.cfg,
+// ~/.ansible.cfg, /etc/ansible/ansible.cfg) < the first provision.cfg found (PROVISION_CONFIG, ./provision.cfg,
+// ~/.provision.cfg) < environment variables (ANSIBLE_FORKS, ...). As in Ansible, ./ansible.cfg (and
+// ./provision.cfg) is ignored when the working directory is world-writable.
+#include <map>
+#include <string>
+#include <vector>
+
+namespace prov {
+
+struct Config {
+  /// [defaults] inventory / ANSIBLE_INVENTORY: comma-separated sources, made absolute.
+  std::vector<std::string> inventory{"/etc/ansible/hosts"};
+  /// [defaults] roles_path / ANSIBLE_ROLES_PATH: colon-separated folders, made absolute.
+  std::vector<std::string> roles_path;  // defaults to ~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles
+  int forks = 5;
+  std::string remote_user;  ///< "" when unset: the connection decides (current user)
+  std::string private_key_file;
+  bool host_key_checking = true;
+  int timeout = 10;  ///< connection timeout in seconds
+  // [privilege_escalation]
+  bool become = false;
+  std::string become_user = "root";
+  std::string become_method = "sudo";
+  bool become_ask_pass = false;
+
+  std::string ansible_config_file;    ///< the ansible.cfg that was read, "" for none
+  std::string provision_config_file;  ///< the provision.cfg that was read, "" for none
+  /// Every "section.key" read from the files (keys lower-cased), for settings without a typed field.
+  std::map<std::string, std::string> raw;
+};
+
+/// Reads the configuration. `env` is the process environment (HOME, ANSIBLE_*, PROVISION_CONFIG); `cwd` is where
+/// ./ansible.cfg and ./provision.cfg are looked for and what relative paths from the environment are relative
+/// to (relative paths in a file are relative to that file's folder). Throws prov::Error with file:line for a
+/// malformed file or a bad value.
+Config load_config(const std::map<std::string, std::string>& env, const std::string& cwd);
+
+/// As above with the current working directory.
+Config load_config(const std::map<std::string, std::string>& env);
+
+/// The process environment as a map, for load_config.
+std::map<std::string, std::string> process_environment();
+
+}  // namespace prov

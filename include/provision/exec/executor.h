@@ -1,0 +1,55 @@
+#pragma once
+// Runs a loaded playbook against an inventory: plays, batches, strategies, handlers, check and diff flow.
+#include <string>
+
+#include "provision/core/value.h"
+#include "provision/graph/graph.h"
+
+namespace prov::inv {
+class Inventory;
+}
+namespace prov::out {
+class Sink;
+}
+
+namespace prov::exec {
+
+/// Exit codes, Ansible's where it has them (docs/usage.md).
+enum ExitCode {
+  kExitOk = 0,
+  kExitError = 1,        ///< an error found while running (e.g. an undefined variable in a play's hosts)
+  kExitHostFailed = 2,
+  kExitLoadError = 3,    ///< the playbook, inventory or a config file could not be loaded; nothing ran
+  kExitUnreachable = 4,
+  kExitBadOptions = 5,
+  kExitInterrupted = 99,
+};
+
+struct Settings {
+  int forks = 5;
+  bool check = false;
+  bool diff = false;
+  int verbosity = 0;
+  graph::Selection selection;
+  std::string limit;
+  Value extra_vars = Value::object();
+  std::string connection;            ///< -c: overrides ansible_connection when set
+  std::string remote_user;           ///< -u / remote_user
+  std::string private_key_file;      ///< --private-key / private_key_file
+  std::string password;              ///< -k
+  int timeout = 10;                  ///< connect timeout in seconds
+  bool host_key_checking = true;
+  bool become = false;               ///< -b / become
+  std::string become_user = "root";
+  std::string become_method = "sudo";
+  std::string become_password;       ///< -K
+};
+
+/// Runs every play; reports through the sink; returns an ExitCode.
+int run_playbook(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings,
+                 out::Sink& sink);
+
+/// Asks a running playbook to stop after the tasks in flight (SIGINT); the recap so far is printed.
+void request_interrupt();
+
+}  // namespace prov::exec

@@ -1,0 +1,99 @@
+#pragma once
+// One interface for every module, and one registration table (src/modules/registry.cc).
+// A module validates its arguments against its spec, reads the host's state, and acts only on the difference.
+// A module never prints and knows nothing of the executor.
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "provision/connection/connection.h"
+#include "provision/core/error.h"
+#include "provision/core/value.h"
+
+namespace prov::tmpl {
+class Vars;
+}
+
+namespace prov::mod {
+
+enum class ArgType { Str, Int, Float, Bool, List, Dict, Path, Raw };
+
+struct ArgSpec {
+  std::string name;
+  ArgType type = ArgType::Str;
+  bool required = false;
+  Value default_value;                 ///< null: no default
+  std::vector<std::string> choices;    ///< empty: any
+  std::vector<std::string> aliases;
+  ArgType elements = ArgType::Str;     ///< for lists
+  bool no_log = false;                 ///< never shown (passwords)
+};
+
+struct ModuleSpec {
+  std::string name;                          ///< short name, e.g. "file"
+  std::vector<std::string> other_names;      ///< e.g. "ansible.builtin.file", "ansible.legacy.file"
+  std::vector<ArgSpec> args;
+  std::vector<std::vector<std::string>> mutually_exclusive;
+  std::vector<std::vector<std::string>> required_one_of;
+  bool free_form = false;          ///< accepts `module: some words` (kept as "_raw_params")
+  bool any_keys = false;           ///< takes arbitrary names as arguments (set_fact); args then only lists options
+  bool runs_on_controller = false; ///< debug, set_fact, assert, fail, pause: no connection needed
+  bool check_mode_support = true;  ///< false: skipped in check mode with a message
+};
+
+/// An argument error; the executor adds the task's file:line.
+class ArgError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Checks raw (already templated) arguments against a spec: unknown keys (with "did you mean"), missing required,
+/// choices, types (Ansible's conversions: "yes" -> true, "5" -> 5, "a,b" -> list), aliases, mutually exclusive,
+/// and fills defaults. Returns an object with every spec'd name present (null when unset and no default).
+Value validate_args(const ModuleSpec& spec, const Value& raw);
+
+/// What a module gets to work with for one run on one host.
+struct Context {
+  conn::Connection* conn = nullptr;       ///< null only for runs_on_controller modules
+  Value args;                             ///< validated by validate_args
+  bool check_mode = false;
+  bool diff_mode = false;
+  int verbosity = 0;                      ///< -v count; debug's `verbosity` compares against it
+  conn::Become become;
+  std::map<std::string, std::string> env;
+  /// Controller folders for `src` lookups: the role's files/ or templates/ first, then the playbook's.
+  std::vector<std::string> search_paths;
+  const tmpl::Vars* vars = nullptr;       ///< the task's variables (debug var=, assert, template)
+  std::string task_location;              ///< "file:line" of the task, for messages
+  /// Where the module can report things the executor should know in check mode (e.g. paths it would create).
+  Value* predictions = nullptr;
+};
+
+/// A module's result with Ansible's keys: changed, failed, msg, rc, stdout, stderr, stdout_lines, stderr_lines,
+/// skipped, diff ({before, after, before_header, after_header} or a list of them), ansible_facts, and
+/// module-specific keys.
+using Result = Value;
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  virtual const ModuleSpec& spec() const = 0;
+  /// Runs once on one host. Expected failures are results (failed: true, msg). A step that had to succeed and
+  /// did not (chown to an unknown user, a refused become: conn::BecomeError) throws prov::Error, which the
+  /// executor reports as a failed task with the error's message; conn::UnreachableError marks the host unreachable.
+  virtual Result run(Context& ctx) const = 0;
+};
+
+/// The module registered under a short name or FQCN, or nullptr.
+const Module* find_module(std::string_view name);
+
+/// Every short name, for "did you mean" and listings.
+std::vector<std::string> module_names();
+
+/// Names the loader and executor handle themselves (block, include_tasks, import_role, meta, ...),
+/// short and FQCN forms.
+bool is_executor_keyword_action(std::string_view name);
+
+}  // namespace prov::mod

@@ -1,0 +1,65 @@
+#pragma once
+// Everything a run reports goes through one Sink interface; only sinks write to the terminal.
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "provision/core/value.h"
+
+namespace prov::out {
+
+enum class Status { Ok, Changed, Skipped, Failed, Unreachable };
+
+/// One result of one task on one host (or of one loop item when `item` is set).
+struct HostResult {
+  std::string host;
+  std::string delegated_to;  ///< "" unless delegate_to
+  Status status = Status::Ok;
+  Value result;              ///< the module's result, already censored for no_log
+  bool ignored = false;      ///< failed but ignore_errors
+  bool is_item = false;      ///< one item of a loop
+  std::string item_label;    ///< what "(item=...)" shows
+  bool show_result = false;  ///< print the result body (debug, -v, failures)
+};
+
+struct HostStats {
+  int ok = 0, changed = 0, unreachable = 0, failed = 0, skipped = 0, rescued = 0, ignored = 0;
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void playbook_start(const std::string& path) = 0;
+  virtual void play_start(const std::string& name, const std::vector<std::string>& hosts) = 0;
+  virtual void no_hosts_matched() = 0;
+  /// `title` is the banner text, e.g. "nginx : install nginx"; handlers are announced as RUNNING HANDLER.
+  virtual void task_start(const std::string& title, bool is_handler, const std::string& location) = 0;
+  virtual void host_result(const HostResult& result) = 0;
+  /// "FAILED - RETRYING: [host]: title (N retries left)." between attempts of an until loop.
+  virtual void retrying(const std::string& host, const std::string& title, int retries_left) = 0;
+  /// "...ignoring" after the items of a loop that failed under ignore_errors.
+  virtual void ignored_note() = 0;
+  /// "included: file for host".
+  virtual void included(const std::string& file, const std::vector<std::string>& hosts) = 0;
+  virtual void warning(const std::string& message) = 0;
+  /// A run-level error (bad input found at run time).
+  virtual void error(const std::string& message) = 0;
+  virtual void recap(const std::vector<std::pair<std::string, HostStats>>& stats) = 0;
+  virtual void playbook_end(int exit_code) = 0;
+};
+
+struct SinkOptions {
+  bool color = false;
+  int verbosity = 0;
+  bool diff = false;
+  bool check = false;
+};
+
+/// The output format registered under `name` ("human", "json"), or nullptr.
+std::unique_ptr<Sink> make_sink(const std::string& name, const SinkOptions& options);
+
+/// Names of every registered format, for --output's help and errors.
+std::vector<std::string> sink_names();
+
+}  // namespace prov::out

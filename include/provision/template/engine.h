@@ -1,0 +1,83 @@
+#pragma once
+// The Jinja2 engine, as Ansible runs it. A pure library: it never touches a host.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "provision/core/error.h"
+#include "provision/core/value.h"
+
+namespace prov::tmpl {
+
+/// Where templates find variables. Values are raw: strings in them may themselves be templates, which the
+/// engine renders lazily when they are used (and reports reference loops, naming the chain).
+class Vars {
+ public:
+  virtual ~Vars() = default;
+  /// The value of a top-level name, or nullptr when it is not defined.
+  virtual const Value* lookup(std::string_view name) const = 0;
+};
+
+/// A Vars over one object Value (keys are the names); handy for tests and simple callers.
+class ValueVars : public Vars {
+ public:
+  explicit ValueVars(Value object) : object_(std::move(object)) {}
+  const Value* lookup(std::string_view name) const override;
+
+ private:
+  Value object_;
+};
+
+/// Settings of one render.
+struct Options {
+  std::string name;                    ///< template file or "file:line" of the task, for errors
+  bool trim_blocks = false;            ///< the template module turns this on
+  bool lstrip_blocks = false;
+  bool keep_trailing_newline = false;  ///< the template module turns this on
+  /// Folders searched by {% include %}, lookup('file'/'template'/'first_found'); first match wins.
+  std::vector<std::string> search_paths;
+  /// How template_value (and lazily templated variables) type their results. true: a lone `{{ expr }}` keeps
+  /// the expression's type. false: exactly as ansible-core 2.14 does it: a lone `{{ var }}` holding a number,
+  /// bool or none keeps it; any other result is text, turned back into a list, dict or bool when it reads as one.
+  bool native_types = true;
+};
+
+/// Raised for syntax errors (with template name, line and column) and for evaluation errors.
+class TemplateError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An undefined variable or attribute was used; `name` is what was undefined (e.g. "foo" or "foo.bar").
+class UndefinedError : public TemplateError {
+ public:
+  UndefinedError(std::string name, std::string message, SourceLoc loc = {})
+      : TemplateError(std::move(message), std::move(loc)), name_(std::move(name)) {}
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+/// True when text holds any template markup ({{, {% or {#).
+bool is_template(std::string_view text);
+
+/// Renders template text to a string.
+std::string render(std::string_view source, const Vars& vars, const Options& options = {});
+
+/// Templates a value as Ansible templates task arguments and variables: every string in it is rendered; a string
+/// that is exactly one `{{ expr }}` keeps the native type of the result (list, dict, int, bool, none).
+Value template_value(const Value& value, const Vars& vars, const Options& options = {});
+
+/// Evaluates a bare expression (`when:`, `changed_when:`, `until:`, debug's `var:`) to a value.
+Value evaluate(std::string_view expression, const Vars& vars, const Options& options = {});
+
+/// Evaluates a `when`-style condition to a bool (Ansible's rules: a bare expression, or one already in {{ }}).
+bool condition(std::string_view expression, const Vars& vars, const Options& options = {});
+
+/// Python's str() of a value as Jinja2 prints it: ['a', 1], {'k': True}, None.
+std::string python_str(const Value& value);
+
+}  // namespace prov::tmpl

@@ -1,0 +1,121 @@
+// provision: the pipeline in order. Parse options, read the config, load the inventory and the playbook (all of
+// it, validated, before any host is touched), then compile each play to its task graph and execute it, reporting
+// through one output sink.
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "listing.h"
+#include "options.h"
+#include "provision/core/config.h"
+#include "provision/exec/executor.h"
+#include "provision/inventory/inventory.h"
+#include "provision/output/events.h"
+#include "provision/playbook/model.h"
+
+namespace {
+
+using namespace prov;
+
+void on_interrupt(int) { exec::request_interrupt(); }
+
+void setup_logging(int verbosity) {
+  // -v..-vvvv: module arguments, commands and timings, on stderr so stdout stays the report.
+  auto logger = spdlog::stderr_color_mt("provision");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%^%l%$ %v");
+  spdlog::set_level(verbosity >= 3 ? spdlog::level::trace
+                    : verbosity == 2 ? spdlog::level::debug
+                    : verbosity == 1 ? spdlog::level::info
+                                     : spdlog::level::warn);
+}
+
+// Settings from ansible.cfg/provision.cfg, overridden by what the command line says.
+void apply_config(const Config& config, cli::Options& o) {
+  exec::Settings& s = o.settings;
+  s.forks = o.forks > 0 ? o.forks : config.forks;
+  s.timeout = o.timeout > 0 ? o.timeout : config.timeout;
+  s.remote_user = o.remote_user.empty() ? config.remote_user : o.remote_user;
+  s.private_key_file = o.private_key.empty() ? config.private_key_file : o.private_key;
+  s.host_key_checking = config.host_key_checking;
+  s.become = o.become_flag || config.become;
+  s.become_user = o.become_user.empty() ? config.become_user : o.become_user;
+  s.become_method = o.become_method.empty() ? config.become_method : o.become_method;
+  s.connection = o.connection;
+  s.limit = o.limit;
+  if (o.inventories.empty()) o.inventories = config.inventory;
+  for (const auto& path : config.roles_path) o.roles_path.push_back(path);
+  if (config.become_ask_pass) o.ask_become_pass = true;
+}
+
+int run(int argc, char** argv) {
+  cli::Options options;
+  if (int code = cli::parse_options(argc, argv, options); code >= 0) return code;
+  setup_logging(options.settings.verbosity);
+
+  out::SinkOptions sink_options;
+  sink_options.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR") && options.output == "human";
+  sink_options.verbosity = options.settings.verbosity;
+  sink_options.diff = options.settings.diff;
+  sink_options.check = options.settings.check;
+  auto sink = out::make_sink(options.output, sink_options);
+
+  pb::Playbook playbook;
+  std::optional<inv::Inventory> inventory;
+  try {
+    apply_config(load_config(process_environment()), options);
+    options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars);
+    pb::LoadOptions load;
+    load.roles_path = options.roles_path;
+    for (const auto& path : options.playbooks) {
+      // Absolute paths make playbook_dir and every error location usable from anywhere.
+      pb::Playbook one = pb::load_playbook(std::filesystem::absolute(path).lexically_normal().string(), load);
+      if (playbook.path.empty()) {
+        playbook = std::move(one);
+      } else {
+        for (auto& play : one.plays) playbook.plays.push_back(std::move(play));
+      }
+    }
+    inventory.emplace(inv::load_inventory(options.inventories, playbook.dir));
+  } catch (const Error& e) {
+    std::cerr << "ERROR! " << e.describe() << std::endl;
+    return exec::kExitLoadError;
+  }
+
+  if (options.syntax_check) {
+    std::cout << "\nplaybook: " << options.playbooks.front() << std::endl;
+    return exec::kExitOk;
+  }
+  if (options.list_hosts) return cli::print_listing(cli::Listing::Hosts, playbook, *inventory, options.settings);
+  if (options.list_tasks) return cli::print_listing(cli::Listing::Tasks, playbook, *inventory, options.settings);
+  if (options.list_tags) return cli::print_listing(cli::Listing::Tags, playbook, *inventory, options.settings);
+
+  try {
+    if (options.ask_pass) options.settings.password = cli::prompt_secret("SSH password: ");
+    if (options.ask_become_pass) options.settings.become_password = cli::prompt_secret("BECOME password: ");
+  } catch (const Error& e) {
+    std::cerr << "ERROR! " << e.message() << std::endl;
+    return exec::kExitBadOptions;
+  }
+
+  std::signal(SIGINT, on_interrupt);
+  return exec::run_playbook(playbook, *inventory, options.settings, *sink);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const prov::Error& e) {
+    std::cerr << "ERROR! " << e.describe() << std::endl;
+    return prov::exec::kExitError;
+  } catch (const std::exception& e) {
+    std::cerr << "ERROR! unexpected: " << e.what() << std::endl;
+    return 250;
+  }
+}

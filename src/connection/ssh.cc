@@ -1,0 +1,256 @@
+// The ssh transport: one session per host; each command is one channel (open + exec, two round trips) driven by
+// libssh callbacks, so stdout and stderr are collected as they arrive while stdin is written within the remote
+// window, and neither side can stall the other.
+#include <libssh/callbacks.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include "provision/connection/become.h"
+#include "provision/connection/scripts.h"
+#include "ssh_files.h"
+#include "ssh_internal.h"
+
+namespace prov::conn {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using detail::unreachable;
+
+constexpr auto kTimeoutGrace = std::chrono::seconds(2);
+
+int signal_number(const std::string& name) {
+  static const std::pair<const char*, int> kSignals[] = {
+      {"ABRT", SIGABRT}, {"ALRM", SIGALRM}, {"FPE", SIGFPE},   {"HUP", SIGHUP},   {"ILL", SIGILL},
+      {"INT", SIGINT},   {"KILL", SIGKILL}, {"PIPE", SIGPIPE}, {"QUIT", SIGQUIT}, {"SEGV", SIGSEGV},
+      {"TERM", SIGTERM}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"BUS", SIGBUS},   {"TRAP", SIGTRAP}};
+  for (const auto& [signal_name, number] : kSignals) {
+    if (name == signal_name) return number;
+  }
+  return 127;
+}
+
+// What the channel callbacks collect for one command.
+struct ChannelState {
+  CommandResult* result = nullptr;
+  bool eof = false;
+  bool closed = false;
+  std::optional<int> exit_code;
+};
+
+int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* user) {
+  auto* state = static_cast<ChannelState*>(user);
+  (is_stderr ? state->result->err : state->result->out).append(static_cast<const char*>(data), len);
+  return static_cast<int>(len);
+}
+void on_eof(ssh_session, ssh_channel, void* user) { static_cast<ChannelState*>(user)->eof = true; }
+void on_close(ssh_session, ssh_channel, void* user) { static_cast<ChannelState*>(user)->closed = true; }
+void on_exit_status(ssh_session, ssh_channel, int status, void* user) {
+  static_cast<ChannelState*>(user)->exit_code = status;
+}
+void on_exit_signal(ssh_session, ssh_channel, const char* signal, int, const char*, const char*, void* user) {
+  static_cast<ChannelState*>(user)->exit_code = -signal_number(signal ? signal : "");
+}
+
+struct ChannelDeleter {
+  void operator()(ssh_channel c) const {
+    if (ssh_channel_is_open(c)) ssh_channel_close(c);
+    ssh_channel_free(c);
+  }
+};
+using ChannelPtr = std::unique_ptr<ssh_channel_struct, ChannelDeleter>;
+
+struct EventDeleter {
+  ssh_session session;
+  void operator()(ssh_event e) const {
+    ssh_event_remove_session(e, session);
+    ssh_event_free(e);
+  }
+};
+
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  return line.empty() ? "command failed" : line;
+}
+
+class SshConnection : public Connection {
+ public:
+  explicit SshConnection(SshSettings settings) : settings_(std::move(settings)) {}
+  ~SshConnection() override { close(); }
+
+  std::string kind() const override { return "ssh"; }
+
+  void connect() override {
+    static std::once_flag once;
+    // libssh writes to the socket; a peer that vanished must give EPIPE, not kill the controller.
+    std::call_once(once, [] { ::signal(SIGPIPE, SIG_IGN); });
+    if (broken_) close();
+    broken_ = false;
+    if (!session_) session_ = detail::open_session(settings_);
+  }
+
+  void close() override {
+    files_.reset();
+    session_.reset();
+  }
+
+  CommandResult run(const std::string& command, const RunOptions& options) override {
+    connect();
+    PreparedCommand prepared = prepare_command(with_remote_timeout(command, options.timeout_seconds), options);
+    BecomeWatcher watcher(options.become);
+    ssh_session s = session_.get();
+
+    // Declared before the channel: closing the channel can still deliver callbacks, so they must outlive it.
+    CommandResult result;
+    ChannelState state;
+    state.result = &result;
+    ssh_channel_callbacks_struct callbacks{};
+    callbacks.userdata = &state;
+    callbacks.channel_data_function = on_data;
+    callbacks.channel_eof_function = on_eof;
+    callbacks.channel_close_function = on_close;
+    callbacks.channel_exit_status_function = on_exit_status;
+    callbacks.channel_exit_signal_function = on_exit_signal;
+    ssh_callbacks_init(&callbacks);
+    ChannelPtr channel(ssh_channel_new(s));
+    if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK) throw lost("cannot open a channel");
+    ssh_set_channel_callbacks(channel.get(), &callbacks);
+    // A channel we gave up on (timeout, failed become) is freed by libssh only once the server closes it, and it
+    // may still receive data or an exit signal then: unhook our callbacks before their data goes out of scope.
+    std::unique_ptr<ssh_channel_struct, std::function<void(ssh_channel)>> unhook(
+        channel.get(), [&callbacks](ssh_channel c) { ssh_remove_channel_callbacks(c, &callbacks); });
+    // sshd hands the command to the user's login shell, which may be bash, zsh or fish: /bin/sh gives every
+    // command the same POSIX semantics as the local transport. The login shell execs it (one word list).
+    const std::string remote = "/bin/sh -c " + shell_quote(prepared.command);
+    if (ssh_channel_request_exec(channel.get(), remote.c_str()) != SSH_OK) {
+      throw lost("cannot start the command");
+    }
+
+    std::unique_ptr<ssh_event_struct, EventDeleter> event(ssh_event_new(), EventDeleter{s});
+    ssh_event_add_session(event.get(), s);
+    const auto started = Clock::now();
+    // The host's own timeout fires first; ours is the fallback for hosts without one, or one that hangs.
+    const auto deadline = started + std::chrono::seconds(options.timeout_seconds) + kTimeoutGrace;
+    std::string to_write;
+    bool stdin_queued = false, eof_sent = false;
+    while (!state.closed && !(state.eof && state.exit_code)) {
+      if (watcher.take_password()) to_write.insert(0, prepared.password_line);
+      if (!stdin_queued && watcher.state() == BecomeWatcher::State::Ready) {
+        to_write += options.stdin_data;
+        stdin_queued = true;
+      }
+      // Write only what the remote window takes now: a blocking write could wait on a command that is itself
+      // waiting for us to read its output.
+      uint32_t window = ssh_channel_window_size(channel.get());
+      if (!to_write.empty() && window > 0) {
+        uint32_t n = std::min<uint32_t>({window, static_cast<uint32_t>(std::min<size_t>(to_write.size(), 1u << 20))});
+        int written = ssh_channel_write(channel.get(), to_write.data(), n);
+        if (written < 0) throw lost("cannot write to the command");
+        to_write.erase(0, static_cast<size_t>(written));
+      }
+      if (stdin_queued && to_write.empty() && !eof_sent) {
+        ssh_channel_send_eof(channel.get());
+        eof_sent = true;
+      }
+      int wait_ms = (!to_write.empty() && ssh_channel_window_size(channel.get()) > 0) ? 0 : 1000;
+      if (options.timeout_seconds > 0) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) return kill_on_timeout(channel.get(), result, options.timeout_seconds);
+        wait_ms = std::min<int>(wait_ms, static_cast<int>(left));
+      }
+      if (ssh_event_dopoll(event.get(), wait_ms) == SSH_ERROR || !ssh_is_connected(s)) {
+        if (!state.closed && !(state.eof && state.exit_code)) throw lost("connection lost while running a command");
+      }
+      if (watcher.update(result.out, result.err) == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
+    }
+    result.rc = state.exit_code.value_or(-1);
+    // timeout(1) kills its own process group, itself included: the shell ends by SIGKILL (or reports 137).
+    if (options.timeout_seconds > 0 && (result.rc == -SIGKILL || result.rc == 128 + SIGKILL) &&
+        Clock::now() - started >= std::chrono::seconds(options.timeout_seconds)) {
+      mark_timed_out(result, options.timeout_seconds);
+    }
+    if (watcher.finish(result.out, result.err) == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
+    return result;
+  }
+
+  void put_file(const std::string& content, const std::string& path, const PutOptions& options) override {
+    connect();
+    if (options.become.enabled || !files().available()) {
+      // The content goes on stdin to a command running as the target user: the file is theirs from the start and
+      // no copy readable by others is left anywhere. Hosts without SFTP take the same path.
+      RunOptions run_options;
+      run_options.stdin_data = content;
+      run_options.become = options.become;
+      CommandResult r = run(put_file_script(path, options), run_options);
+      if (r.rc != 0) throw Error("cannot write " + path + ": " + first_line(r.err));
+      return;
+    }
+    std::string finish = files().upload(content, path);
+    CommandResult r = run(detail::finish_upload_script(finish, path, content, options), {});
+    if (r.rc != 0) throw Error("cannot write " + path + ": " + first_line(r.err));
+  }
+
+  std::string fetch_file(const std::string& path, const Become& become) override {
+    connect();
+    if (become.enabled || !files().available()) {
+      RunOptions run_options;
+      run_options.become = become;
+      CommandResult r = run(fetch_file_script(path), run_options);
+      if (r.rc != 0) throw Error("cannot read " + path + ": " + first_line(r.err));
+      return r.out;
+    }
+    return files().download(path);
+  }
+
+ private:
+  detail::SftpFiles& files() {
+    if (!files_) files_ = std::make_unique<detail::SftpFiles>(session_.get());
+    return *files_;
+  }
+
+  // A failure of the transport itself: the session is unusable, the host becomes unreachable. The session is
+  // freed by the next connect(), after the failed command's channel has been released.
+  UnreachableError lost(const std::string& what) {
+    broken_ = true;
+    return unreachable(what + ": " + ssh_get_error(session_.get()));
+  }
+
+  // With a time limit the command runs under the host's timeout(1) when it has one, inside the escalated shell:
+  // it kills the command's whole process group, which sshd's signal request (the shell's pid only) cannot.
+  static std::string with_remote_timeout(const std::string& command, int seconds) {
+    if (seconds <= 0) return command;
+    return "exec $(command -v timeout >/dev/null 2>&1 && echo timeout -s KILL " + std::to_string(seconds) +
+           ") /bin/sh -c " + shell_quote(command);
+  }
+
+  static void mark_timed_out(CommandResult& result, int seconds) {
+    result.rc = -SIGKILL;
+    result.timed_out = true;
+    result.err += "provision: command timed out after " + std::to_string(seconds) + " seconds and was killed\n";
+  }
+
+  static CommandResult kill_on_timeout(ssh_channel channel, CommandResult& result, int seconds) {
+    // sshd delivers the signal to the session's shell only; the channel is then closed on the rest.
+    ssh_channel_request_send_signal(channel, "KILL");
+    mark_timed_out(result, seconds);
+    return result;
+  }
+
+  SshSettings settings_;
+  detail::SessionPtr session_;
+  std::unique_ptr<detail::SftpFiles> files_;
+  bool broken_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> make_ssh_connection(const Value& host_vars) {
+  return std::make_unique<SshConnection>(parse_ssh_settings(host_vars));
+}
+
+}  // namespace prov::conn

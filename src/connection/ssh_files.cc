@@ -1,0 +1,148 @@
+// SFTP transfers for the ssh transport, and the one command that checks and installs an uploaded file.
+#include "ssh_files.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <array>
+#include <random>
+
+namespace prov::conn::detail {
+
+namespace {
+
+// Larger requests are refused by OpenSSH's sftp-server (256 KiB messages); each request is a round trip.
+constexpr size_t kChunk = 64 * 1024;
+
+std::string random_suffix() {
+  std::array<unsigned char, 8> bytes{};
+  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  bool filled = fd >= 0 && ::read(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+  if (fd >= 0) ::close(fd);
+  if (!filled) {
+    std::random_device rd;
+    for (auto& b : bytes) b = static_cast<unsigned char>(rd());
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (unsigned char b : bytes) {
+    text += kHex[b >> 4];
+    text += kHex[b & 15];
+  }
+  return text;
+}
+
+std::string sha1_hex(const std::string& content) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(content.data(), content.size(), digest, &size, EVP_sha1(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (unsigned int i = 0; i < size; ++i) {
+    text += kHex[digest[i] >> 4];
+    text += kHex[digest[i] & 15];
+  }
+  return text;
+}
+
+std::string parent_dir(const std::string& path) {
+  if (path.find('/') == std::string::npos) return ".";
+  std::string dir = path.substr(0, path.rfind('/'));
+  return dir.empty() ? "/" : dir;
+}
+
+}  // namespace
+
+SftpFiles::SftpFiles(ssh_session session) : session_(session) {
+  sftp_ = sftp_new(session_);
+  if (sftp_ != nullptr && sftp_init(sftp_) != SSH_OK) {
+    sftp_free(sftp_);
+    sftp_ = nullptr;
+  }
+}
+
+SftpFiles::~SftpFiles() {
+  if (sftp_ != nullptr) sftp_free(sftp_);
+}
+
+std::string SftpFiles::error_text() const {
+  switch (sftp_get_error(sftp_)) {
+    case SSH_FX_NO_SUCH_FILE:
+    case SSH_FX_NO_SUCH_PATH:
+      return "No such file or directory";
+    case SSH_FX_PERMISSION_DENIED:
+      return "Permission denied";
+    case SSH_FX_FILE_ALREADY_EXISTS:
+      return "File exists";
+    default:
+      return ssh_get_error(session_);
+  }
+}
+
+std::string SftpFiles::upload(const std::string& content, const std::string& path) {
+  const std::string tmp = parent_dir(path) + "/.provision-tmp-" + random_suffix();
+  sftp_file file = sftp_open(sftp_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (file == nullptr) throw Error("cannot write " + path + ": " + error_text());
+  for (size_t done = 0; done < content.size();) {
+    ssize_t n = sftp_write(file, content.data() + done, std::min(kChunk, content.size() - done));
+    if (n <= 0) {
+      std::string reason = error_text();
+      sftp_close(file);
+      sftp_unlink(sftp_, tmp.c_str());
+      throw Error("cannot write " + path + ": " + reason);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (sftp_close(file) != SSH_OK) {
+    std::string reason = error_text();
+    sftp_unlink(sftp_, tmp.c_str());
+    throw Error("cannot write " + path + ": " + reason);
+  }
+  return tmp;
+}
+
+std::string SftpFiles::download(const std::string& path) {
+  sftp_file file = sftp_open(sftp_, path.c_str(), O_RDONLY, 0);
+  if (file == nullptr) throw Error("cannot read " + path + ": " + error_text());
+  std::string content;
+  std::string buffer(kChunk, '\0');
+  for (;;) {
+    ssize_t n = sftp_read(file, buffer.data(), buffer.size());
+    if (n < 0) {
+      std::string reason = error_text();
+      sftp_close(file);
+      throw Error("cannot read " + path + ": " + reason);
+    }
+    if (n == 0) break;
+    content.append(buffer.data(), static_cast<size_t>(n));
+  }
+  sftp_close(file);
+  return content;
+}
+
+std::string finish_upload_script(const std::string& tmp, const std::string& path, const std::string& content,
+                                 const PutOptions& options) {
+  std::string s = "t=" + shell_quote(tmp) + "; d=" + shell_quote(path) + "; fail() { rm -f -- \"$t\"; exit 1; }; ";
+  // SFTP runs inside the encrypted channel; the checksum catches what that cannot: a full disk or quota
+  // that truncated the file on the host.
+  s += "if command -v sha1sum >/dev/null 2>&1; then sum=$(sha1sum < \"$t\") || fail; "
+       "[ \"${sum%% *}\" = " +
+       sha1_hex(content) +
+       " ] || { echo 'checksum mismatch: the file on the host differs from the one sent' >&2; fail; }; fi; ";
+  if (!options.mode.empty()) {
+    s += "chmod " + shell_quote(options.mode) + " \"$t\" || fail; ";
+  } else {
+    // An existing file keeps its mode; a new one gets what the user's umask would give.
+    s += "if [ -e \"$d\" ]; then chmod \"$(stat -c %a -- \"$d\")\" \"$t\"; "
+         "else chmod \"$(printf '%o' $(( 0666 & ~0$(umask) )))\" \"$t\"; fi || fail; ";
+  }
+  if (!options.owner.empty() || !options.group.empty()) {
+    std::string spec = options.owner + (options.group.empty() ? "" : ":" + options.group);
+    s += "chown " + shell_quote(spec) + " \"$t\" || fail; ";
+  }
+  s += "mv -f -- \"$t\" \"$d\" || fail";
+  return s;
+}
+
+}  // namespace prov::conn::detail

@@ -1,0 +1,40 @@
+#pragma once
+// Private to the ssh transport: file transfer over SFTP on the session the commands use.
+#include <libssh/sftp.h>
+
+#include <string>
+
+#include "provision/connection/connection.h"
+
+namespace prov::conn::detail {
+
+/// An SFTP subsystem channel, opened on first use and kept for the session's life (opening costs three round
+/// trips). Throws Error with the file named; never leaves a partial temporary file behind.
+class SftpFiles {
+ public:
+  /// Opens the SFTP subsystem; available() is false when the host has none (files then move through a shell).
+  explicit SftpFiles(ssh_session session);
+  ~SftpFiles();
+  SftpFiles(const SftpFiles&) = delete;
+  SftpFiles& operator=(const SftpFiles&) = delete;
+
+  bool available() const { return sftp_ != nullptr; }
+  /// Writes content to a new private (0600) temporary file next to `path`; returns the temporary file's path.
+  std::string upload(const std::string& content, const std::string& path);
+  /// Reads a whole file.
+  std::string download(const std::string& path);
+
+ private:
+  std::string error_text() const;
+
+  ssh_session session_;
+  sftp_session sftp_ = nullptr;
+};
+
+/// One shell command that finishes an upload: checks the temporary file's SHA-1 against content's (when the
+/// host has sha1sum), applies mode/owner/group as put_file_script() does, and renames it over `path`. On any
+/// failure the temporary file is removed and the reason is on stderr.
+std::string finish_upload_script(const std::string& tmp, const std::string& path, const std::string& content,
+                                 const PutOptions& options);
+
+}  // namespace prov::conn::detail

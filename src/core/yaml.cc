@@ -1,0 +1,197 @@
+#include "provision/core/yaml.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <sstream>
+
+namespace prov::yaml {
+
+namespace {
+
+Error parse_error(const YAML::Exception& e, const std::string& name) {
+  SourceLoc where{name, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};
+  return Error(fmt::format("YAML syntax error: {}", e.msg), where);
+}
+
+std::string without_underscores(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), '_'), s.end());
+  return s;
+}
+
+// YAML 1.1 as PyYAML resolves plain scalars (the resolver Ansible uses).
+const std::regex& bool_re() {
+  static const std::regex re("yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
+  return re;
+}
+const std::regex& int_re() {
+  static const std::regex re(
+      "[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+");
+  return re;
+}
+const std::regex& float_re() {
+  static const std::regex re(
+      "[-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+][0-9]+)?|\\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|"
+      "[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\\.[0-9_]*|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN)");
+  return re;
+}
+
+// Sexagesimal (base 60) numbers like 1:30 are YAML 1.1 too.
+double sexagesimal(const std::string& text) {
+  double value = 0;
+  std::stringstream parts(text);
+  std::string part;
+  while (std::getline(parts, part, ':')) value = value * 60 + std::stod(part);
+  return value;
+}
+
+Value resolve_int(std::string text) {
+  text = without_underscores(text);
+  bool negative = !text.empty() && text[0] == '-';
+  if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.erase(0, 1);
+  std::int64_t value = 0;
+  if (text.find(':') != std::string::npos) {
+    value = static_cast<std::int64_t>(sexagesimal(text));
+  } else if (text.rfind("0b", 0) == 0) {
+    value = std::stoll(text.substr(2), nullptr, 2);
+  } else if (text.rfind("0x", 0) == 0) {
+    value = std::stoll(text.substr(2), nullptr, 16);
+  } else if (text.size() > 1 && text[0] == '0') {
+    value = std::stoll(text, nullptr, 8);
+  } else {
+    value = std::stoll(text, nullptr, 10);
+  }
+  return negative ? -value : value;
+}
+
+Value resolve_float(std::string text) {
+  text = without_underscores(text);
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower.find(".nan") != std::string::npos) return std::numeric_limits<double>::quiet_NaN();
+  if (lower.find(".inf") != std::string::npos)
+    return lower[0] == '-' ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  if (text.find(':') != std::string::npos) {
+    bool negative = text[0] == '-';
+    double v = sexagesimal(text[0] == '-' || text[0] == '+' ? text.substr(1) : text);
+    return negative ? -v : v;
+  }
+  return std::stod(text);
+}
+
+Value tagged_scalar(const YAML::Node& node, const std::string& file) {
+  const std::string& tag = node.Tag();
+  const std::string& text = node.Scalar();
+  if (tag == "!" || tag == "tag:yaml.org,2002:str" || tag == "!unsafe") return text;
+  if (tag == "?" || tag.empty()) return resolve_plain_scalar(text);
+  Value resolved = resolve_plain_scalar(text);
+  if (tag == "tag:yaml.org,2002:int" && resolved.is_number_integer()) return resolved;
+  if (tag == "tag:yaml.org,2002:float" && resolved.is_number()) return resolved.get<double>();
+  if (tag == "tag:yaml.org,2002:bool" && resolved.is_boolean()) return resolved;
+  if (tag == "tag:yaml.org,2002:null" && resolved.is_null()) return resolved;
+  if (tag == "!vault") throw Error("encrypted !vault values are not supported", loc(node, file),
+                                   "decrypt the value or pass it with -e from a secret store");
+  throw Error(fmt::format("cannot read '{}' as {}", text, tag), loc(node, file));
+}
+
+// `<<: *anchor` and `<<: [*a, *b]`: keys from the merged maps come first, explicit keys win (PyYAML's order).
+void merge_into(Value& out, const YAML::Node& source, const std::string& file) {
+  auto merge_one = [&](const YAML::Node& map) {
+    if (!map.IsMap()) throw Error("a merge key '<<' needs a mapping or a list of mappings", loc(map, file));
+    Value merged = to_value(map, file);
+    for (auto& [k, v] : merged.items()) {
+      if (!out.contains(k)) out[k] = v;
+    }
+  };
+  if (source.IsSequence()) {
+    for (const auto& item : source) merge_one(item);
+  } else {
+    merge_one(source);
+  }
+}
+
+}  // namespace
+
+YAML::Node load_string(const std::string& text, const std::string& name) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw parse_error(e, name);
+  }
+}
+
+YAML::Node load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("cannot read file '{}'", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return load_string(buffer.str(), path);
+}
+
+SourceLoc loc(const YAML::Node& node, const std::string& file) {
+  YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return SourceLoc{file, 0, 0};
+  return SourceLoc{file, mark.line + 1, mark.column + 1};
+}
+
+Value resolve_plain_scalar(const std::string& text) {
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+  if (std::regex_match(text, bool_re())) {
+    char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    if (c == 'y' || c == 't') return true;
+    if (c == 'n' || c == 'f') return false;
+    return text.size() == 2 && (text[1] == 'n' || text[1] == 'N');  // on / off
+  }
+  try {
+    if (std::regex_match(text, int_re())) return resolve_int(text);
+    if (std::regex_match(text, float_re())) return resolve_float(text);
+  } catch (const std::out_of_range&) {
+    return text;  // too large for 64 bits: keep the text rather than a wrong number
+  }
+  return text;
+}
+
+Value to_value(const YAML::Node& node, const std::string& file) {
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      return nullptr;
+    case YAML::NodeType::Scalar:
+      return tagged_scalar(node, file);
+    case YAML::NodeType::Sequence: {
+      Value out = Value::array();
+      for (const auto& item : node) out.push_back(to_value(item, file));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      Value out = Value::object();
+      const YAML::Node* merge = nullptr;
+      YAML::Node merge_node;
+      for (const auto& kv : node) {
+        if (kv.first.IsScalar() && kv.first.Scalar() == "<<" && kv.first.Tag() == "?") {
+          merge_node = kv.second;
+          merge = &merge_node;
+          continue;
+        }
+        Value key = to_value(kv.first, file);
+        std::string name = key.is_string() ? key.get<std::string>() : key.dump();
+        if (key.is_boolean()) name = key.get<bool>() ? "True" : "False";
+        if (key.is_null()) name = "None";
+        out[name] = to_value(kv.second, file);
+      }
+      if (merge) {
+        Value own = std::move(out);
+        out = Value::object();
+        merge_into(out, *merge, file);
+        for (auto& [k, v] : own.items()) out[k] = v;
+      }
+      return out;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace prov::yaml

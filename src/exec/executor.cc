@@ -1,0 +1,221 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "play_runner.h"
+#include "provision/exec/executor.h"
+#include "provision/template/engine.h"
+#include "state.h"
+
+namespace prov::exec {
+
+std::atomic<bool> g_interrupted{false};
+
+void request_interrupt() { g_interrupted = true; }
+
+namespace {
+
+// serial: 2, "30%", or a list of them where the last repeats.
+std::vector<std::size_t> batch_sizes(const Value& serial, std::size_t total) {
+  std::vector<Value> steps;
+  if (serial.is_array()) {
+    steps.assign(serial.begin(), serial.end());
+  } else if (!serial.is_null()) {
+    steps.push_back(serial);
+  }
+  if (steps.empty()) return {total};
+  auto size_of = [&](const Value& step) -> std::size_t {
+    std::string text = to_plain_string(step);
+    std::size_t n = 0;
+    if (!text.empty() && text.back() == '%') {
+      double pct = std::stod(text.substr(0, text.size() - 1));
+      n = static_cast<std::size_t>(std::floor(static_cast<double>(total) * pct / 100.0));
+    } else {
+      n = static_cast<std::size_t>(std::stol(text));
+    }
+    return n == 0 ? total : std::max<std::size_t>(1, n);
+  };
+  std::vector<std::size_t> sizes;
+  std::size_t done = 0;
+  for (std::size_t i = 0; done < total; ++i) {
+    std::size_t n = std::min(size_of(steps[std::min(i, steps.size() - 1)]), total - done);
+    sizes.push_back(n);
+    done += n;
+  }
+  return sizes;
+}
+
+Value version_info() {
+  return {{"full", "2.14.0"}, {"major", 2}, {"minor", 14}, {"revision", 0}, {"string", "2.14.0 (provision)"}};
+}
+
+class PlaybookRun {
+ public:
+  PlaybookRun(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings,
+              out::Sink& sink)
+      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink) {}
+
+  int run() {
+    sink_.playbook_start(playbook_.path);
+    bool stopped = false;
+    for (const auto& play : playbook_.plays) {
+      if (g_interrupted || stopped) break;
+      try {
+        stopped = !run_play(play);
+      } catch (const Error& e) {
+        sink_.error(e.describe());
+        error_ = true;
+        break;
+      }
+    }
+    close_connections();
+    std::vector<std::pair<std::string, out::HostStats>> stats;
+    for (const auto& h : hosts_) stats.emplace_back(h->name, h->stats);
+    std::sort(stats.begin(), stats.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    sink_.recap(stats);
+    int code = exit_code();
+    sink_.playbook_end(code);
+    return code;
+  }
+
+ private:
+  int exit_code() const {
+    if (g_interrupted) return kExitInterrupted;
+    bool failed = false, unreachable = false;
+    for (const auto& h : hosts_) {
+      failed |= h->stats.failed > 0;
+      unreachable |= h->stats.unreachable > 0;
+    }
+    if (failed) return kExitHostFailed;
+    if (unreachable) return kExitUnreachable;
+    return error_ ? kExitError : kExitOk;
+  }
+
+  HostState& host_state(const inv::Host& host) {
+    for (auto& h : hosts_) {
+      if (h->name == host.name) return *h;
+    }
+    auto state = std::make_unique<HostState>();
+    state->name = host.name;
+    state->inventory_vars = inventory_.host_vars(host.name);
+    hosts_.push_back(std::move(state));
+    return *hosts_.back();
+  }
+
+  std::string hosts_pattern(const pb::Play& play) {
+    if (!tmpl::is_template(play.hosts)) return play.hosts;
+    Value vars = play.kw.vars.is_object() ? play.kw.vars : Value::object();
+    for (auto it = settings_.extra_vars.begin(); it != settings_.extra_vars.end(); ++it) vars[it.key()] = it.value();
+    tmpl::ValueVars lookup(vars);
+    tmpl::Options options;
+    options.name = play.loc.str();
+    return tmpl::render(play.hosts, lookup, options);
+  }
+
+  // Returns false when the playbook must stop (every host of a batch failed).
+  bool run_play(const pb::Play& play) {
+    std::string pattern = hosts_pattern(play);
+    std::vector<std::string> unmatched;
+    std::vector<const inv::Host*> matched = inventory_.select({pattern}, settings_.limit, &unmatched);
+    for (const auto& name : unmatched) sink_.warning(fmt::format("Could not match supplied host pattern, ignoring: {}", name));
+    std::vector<std::string> names;
+    for (const auto* h : matched) names.push_back(h->name);
+    sink_.play_start(play.name.empty() ? pattern : play.name, names);
+    if (matched.empty()) {
+      sink_.no_hosts_matched();
+      return true;
+    }
+    PlayState state;
+    state.playbook = &playbook_;
+    state.play = &play;
+    state.graph = graph::compile(play, settings_.selection);
+    state.inventory = &inventory_;
+    state.settings = &settings_;
+    state.sink = &sink_;
+    state.all_hosts = &hosts_;
+    state.play_hosts = names;
+    std::vector<HostState*> play_hosts;
+    for (const auto* h : matched) {
+      HostState& hs = host_state(*h);
+      hs.ended = false;
+      hs.failed = false;  // a host that failed in an earlier play is not retried (below)
+      play_hosts.push_back(&hs);
+    }
+    play_hosts.erase(std::remove_if(play_hosts.begin(), play_hosts.end(), [&](HostState* h) {
+                       return failed_before_.count(h->name) > 0;
+                     }),
+                     play_hosts.end());
+    std::size_t offset = 0;
+    for (std::size_t size : batch_sizes(play.serial, play_hosts.size())) {
+      if (g_interrupted) return false;
+      state.batch.assign(play_hosts.begin() + static_cast<std::ptrdiff_t>(offset),
+                         play_hosts.begin() + static_cast<std::ptrdiff_t>(offset + size));
+      offset += size;
+      std::vector<std::string> batch_names;
+      for (auto* h : state.batch) batch_names.push_back(h->name);
+      for (auto* h : state.batch) set_magic(*h, play, names, batch_names);
+      run_play_batch(state);
+      bool all_failed = true;
+      for (auto* h : state.batch) {
+        if (h->failed || h->unreachable) failed_before_.insert(h->name);
+        all_failed &= h->failed || h->unreachable;
+      }
+      if (all_failed || state.aborted) return false;
+    }
+    return true;
+  }
+
+  void set_magic(HostState& h, const pb::Play& play, const std::vector<std::string>& play_hosts,
+                 const std::vector<std::string>& batch) {
+    Value& m = h.magic;
+    m["inventory_hostname"] = h.name;
+    m["inventory_hostname_short"] = h.name.substr(0, h.name.find('.'));
+    m["group_names"] = inventory_.group_names(h.name);
+    m["groups"] = inventory_.groups();
+    m["ansible_play_hosts_all"] = play_hosts;
+    m["ansible_play_hosts"] = batch;
+    m["ansible_play_batch"] = batch;
+    m["play_hosts"] = batch;
+    m["ansible_play_name"] = play.name;
+    m["ansible_check_mode"] = settings_.check;
+    m["ansible_diff_mode"] = settings_.diff;
+    m["ansible_verbosity"] = settings_.verbosity;
+    m["playbook_dir"] = playbook_.dir;
+    m["ansible_playbook_dir"] = playbook_.dir;
+    m["ansible_version"] = version_info();
+    m["ansible_run_tags"] = settings_.selection.tags.empty() ? Value::array({"all"}) : Value(settings_.selection.tags);
+    m["ansible_skip_tags"] = settings_.selection.skip_tags;
+    m["omit"] = "__omit_place_holder__provision";
+    m.erase("ansible_failed_task");
+    m.erase("ansible_failed_result");
+  }
+
+  void close_connections() {
+    for (auto& h : hosts_) {
+      if (h->connection) {
+        try {
+          h->connection->close();
+        } catch (const Error&) {
+        }
+      }
+    }
+  }
+
+  const pb::Playbook& playbook_;
+  const inv::Inventory& inventory_;
+  const Settings& settings_;
+  out::Sink& sink_;
+  std::vector<std::unique_ptr<HostState>> hosts_;
+  std::set<std::string> failed_before_;
+  bool error_ = false;
+};
+
+}  // namespace
+
+int run_playbook(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings,
+                 out::Sink& sink) {
+  return PlaybookRun(playbook, inventory, settings, sink).run();
+}
+
+}  // namespace prov::exec

@@ -1,0 +1,167 @@
+#include "loops.h"
+
+#include <fmt/format.h>
+#include <fmt/printf.h>
+#include <glob.h>
+
+#include "provision/core/error.h"
+
+namespace prov::exec {
+
+namespace {
+
+std::vector<Value> as_list(const Value& value) {
+  if (value.is_array()) return std::vector<Value>(value.begin(), value.end());
+  if (value.is_null()) return {};
+  return {value};
+}
+
+// with_items flattens one level of nested lists; with_list does not.
+std::vector<Value> flatten_one(const Value& value) {
+  std::vector<Value> out;
+  for (const auto& item : as_list(value)) {
+    if (item.is_array()) {
+      for (const auto& inner : item) out.push_back(inner);
+    } else {
+      out.push_back(item);
+    }
+  }
+  return out;
+}
+
+std::vector<Value> dict_items(const Value& value) {
+  if (!value.is_object()) throw Error("with_dict expects a dict");
+  std::vector<Value> out;
+  for (auto it = value.begin(); it != value.end(); ++it) out.push_back({{"key", it.key()}, {"value", it.value()}});
+  return out;
+}
+
+std::vector<Value> nested(const Value& value) {
+  std::vector<Value> out{Value::array()};
+  for (const auto& level : as_list(value)) {
+    std::vector<Value> next;
+    for (const auto& prefix : out) {
+      for (const auto& item : as_list(level)) {
+        Value combined = prefix;
+        combined.push_back(item);
+        next.push_back(std::move(combined));
+      }
+    }
+    out = std::move(next);
+  }
+  return out;
+}
+
+std::vector<Value> together(const Value& value) {
+  std::vector<Value> lists = as_list(value);
+  std::size_t longest = 0;
+  for (const auto& l : lists) longest = std::max(longest, as_list(l).size());
+  std::vector<Value> out;
+  for (std::size_t i = 0; i < longest; ++i) {
+    Value row = Value::array();
+    for (const auto& l : lists) {
+      auto items = as_list(l);
+      row.push_back(i < items.size() ? items[i] : Value());
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+std::vector<Value> subelements(const Value& value) {
+  auto args = as_list(value);
+  if (args.size() < 2 || !args[1].is_string()) throw Error("with_subelements expects [list, 'key']");
+  std::string key = args[1].get<std::string>();
+  bool skip_missing = args.size() > 2 && args[2].is_object() && truthy(args[2].value("skip_missing", Value(false)));
+  std::vector<Value> out;
+  for (const auto& parent : as_list(args[0])) {
+    const Value* children = find_key(parent, key);
+    if (!children) {
+      if (skip_missing) continue;
+      throw Error(fmt::format("could not find '{}' key in iterated item", key));
+    }
+    for (const auto& child : as_list(*children)) out.push_back(Value::array({parent, child}));
+  }
+  return out;
+}
+
+std::vector<Value> sequence(const Value& value) {
+  // "start=1 end=5 stride=1 format=x%02d" or "1-5" style.
+  std::string spec = value.is_array() && !value.empty() ? to_plain_string(value[0]) : to_plain_string(value);
+  long start = 1, end = 0, stride = 1;
+  std::string format = "%d";
+  bool has_count = false;
+  long count = 0;
+  std::size_t pos = 0;
+  while (pos < spec.size()) {
+    std::size_t space = spec.find(' ', pos);
+    std::string part = spec.substr(pos, space == std::string::npos ? std::string::npos : space - pos);
+    pos = space == std::string::npos ? spec.size() : space + 1;
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    if (eq == std::string::npos) {
+      auto dash = part.find('-', 1);
+      start = std::stol(part.substr(0, dash));
+      end = dash == std::string::npos ? start : std::stol(part.substr(dash + 1));
+      continue;
+    }
+    std::string k = part.substr(0, eq), v = part.substr(eq + 1);
+    if (k == "start") start = std::stol(v, nullptr, 0);
+    else if (k == "end") end = std::stol(v, nullptr, 0);
+    else if (k == "stride") stride = std::stol(v, nullptr, 0);
+    else if (k == "count") { has_count = true; count = std::stol(v, nullptr, 0); }
+    else if (k == "format") format = v;
+    else throw Error(fmt::format("unknown with_sequence option '{}'", k));
+  }
+  if (has_count) end = start + (count - 1) * stride;
+  if (stride == 0) throw Error("with_sequence stride must not be 0");
+  std::vector<Value> out;
+  for (long i = start; stride > 0 ? i <= end : i >= end; i += stride) {
+    out.push_back(fmt::sprintf(format, i));
+  }
+  return out;
+}
+
+std::vector<Value> fileglob(const Value& value) {
+  std::vector<Value> out;
+  for (const auto& pattern : as_list(value)) {
+    glob_t g{};
+    if (glob(to_plain_string(pattern).c_str(), 0, nullptr, &g) == 0) {
+      for (std::size_t i = 0; i < g.gl_pathc; ++i) out.push_back(g.gl_pathv[i]);
+    }
+    globfree(&g);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Value> loop_items(const std::string& kind, const Value& value) {
+  if (kind == "loop") {
+    if (!value.is_array()) {
+      throw Error(fmt::format("Invalid data passed to 'loop', it requires a list, got this instead: {}.",
+                              to_plain_string(value)),
+                  {}, "Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup "
+                      "invocation or use q/query instead of lookup.");
+    }
+    return as_list(value);
+  }
+  if (kind == "items") return flatten_one(value);
+  if (kind == "list" || kind == "flattened") return as_list(value);
+  if (kind == "dict") return dict_items(value);
+  if (kind == "indexed_items") {
+    std::vector<Value> out;
+    int i = 0;
+    for (const auto& item : flatten_one(value)) out.push_back(Value::array({i++, item}));
+    return out;
+  }
+  if (kind == "nested" || kind == "cartesian") return nested(value);
+  if (kind == "together") return together(value);
+  if (kind == "subelements") return subelements(value);
+  if (kind == "sequence") return sequence(value);
+  if (kind == "fileglob") return fileglob(value);
+  throw Error(fmt::format("the loop lookup 'with_{}' is not supported", kind), {},
+              "use `loop:` with a filter instead (docs/differences.md)");
+}
+
+}  // namespace prov::exec

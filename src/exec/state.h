@@ -1,0 +1,69 @@
+#pragma once
+// What the executor keeps per host and per play while a play runs.
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "provision/connection/connection.h"
+#include "provision/exec/executor.h"
+#include "provision/graph/graph.h"
+#include "provision/inventory/inventory.h"
+#include "provision/output/events.h"
+
+namespace prov::exec {
+
+struct HostState {
+  std::string name;
+  Value inventory_vars = Value::object();  ///< merged group and host vars from the inventory
+  Value facts = Value::object();           ///< ansible_facts plus the ansible_* names
+  Value host_facts = Value::object();      ///< set_fact and register
+  Value include_vars = Value::object();    ///< include_vars
+  Value magic = Value::object();           ///< per-host magic variables
+  std::unique_ptr<conn::Connection> connection;
+  bool connected = false;
+  out::HostStats stats;
+  bool failed = false;       ///< left the play after a failure
+  bool unreachable = false;  ///< left the play: could not be reached
+  bool ended = false;        ///< meta: end_host / end_play
+  std::vector<std::string> notified;  ///< handler names or listen topics, in notification order
+  bool active() const { return !failed && !unreachable && !ended; }
+};
+
+/// Keywords, vars and role in effect around a node: the chain of enclosing play, role and blocks.
+struct Frame {
+  std::vector<const pb::Keywords*> keywords;  ///< outermost first
+  std::shared_ptr<pb::Role> role;
+  const Value* role_params = nullptr;
+  /// include_tasks vars and loop items, outermost first; each maps a host name to its parameters.
+  std::vector<std::shared_ptr<const std::map<std::string, Value>>> include_params;
+  bool in_rescuable_block = false;
+};
+
+struct PlayState {
+  const pb::Playbook* playbook = nullptr;
+  const pb::Play* play = nullptr;
+  graph::PlayGraph graph;
+  const inv::Inventory* inventory = nullptr;
+  const Settings* settings = nullptr;
+  out::Sink* sink = nullptr;
+  std::vector<std::unique_ptr<HostState>>* all_hosts = nullptr;  ///< every host of the run (for hostvars)
+  std::vector<HostState*> batch;                                 ///< hosts of the current serial batch
+  std::vector<std::string> play_hosts;
+  mutable std::shared_mutex facts_mutex;  ///< guards host_facts/facts of every host against hostvars readers
+  std::mutex banner_mutex;
+  const void* last_banner = nullptr;      ///< free strategy: print a task's banner once in a row
+  std::mutex loaded_mutex;
+  std::deque<std::vector<pb::Task>> loaded_tasks;  ///< task files loaded at run time (templated includes)
+  bool aborted = false;                   ///< any_errors_fatal / max_fail_percentage ended the play
+};
+
+/// The global interrupt flag set by SIGINT.
+extern std::atomic<bool> g_interrupted;
+
+}  // namespace prov::exec

@@ -1,0 +1,568 @@
+#include "task_runner.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "loops.h"
+#include "provision/connection/registry.h"
+#include "provision/core/yaml.h"
+#include "provision/modules/module.h"
+#include "provision/template/engine.h"
+#include "scope.h"
+
+namespace prov::exec {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kOmit = "__omit_place_holder__provision";
+constexpr const char* kCensored =
+    "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+tmpl::Options template_options(const PlayState& play, const pb::Task& task) {
+  tmpl::Options options;
+  options.name = task.loc.str();
+  if (task.role) {
+    options.search_paths.push_back(task.role->path + "/templates");
+    options.search_paths.push_back(task.role->path + "/files");
+    options.search_paths.push_back(task.role->path);
+  }
+  options.search_paths.push_back(play.playbook->dir + "/templates");
+  options.search_paths.push_back(play.playbook->dir + "/files");
+  options.search_paths.push_back(play.playbook->dir);
+  return options;
+}
+
+// Where `src` of copy/template is searched: the role's folders first, then the playbook's.
+std::vector<std::string> module_search_paths(const PlayState& play, const pb::Task& task) {
+  std::vector<std::string> paths;
+  const char* sub = task.action == "template" ? "templates" : "files";
+  if (task.role) {
+    paths.push_back(task.role->path + "/" + sub);
+    paths.push_back(task.role->path);
+  }
+  fs::path task_dir = fs::path(task.file).parent_path();
+  if (!task.file.empty()) {
+    paths.push_back((task_dir / sub).string());
+    paths.push_back(task_dir.string());
+  }
+  paths.push_back(play.playbook->dir + "/" + sub);
+  paths.push_back(play.playbook->dir);
+  return paths;
+}
+
+bool as_bool(const Value& v, bool fallback) {
+  if (v.is_null()) return fallback;
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s == "yes" || s == "true" || s == "on" || s == "1" || s == "y";
+  }
+  return truthy(v);
+}
+
+// A keyword's value, templated for this host.
+Value templated_keyword(const Frame& frame, const pb::Task& task, Value pb::Keywords::*field, const TaskScope& scope,
+                        const tmpl::Options& options) {
+  Value raw = keyword(frame, &task, field);
+  if (raw.is_null()) return raw;
+  return tmpl::template_value(raw, scope.scope(), options);
+}
+
+Value strip_omitted(Value args) {
+  if (!args.is_object()) return args;
+  for (auto it = args.begin(); it != args.end();) {
+    if (it.value().is_string() && it.value().get_ref<const std::string&>() == kOmit) {
+      it = args.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return args;
+}
+
+out::Status status_of(const Value& result) {
+  if (result.value("unreachable", false)) return out::Status::Unreachable;
+  if (as_bool(result.value("failed", Value(false)), false)) return out::Status::Failed;
+  if (as_bool(result.value("skipped", Value(false)), false)) return out::Status::Skipped;
+  if (as_bool(result.value("changed", Value(false)), false)) return out::Status::Changed;
+  return out::Status::Ok;
+}
+
+Value failure(const std::string& message) { return {{"failed", true}, {"msg", message}}; }
+
+std::string located(const std::string& message, const pb::Task& task) {
+  return fmt::format("{} (in task '{}' at {})", message, graph::display_name(task), task.loc.str());
+}
+
+class TaskRun {
+ public:
+  TaskRun(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame)
+      : play_(play), host_(host), task_(*node.task), frame_(frame), scope_(play, host, frame, node.task),
+        options_(template_options(play, task_)) {}
+
+  TaskOutcome run() {
+    Value result;
+    try {
+      no_log_ = as_bool(templated_keyword(frame_, task_, &pb::Keywords::no_log, scope_, options_), false);
+      ignore_errors_ = as_bool(templated_keyword(frame_, task_, &pb::Keywords::ignore_errors, scope_, options_), false);
+      result = task_.loop_kind.empty() ? run_single() : run_loop();
+    } catch (const conn::UnreachableError& e) {
+      result = {{"unreachable", true}, {"changed", false}, {"msg", e.message()}};
+    } catch (const Error& e) {
+      result = failure(located(e.message(), task_));
+    }
+    return finish(std::move(result));
+  }
+
+ private:
+  Value run_single() {
+    if (!conditions_hold(frame_, task_, scope_)) return skipped_result();
+    return run_with_retries();
+  }
+
+  Value skipped_result() const {
+    Value result = {{"changed", false}, {"skip_reason", "Conditional result was False"}, {"skipped", true}};
+    return result;
+  }
+
+  Value run_loop() {
+    Value raw_items = tmpl::template_value(task_.loop, scope_.scope(), options_);
+    std::vector<Value> items = loop_items(task_.loop_kind, raw_items);
+    const Value& control = task_.loop_control;
+    std::string loop_var = control.is_object() && control.contains("loop_var") ? to_plain_string(control["loop_var"])
+                                                                                : "item";
+    std::string index_var = control.is_object() && control.contains("index_var")
+                                ? to_plain_string(control["index_var"]) : "";
+    if (items.empty()) {
+      return {{"changed", false}, {"skipped", true}, {"skipped_reason", "No items in the list"},
+              {"results", Value::array()}};
+    }
+    Value results = Value::array();
+    bool any_changed = false, any_failed = false, all_skipped = true;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      Value loop_vars = {{loop_var, items[i]}, {"ansible_loop_var", loop_var}};
+      if (!index_var.empty()) loop_vars[index_var] = i;
+      loop_vars["ansible_loop"] = {
+          {"index", i + 1}, {"index0", i}, {"revindex", items.size() - i}, {"revindex0", items.size() - i - 1},
+          {"first", i == 0}, {"last", i + 1 == items.size()}, {"length", items.size()}, {"allitems", items}};
+      if (i > 0) loop_vars["ansible_loop"]["previtem"] = items[i - 1];
+      if (i + 1 < items.size()) loop_vars["ansible_loop"]["nextitem"] = items[i + 1];
+      scope_.set_loop_vars(loop_vars);
+      Value item_result;
+      try {
+        item_result = conditions_hold(frame_, task_, scope_) ? run_with_retries() : skipped_result();
+      } catch (const conn::UnreachableError&) {
+        throw;
+      } catch (const Error& e) {
+        item_result = failure(located(e.message(), task_));
+      }
+      item_result[loop_var] = items[i];
+      item_result["ansible_loop_var"] = loop_var;
+      if (!index_var.empty()) item_result[index_var] = i;
+      out::Status status = status_of(item_result);
+      any_changed |= status == out::Status::Changed;
+      any_failed |= status == out::Status::Failed;
+      all_skipped &= status == out::Status::Skipped;
+      report_item(status, item_result, label(control, items[i]));
+      results.push_back(std::move(item_result));
+    }
+    scope_.set_loop_vars(Value::object());
+    Value result = {{"changed", any_changed}, {"msg", "All items completed"}, {"results", results}};
+    if (any_failed) {
+      result["failed"] = true;
+      result["msg"] = "One or more items failed";
+    } else if (all_skipped) {
+      result["skipped"] = true;
+    }
+    return result;
+  }
+
+  std::string label(const Value& control, const Value& item) {
+    if (control.is_object() && control.contains("label")) {
+      try {
+        return tmpl::python_str(tmpl::template_value(control["label"], scope_.scope(), options_));
+      } catch (const Error&) {
+      }
+    }
+    return tmpl::python_str(item);
+  }
+
+  Value run_with_retries() {
+    if (task_.until.empty()) return apply_overrides(run_action());
+    int retries = task_.retries.is_null() ? 3 : std::max(1, static_cast<int>(std::stol(to_plain_string(
+                                                       tmpl::template_value(task_.retries, scope_.scope(), options_)))));
+    double delay = task_.delay.is_null() ? 5.0 : std::stod(to_plain_string(
+                                                     tmpl::template_value(task_.delay, scope_.scope(), options_)));
+    Value result;
+    for (int attempt = 1; attempt <= retries; ++attempt) {
+      result = apply_overrides(run_action());
+      result["attempts"] = attempt;
+      if (status_of(result) == out::Status::Unreachable) return result;
+      bind_result(result);
+      bool done = true;
+      for (const auto& condition : task_.until) done = done && tmpl::condition(condition, scope_.scope(), options_);
+      if (done) {
+        result.erase("failed");
+        return result;
+      }
+      if (attempt < retries) {
+        play_.sink->retrying(host_.name, task_title(play_, node_of()), retries - attempt);
+        if (delay > 0) std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+      }
+    }
+    result["failed"] = true;
+    return result;
+  }
+
+  graph::Node node_of() const {
+    graph::Node node;
+    node.task = &task_;
+    return node;
+  }
+
+  void bind_result(const Value& result) {
+    if (!task_.register_var.empty()) scope_.bind(task_.register_var, result);
+  }
+
+  // changed_when and failed_when see the result under the register name, as in Ansible.
+  Value apply_overrides(Value result) {
+    if (status_of(result) == out::Status::Unreachable) return result;
+    if (task_.changed_when.empty() && task_.failed_when.empty()) return result;
+    bind_result(result);
+    if (!task_.changed_when.empty()) {
+      bool changed = true;
+      for (const auto& c : task_.changed_when) changed = changed && tmpl::condition(c, scope_.scope(), options_);
+      result["changed"] = changed;
+    }
+    if (!task_.failed_when.empty()) {
+      bool failed = true;
+      for (const auto& c : task_.failed_when) failed = failed && tmpl::condition(c, scope_.scope(), options_);
+      result["failed_when_result"] = failed;
+      result["failed"] = failed;
+    }
+    return result;
+  }
+
+  conn::Become become() {
+    conn::Become b;
+    const Value& vars = host_.inventory_vars;
+    Value flag = templated_keyword(frame_, task_, &pb::Keywords::become, scope_, options_);
+    if (flag.is_null()) flag = vars.value("ansible_become", Value(play_.settings->become));
+    b.enabled = as_bool(flag, false);
+    Value user = templated_keyword(frame_, task_, &pb::Keywords::become_user, scope_, options_);
+    if (user.is_null() && vars.contains("ansible_become_user")) user = tmpl::template_value(vars["ansible_become_user"], scope_.scope(), options_);
+    b.user = user.is_null() ? play_.settings->become_user : to_plain_string(user);
+    Value method = templated_keyword(frame_, task_, &pb::Keywords::become_method, scope_, options_);
+    if (method.is_null() && vars.contains("ansible_become_method")) method = vars["ansible_become_method"];
+    b.method = method.is_null() ? play_.settings->become_method : to_plain_string(method);
+    for (const char* key : {"ansible_become_password", "ansible_become_pass"}) {
+      if (const Value* v = scope_.scope().lookup(key); v && b.password.empty()) {
+        b.password = to_plain_string(tmpl::template_value(*v, scope_.scope(), options_));
+      }
+    }
+    if (b.password.empty()) b.password = play_.settings->become_password;
+    return b;
+  }
+
+  std::map<std::string, std::string> environment() {
+    std::map<std::string, std::string> env;
+    auto add = [&](const Value& raw) {
+      if (raw.is_null()) return;
+      Value rendered = tmpl::template_value(raw, scope_.scope(), options_);
+      if (!rendered.is_object()) throw Error("environment must be a dict", task_.loc);
+      for (auto it = rendered.begin(); it != rendered.end(); ++it) env[it.key()] = to_plain_string(it.value());
+    };
+    for (const auto* kw : frame_.keywords) add(kw->environment);
+    add(task_.kw.environment);
+    return env;
+  }
+
+  Value run_action() {
+    if (task_.action == "include_vars") return include_vars();
+    const mod::Module* module = mod::find_module(task_.action);
+    if (!module) throw Error(fmt::format("no module named '{}'", task_.action), task_.loc);
+    Value args = strip_omitted(tmpl::template_value(task_.args, scope_.scope(), options_));
+    mod::Context ctx;
+    try {
+      ctx.args = mod::validate_args(module->spec(), args);
+    } catch (const mod::ArgError& e) {
+      return failure(e.message());
+    }
+    Value check = templated_keyword(frame_, task_, &pb::Keywords::check_mode, scope_, options_);
+    ctx.check_mode = check.is_null() ? play_.settings->check : as_bool(check, false);
+    Value diff = templated_keyword(frame_, task_, &pb::Keywords::diff, scope_, options_);
+    ctx.diff_mode = diff.is_null() ? play_.settings->diff : as_bool(diff, false);
+    if (ctx.check_mode && !module->spec().check_mode_support) {
+      return {{"changed", false}, {"skipped", true}, {"msg", "skipped, running in check mode"}};
+    }
+    ctx.become = become();
+    ctx.env = environment();
+    ctx.search_paths = module_search_paths(play_, task_);
+    ctx.vars = &scope_.scope();
+    ctx.task_location = task_.loc.str();
+    std::unique_ptr<conn::Connection> delegated;
+    if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
+    spdlog::debug("{}: {} {}", host_.name, task_.action, no_log_ ? "<hidden>" : args.dump());
+    mod::Result result = module->run(ctx);
+    if (!result.is_object()) result = {{"result", result}};
+    if (!result.contains("changed")) result["changed"] = false;
+    return result;
+  }
+
+  conn::Connection& target_connection(std::unique_ptr<conn::Connection>& delegated) {
+    Value delegate = templated_keyword(frame_, task_, &pb::Keywords::delegate_to, scope_, options_);
+    if (delegate.is_null() || to_plain_string(delegate) == host_.name) return connection_for(play_, host_);
+    std::string target = to_plain_string(delegate);
+    delegated_to_ = target;
+    if (target == "localhost" || target == "127.0.0.1") {
+      delegated = conn::make_connection("local");
+      delegated->connect();
+      return *delegated;
+    }
+    throw Error(fmt::format("delegate_to '{}' is not supported yet: only localhost", target), task_.loc);
+  }
+
+  Value include_vars() {
+    Value args = tmpl::template_value(task_.args, scope_.scope(), options_);
+    std::string file = args.contains("file") ? to_plain_string(args["file"])
+                       : args.contains("_raw_params") ? to_plain_string(args["_raw_params"]) : "";
+    if (file.empty()) return failure("include_vars needs a file");
+    std::vector<std::string> candidates;
+    if (fs::path(file).is_absolute()) {
+      candidates.push_back(file);
+    } else {
+      if (task_.role) candidates.push_back(task_.role->path + "/vars/" + file);
+      candidates.push_back((fs::path(task_.file).parent_path() / "vars" / file).string());
+      candidates.push_back((fs::path(task_.file).parent_path() / file).string());
+      candidates.push_back(play_.playbook->dir + "/vars/" + file);
+      candidates.push_back(play_.playbook->dir + "/" + file);
+    }
+    for (const auto& path : candidates) {
+      if (!fs::exists(path)) continue;
+      Value loaded = yaml::to_value(yaml::load_file(path), path);
+      if (!loaded.is_object() && !loaded.is_null()) return failure(fmt::format("{} must hold a mapping", path));
+      std::unique_lock lock(play_.facts_mutex);
+      if (args.contains("name")) {
+        host_.include_vars[to_plain_string(args["name"])] = loaded;
+      } else if (loaded.is_object()) {
+        for (auto it = loaded.begin(); it != loaded.end(); ++it) host_.include_vars[it.key()] = it.value();
+      }
+      return {{"changed", false}, {"ansible_included_var_files", {path}}, {"ansible_facts", loaded}};
+    }
+    return failure(fmt::format("Could not find or access '{}'. Searched in: {}", file, fmt::join(candidates, ", ")));
+  }
+
+  void report_item(out::Status status, const Value& result, const std::string& item_label) {
+    out::HostResult event;
+    event.host = host_.name;
+    event.delegated_to = delegated_to_;
+    event.status = status;
+    event.is_item = true;
+    event.item_label = no_log_ ? "None" : item_label;
+    event.result = displayed(result);
+    event.show_result = task_.action == "debug" && (status == out::Status::Ok || status == out::Status::Changed);
+    play_.sink->host_result(event);
+  }
+
+  // What the sink may show: no_log hides everything but the outcome; debug shows only its message.
+  Value displayed(const Value& result) const {
+    if (no_log_) {
+      Value hidden = {{"censored", kCensored}, {"changed", result.value("changed", Value(false))}};
+      if (result.contains("failed")) hidden["failed"] = result["failed"];
+      return hidden;
+    }
+    if (task_.action == "debug" && !result.value("failed", false) && !result.value("skipped", false)) {
+      Value shown = Value::object();
+      for (auto it = result.begin(); it != result.end(); ++it) {
+        if (it.key() == "changed" || it.key() == "_ansible_verbose_always" || it.key() == "ansible_loop_var") continue;
+        if (result.contains("ansible_loop_var") && it.key() == to_plain_string(result["ansible_loop_var"])) continue;
+        shown[it.key()] = it.value();
+      }
+      return shown;
+    }
+    Value shown = result;
+    if (task_.action == "set_fact" || task_.action == "include_vars") shown.erase("ansible_included_var_files");
+    return shown;
+  }
+
+  TaskOutcome finish(Value result) {
+    out::Status status = status_of(result);
+    TaskOutcome outcome{status, false, result};
+    if (status == out::Status::Failed && ignore_errors_) outcome.ignored = true;
+    {
+      std::unique_lock lock(play_.facts_mutex);
+      if (!task_.register_var.empty()) host_.host_facts[task_.register_var] = result;
+      if (status != out::Status::Failed && result.contains("ansible_facts") && task_.action == "set_fact") {
+        for (auto it = result["ansible_facts"].begin(); it != result["ansible_facts"].end(); ++it) {
+          host_.host_facts[it.key()] = it.value();
+        }
+      }
+    }
+    if (status == out::Status::Changed) {
+      for (const auto& name : task_.notify) notify(name);
+    }
+    count(outcome);
+    report(outcome);
+    return outcome;
+  }
+
+  void notify(const std::string& raw_name) {
+    std::string name = raw_name;
+    try {
+      name = tmpl::render(raw_name, scope_.scope(), options_);
+    } catch (const Error&) {
+    }
+    if (std::find(host_.notified.begin(), host_.notified.end(), name) == host_.notified.end()) {
+      host_.notified.push_back(name);
+    }
+  }
+
+  void count(const TaskOutcome& outcome) {
+    out::HostStats& s = host_.stats;
+    bool changed = as_bool(outcome.result.value("changed", Value(false)), false);
+    switch (outcome.status) {
+      case out::Status::Ok: ++s.ok; break;
+      case out::Status::Changed: ++s.ok; ++s.changed; break;
+      case out::Status::Skipped: ++s.skipped; break;
+      case out::Status::Unreachable: ++s.unreachable; break;
+      case out::Status::Failed:
+        if (outcome.ignored) {
+          ++s.ok;
+          ++s.ignored;
+          if (changed) ++s.changed;
+        } else {
+          ++s.failed;
+        }
+        break;
+    }
+  }
+
+  void report(const TaskOutcome& outcome) {
+    bool loop = !task_.loop_kind.empty() && outcome.result.contains("results") &&
+                !outcome.result["results"].empty();
+    out::HostResult event;
+    event.host = host_.name;
+    event.delegated_to = delegated_to_;
+    event.status = outcome.status;
+    event.ignored = outcome.ignored;
+    if (loop) {
+      // Items were shown one by one; Ansible adds a line only for a wholly skipped loop or an ignored failure.
+      if (outcome.status == out::Status::Skipped) {
+        event.result = Value{{"changed", false}, {"skipped", true}};
+        play_.sink->host_result(event);
+      } else if (outcome.status == out::Status::Failed && !outcome.ignored) {
+        event.result = displayed(Value{{"changed", outcome.result.value("changed", Value(false))},
+                                       {"msg", outcome.result.value("msg", Value(""))}});
+        play_.sink->host_result(event);
+      } else if (outcome.status == out::Status::Failed) {
+        play_.sink->ignored_note();
+      }
+      return;
+    }
+    event.result = displayed(outcome.result);
+    event.show_result = task_.action == "debug" && (outcome.status == out::Status::Ok || outcome.status == out::Status::Changed);
+    play_.sink->host_result(event);
+  }
+
+  PlayState& play_;
+  HostState& host_;
+  const pb::Task& task_;
+  const Frame& frame_;
+  TaskScope scope_;
+  tmpl::Options options_;
+  bool no_log_ = false;
+  bool ignore_errors_ = false;
+  std::string delegated_to_;
+};
+
+}  // namespace
+
+Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field) {
+  if (task && !(task->kw.*field).is_null()) return task->kw.*field;
+  for (auto it = frame.keywords.rbegin(); it != frame.keywords.rend(); ++it) {
+    if (!((*it)->*field).is_null()) return (*it)->*field;
+  }
+  return nullptr;
+}
+
+bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope) {
+  tmpl::Options options;
+  options.name = task.loc.str();
+  auto all = [&](const std::vector<std::string>& conditions) {
+    for (const auto& c : conditions) {
+      if (!tmpl::condition(c, scope.scope(), options)) return false;
+    }
+    return true;
+  };
+  for (const auto* kw : frame.keywords) {
+    if (!all(kw->when)) return false;
+  }
+  return all(task.kw.when);
+}
+
+std::string task_title(const PlayState& play, const graph::Node& node) {
+  const pb::Task& task = *node.task;
+  std::string name = task.name.empty() ? task.action : task.name;
+  if (tmpl::is_template(name)) {
+    try {
+      tmpl::ValueVars vars(play.play->kw.vars);
+      name = tmpl::render(name, vars);
+    } catch (const Error&) {
+    }
+  }
+  return task.role ? task.role->name + " : " + name : name;
+}
+
+conn::Connection& connection_for(PlayState& play, HostState& host) {
+  if (host.connection && host.connected) return *host.connection;
+  const Settings& settings = *play.settings;
+  tmpl::Options options;
+  options.name = host.name;
+  Value vars = host.inventory_vars;
+  for (auto it = host.magic.begin(); it != host.magic.end(); ++it) vars[it.key()] = it.value();
+  tmpl::ValueVars lookup(vars);
+  auto setting = [&](const char* key, const std::string& fallback) -> Value {
+    if (vars.contains(key)) return tmpl::template_value(vars[key], lookup, options);
+    return fallback.empty() ? Value() : Value(fallback);
+  };
+  std::string kind = settings.connection;
+  if (kind.empty()) {
+    Value v = setting("ansible_connection", "");
+    kind = v.is_null() ? "ssh" : to_plain_string(v);
+  }
+  if (kind == "smart" || kind == "paramiko" || kind == "openssh") kind = "ssh";
+  Value conn_vars = Value::object();
+  conn_vars["inventory_hostname"] = host.name;
+  conn_vars["ansible_host"] = setting("ansible_host", host.name);
+  for (const char* key : {"ansible_port", "ansible_ssh_port", "ansible_ssh_common_args", "ansible_ssh_extra_args",
+                          "ansible_password", "ansible_ssh_pass", "ansible_host_key_checking"}) {
+    Value v = setting(key, "");
+    if (!v.is_null()) conn_vars[key] = v;
+  }
+  conn_vars["ansible_user"] = setting("ansible_user", settings.remote_user);
+  conn_vars["ansible_ssh_private_key_file"] = setting("ansible_ssh_private_key_file", settings.private_key_file);
+  if (!settings.password.empty() && !conn_vars.contains("ansible_password")) conn_vars["ansible_password"] = settings.password;
+  conn_vars["timeout"] = settings.timeout;
+  if (!conn_vars.contains("ansible_host_key_checking")) conn_vars["ansible_host_key_checking"] = settings.host_key_checking;
+  if (!conn::find_connection(kind)) {
+    throw conn::UnreachableError(fmt::format("the connection type '{}' is not available{}", kind,
+                                             did_you_mean(kind, conn::connection_names())));
+  }
+  host.connection = conn::make_connection(kind, conn_vars);
+  host.connection->connect();
+  host.connected = true;
+  return *host.connection;
+}
+
+TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame) {
+  return TaskRun(play, host, node, frame).run();
+}
+
+}  // namespace prov::exec

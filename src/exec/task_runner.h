@@ -1,0 +1,33 @@
+#pragma once
+// One task on one host: conditions, loop items, argument templating, the module, until/retries,
+// changed_when/failed_when, register, notify, and the result that the sink and the stats see.
+#include "state.h"
+
+namespace prov::exec {
+
+class TaskScope;
+
+/// What a task did on a host, for the play runner (which handles blocks, rescue and handlers).
+struct TaskOutcome {
+  out::Status status = out::Status::Ok;
+  bool ignored = false;  ///< failed, but ignore_errors
+  Value result;
+};
+
+/// Runs `node` (a leaf task) on `host` within `frame`, reporting through the play's sink and counting stats.
+TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame);
+
+/// The first non-null value of a keyword from the task outwards (task, blocks, role, play), or null.
+Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field);
+
+/// Every `when` condition that applies to the task (enclosing ones first) holds on this host.
+/// Throws prov::Error (with the task's place) when a condition cannot be evaluated.
+bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope);
+
+/// The task's name with templates rendered where the play's variables allow it (banners).
+std::string task_title(const PlayState& play, const graph::Node& node);
+
+/// Makes sure the host has an open connection; throws conn::UnreachableError.
+conn::Connection& connection_for(PlayState& play, HostState& host);
+
+}  // namespace prov::exec

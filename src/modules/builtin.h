@@ -1,0 +1,20 @@
+#pragma once
+// The built-in modules, one accessor per file; src/modules/registry.cc lists them in its one table.
+#include "provision/modules/module.h"
+
+namespace prov::mod {
+
+const Module& command_module();
+const Module& shell_module();
+const Module& raw_module();
+const Module& file_module();
+const Module& copy_module();
+const Module& stat_module();
+const Module& debug_module();
+const Module& set_fact_module();
+const Module& assert_module();
+const Module& fail_module();
+const Module& pause_module();
+const Module& wait_for_module();
+
+}  // namespace prov::mod

@@ -1,0 +1,184 @@
+// Roles: found by name beside the playbook or in the roles path, loaded once per set of entry points.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "loader_internal.h"
+#include "provision/core/yaml.h"
+
+namespace prov::pb::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+// `main` may be written main.yml, main.yaml or plain main; a name with an extension is taken as written.
+std::string find_role_file(const std::string& role_path, const std::string& folder, const std::string& name) {
+  std::string base = join_path(join_path(role_path, folder), name);
+  for (const char* ext : {".yml", ".yaml", ".json", ""}) {
+    std::error_code ec;
+    if (fs::is_regular_file(base + ext, ec)) return base + ext;
+  }
+  return {};
+}
+
+std::string missing_entry_message(const Role& role, const std::string& folder, const std::string& name) {
+  return fmt::format("'{}' not found in role '{}' (searched {}/{}/{}.yml, .yaml and without extension)", name,
+                     role.name, role.path, folder, name);
+}
+
+// defaults/ and vars/: a mapping (an empty file is an empty mapping).
+Value load_role_vars(const Role& role, const std::string& folder, const std::string& name, const SourceLoc& at) {
+  std::string path = find_role_file(role.path, folder, name);
+  if (path.empty()) {
+    if (name != "main") throw Error(missing_entry_message(role, folder, name), at);
+    return Value::object();
+  }
+  YAML::Node root = yaml::load_file(path);
+  if (root.IsNull()) return Value::object();
+  if (!root.IsMap()) {
+    throw Error(fmt::format("expected a mapping of variables, got {}", node_kind(root)), yaml::loc(root, path));
+  }
+  return yaml::to_value(root, path);
+}
+
+std::vector<Task> load_role_tasks(const std::shared_ptr<Role>& role, const std::string& folder,
+                                  const std::string& name, bool handlers, const SourceLoc& at, LoadContext& ctx) {
+  std::string path = find_role_file(role->path, folder, name);
+  if (path.empty()) {
+    if (name != "main") throw Error(missing_entry_message(*role, folder, name), at);
+    return {};
+  }
+  return load_tasks_file(path, TaskSource{path, role, handlers}, ctx);
+}
+
+void load_meta(Role& role, LoadContext& ctx) {
+  std::string path = find_role_file(role.path, "meta", "main");
+  if (path.empty()) return;
+  YAML::Node root = yaml::load_file(path);
+  if (root.IsNull()) return;
+  if (!root.IsMap()) {
+    throw Error(fmt::format("expected a mapping in role metadata, got {}", node_kind(root)), yaml::loc(root, path));
+  }
+  // galaxy_info, argument_specs and the like describe the role; only these two change how it runs.
+  if (const YAML::Node deps = root["dependencies"]) {
+    if (!deps.IsNull() && !deps.IsSequence()) {
+      throw Error(fmt::format("'dependencies' must be a list of roles, got {}", node_kind(deps)), yaml::loc(deps, path));
+    }
+    for (const auto& dep : deps) role.dependencies.push_back(parse_role_ref(dep, path, ctx, &role));
+  }
+  if (const YAML::Node allow = root["allow_duplicates"]) role.allow_duplicates = truthy(yaml::to_value(allow, path));
+}
+
+std::string chain_of_names(const std::vector<std::string>& chain, const std::string& again) {
+  std::string text;
+  for (auto it = std::find(chain.begin(), chain.end(), again); it != chain.end(); ++it) {
+    text += fs::path(*it).filename().string() + " -> ";
+  }
+  return text + fs::path(again).filename().string();
+}
+
+}  // namespace
+
+std::shared_ptr<Role> resolve_role(const std::string& name, const SourceLoc& at, const RoleEntryPoints& entry,
+                                   LoadContext& ctx, bool dynamic, const Role* near_role) {
+  std::vector<std::string> searched;
+  if (near_role) searched.push_back(join_path(dir_of(near_role->path), name));
+  searched.push_back(join_path(join_path(ctx.playbook_dir, "roles"), name));
+  for (const auto& folder : ctx.options.roles_path) searched.push_back(join_path(folder, name));
+  searched.push_back(join_path(ctx.playbook_dir, name));
+  // Drop repeats (the sibling folder is often the playbook's roles/), keeping the first of each.
+  std::vector<std::string> unique;
+  for (const auto& candidate : searched) {
+    if (std::find(unique.begin(), unique.end(), candidate) == unique.end()) unique.push_back(candidate);
+  }
+  searched = unique;
+  std::string path;
+  for (const auto& candidate : searched) {
+    std::error_code ec;
+    if (fs::is_directory(candidate, ec)) {
+      path = candidate;
+      break;
+    }
+  }
+  if (path.empty()) {
+    std::string list;
+    for (const auto& candidate : searched) list += (list.empty() ? "" : ", ") + candidate;
+    throw Error(fmt::format("role '{}' not found (searched: {})", name, list), at);
+  }
+
+  std::string key = fmt::format("{}|{}|{}|{}|{}", path, entry.tasks_from, entry.vars_from, entry.defaults_from,
+                                entry.handlers_from);
+  if (auto cached = ctx.roles.find(key); cached != ctx.roles.end()) return cached->second;
+  if (std::find(ctx.roles_loading.begin(), ctx.roles_loading.end(), path) != ctx.roles_loading.end()) {
+    if (dynamic) return nullptr;
+    throw Error("role dependency cycle: " + chain_of_names(ctx.roles_loading, path), at);
+  }
+
+  auto role = std::make_shared<Role>();
+  role->name = fs::path(path).filename().string();
+  role->path = path;
+  ctx.roles_loading.push_back(path);
+  role->defaults = load_role_vars(*role, "defaults", entry.defaults_from, at);
+  role->vars = load_role_vars(*role, "vars", entry.vars_from, at);
+  load_meta(*role, ctx);
+  role->tasks = load_role_tasks(role, "tasks", entry.tasks_from, false, at, ctx);
+  role->handlers = load_role_tasks(role, "handlers", entry.handlers_from, true, at, ctx);
+  ctx.roles_loading.pop_back();
+  ctx.roles[key] = role;
+  return role;
+}
+
+RoleRef parse_role_ref(const YAML::Node& written, const std::string& file, LoadContext& ctx, const Role* near_role) {
+  const YAML::Node node = with_merges(written, file);
+  RoleRef ref;
+  ref.loc = yaml::loc(written, file);
+  SourceLoc name_loc = ref.loc;
+  if (node.IsScalar()) {
+    ref.name = node.Scalar();
+  } else if (node.IsMap()) {
+    YAML::Node name_node = node["role"] ? node["role"] : node["name"];
+    if (!name_node) throw Error("a role reference needs 'role' (or 'name')", ref.loc);
+    ref.name = read_scalar(name_node, file, "role");
+    name_loc = yaml::loc(name_node, file);
+    for (const auto& entry : node) {
+      std::string key = entry.first.Scalar();
+      if (key == "role" || key == "name") continue;
+      // As in Ansible, keys that are not keywords are the role's parameters.
+      if (is_keyword(KeywordSet::RoleRef, key) && read_shared_keyword(key, entry.second, file, ref.kw)) continue;
+      ref.params[key] = yaml::to_value(entry.second, file);
+    }
+  } else {
+    throw Error(fmt::format("expected a role name or a mapping with 'role', got {}", node_kind(node)), ref.loc);
+  }
+  if (ref.name.empty()) throw Error("empty role name", name_loc);
+  if (has_template(ref.name)) {
+    throw Error(fmt::format("role name '{}' cannot hold a template here", ref.name), name_loc,
+                "use include_role to choose a role at run time");
+  }
+  ref.role = resolve_role(ref.name, name_loc, RoleEntryPoints{}, ctx, false, near_role);
+  return ref;
+}
+
+std::vector<Task> expand_role_tasks(const std::shared_ptr<Role>& role) {
+  std::vector<Task> out;
+  for (const RoleRef& dep : role->dependencies) {
+    Task block;
+    block.loc = dep.loc;
+    block.file = dep.loc.file;
+    block.name = dep.name;
+    block.action = "block";
+    block.import_kind = "import_role";
+    block.args = Value{{"name", dep.name}};
+    block.kw = dep.kw;
+    for (auto& [k, v] : dep.params.items()) block.kw.vars[k] = v;
+    block.role = dep.role;
+    block.included_role = dep.role;
+    block.block = expand_role_tasks(dep.role);
+    out.push_back(std::move(block));
+  }
+  out.insert(out.end(), role->tasks.begin(), role->tasks.end());
+  return out;
+}
+
+}  // namespace prov::pb::detail

@@ -1,0 +1,87 @@
+// SHA-crypt (Ulrich Drepper's specification) over OpenSSL digests, so password_hash needs no libcrypt.
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "filters.h"
+
+namespace prov::tmpl {
+namespace {
+
+const char kCryptAlphabet[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+std::string digest(const EVP_MD* md, const std::string& data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+/// `length` bytes of `block` repeated.
+std::string repeat_to(const std::string& block, size_t length) {
+  std::string out;
+  while (out.size() + block.size() <= length) out += block;
+  return out + block.substr(0, length - out.size());
+}
+
+void encode24(std::string& out, unsigned char b2, unsigned char b1, unsigned char b0, int n) {
+  unsigned w = (static_cast<unsigned>(b2) << 16) | (static_cast<unsigned>(b1) << 8) | b0;
+  for (int i = 0; i < n; ++i) {
+    out += kCryptAlphabet[w & 0x3f];
+    w >>= 6;
+  }
+}
+
+}  // namespace
+
+std::string sha_crypt(const std::string& password, const std::string& salt_in, bool sha512, int rounds) {
+  const EVP_MD* md = sha512 ? EVP_sha512() : EVP_sha256();
+  if (rounds <= 0) rounds = sha512 ? 656000 : 535000;
+  rounds = std::clamp(rounds, 1000, 999999999);
+  std::string salt = salt_in.substr(0, 16);
+  const std::string& p = password;
+  std::string b = digest(md, p + salt + p);
+  std::string a_in = p + salt + repeat_to(b, p.size());
+  for (size_t n = p.size(); n > 0; n >>= 1) a_in += (n & 1) ? b : p;
+  std::string a = digest(md, a_in);
+  std::string dp_in;
+  for (size_t i = 0; i < p.size(); ++i) dp_in += p;
+  std::string p_seq = repeat_to(digest(md, dp_in), p.size());
+  std::string ds_in;
+  for (int i = 0; i < 16 + static_cast<unsigned char>(a[0]); ++i) ds_in += salt;
+  std::string s_seq = repeat_to(digest(md, ds_in), salt.size());
+  std::string c = a;
+  for (int i = 0; i < rounds; ++i) {
+    std::string in = (i & 1) ? p_seq : c;
+    if (i % 3) in += s_seq;
+    if (i % 7) in += p_seq;
+    in += (i & 1) ? c : p_seq;
+    c = digest(md, in);
+  }
+  auto u = [&](int i) { return static_cast<unsigned char>(c[static_cast<size_t>(i)]); };
+  std::string out = std::string(sha512 ? "$6$" : "$5$") +
+                    (rounds == 5000 ? "" : "rounds=" + std::to_string(rounds) + "$") + salt + "$";
+  if (sha512) {
+    static const int order[21][3] = {{0, 21, 42},  {22, 43, 1},  {44, 2, 23},  {3, 24, 45},  {25, 46, 4},  {47, 5, 26},
+                                     {6, 27, 48},  {28, 49, 7},  {50, 8, 29},  {9, 30, 51},  {31, 52, 10}, {53, 11, 32},
+                                     {12, 33, 54}, {34, 55, 13}, {56, 14, 35}, {15, 36, 57}, {37, 58, 16}, {59, 17, 38},
+                                     {18, 39, 60}, {40, 61, 19}, {62, 20, 41}};
+    for (const auto& o : order) encode24(out, u(o[0]), u(o[1]), u(o[2]), 4);
+    encode24(out, 0, 0, u(63), 2);
+  } else {
+    static const int order[10][3] = {{0, 10, 20}, {21, 1, 11}, {12, 22, 2}, {3, 13, 23}, {24, 4, 14},
+                                     {15, 25, 5}, {6, 16, 26}, {27, 7, 17}, {18, 28, 8}, {9, 19, 29}};
+    for (const auto& o : order) encode24(out, u(o[0]), u(o[1]), u(o[2]), 4);
+    encode24(out, 0, u(31), u(30), 3);
+  }
+  return out;
+}
+
+std::string random_salt(size_t length) {
+  std::string out;
+  unsigned char buf[64];
+  RAND_bytes(buf, static_cast<int>(std::min(length, sizeof buf)));
+  for (size_t i = 0; i < length && i < sizeof buf; ++i) out += kCryptAlphabet[buf[i] % 64];
+  return out;
+}
+
+}  // namespace prov::tmpl

@@ -1,0 +1,118 @@
+#pragma once
+// The evaluator: walks the syntax tree with a stack of scopes over the caller's Vars.
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ast.h"
+#include "runtime.h"
+
+namespace prov::tmpl {
+
+/// State shared by one top-level engine call and every nested render it triggers: the caller's variables, the
+/// lazily templated variables already resolved, and the chain of names being resolved (to report loops).
+struct Resolver {
+  const Vars& vars;
+  Options options;
+  std::unordered_map<std::string, std::unique_ptr<Value>> resolved;
+  std::vector<std::string> resolving;
+  std::set<std::string> plain;  // names whose values hold no template markup (checked once)
+
+  Resolver(const Vars& v, Options o) : vars(v), options(std::move(o)) {}
+  /// A top-level variable with its template strings rendered; nullptr when undefined.
+  const Value* resolve(const std::string& name);
+};
+
+/// Templates a data value: strings with markup are rendered (a lone `{{ expr }}` keeps its native type).
+Value template_data(const Value& value, Resolver& resolver);
+
+using Scope = std::unordered_map<std::string, RV>;
+
+class Ctx {
+ public:
+  Ctx(Resolver& resolver, std::shared_ptr<const Template> tmpl);
+
+  Resolver& resolver;
+  std::shared_ptr<const Template> tmpl;  // keeps the tree alive for macros defined in it
+  std::vector<Scope> scopes;
+
+  /// Evaluates an expression.
+  RV eval(const Expr& e);
+  /// Runs statements, appending output.
+  void exec(const Body& body, std::string& out);
+
+  RV lookup(const std::string& name);
+  void assign(const std::string& name, RV value) { scopes.back()[name] = std::move(value); }
+
+  RV getattr(const RV& obj, const std::string& name);
+  RV getitem(const RV& obj, const RV& key);
+  RV call(const RV& callee, Args& args);
+  RV filter(const std::string& name, const RV& input, Args& args);
+  bool test(const std::string& name, const RV& input, Args& args);
+
+  /// Runs a for loop's body over seq (depth counts recursive loop() calls).
+  void run_loop(const Node& n, const RV& seq, int depth, std::string& out);
+  /// loop.changed() remembers the previous value per loop.
+  std::map<const void*, Value> loop_changed_last;
+
+  /// Runs a template file for its macros and top-level variables ({% import %}).
+  Scope import_file(const std::string& name);
+  /// Renders another template file found through options.search_paths (include, lookup('template')).
+  std::string render_file(const std::string& name, bool ignore_missing);
+
+ private:
+  Args eval_args(const CallArgs& args);
+  RV eval_binary(const Expr& e);
+  RV eval_compare(const Expr& e);
+  void exec_node(const Node& n, std::string& out);
+  void exec_for(const Node& n, std::string& out);
+  void exec_set(const Node& n, std::string& out);
+  void exec_call_block(const Node& n, std::string& out);
+};
+
+/// The items a for loop visits: list elements, dict keys, string characters. Raises for other values.
+std::vector<RV> iterate(const RV& v);
+
+/// Python binary arithmetic (+ - * / // % **) on data.
+Value arith(const std::string& op, const Value& a, const Value& b);
+
+/// Python's `a in b`.
+bool contains(const Value& container, const Value& item);
+
+/// Finds a file in the search paths (absolute names are used as they are); "" when missing.
+std::string find_file(const std::string& name, const Options& options);
+
+/// Reads a whole file; raises TemplateError when it cannot.
+std::string read_file(const std::string& path);
+
+/// Filter and test tables; a filter or test is one function plus one line in a register function.
+using FilterFn = RV (*)(Ctx& ctx, const RV& input, Args& args);
+using TestFn = bool (*)(Ctx& ctx, const RV& input, Args& args);
+using FilterTable = std::map<std::string, FilterFn>;
+using TestTable = std::map<std::string, TestFn>;
+
+const FilterTable& filters();
+const TestTable& tests();
+void register_core_filters(FilterTable& t);
+void register_data_filters(FilterTable& t);
+void register_text_filters(FilterTable& t);
+void register_format_filters(FilterTable& t);
+void register_misc_filters(FilterTable& t);
+
+/// The time now as Python's str(datetime.now()), or formatted with strftime when fmt is given.
+std::string now_string(bool utc, const std::string& fmt);
+
+/// Globals: range, dict, lookup, query, namespace. Returns false when `name` is not a global.
+bool find_global(const std::string& name, RV& out);
+
+/// Bound methods of str, dict and list values (`s.split(',')`); false when there is no such method.
+bool find_method(const RV& self, const std::string& name, RV& out);
+
+/// Argument helpers for filters and globals.
+const RV& arg(const Args& args, size_t i, const std::string& name, const char* who);
+Value arg_or(const Args& args, size_t i, const std::string& name, Value fallback);
+
+}  // namespace prov::tmpl

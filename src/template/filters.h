@@ -1,0 +1,22 @@
+#pragma once
+// Helpers shared by the filter files.
+#include <string>
+
+#include "eval.h"
+
+namespace prov::tmpl {
+
+/// item.a.b (dotted path; numeric parts index lists), as Jinja's attribute= arguments read it.
+RV attr_path(Ctx& ctx, const RV& item, const std::string& path);
+
+/// Python json.dumps of a value (separators and float format as Python prints them).
+std::string json_dumps(const Value& v, int indent, bool sort_keys, bool ensure_ascii, const std::string& item_sep,
+                       const std::string& key_sep);
+
+/// SHA-crypt ($6$ for sha512, $5$ for sha256) as passlib writes it: rounds always shown.
+std::string sha_crypt(const std::string& password, const std::string& salt, bool sha512, int rounds);
+
+/// A random salt of `length` characters from the crypt alphabet.
+std::string random_salt(size_t length);
+
+}  // namespace prov::tmpl

@@ -1,0 +1,280 @@
+// Global functions: range, dict, namespace, lookup/query (env, file, template, pipe, first_found, vars, items).
+#include <glob.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "eval.h"
+#include "strings.h"
+
+namespace prov::tmpl {
+namespace {
+
+/// The object `namespace()` returns: attributes that {% set ns.x = ... %} may change from inside loops.
+class Namespace : public Object {
+ public:
+  std::string type_name() const override { return "Namespace"; }
+  bool getattr(const std::string& name, RV& out) const override {
+    auto it = attrs_.find(name);
+    if (it == attrs_.end()) return false;
+    out = it->second;
+    return true;
+  }
+  bool setattr(const std::string& name, const RV& value) override {
+    attrs_[name] = value.is_data() && value.ref ? RV(value.raw()) : value;
+    return true;
+  }
+  std::string str() const override {
+    std::string out = "<Namespace {";
+    bool first = true;
+    for (const auto& [k, v] : attrs_) {
+      if (!first) out += ", ";
+      first = false;
+      out += "'" + k + "': " + (v.is_data() ? py_repr(v.raw()) : "<object>");
+    }
+    return out + "}>";
+  }
+
+ private:
+  std::map<std::string, RV> attrs_;
+};
+
+using GlobalFn = RV (*)(Ctx& ctx, Args& args);
+
+class Function : public Object {
+ public:
+  Function(std::string name, GlobalFn fn) : name_(std::move(name)), fn_(fn) {}
+  std::string type_name() const override { return "function"; }
+  bool callable() const override { return true; }
+  RV call(Ctx& ctx, Args& args) override { return fn_(ctx, args); }
+  std::string str() const override { return "<function " + name_ + ">"; }
+
+ private:
+  std::string name_;
+  GlobalFn fn_;
+};
+
+RV g_range(Ctx&, Args& args) {
+  std::vector<int64_t> n;
+  for (const auto& a : args.pos) n.push_back(as_int(a.val()));
+  int64_t start = 0, stop = 0, step = 1;
+  if (n.size() == 1) {
+    stop = n[0];
+  } else if (n.size() >= 2) {
+    start = n[0];
+    stop = n[1];
+    if (n.size() > 2) step = n[2];
+  } else {
+    fail("range expected at least 1 argument, got 0");
+  }
+  if (step == 0) fail("range() arg 3 must not be zero");
+  Value out = Value::array();
+  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
+    out.push_back(i);
+    if (out.size() > 1000000) fail("range too big");
+  }
+  return out;
+}
+
+RV g_dict(Ctx&, Args& args) {
+  Value out = Value::object();
+  if (!args.pos.empty()) {
+    const Value& src = args.pos[0].val();
+    if (src.is_object()) {
+      out = src;
+    } else {
+      for (const auto& pair : src) {
+        if (!pair.is_array() || pair.size() != 2) fail("dictionary update sequence element has wrong length");
+        out[py_str(pair[0])] = pair[1];
+      }
+    }
+  }
+  for (const auto& [k, v] : args.kw) out[k] = to_data(v);
+  return out;
+}
+
+RV g_namespace(Ctx&, Args& args) {
+  auto ns = std::make_shared<Namespace>();
+  if (!args.pos.empty() && args.pos[0].val().is_object())
+    for (const auto& [k, v] : args.pos[0].val().items()) ns->setattr(k, RV(v));
+  for (const auto& [k, v] : args.kw) ns->setattr(k, v);
+  return RV::object(ns);
+}
+
+RV g_undef(Ctx&, Args& args) {
+  std::string hint = args.pos.empty() ? "" : rv_str(args.pos[0]);
+  return RV::undefined("", hint.empty() ? "Mandatory variable has not been overridden" : hint);
+}
+
+RV g_now(Ctx&, Args& args) {
+  bool utc = py_truthy(arg_or(args, 0, "utc", false));
+  Value fmt = arg_or(args, 1, "fmt", nullptr);
+  return Value(now_string(utc, fmt.is_null() ? "" : py_str(fmt)));
+}
+
+std::string run_pipe(const std::string& command) {
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) fail("lookup_plugin.pipe(" + command + ") could not start");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+  if (code != 0) fail("lookup_plugin.pipe(" + command + ") returned " + std::to_string(code));
+  return out;
+}
+
+/// The list a lookup plugin returns for its terms.
+Value run_lookup(Ctx& ctx, const std::string& plugin, const std::vector<Value>& terms, const Args& args) {
+  const Options& opts = ctx.resolver.options;
+  Value out = Value::array();
+  std::string name = plugin.substr(plugin.rfind('.') == std::string::npos ? 0 : plugin.rfind('.') + 1);
+  if (name == "env") {
+    Value dflt = arg_or(args, 99, "default", "");
+    for (const auto& t : terms) {
+      const char* v = std::getenv(py_str(t).c_str());
+      out.push_back(v ? Value(v) : dflt);
+    }
+  } else if (name == "file") {
+    bool rstrip = py_truthy(arg_or(args, 99, "rstrip", true));
+    bool lstrip = py_truthy(arg_or(args, 99, "lstrip", false));
+    for (const auto& t : terms) {
+      std::string path = find_file(py_str(t), opts);
+      if (path.empty()) fail("could not locate file in lookup: " + py_str(t));
+      std::string content = read_file(path);
+      content = strip_chars(content, " \t\n\r\v\f", lstrip, rstrip);
+      out.push_back(content);
+    }
+  } else if (name == "template") {
+    for (const auto& t : terms) out.push_back(ctx.render_file(py_str(t), false));
+  } else if (name == "pipe") {
+    for (const auto& t : terms) out.push_back(strip_chars(run_pipe(py_str(t)), " \t\n\r\v\f", false, true));
+  } else if (name == "lines") {
+    for (const auto& t : terms)
+      for (auto& line : split_lines(run_pipe(py_str(t)))) out.push_back(line);
+  } else if (name == "fileglob") {
+    for (const auto& t : terms) {
+      std::string pattern = py_str(t);
+      std::vector<std::string> dirs = pattern.rfind('/', 0) == 0 ? std::vector<std::string>{""} : opts.search_paths;
+      for (const auto& dir : dirs) {
+        glob_t g{};
+        std::string full = dir.empty() ? pattern : dir + "/" + pattern;
+        if (glob(full.c_str(), 0, nullptr, &g) == 0) {
+          for (size_t i = 0; i < g.gl_pathc; ++i) out.push_back(std::string(g.gl_pathv[i]));
+        }
+        globfree(&g);
+        if (!out.empty()) break;
+      }
+    }
+  } else if (name == "first_found") {
+    std::vector<std::string> files, paths;
+    for (const auto& t : terms) {
+      if (t.is_object()) {
+        for (const char* key : {"files", "paths"}) {
+          auto& dst = std::string(key) == "files" ? files : paths;
+          if (auto it = t.find(key); it != t.end()) {
+            if (it->is_array()) {
+              for (const auto& x : *it) dst.push_back(py_str(x));
+            } else {
+              for (auto& x : split_on(py_str(*it), ",", -1, false)) dst.push_back(x);
+            }
+          }
+        }
+      } else if (t.is_array()) {
+        for (const auto& x : t) files.push_back(py_str(x));
+      } else {
+        files.push_back(py_str(t));
+      }
+    }
+    if (const RV* f = args.kwarg("files"))
+      for (const auto& x : f->val()) files.push_back(py_str(x));
+    if (const RV* p = args.kwarg("paths"))
+      for (const auto& x : p->val()) paths.push_back(py_str(x));
+    Options search = opts;
+    if (!paths.empty()) search.search_paths = paths;
+    for (const auto& f : files) {
+      std::string found = find_file(f, search);
+      if (!found.empty()) {
+        out.push_back(found);
+        return out;
+      }
+    }
+    if (py_truthy(arg_or(args, 99, "skip", false))) return out;
+    fail("No file was found when using first_found.");
+  } else if (name == "vars") {
+    for (const auto& t : terms) {
+      RV v = ctx.lookup(py_str(t));
+      if (v.is_undefined()) {
+        if (const RV* d = args.kwarg("default")) {
+          out.push_back(d->val());
+          continue;
+        }
+        fail("No variable found with this name: " + py_str(t));
+      }
+      out.push_back(to_data(v));
+    }
+  } else if (name == "items" || name == "list") {
+    for (const auto& t : terms) {
+      if (t.is_array() && name == "items") {
+        for (const auto& x : t) out.push_back(x);
+      } else {
+        out.push_back(t);
+      }
+    }
+  } else if (name == "dict") {
+    for (const auto& t : terms) {
+      if (!t.is_object()) fail("with_dict expects a dict");
+      for (const auto& [k, v] : t.items()) out.push_back(Value{{"key", k}, {"value", v}});
+    }
+  } else if (name == "indexed_items") {
+    int64_t i = 0;
+    for (const auto& t : terms)
+      for (const auto& x : (t.is_array() ? t : Value::array({t}))) out.push_back(Value::array({i++, x}));
+  } else {
+    fail("lookup plugin (" + plugin + ") not found");
+  }
+  return out;
+}
+
+std::vector<Value> lookup_terms(Args& args) {
+  std::vector<Value> terms;
+  for (size_t i = 1; i < args.pos.size(); ++i) terms.push_back(args.pos[i].val());
+  return terms;
+}
+
+RV g_lookup(Ctx& ctx, Args& args) {
+  std::string plugin = rv_str(arg(args, 0, "name", "lookup"));
+  Value ran = run_lookup(ctx, plugin, lookup_terms(args), args);
+  if (py_truthy(arg_or(args, 99, "wantlist", false))) return ran;
+  // Ansible joins string results with commas; a lone non-string result is returned as it is.
+  bool all_strings = std::all_of(ran.begin(), ran.end(), [](const Value& v) { return v.is_string(); });
+  if (all_strings) {
+    std::string joined;
+    for (size_t i = 0; i < ran.size(); ++i) joined += (i ? "," : "") + ran[i].get<std::string>();
+    return Value(joined);
+  }
+  if (ran.size() == 1) return ran[0];
+  return ran;
+}
+
+RV g_query(Ctx& ctx, Args& args) {
+  std::string plugin = rv_str(arg(args, 0, "name", "query"));
+  return run_lookup(ctx, plugin, lookup_terms(args), args);
+}
+
+}  // namespace
+
+bool find_global(const std::string& name, RV& out) {
+  static const std::map<std::string, GlobalFn> table = {
+      {"range", g_range}, {"dict", g_dict}, {"namespace", g_namespace}, {"lookup", g_lookup},
+      {"query", g_query}, {"q", g_query},   {"undef", g_undef},         {"now", g_now},
+  };
+  auto it = table.find(name);
+  if (it == table.end()) return false;
+  out = RV::object(std::make_shared<Function>(name, it->second));
+  return true;
+}
+
+}  // namespace prov::tmpl

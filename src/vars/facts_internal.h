@@ -1,0 +1,29 @@
+#pragma once
+// Shared by the facts parser files only: the probe's output split into named sections, and small text helpers.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "provision/core/value.h"
+
+namespace prov::vars::facts_detail {
+
+/// Section name -> raw text (trailing blank lines removed). A section absent from the map was not run at all
+/// (its tool is missing); an empty one ran and printed nothing.
+using Sections = std::map<std::string, std::string>;
+
+Sections split_sections(const std::string& output);
+/// The section's text, or "" when absent.
+const std::string& section(const Sections& sections, const std::string& name);
+std::vector<std::string> split_lines(const std::string& text);
+std::vector<std::string> split_words(const std::string& line);
+std::string trim(const std::string& text);
+/// The first line of a section, trimmed.
+std::string first_line(const Sections& sections, const std::string& name);
+
+/// default_ipv4, all_ipv4_addresses, interfaces and one dict per interface, from ip, /proc and /sys output.
+void add_network_facts(const Sections& sections, Value& facts);
+/// distribution*, os_family, lsb, from os-release, release files and lsb_release.
+void add_distribution_facts(const Sections& sections, Value& facts);
+
+}  // namespace prov::vars::facts_detail

@@ -1,0 +1,69 @@
+#include "harness.h"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+Scratch::Scratch() {
+  char pattern[] = "/tmp/provision-it-XXXXXX";
+  path_ = mkdtemp(pattern);
+}
+
+Scratch::~Scratch() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+std::string Scratch::write(const std::string& relative, const std::string& content) const {
+  fs::path full = fs::path(path_) / relative;
+  fs::create_directories(full.parent_path());
+  std::ofstream(full) << content;
+  return full.string();
+}
+
+std::string Scratch::read(const std::string& relative) const {
+  std::ifstream in(fs::path(path_) / relative);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool Scratch::exists(const std::string& relative) const {
+  return fs::exists(fs::symlink_status(fs::path(path_) / relative));
+}
+
+static std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+RunResult Scratch::provision(const std::string& args) const {
+  std::string out_file = path_ + "/.stdout", err_file = path_ + "/.stderr";
+  std::string command = "cd '" + path_ + "' && NO_COLOR=1 ANSIBLE_CONFIG=/nonexistent " PROVISION_BINARY " " + args +
+                        " >'" + out_file + "' 2>'" + err_file + "' </dev/null";
+  int status = std::system(command.c_str());
+  RunResult r;
+  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out_file);
+  r.err = slurp(err_file);
+  fs::remove(out_file);
+  fs::remove(err_file);
+  return r;
+}
+
+std::string recap(const std::string& output, const std::string& host) {
+  std::regex line("^" + host + R"( +: (.*\S) *$)", std::regex::multiline);
+  std::smatch m;
+  if (!std::regex_search(output, m, line)) return {};
+  return std::regex_replace(m[1].str(), std::regex(" +"), " ");
+}

@@ -1,0 +1,174 @@
+// End-to-end runs of the binary with the local connection.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+
+static const char* kInventory = "localhost ansible_connection=local\n";
+
+TEST_CASE("a playbook converges, then reruns with no change") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  vars:
+    base: "{{ playbook_dir }}/out"
+  tasks:
+    - name: make a folder
+      file: path={{ base }}/a state=directory mode=0750
+    - name: write a file
+      copy:
+        dest: "{{ base }}/a/hello.txt"
+        content: "hello {{ inventory_hostname }}\n"
+      notify: note it
+    - name: skipped on purpose
+      command: /bin/false
+      when: base is not defined
+  handlers:
+    - name: note it
+      copy: dest={{ base }}/handler-ran content=yes
+)");
+  RunResult first = s.provision("site.yml -i hosts");
+  INFO(first.out << first.err);
+  CHECK(first.rc == 0);
+  CHECK(recap(first.out) == "ok=3 changed=3 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0");
+  CHECK(s.read("out/a/hello.txt") == "hello localhost\n");
+  CHECK(s.exists("out/handler-ran"));
+  CHECK(first.out.find("RUNNING HANDLER [note it]") != std::string::npos);
+
+  RunResult second = s.provision("site.yml -i hosts");
+  INFO(second.out << second.err);
+  CHECK(second.rc == 0);
+  CHECK(recap(second.out) == "ok=2 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0");
+  CHECK(second.out.find("RUNNING HANDLER") == std::string::npos);
+}
+
+TEST_CASE("check mode predicts and changes nothing") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - file: path={{ playbook_dir }}/new state=directory
+    - copy: dest={{ playbook_dir }}/file content=x
+)");
+  RunResult r = s.provision("site.yml -i hosts --check");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(recap(r.out) == "ok=2 changed=2 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0");
+  CHECK_FALSE(s.exists("new"));
+  CHECK_FALSE(s.exists("file"));
+}
+
+TEST_CASE("a failed task fails the host with exit code 2; rescue and ignore_errors are counted") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: /bin/false
+      ignore_errors: true
+    - block:
+        - command: /bin/false
+      rescue:
+        - debug: msg="rescued {{ ansible_failed_task.name | default('x') }}"
+    - name: this one fails
+      command: /bin/false
+    - name: never reached
+      debug: msg=no
+)");
+  RunResult r = s.provision("site.yml -i hosts");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 2);
+  CHECK(recap(r.out) == "ok=2 changed=1 unreachable=0 failed=1 skipped=0 rescued=1 ignored=1");
+  CHECK(r.out.find("...ignoring") != std::string::npos);
+  CHECK(r.out.find("never reached") == std::string::npos);
+}
+
+TEST_CASE("loops, register and conditions") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: echo {{ item }}
+      loop: [a, b, c]
+      register: echoed
+      changed_when: false
+    - debug:
+        msg: "{{ echoed.results | map(attribute='stdout') | join(',') }}"
+    - debug: msg="{{ item.key }}={{ item.value }}"
+      with_dict: {x: 1}
+      loop_control:
+        label: "{{ item.key }}"
+)");
+  RunResult r = s.provision("site.yml -i hosts");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("ok: [localhost] => (item=a)") != std::string::npos);
+  CHECK(r.out.find("\"msg\": \"a,b,c\"") != std::string::npos);
+  CHECK(r.out.find("ok: [localhost] => (item=x) => {\n    \"msg\": \"x=1\"\n}") != std::string::npos);
+}
+
+TEST_CASE("tags select tasks; always and never are honoured") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - {debug: {msg: one}, tags: [one]}
+    - {debug: {msg: two}, tags: [two]}
+    - {debug: {msg: always}, tags: [always]}
+    - {debug: {msg: hidden}, tags: [never, debugonly]}
+)");
+  RunResult r = s.provision("site.yml -i hosts --tags two");
+  INFO(r.out << r.err);
+  CHECK(recap(r.out) == "ok=2 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0");
+  CHECK(r.out.find("\"msg\": \"two\"") != std::string::npos);
+  CHECK(r.out.find("\"msg\": \"one\"") == std::string::npos);
+  RunResult all = s.provision("site.yml -i hosts");
+  CHECK(recap(all.out) == "ok=3 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0");
+  RunResult listed = s.provision("site.yml -i hosts --list-tags");
+  CHECK(listed.out.find("TASK TAGS: [always, one, two]") != std::string::npos);
+}
+
+TEST_CASE("json output is one document with stats") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("site.yml", "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - debug: msg=hi\n");
+  RunResult r = s.provision("site.yml -i hosts --output json");
+  INFO(r.out << r.err);
+  REQUIRE(r.rc == 0);
+  auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["stats"]["localhost"]["ok"] == 1);
+  CHECK(doc["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"] == "hi");
+}
+
+TEST_CASE("roles with defaults, vars, dependencies and handlers") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("roles/common/defaults/main.yml", "greeting: hello\nwho: nobody\n");
+  s.write("roles/common/tasks/main.yml", "- copy: dest={{ playbook_dir }}/common content='{{ greeting }} {{ who }}'\n");
+  s.write("roles/web/meta/main.yml", "dependencies:\n  - common\n");
+  s.write("roles/web/vars/main.yml", "who: web\n");
+  s.write("roles/web/tasks/main.yml", "- name: web file\n  copy: dest={{ playbook_dir }}/web content={{ who }}\n  notify: restart web\n");
+  s.write("roles/web/handlers/main.yml", "- name: restart web\n  copy: dest={{ playbook_dir }}/restarted content=1\n");
+  s.write("site.yml", "- hosts: localhost\n  gather_facts: false\n  roles: [web, common]\n");
+  RunResult r = s.provision("site.yml -i hosts");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(s.read("web") == "web");
+  CHECK(s.read("common") == "hello web");
+  CHECK(s.exists("restarted"));
+  CHECK(r.out.find("TASK [web : web file]") != std::string::npos);
+  CHECK(recap(r.out) == "ok=3 changed=3 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0");
+  RunResult only = s.provision("site.yml -i hosts --role web --list-tasks");
+  CHECK(only.out.find("web : web file") != std::string::npos);
+  CHECK(only.out.find("common : copy") == std::string::npos);
+}

@@ -1,0 +1,63 @@
+#include "sandbox_hosts.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include "provision/connection/local.h"
+#include "provision/connection/ssh.h"
+
+namespace prov::test {
+
+std::string sandbox_dir() {
+  const char* dir = std::getenv("PROVISION_SANDBOX_DIR");
+  return dir && *dir ? dir : std::string(PROVISION_SOURCE_DIR) + "/.sandbox";
+}
+
+bool sandbox_up() {
+  struct stat st {};
+  return ::stat((sandbox_dir() + "/inventory.ini").c_str(), &st) == 0;
+}
+
+std::string sandbox_address(int n) { return "10.213.0." + std::to_string(10 + n); }
+
+Value sandbox_vars(int n, const std::string& user) {
+  Value vars = Value::object();
+  vars["inventory_hostname"] = "sbx" + std::to_string(n);
+  vars["ansible_host"] = sandbox_address(n);
+  vars["ansible_user"] = user;
+  vars["ansible_ssh_private_key_file"] = sandbox_dir() + "/id_ed25519";
+  vars["ansible_ssh_common_args"] =
+      "-o UserKnownHostsFile=" + sandbox_dir() + "/known_hosts -o StrictHostKeyChecking=yes";
+  vars["ansible_ssh_timeout"] = 5;
+  return vars;
+}
+
+int sandbox_command(const std::string& args) {
+  std::string command = std::string(PROVISION_SOURCE_DIR) + "/tests/sandbox/sandbox.sh --state " + sandbox_dir() + " " +
+                        args + " >/dev/null 2>&1";
+  int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::vector<Target> suite_targets() {
+  std::vector<Target> targets;
+  targets.push_back({"local", [] { return conn::make_local_connection(); }, false});
+  if (sandbox_up()) {
+    targets.push_back({"ssh root@sbx1", [] { return conn::make_ssh_connection(sandbox_vars(1, "root")); }, true});
+    targets.push_back({"ssh deploy@sbx1", [] { return conn::make_ssh_connection(sandbox_vars(1, "deploy")); }, true});
+  }
+  return targets;
+}
+
+std::string run_ok(conn::Connection& c, const std::string& command, const conn::RunOptions& options) {
+  conn::CommandResult r = c.run(command, options);
+  INFO("command: " << command << "\nstderr: " << r.err);
+  REQUIRE(r.rc == 0);
+  std::string out = r.out;
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+}  // namespace prov::test

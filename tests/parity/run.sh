@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Parity harness: every case under cases/ must give the same exit code, PLAY RECAP counts and end state under
+# `provision` as under Debian's `ansible-playbook -c local`. See README.md for the case layout.
+#
+#   run.sh [PROVISION_BIN] [case...]          compare provision against ansible-playbook
+#   run.sh --ansible-only [case...]           run ansible only, compare with each case's stored expectations
+#   run.sh --update-expected [case...]        run ansible only and rewrite the stored expectations
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+mode=compare
+cases=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --ansible-only) mode=ansible-only ;;
+    --update-expected) mode=update ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -*) echo "run.sh: unknown option $1" >&2; exit 64 ;;
+    *)
+      if [ -z "${PROVISION_BIN:-}" ] && [ "$mode" = compare ] && [ ${#cases[@]} -eq 0 ] && [ ! -d "$here/cases/$1" ]; then
+        PROVISION_BIN=$1
+      else
+        cases+=("$1")
+      fi ;;
+  esac
+  shift
+done
+if [ ${#cases[@]} -eq 0 ]; then
+  for d in "$here"/cases/*/; do cases+=("$(basename "$d")"); done
+fi
+if [ "$mode" = compare ]; then
+  if [ -z "${PROVISION_BIN:-}" ] || [ ! -x "${PROVISION_BIN}" ]; then
+    echo "run.sh: PROVISION_BIN '${PROVISION_BIN:-}' is not an executable; pass it as the first argument," >&2
+    echo "        set PROVISION_BIN, or use --ansible-only" >&2
+    exit 64
+  fi
+  PROVISION_BIN=$(cd "$(dirname "$PROVISION_BIN")" && pwd)/$(basename "$PROVISION_BIN")
+fi
+command -v ansible-playbook >/dev/null || { echo "run.sh: ansible-playbook not found" >&2; exit 64; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/provision-parity.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+out="$work/out"   # the same path for both tools, so paths written into files compare equal
+
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_RETRY_FILES_ENABLED=0
+export ANSIBLE_PYTHON_INTERPRETER=auto_silent ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_DEPRECATION_WARNINGS=0
+export ANSIBLE_LOCAL_TEMP="$work/ansible-local" ANSIBLE_REMOTE_TEMP="$work/ansible-remote"
+export ANSIBLE_HOME="$work/ansible-home"
+
+# Variants of extra command-line arguments for a case: one per line of its `args` file ("-" for none).
+variants_of() {
+  local file="$here/cases/$1/args"
+  if [ ! -f "$file" ]; then echo "-"; return; fi
+  grep -v '^[[:space:]]*#' "$file" | grep -v '^[[:space:]]*$'
+}
+
+# Runs one tool on one case variant into a fresh $out; leaves the log in $2 and prints the exit code.
+run_tool() {
+  local tool=$1 log=$2 case=$3 args=$4
+  rm -rf "$out" && mkdir -p "$out"
+  [ "$args" = "-" ] && args=""
+  # shellcheck disable=SC2086  # args is a list of words on purpose
+  (cd "$here/cases/$case" && "$tool" -i 'localhost,' -c local -e "out=$out" $args playbook.yml) </dev/null >"$log" 2>&1
+  echo $?
+}
+
+# "ok=3 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0" from the PLAY RECAP line of localhost.
+recap_of() {
+  awk '/^PLAY RECAP/ { in_recap = 1; next }
+       in_recap && $1 == "localhost" {
+         line = ""
+         for (i = 3; i <= NF; i++) line = line (line == "" ? "" : " ") $i
+         print line; exit
+       }' "$1"
+}
+
+# The end state of $out: type, mode, link count (files), relative path, link target, content hash. Timestamps
+# are left out, the run's own path is replaced by @OUT@, and backup file suffixes (.PID.DATE@TIME~) are
+# normalised so that two runs at different times compare equal.
+snapshot() {
+  [ -d "$out" ] || return 0
+  (
+    cd "$out" || exit 1
+    find . -mindepth 1 -printf '%y %m %n %P\n' | while read -r type perm links path; do
+      case "$type" in
+        f) hash=$(sed "s|$out|@OUT@|g" "$path" | sha1sum | cut -c1-40); echo "f $perm links=$links $path $hash" ;;
+        l) echo "l $path -> $(readlink "$path" | sed "s|$out|@OUT@|g")" ;;
+        d) echo "d $perm $path" ;;
+        *) echo "$type $perm $path" ;;
+      esac
+    done
+  ) | sed -E 's/\.[0-9]+\.[0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9]{2}:[0-9]{2}:[0-9]{2}~/.BACKUP~/g' | LC_ALL=C sort
+}
+
+passed=0
+failed=0
+report_failure() {
+  failed=$((failed + 1))
+  echo "FAIL $1"
+  shift
+  printf '%s\n' "$@" | sed 's/^/    /'
+}
+
+for case in "${cases[@]}"; do
+  if [ ! -f "$here/cases/$case/playbook.yml" ]; then
+    report_failure "$case" "no such case: $here/cases/$case/playbook.yml"
+    continue
+  fi
+  expected_recap="$here/cases/$case/expected_recap"
+  [ "$mode" = update ] && : >"$expected_recap" && rm -rf "$here/cases/$case/expected" && mkdir -p "$here/cases/$case/expected"
+  index=0
+  while IFS= read -r variant; do
+    index=$((index + 1))
+    name="$case [$variant]"
+    a_log="$work/ansible.log"
+    a_rc=$(run_tool ansible-playbook "$a_log" "$case" "$variant")
+    a_recap=$(recap_of "$a_log")
+    a_tree=$(snapshot)
+    problems=()
+
+    case "$mode" in
+      update)
+        printf '%s\trc=%s\t%s\n' "$variant" "$a_rc" "$a_recap" >>"$expected_recap"
+        printf '%s\n' "$a_tree" >"$here/cases/$case/expected/$index.tree"
+        echo "updated $name: rc=$a_rc $a_recap"
+        passed=$((passed + 1))
+        continue ;;
+      ansible-only)
+        want=$(awk -F'\t' -v v="$variant" '$1 == v { print $2 "\t" $3; exit }' "$expected_recap" 2>/dev/null)
+        got=$(printf 'rc=%s\t%s' "$a_rc" "$a_recap")
+        [ -n "$want" ] || problems+=("no expected_recap line for variant '$variant' (run --update-expected)")
+        [ -n "$want" ] && [ "$want" != "$got" ] && problems+=("recap: expected '$want'" "       got      '$got'")
+        tree_file="$here/cases/$case/expected/$index.tree"
+        if [ -f "$tree_file" ] && [ "$(cat "$tree_file")" != "$a_tree" ]; then
+          problems+=("end state differs from $tree_file:" "$(diff <(cat "$tree_file") <(printf '%s\n' "$a_tree"))")
+        fi
+        [ -z "$a_recap" ] && problems+=("no PLAY RECAP in ansible output:" "$(tail -n 20 "$a_log")") ;;
+      compare)
+        rm -rf "$work/ansible-out" && { [ ! -d "$out" ] || mv "$out" "$work/ansible-out"; }
+        p_log="$work/provision.log"
+        p_rc=$(run_tool "$PROVISION_BIN" "$p_log" "$case" "$variant")
+        p_recap=$(recap_of "$p_log")
+        p_tree=$(snapshot)
+        [ "$a_rc" != "$p_rc" ] && problems+=("exit code: ansible-playbook $a_rc, provision $p_rc")
+        [ "$a_recap" != "$p_recap" ] && problems+=("recap: ansible-playbook '$a_recap'" "       provision        '$p_recap'")
+        if [ "$a_tree" != "$p_tree" ]; then
+          problems+=("end state (- ansible-playbook, + provision):"
+                     "$(diff -u <(printf '%s\n' "$a_tree") <(printf '%s\n' "$p_tree") | tail -n +3)"
+                     "content differences (first 40 lines):"
+                     "$(diff -r "$work/ansible-out" "$out" 2>&1 |
+                        grep -Ev '^Only in .*[0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9:]{8}~$' | head -n 40)")
+        fi
+        if [ ${#problems[@]} -gt 0 ]; then
+          problems+=("provision output (last 25 lines):" "$(tail -n 25 "$p_log")")
+        fi ;;
+    esac
+
+    if [ ${#problems[@]} -eq 0 ]; then
+      passed=$((passed + 1))
+      echo "ok   $name"
+    else
+      report_failure "$name" "${problems[@]}"
+    fi
+  done < <(variants_of "$case")
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,52 @@
+#include <catch2/catch.hpp>
+
+#include "provision/core/yaml.h"
+
+using prov::Value;
+using prov::yaml::load_string;
+using prov::yaml::to_value;
+
+static Value parse(const std::string& text) { return to_value(load_string(text, "t.yml"), "t.yml"); }
+
+TEST_CASE("plain scalars resolve as YAML 1.1") {
+  Value v = parse("a: yes\nb: off\nc: 0644\nd: 0x1F\ne: 1.5\nf: ~\ng: 12\nh: hello\ni: 09\nj: 1:30\nk: -.inf\nl: 1e5\nm: True\n");
+  CHECK(v["a"] == true);
+  CHECK(v["b"] == false);
+  CHECK(v["c"] == 420);
+  CHECK(v["d"] == 31);
+  CHECK(v["e"] == 1.5);
+  CHECK(v["f"].is_null());
+  CHECK(v["g"] == 12);
+  CHECK(v["h"] == "hello");
+  CHECK(v["i"] == "09");
+  CHECK(v["j"] == 90);
+  CHECK(v["k"].get<double>() < 0);
+  CHECK(v["l"] == "1e5");
+  CHECK(v["m"] == true);
+}
+
+TEST_CASE("quoted and tagged scalars stay strings") {
+  Value v = parse("a: 'yes'\nb: \"0644\"\nc: !!str 12\nd: !!int '7'\n");
+  CHECK(v["a"] == "yes");
+  CHECK(v["b"] == "0644");
+  CHECK(v["c"] == "12");
+  CHECK(v["d"] == 7);
+}
+
+TEST_CASE("merge keys and anchors") {
+  Value v = parse("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\nmany:\n  <<: [*b, {z: 4}]\n");
+  CHECK(v["other"] == Value::parse(R"({"x":1,"y":3})"));
+  CHECK(v["many"]["z"] == 4);
+  CHECK(v["many"]["x"] == 1);
+}
+
+TEST_CASE("syntax errors carry file, line and column") {
+  try {
+    load_string("a: 1\nb: [1, 2\n", "bad.yml");
+    FAIL("expected an error");
+  } catch (const prov::Error& e) {
+    CHECK(e.loc().file == "bad.yml");
+    CHECK(e.loc().line >= 2);
+    CHECK(std::string(e.what()).rfind("bad.yml:", 0) == 0);
+  }
+}

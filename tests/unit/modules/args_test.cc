@@ -1,0 +1,97 @@
+#include <catch2/catch.hpp>
+
+#include "provision/modules/module.h"
+
+using namespace prov;
+using namespace prov::mod;
+
+namespace {
+const ModuleSpec& spec_of(const char* name) {
+  const Module* m = find_module(name);
+  REQUIRE(m != nullptr);
+  return m->spec();
+}
+}  // namespace
+
+TEST_CASE("validate_args rejects unknown keys with the supported list and a suggestion") {
+  CHECK_THROWS_WITH(validate_args(spec_of("file"), Value{{"path", "/x"}, {"mdoe", "0644"}}),
+                    "Unsupported parameters for (file) module: mdoe. Supported parameters include: follow, force, "
+                    "group, mode, owner, path, recurse, src, state (dest, name). (did you mean 'mode'?)");
+  CHECK_THROWS_AS(validate_args(spec_of("file"), Value{{"path", "/x"}, {"zzz", 1}}), ArgError);
+}
+
+TEST_CASE("validate_args reports missing required arguments, bad choices and mutually exclusive ones") {
+  CHECK_THROWS_WITH(validate_args(spec_of("file"), Value{{"state", "directory"}}),
+                    "missing required arguments: path");
+  CHECK_THROWS_WITH(validate_args(spec_of("file"), Value{{"path", "/x"}, {"state", "foo"}}),
+                    "value of state must be one of: absent, directory, file, hard, link, touch, got: foo");
+  CHECK_THROWS_WITH(validate_args(spec_of("copy"), Value{{"dest", "/x"}, {"src", "a"}, {"content", "b"}}),
+                    "parameters are mutually exclusive: content|src");
+  CHECK_THROWS_WITH(validate_args(spec_of("debug"), Value{{"msg", "a"}, {"var", "b"}}),
+                    "parameters are mutually exclusive: msg|var");
+  CHECK_THROWS_WITH(validate_args(spec_of("assert"), Value::object()), "missing required arguments: that");
+}
+
+TEST_CASE("validate_args converts types as Ansible does") {
+  Value v = validate_args(spec_of("file"), Value{{"dest", "/x"}, {"recurse", "yes"}, {"force", "off"},
+                                                  {"mode", "0644"}});
+  CHECK(v["path"] == "/x");
+  CHECK(v["recurse"] == true);
+  CHECK(v["force"] == false);
+  CHECK(v["mode"] == "0644");   // kept raw
+  CHECK(v["follow"] == true);   // default
+  CHECK(v["state"].is_null());  // unset, no default
+  CHECK(validate_args(spec_of("file"), Value{{"path", "/x"}, {"mode", 420}})["mode"] == 420);
+  CHECK(validate_args(spec_of("file"), Value{{"path", "/x"}, {"recurse", 1}})["recurse"] == true);
+  CHECK(validate_args(spec_of("file"), Value{{"path", "/x"}, {"recurse", "True"}})["recurse"] == true);
+  CHECK(validate_args(spec_of("wait_for"), Value{{"port", "5"}})["port"] == 5);
+  CHECK(validate_args(spec_of("command"), Value{{"argv", "a,b"}})["argv"] == Value::array({"a", "b"}));
+  CHECK(validate_args(spec_of("command"), Value{{"argv", 7}})["argv"] == Value::array({"7"}));
+  CHECK(validate_args(spec_of("command"), Value{{"argv", Value::array({"ls", 1})}})["argv"] ==
+        Value::array({"ls", "1"}));
+  CHECK(validate_args(spec_of("command"), Value{{"cmd", "ls"}})["_raw_params"] == "ls");
+  CHECK(validate_args(spec_of("command"), Value{{"_raw_params", "ls -l"}})["_raw_params"] == "ls -l");
+  CHECK(validate_args(spec_of("pause"), Value{{"seconds", "1.5"}})["seconds"] == 1.5);
+  CHECK(validate_args(spec_of("copy"), Value{{"dest", 5}, {"content", "x"}})["dest"] == "5");
+}
+
+TEST_CASE("validate_args explains failed conversions") {
+  CHECK_THROWS_WITH(validate_args(spec_of("file"), Value{{"path", "/x"}, {"recurse", "maybe"}}),
+                    "argument 'recurse' is of type <class 'str'> and we were unable to convert to bool: The value "
+                    "'maybe' is not a valid boolean.  Valid booleans include: 'y', 'yes', 'on', '1', 'true', 't', "
+                    "'n', 'no', 'off', '0', 'false', 'f'");
+  CHECK_THROWS_WITH(validate_args(spec_of("wait_for"), Value{{"port", "eighty"}}),
+                    "argument 'port' is of type <class 'str'> and we were unable to convert to int: <class 'str'> "
+                    "cannot be converted to an int");
+  CHECK_THROWS_WITH(validate_args(spec_of("command"), Value{{"argv", Value{{"a", 1}}}}),
+                    "argument 'argv' is of type <class 'dict'> and we were unable to convert to list: <class "
+                    "'dict'> cannot be converted to a list");
+  CHECK_THROWS_WITH(validate_args(spec_of("file"), Value::array({1})),
+                    "arguments of module file must be a mapping, got <class 'list'>");
+}
+
+TEST_CASE("set_fact takes any names") {
+  Value v = validate_args(spec_of("set_fact"), Value{{"a", 1}, {"cacheable", "yes"}});
+  CHECK(v["a"] == 1);
+  CHECK(v["cacheable"] == true);
+}
+
+TEST_CASE("the registry finds short, builtin, legacy names") {
+  CHECK(find_module("file") != nullptr);
+  CHECK(find_module("ansible.builtin.file") == find_module("file"));
+  CHECK(find_module("ansible.legacy.copy") == find_module("copy"));
+  CHECK(find_module("ansible.builtin.nope") == nullptr);
+  CHECK(find_module("community.general.file") == nullptr);
+  auto names = module_names();
+  CHECK(names == std::vector<std::string>{"command", "shell", "raw", "file", "copy", "stat", "debug", "set_fact",
+                                          "assert", "fail", "pause", "wait_for"});
+  for (const auto& name : names) CHECK(find_module(name)->spec().name == name);
+  CHECK(is_executor_keyword_action("include_tasks"));
+  CHECK(is_executor_keyword_action("ansible.builtin.import_role"));
+  CHECK(is_executor_keyword_action("meta"));
+  CHECK_FALSE(is_executor_keyword_action("set_fact"));
+  CHECK_FALSE(is_executor_keyword_action("file"));
+  CHECK(find_module("debug")->spec().runs_on_controller);
+  CHECK_FALSE(find_module("wait_for")->spec().runs_on_controller);
+  CHECK_FALSE(find_module("raw")->spec().check_mode_support);
+}
