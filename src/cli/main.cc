@@ -81,6 +81,7 @@ int run(int argc, char** argv) {
       }
     }
     inventory.emplace(inv::load_inventory(options.inventories, playbook.dir));
+    for (const auto& warning : inventory->warnings()) std::cerr << "[WARNING]: " << warning << std::endl;
   } catch (const Error& e) {
     std::cerr << "ERROR! " << e.describe() << std::endl;
     return exec::kExitLoadError;

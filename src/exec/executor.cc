@@ -7,6 +7,7 @@
 #include "provision/exec/executor.h"
 #include "provision/template/engine.h"
 #include "state.h"
+#include "task_runner.h"
 
 namespace prov::exec {
 
@@ -54,7 +55,8 @@ class PlaybookRun {
  public:
   PlaybookRun(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings,
               out::Sink& sink)
-      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink) {}
+      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink),
+        selection_(settings.selection) {}
 
   int run() {
     sink_.playbook_start(playbook_.path);
@@ -108,7 +110,7 @@ class PlaybookRun {
     Value vars = play.kw.vars.is_object() ? play.kw.vars : Value::object();
     for (auto it = settings_.extra_vars.begin(); it != settings_.extra_vars.end(); ++it) vars[it.key()] = it.value();
     tmpl::ValueVars lookup(vars);
-    tmpl::Options options;
+    tmpl::Options options = ansible_options();
     options.name = play.loc.str();
     return tmpl::render(play.hosts, lookup, options);
   }
@@ -129,7 +131,9 @@ class PlaybookRun {
     PlayState state;
     state.playbook = &playbook_;
     state.play = &play;
-    state.graph = graph::compile(play, settings_.selection);
+    state.graph = graph::compile(play, selection_);
+    // --start-at-task: once the task is found, later plays run whole.
+    if (state.graph.start_found) selection_.start_at_task.clear();
     state.inventory = &inventory_;
     state.settings = &settings_;
     state.sink = &sink_;
@@ -208,6 +212,7 @@ class PlaybookRun {
   out::Sink& sink_;
   std::vector<std::unique_ptr<HostState>> hosts_;
   std::set<std::string> failed_before_;
+  graph::Selection selection_;
   bool error_ = false;
 };
 

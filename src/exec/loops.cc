@@ -29,6 +29,14 @@ std::vector<Value> flatten_one(const Value& value) {
   return out;
 }
 
+void flatten_all(const Value& value, std::vector<Value>& out) {
+  if (!value.is_array()) {
+    out.push_back(value);
+    return;
+  }
+  for (const auto& item : value) flatten_all(item, out);
+}
+
 std::vector<Value> dict_items(const Value& value) {
   if (!value.is_object()) throw Error("with_dict expects a dict");
   std::vector<Value> out;
@@ -147,7 +155,12 @@ std::vector<Value> loop_items(const std::string& kind, const Value& value) {
     return as_list(value);
   }
   if (kind == "items") return flatten_one(value);
-  if (kind == "list" || kind == "flattened") return as_list(value);
+  if (kind == "list") return as_list(value);
+  if (kind == "flattened") {
+    std::vector<Value> out;
+    flatten_all(value, out);
+    return out;
+  }
   if (kind == "dict") return dict_items(value);
   if (kind == "indexed_items") {
     std::vector<Value> out;

@@ -310,7 +310,7 @@ class Runner {
 
   std::vector<Instance> expand_include(const pb::Task& task, HostState& h, const Frame& frame) {
     TaskScope scope(play_, h, frame, &task);
-    tmpl::Options options;
+    tmpl::Options options = ansible_options();
     options.name = task.loc.str();
     std::vector<Value> items{Value()};
     std::string loop_var = "item";

@@ -25,7 +25,7 @@ constexpr const char* kCensored =
     "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 tmpl::Options template_options(const PlayState& play, const pb::Task& task) {
-  tmpl::Options options;
+  tmpl::Options options = ansible_options();
   options.name = task.loc.str();
   if (task.role) {
     options.search_paths.push_back(task.role->path + "/templates");
@@ -163,6 +163,7 @@ class TaskRun {
       } catch (const Error& e) {
         item_result = failure(located(e.message(), task_));
       }
+      apply_facts(item_result);
       item_result[loop_var] = items[i];
       item_result["ansible_loop_var"] = loop_var;
       if (!index_var.empty()) item_result[index_var] = i;
@@ -250,17 +251,19 @@ class TaskRun {
     return result;
   }
 
+  // Ansible's rule: the ansible_become* variables beat the become* keywords, which beat the command line.
+  Value become_setting(const char* variable, Value pb::Keywords::*field) {
+    if (const Value* v = scope_.scope().lookup(variable)) return tmpl::template_value(*v, scope_.scope(), options_);
+    return templated_keyword(frame_, task_, field, scope_, options_);
+  }
+
   conn::Become become() {
     conn::Become b;
-    const Value& vars = host_.inventory_vars;
-    Value flag = templated_keyword(frame_, task_, &pb::Keywords::become, scope_, options_);
-    if (flag.is_null()) flag = vars.value("ansible_become", Value(play_.settings->become));
-    b.enabled = as_bool(flag, false);
-    Value user = templated_keyword(frame_, task_, &pb::Keywords::become_user, scope_, options_);
-    if (user.is_null() && vars.contains("ansible_become_user")) user = tmpl::template_value(vars["ansible_become_user"], scope_.scope(), options_);
+    Value flag = become_setting("ansible_become", &pb::Keywords::become);
+    b.enabled = flag.is_null() ? play_.settings->become : as_bool(flag, false);
+    Value user = become_setting("ansible_become_user", &pb::Keywords::become_user);
     b.user = user.is_null() ? play_.settings->become_user : to_plain_string(user);
-    Value method = templated_keyword(frame_, task_, &pb::Keywords::become_method, scope_, options_);
-    if (method.is_null() && vars.contains("ansible_become_method")) method = vars["ansible_become_method"];
+    Value method = become_setting("ansible_become_method", &pb::Keywords::become_method);
     b.method = method.is_null() ? play_.settings->become_method : to_plain_string(method);
     for (const char* key : {"ansible_become_password", "ansible_become_pass"}) {
       if (const Value* v = scope_.scope().lookup(key); v && b.password.empty()) {
@@ -399,18 +402,23 @@ class TaskRun {
     {
       std::unique_lock lock(play_.facts_mutex);
       if (!task_.register_var.empty()) host_.host_facts[task_.register_var] = result;
-      if (status != out::Status::Failed && result.contains("ansible_facts") && task_.action == "set_fact") {
-        for (auto it = result["ansible_facts"].begin(); it != result["ansible_facts"].end(); ++it) {
-          host_.host_facts[it.key()] = it.value();
-        }
-      }
     }
+    if (task_.loop_kind.empty()) apply_facts(result);
     if (status == out::Status::Changed) {
       for (const auto& name : task_.notify) notify(name);
     }
     count(outcome);
     report(outcome);
     return outcome;
+  }
+
+  // set_fact results become host variables at once, so the next loop item already sees them.
+  void apply_facts(const Value& result) {
+    if (task_.action != "set_fact" || status_of(result) == out::Status::Failed) return;
+    const Value* facts = find_key(result, "ansible_facts");
+    if (!facts || !facts->is_object()) return;
+    std::unique_lock lock(play_.facts_mutex);
+    for (auto it = facts->begin(); it != facts->end(); ++it) host_.host_facts[it.key()] = it.value();
   }
 
   void notify(const std::string& raw_name) {
@@ -484,6 +492,12 @@ class TaskRun {
 
 }  // namespace
 
+tmpl::Options ansible_options() {
+  tmpl::Options options;
+  options.native_types = false;
+  return options;
+}
+
 Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field) {
   if (task && !(task->kw.*field).is_null()) return task->kw.*field;
   for (auto it = frame.keywords.rbegin(); it != frame.keywords.rend(); ++it) {
@@ -493,7 +507,7 @@ Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*fie
 }
 
 bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope) {
-  tmpl::Options options;
+  tmpl::Options options = ansible_options();
   options.name = task.loc.str();
   auto all = [&](const std::vector<std::string>& conditions) {
     for (const auto& c : conditions) {
@@ -513,7 +527,7 @@ std::string task_title(const PlayState& play, const graph::Node& node) {
   if (tmpl::is_template(name)) {
     try {
       tmpl::ValueVars vars(play.play->kw.vars);
-      name = tmpl::render(name, vars);
+      name = tmpl::render(name, vars, ansible_options());
     } catch (const Error&) {
     }
   }
@@ -523,10 +537,13 @@ std::string task_title(const PlayState& play, const graph::Node& node) {
 conn::Connection& connection_for(PlayState& play, HostState& host) {
   if (host.connection && host.connected) return *host.connection;
   const Settings& settings = *play.settings;
-  tmpl::Options options;
+  tmpl::Options options = ansible_options();
   options.name = host.name;
+  // Connection variables may come from the inventory, the play's vars or -e, which wins.
   Value vars = host.inventory_vars;
-  for (auto it = host.magic.begin(); it != host.magic.end(); ++it) vars[it.key()] = it.value();
+  for (const Value* layer : std::initializer_list<const Value*>{&play.play->kw.vars, &host.magic, &settings.extra_vars}) {
+    for (auto it = layer->begin(); it != layer->end(); ++it) vars[it.key()] = it.value();
+  }
   tmpl::ValueVars lookup(vars);
   auto setting = [&](const char* key, const std::string& fallback) -> Value {
     if (vars.contains(key)) return tmpl::template_value(vars[key], lookup, options);

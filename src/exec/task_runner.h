@@ -1,6 +1,7 @@
 #pragma once
 // One task on one host: conditions, loop items, argument templating, the module, until/retries,
 // changed_when/failed_when, register, notify, and the result that the sink and the stats see.
+#include "provision/template/engine.h"
 #include "state.h"
 
 namespace prov::exec {
@@ -26,6 +27,9 @@ bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& 
 
 /// The task's name with templates rendered where the play's variables allow it (banners).
 std::string task_title(const PlayState& play, const graph::Node& node);
+
+/// Template settings as ansible-playbook 2.14 applies them to task arguments and variables (no native types).
+tmpl::Options ansible_options();
 
 /// Makes sure the host has an open connection; throws conn::UnreachableError.
 conn::Connection& connection_for(PlayState& play, HostState& host);

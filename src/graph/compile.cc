@@ -37,6 +37,7 @@ class Compiler {
       for (const auto& handler : role->handlers) graph.handlers.push_back(leaf(handler, play_tags_, role));
     }
     for (const auto& handler : play_.handlers) graph.handlers.push_back(leaf(handler, play_tags_, nullptr));
+    graph.start_found = started_;
     return graph;
   }
 

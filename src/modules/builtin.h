@@ -9,6 +9,7 @@ const Module& shell_module();
 const Module& raw_module();
 const Module& file_module();
 const Module& copy_module();
+const Module& template_module();
 const Module& stat_module();
 const Module& debug_module();
 const Module& set_fact_module();

@@ -61,6 +61,10 @@ std::string md5_hex(const std::string& data);
 /// Finds a controller file: absolute as is, otherwise the first search path holding it; "" when none does.
 std::string find_controller_file(const Context& ctx, const std::string& name);
 
+/// Ansible's "Could not find or access 'src'" for a controller file, with the search paths tried when src is
+/// relative.
+std::string not_found_message(const Context& ctx, const std::string& src);
+
 /// The folder part of a path ("." when none).
 std::string dirname(const std::string& path);
 /// The last component of a path, ignoring a trailing slash.
@@ -68,5 +72,20 @@ std::string basename(const std::string& path);
 
 /// True when the bytes look like text (no NUL, valid enough for a diff).
 bool is_text(const std::string& data);
+
+/// One file's wanted content, as copy and template put it on the host.
+struct FileContent {
+  std::string content;
+  std::string dest;
+  std::string shown_src;     ///< the result's src key
+  std::string diff_source;   ///< the diff's after_header
+  std::string src_name;      ///< a dest folder gets dest/basename(src_name); "" for inline content
+  bool in_tree = false;      ///< part of a folder copy: check mode may not have made the parent yet
+};
+
+/// Writes content to dest only when its sha1 differs there, honouring args' mode, owner, group, backup, force and
+/// validate (a failing validate command is a failed result and leaves dest alone), then brings mode/owner/group
+/// in line. Check mode predicts; diff mode adds before/after. Result keys as Ansible's copy.
+Result write_file_content(const Context& ctx, FileContent file);
 
 }  // namespace prov::mod::util

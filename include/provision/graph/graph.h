@@ -31,6 +31,7 @@ struct PlayGraph {
   std::vector<Section> sections;
   std::vector<Node> handlers;                       ///< roles' handlers in role order, then the play's
   std::vector<std::shared_ptr<pb::Role>> roles;     ///< every role instance in run order (for defaults/vars)
+  bool start_found = true;                          ///< --start-at-task: the task is in this play (or none asked)
 };
 
 /// What the operator selected on the command line.

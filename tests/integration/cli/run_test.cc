@@ -172,3 +172,46 @@ TEST_CASE("roles with defaults, vars, dependencies and handlers") {
   CHECK(only.out.find("web : web file") != std::string::npos);
   CHECK(only.out.find("common : copy") == std::string::npos);
 }
+
+TEST_CASE("connection variables may come from -e and play vars") {
+  Scratch s;
+  s.write("site.yml", "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: dest={{ playbook_dir }}/x content=y\n");
+  RunResult r = s.provision("site.yml -i localhost, -e ansible_connection=local");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(s.read("x") == "y");
+  s.write("play.yml",
+          "- hosts: localhost\n  gather_facts: false\n  vars: {ansible_connection: local}\n  tasks:\n"
+          "    - copy: dest={{ playbook_dir }}/z content=w\n");
+  RunResult p = s.provision("play.yml -i localhost,");
+  INFO(p.out << p.err);
+  CHECK(p.rc == 0);
+  CHECK(s.read("z") == "w");
+}
+
+TEST_CASE("start-at-task skips what comes before it, then runs later plays whole") {
+  Scratch s;
+  s.write("hosts", "localhost ansible_connection=local\n");
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - {name: first, debug: {msg: one}}
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - {name: second, debug: {msg: two}}
+    - {name: third, debug: {msg: three}}
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - {name: fourth, debug: {msg: four}}
+)");
+  RunResult r = s.provision("site.yml -i hosts --start-at-task third");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("TASK [first]") == std::string::npos);
+  CHECK(r.out.find("TASK [second]") == std::string::npos);
+  CHECK(r.out.find("TASK [third]") != std::string::npos);
+  CHECK(r.out.find("TASK [fourth]") != std::string::npos);
+}

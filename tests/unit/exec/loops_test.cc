@@ -1,0 +1,38 @@
+#include <catch2/catch.hpp>
+
+#include "../../../src/exec/loops.h"
+#include "provision/core/error.h"
+
+using prov::Value;
+using prov::exec::loop_items;
+
+TEST_CASE("with_items flattens one level, with_list does not, with_flattened flattens all") {
+  Value v = Value::parse(R"([1, [2, [3]], 4])");
+  CHECK(Value(loop_items("items", v)) == Value::parse(R"([1, 2, [3], 4])"));
+  CHECK(Value(loop_items("list", v)) == v);
+  CHECK(Value(loop_items("flattened", v)) == Value::parse(R"([1, 2, 3, 4])"));
+}
+
+TEST_CASE("with_dict, with_indexed_items, with_nested, with_together, with_subelements") {
+  CHECK(Value(loop_items("dict", Value::parse(R"({"a": 1})"))) == Value::parse(R"([{"key": "a", "value": 1}])"));
+  CHECK(Value(loop_items("indexed_items", Value::parse(R"(["x", "y"])"))) == Value::parse(R"([[0, "x"], [1, "y"]])"));
+  CHECK(Value(loop_items("nested", Value::parse(R"([[1, 2], ["a"]])"))) == Value::parse(R"([[1, "a"], [2, "a"]])"));
+  CHECK(Value(loop_items("together", Value::parse(R"([[1, 2], ["a"]])"))) ==
+        Value::parse(R"([[1, "a"], [2, null]])"));
+  Value users = Value::parse(R"([[{"name": "u", "keys": ["k1", "k2"]}], "keys"])");
+  CHECK(Value(loop_items("subelements", users)).size() == 2);
+  CHECK(loop_items("subelements", users)[1][1] == "k2");
+}
+
+TEST_CASE("with_sequence follows start, end, stride and format") {
+  CHECK(Value(loop_items("sequence", Value("start=1 end=3"))) == Value::parse(R"(["1", "2", "3"])"));
+  CHECK(Value(loop_items("sequence", Value("start=0 end=4 stride=2 format=h%02d"))) ==
+        Value::parse(R"(["h00", "h02", "h04"])"));
+  CHECK(Value(loop_items("sequence", Value("count=2"))) == Value::parse(R"(["1", "2"])"));
+}
+
+TEST_CASE("loop needs a list; unknown lookups are errors naming them") {
+  CHECK_THROWS_WITH(loop_items("loop", Value("a string")),
+                    Catch::Contains("Invalid data passed to 'loop', it requires a list"));
+  CHECK_THROWS_WITH(loop_items("password", Value()), Catch::Contains("'with_password' is not supported"));
+}
