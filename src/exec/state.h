@@ -15,6 +15,7 @@
 #include "provision/graph/graph.h"
 #include "provision/inventory/inventory.h"
 #include "provision/output/events.h"
+#include "traced_connection.h"
 
 namespace prov::exec {
 
@@ -25,7 +26,7 @@ struct HostState {
   Value host_facts = Value::object();      ///< set_fact and register
   Value include_vars = Value::object();    ///< include_vars
   Value magic = Value::object();           ///< per-host magic variables
-  std::unique_ptr<conn::Connection> connection;
+  std::unique_ptr<TracedConnection> connection;
   bool connected = false;
   out::HostStats stats;
   bool failed = false;       ///< left the play after a failure

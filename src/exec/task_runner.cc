@@ -310,10 +310,15 @@ class TaskRun {
     ctx.search_paths = module_search_paths(play_, task_);
     ctx.vars = &scope_.scope();
     ctx.task_location = task_.loc.str();
+    ctx.verbosity = play_.settings->verbosity;
     std::unique_ptr<conn::Connection> delegated;
     if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
-    spdlog::debug("{}: {} {}", host_.name, task_.action, no_log_ ? "<hidden>" : args.dump());
+    spdlog::debug("<{}> {} {}", host_.name, task_.action, no_log_ ? "<hidden by no_log>" : args.dump());
+    if (host_.connection) host_.connection->set_quiet(no_log_);
+    auto start = std::chrono::steady_clock::now();
     mod::Result result = module->run(ctx);
+    spdlog::debug("<{}> {} done in {:.1f} ms", host_.name, task_.action,
+                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (!result.is_object()) result = {{"result", result}};
     if (!result.contains("changed")) result["changed"] = false;
     return result;
@@ -572,7 +577,7 @@ conn::Connection& connection_for(PlayState& play, HostState& host) {
     throw conn::UnreachableError(fmt::format("the connection type '{}' is not available{}", kind,
                                              did_you_mean(kind, conn::connection_names())));
   }
-  host.connection = conn::make_connection(kind, conn_vars);
+  host.connection = std::make_unique<TracedConnection>(host.name, conn::make_connection(kind, conn_vars));
   host.connection->connect();
   host.connected = true;
   return *host.connection;

@@ -48,9 +48,13 @@ static std::string slurp(const std::string& path) {
 }
 
 RunResult Scratch::provision(const std::string& args) const {
+  return provision_shell(std::string(PROVISION_BINARY) + " " + args);
+}
+
+RunResult Scratch::provision_shell(const std::string& script) const {
   std::string out_file = path_ + "/.stdout", err_file = path_ + "/.stderr";
-  std::string command = "cd '" + path_ + "' && NO_COLOR=1 ANSIBLE_CONFIG=/nonexistent " PROVISION_BINARY " " + args +
-                        " >'" + out_file + "' 2>'" + err_file + "' </dev/null";
+  std::string command = "cd '" + path_ + "' && export NO_COLOR=1 ANSIBLE_CONFIG=/nonexistent && { " + script +
+                        "; } >'" + out_file + "' 2>'" + err_file + "' </dev/null";
   int status = std::system(command.c_str());
   RunResult r;
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

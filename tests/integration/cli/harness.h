@@ -24,6 +24,8 @@ class Scratch {
 
   /// Runs `provision ARGS` with the scratch folder as working directory (args are shell words).
   RunResult provision(const std::string& args) const;
+  /// Runs a shell script in the scratch folder (for signals and pipelines around the binary).
+  RunResult provision_shell(const std::string& script) const;
 
  private:
   std::string path_;

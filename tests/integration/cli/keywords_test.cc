@@ -170,3 +170,44 @@ TEST_CASE("gather_facts fills ansible_facts and the ansible_ names") {
   CHECK(r.out.find("TASK [Gathering Facts]") != std::string::npos);
   CHECK(s.read("facts") == "Linux Linux True");
 }
+
+TEST_CASE("-vvv logs commands and timings on stderr, but not those of no_log tasks") {
+  Scratch s;
+  s.write("hosts", kTwoHosts);
+  s.write("site.yml", R"(
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - command: echo visible-marker
+    - command: echo hidden-marker
+      no_log: true
+)");
+  RunResult r = s.provision("site.yml -i hosts -vvv");
+  INFO(r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.err.find("visible-marker") != std::string::npos);
+  CHECK(r.err.find("hidden-marker") == std::string::npos);
+  CHECK(r.err.find("done in") != std::string::npos);
+  CHECK(r.out.find("hidden-marker") == std::string::npos);
+}
+
+TEST_CASE("Ctrl-C stops the run, prints the recap so far and exits 99") {
+  Scratch s;
+  s.write("hosts", kTwoHosts);
+  s.write("site.yml", R"(
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - copy: dest={{ playbook_dir }}/before content=x
+    - pause: seconds=3
+    - copy: dest={{ playbook_dir }}/after content=x
+)");
+  // The shell sends SIGINT to provision one second in, while the pause runs.
+  std::string inner = std::string(PROVISION_BINARY) + " site.yml -i hosts";
+  RunResult r = s.provision_shell("(" + inner + ") & pid=$!; sleep 1; kill -INT $pid; wait $pid");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 99);
+  CHECK(s.exists("before"));
+  CHECK_FALSE(s.exists("after"));
+  CHECK(r.out.find("PLAY RECAP") != std::string::npos);
+}

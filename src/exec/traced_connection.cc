@@ -1,0 +1,52 @@
+#include "traced_connection.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace prov::exec {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string shorten(const std::string& text) {
+  constexpr std::size_t kMax = 2000;
+  return text.size() <= kMax ? text : text.substr(0, kMax) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+
+}  // namespace
+
+void TracedConnection::connect() {
+  auto start = Clock::now();
+  inner_->connect();
+  spdlog::trace("<{}> {} connection established in {:.1f} ms", host_, inner_->kind(), ms_since(start));
+}
+
+conn::CommandResult TracedConnection::run(const std::string& command, const conn::RunOptions& options) {
+  auto start = Clock::now();
+  conn::CommandResult result = inner_->run(command, options);
+  spdlog::trace("<{}> EXEC{} {} -> rc={} in {:.1f} ms", host_, options.become.enabled ? " (become)" : "",
+                quiet_ ? "<hidden by no_log>" : shorten(command), result.rc, ms_since(start));
+  return result;
+}
+
+void TracedConnection::put_file(const std::string& content, const std::string& path,
+                                const conn::PutOptions& options) {
+  auto start = Clock::now();
+  inner_->put_file(content, path, options);
+  spdlog::trace("<{}> PUT {} ({} bytes) in {:.1f} ms", host_, path, content.size(), ms_since(start));
+}
+
+std::string TracedConnection::fetch_file(const std::string& path, const conn::Become& become) {
+  auto start = Clock::now();
+  std::string content = inner_->fetch_file(path, become);
+  spdlog::trace("<{}> FETCH {} ({} bytes) in {:.1f} ms", host_, path, content.size(), ms_since(start));
+  return content;
+}
+
+}  // namespace prov::exec

@@ -1,0 +1,32 @@
+#pragma once
+// A Connection that logs what it sends at -vvv (commands, uploads, durations), except during no_log tasks.
+// Passwords never reach it: become passwords travel on stdin, which is not logged.
+#include <memory>
+#include <string>
+
+#include "provision/connection/connection.h"
+
+namespace prov::exec {
+
+class TracedConnection : public conn::Connection {
+ public:
+  TracedConnection(std::string host, std::unique_ptr<conn::Connection> inner)
+      : host_(std::move(host)), inner_(std::move(inner)) {}
+
+  /// While quiet, commands are logged as "<hidden by no_log>".
+  void set_quiet(bool quiet) { quiet_ = quiet; }
+
+  void connect() override;
+  conn::CommandResult run(const std::string& command, const conn::RunOptions& options) override;
+  void put_file(const std::string& content, const std::string& path, const conn::PutOptions& options) override;
+  std::string fetch_file(const std::string& path, const conn::Become& become) override;
+  void close() override { inner_->close(); }
+  std::string kind() const override { return inner_->kind(); }
+
+ private:
+  std::string host_;
+  std::unique_ptr<conn::Connection> inner_;
+  bool quiet_ = false;
+};
+
+}  // namespace prov::exec
