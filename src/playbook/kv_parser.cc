@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "provision/playbook/model.h"
+#include "provision/core/utf8.h"
 
 namespace prov::pb {
 namespace {
@@ -118,24 +119,6 @@ std::vector<std::string> split_args(const std::string& args, const SourceLoc& lo
                 "quote the whole value, or close the quote or '{{ }}'");
   }
   return params;
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 bool all_hex(const std::string& s, std::size_t from, std::size_t count) {
