@@ -272,12 +272,15 @@ class Runner {
         (*params)[h->name] = list[i].params;
       }
       for (auto& [file, group] : by_file) {
-        std::vector<std::string> names;
-        for (auto* h : group) {
-          names.push_back(h->name);
-          ++h->stats.ok;
+        // include_tasks reports "included: FILE for HOSTS" and counts as ok; include_role shows nothing itself.
+        if (task.action == "include_tasks") {
+          std::vector<std::string> names;
+          for (auto* h : group) {
+            names.push_back(h->name);
+            ++h->stats.ok;
+          }
+          play_.sink->included(file, names);
         }
-        play_.sink->included(file, names);
         const Instance& inst = *first[file];
         Frame inner = frame;
         inner.keywords.push_back(&task.kw);
