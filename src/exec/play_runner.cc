@@ -47,6 +47,10 @@ void for_each_host(const Hosts& hosts, int forks, Fn fn) {
   for (auto& t : threads) t.join();
 }
 
+std::shared_ptr<pb::Role> shared_role(const pb::Task& task) {
+  return task.role ? task.role->shared_from_this() : nullptr;
+}
+
 bool is_include(const pb::Task& task) { return task.action == "include_tasks" || task.action == "include_role"; }
 
 // One run of an included file or role on a host: what to run and the variables it gets.
@@ -356,12 +360,12 @@ class Runner {
     std::string file = args.contains("_raw_params") ? to_plain_string(args["_raw_params"])
                                                      : to_plain_string(args.value("file", Value("")));
     if (!task.included.empty() && !tmpl::is_template(task.args.dump())) {
-      return Instance{resolve_path(task, file), &task.included, task.role, std::move(params)};
+      return Instance{resolve_path(task, file), &task.included, shared_role(task), std::move(params)};
     }
     std::string path = resolve_path(task, file);
     std::lock_guard lock(play_.loaded_mutex);
-    play_.loaded_tasks.push_back(pb::load_task_file(path, task.role));
-    return Instance{path, &play_.loaded_tasks.back(), task.role, std::move(params)};
+    play_.loaded_tasks.push_back(pb::load_task_file(path, shared_role(task)));
+    return Instance{path, &play_.loaded_tasks.back(), shared_role(task), std::move(params)};
   }
 
   std::string resolve_path(const pb::Task& task, const std::string& file) const {

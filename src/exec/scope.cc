@@ -6,11 +6,10 @@ namespace prov::exec {
 
 namespace {
 
-void add_roles(vars::Scope& scope, vars::Level level, const PlayState& play, const std::shared_ptr<pb::Role>& current,
-               bool defaults) {
+void add_roles(vars::Scope& scope, vars::Level level, const PlayState& play, const pb::Role* current, bool defaults) {
   // Every role of the play is visible (Ansible's default of public role variables); the current role wins.
   for (const auto& role : play.graph.roles) {
-    if (role != current) scope.add(level, defaults ? &role->defaults : &role->vars);
+    if (role.get() != current) scope.add(level, defaults ? &role->defaults : &role->vars);
   }
   if (current) scope.add(level, defaults ? &current->defaults : &current->vars);
 }
@@ -18,7 +17,7 @@ void add_roles(vars::Scope& scope, vars::Level level, const PlayState& play, con
 }  // namespace
 
 TaskScope::TaskScope(const PlayState& play, HostState& host, const Frame& frame, const pb::Task* task) {
-  std::shared_ptr<pb::Role> role = task && task->role ? task->role : frame.role;
+  const pb::Role* role = task && task->role ? task->role : frame.role.get();
   add_roles(scope_, vars::Level::RoleDefaults, play, role, true);
   scope_.add(vars::Level::InventoryHost, &host.inventory_vars);
   scope_.add(vars::Level::Facts, &host.facts);

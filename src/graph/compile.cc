@@ -46,7 +46,7 @@ class Compiler {
     Node node;
     node.kind = Node::Kind::Task;
     node.task = &task;
-    node.role = role ? role : task.role;
+    node.role = role ? role : task.role ? task.role->shared_from_this() : nullptr;
     node.tags = inherited;
     node.tags.insert(task.kw.tags.begin(), task.kw.tags.end());
     return node;

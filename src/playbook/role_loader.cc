@@ -172,7 +172,7 @@ std::vector<Task> expand_role_tasks(const std::shared_ptr<Role>& role) {
     block.args = Value{{"name", dep.name}};
     block.kw = dep.kw;
     for (auto& [k, v] : dep.params.items()) block.kw.vars[k] = v;
-    block.role = dep.role;
+    block.role = dep.role.get();
     block.included_role = dep.role;
     block.block = expand_role_tasks(dep.role);
     out.push_back(std::move(block));

@@ -238,7 +238,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
   Task task;
   task.loc = yaml::loc(written, file);
   task.file = file;
-  task.role = src.role;
+  task.role = src.role.get();
   task.is_handler = src.handlers;
   if (node["name"]) task.name = read_scalar(node["name"], file, "name");
   if (node["block"]) return parse_block(node, std::move(task), src, ctx);

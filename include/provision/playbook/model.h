@@ -72,7 +72,9 @@ struct Task {
   std::vector<Task> included;
   std::shared_ptr<Role> included_role;    ///< include_role / import_role target when static
 
-  std::shared_ptr<Role> role;             ///< the role this task belongs to, or null
+  /// The role this task belongs to, or null. A plain back-pointer: the role owns its tasks, so an owning
+  /// pointer here would be a cycle that is never freed.
+  Role* role = nullptr;
   bool is_handler = false;
 
   /// "import_tasks" or "import_role" when this block stands for a static import (its file is in args), else "".
@@ -87,7 +89,7 @@ struct RoleRef {
   std::shared_ptr<Role> role;             ///< resolved
 };
 
-struct Role {
+struct Role : std::enable_shared_from_this<Role> {
   std::string name;
   std::string path;                       ///< the role's folder
   Value defaults = Value::object();       ///< defaults/main.yml

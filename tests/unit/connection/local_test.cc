@@ -107,5 +107,5 @@ TEST_CASE("registry makes local connections and suggests names") {
   CHECK(c->kind() == "local");
   CHECK(find_connection("ssh2") == nullptr);
   CHECK_THROWS_WITH(make_connection("lcoal"), "unknown connection type 'lcoal' (did you mean 'local'?)");
-  CHECK(connection_names() == std::vector<std::string>{"local"});
+  CHECK(connection_names() == std::vector<std::string>{"local", "ssh"});
 }

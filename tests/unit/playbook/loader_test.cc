@@ -88,7 +88,7 @@ TEST_CASE("roles: names, parameters, keywords, dependencies, shared objects", "[
   CHECK(role.vars == Value{{"web_user", "www"}});
   CHECK(role.allow_duplicates);
   REQUIRE(role.tasks.size() == 1);
-  CHECK(role.tasks[0].role == web.role);
+  CHECK(role.tasks[0].role == web.role.get());
   CHECK(role.tasks[0].action == "template");
   REQUIRE(role.handlers.size() == 1);
   CHECK(role.handlers[0].is_handler);
@@ -237,7 +237,7 @@ TEST_CASE("imports are expanded, static includes preloaded", "[loader][includes]
   REQUIRE(import_role.block.size() == 1);
   const Task& extra = import_role.block[0];
   CHECK(extra.name == "extra task");
-  CHECK(extra.role == import_role.included_role);
+  CHECK(extra.role == import_role.included_role.get());
   // Inside a role, includes resolve in the role's tasks/ folder.
   REQUIRE(extra.included.size() == 1);
   CHECK(extra.included[0].file == kFull + "roles/common/tasks/more.yml");
@@ -301,7 +301,7 @@ TEST_CASE("import_role expands dependencies first, as blocks with their paramete
   REQUIRE(dep.block.size() == 1);
   CHECK(dep.block[0].name == "common task");
   CHECK(import.block[1].name == "web task");
-  CHECK(import.block[1].role == import.included_role);
+  CHECK(import.block[1].role == import.included_role.get());
   // Tasks inside a block of handlers are handlers.
   REQUIRE(play.handlers.size() == 1);
   CHECK(play.handlers[0].block[0].is_handler);
