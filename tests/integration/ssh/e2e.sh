@@ -1,0 +1,107 @@
+#!/bin/sh
+# The provision binary over SSH against ten sandbox hosts: a converging run with forks=10, a rerun with no change,
+# become as a sudo user (with and without a password, and a wrong one), a host whose sshd is stopped
+# (UNREACHABLE while the others finish) and a host whose key changed (refused). Hosts are taken down at the end.
+#   tests/integration/ssh/e2e.sh BUILD_DIR/provision
+set -eu
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+  echo "usage: $0 PROVISION_BINARY" >&2
+  exit 2
+fi
+provision=$1
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
+sandbox="$repo/tests/sandbox/sandbox.sh"
+work=$(mktemp -d /tmp/provision-e2e.XXXXXX)
+trap '"$sandbox" down >/dev/null 2>&1 || echo "e2e.sh: sandbox down failed" >&2; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+"$sandbox" up 10 >/dev/null
+inventory=$("$sandbox" inventory)
+passed=0
+failed=0
+
+check() {  # check DESCRIPTION COMMAND...: counts a pass when the command succeeds
+  description=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAILED: $description" >&2
+    echo "--- output of the last run:" >&2
+    cat "$work/out" >&2
+  fi
+}
+
+run() {  # run ARGS...: provision with the output in $work/out and the exit code in $rc
+  set +e
+  NO_COLOR=1 "$provision" "$@" >"$work/out" 2>&1
+  rc=$?
+  set -e
+}
+
+recap_is() {  # recap_is HOST "ok=N changed=N ..."
+  line=$(grep "^$1 " "$work/out" | sed 's/ \{1,\}/ /g; s/ $//')
+  [ "$line" = "$1 : $2" ]
+}
+
+cat >"$work/site.yml" <<'YAML'
+- hosts: sandbox
+  gather_facts: false
+  tasks:
+    - name: a folder
+      file: path=/srv/e2e state=directory mode=0750
+    - name: a file naming its host
+      copy: dest=/srv/e2e/host content="{{ inventory_hostname }}\n"
+    - name: read it back
+      command: cat /srv/e2e/host
+      register: back
+      changed_when: false
+    - assert:
+        that: back.stdout == inventory_hostname
+YAML
+
+run "$work/site.yml" -i "$inventory" -f 10
+check "first run exits 0" [ "$rc" = 0 ]
+for n in 1 2 3 4 5 6 7 8 9 10; do
+  check "sbx$n converged" recap_is "sbx$n" "ok=4 changed=2 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"
+done
+run "$work/site.yml" -i "$inventory" -f 10
+check "rerun exits 0" [ "$rc" = 0 ]
+check "rerun changes nothing on sbx7" recap_is sbx7 "ok=4 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"
+
+cat >"$work/become.yml" <<'YAML'
+- hosts: sbx1
+  gather_facts: false
+  become: true
+  tasks:
+    - command: id -un
+      register: who
+    - copy: dest=/root/e2e-become content="{{ who.stdout }}\n"
+YAML
+run "$work/become.yml" -i "$inventory" -e ansible_user=deploy
+check "become without a password as deploy" [ "$rc" = 0 ]
+check "the command ran as root" grep -q "^sbx1 .*failed=0" "$work/out"
+check "the file landed as root" [ "$("$sandbox" exec sbx1 cat /root/e2e-become)" = root ]
+run "$work/become.yml" -i "$inventory" -e ansible_user=secure -e ansible_become_password=sandbox-secret
+check "become with the right password" [ "$rc" = 0 ]
+check "the password never shows" sh -c "! grep -q sandbox-secret '$work/out'"
+run "$work/become.yml" -i "$inventory" -e ansible_user=secure -e ansible_become_password=wrong-one
+check "a wrong become password fails the host" [ "$rc" = 2 ]
+check "and says so" grep -q "Incorrect sudo password" "$work/out"
+
+"$sandbox" stop-sshd sbx3 >/dev/null
+run "$work/site.yml" -i "$inventory" --limit 'sbx1:sbx2:sbx3'
+check "an unreachable host gives exit code 4" [ "$rc" = 4 ]
+check "sbx3 is UNREACHABLE" grep -q "fatal: \[sbx3\]: UNREACHABLE!" "$work/out"
+check "sbx3 is counted unreachable" recap_is sbx3 "ok=0 changed=0 unreachable=1 failed=0 skipped=0 rescued=0 ignored=0"
+check "the others finish" recap_is sbx2 "ok=4 changed=0 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"
+
+"$sandbox" rekey sbx4 >/dev/null
+run "$work/site.yml" -i "$inventory" --limit sbx4
+check "a changed host key is refused" [ "$rc" = 4 ]
+check "the message names the host and the key change" grep -q "CHANGED" "$work/out"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
