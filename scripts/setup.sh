@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config git
   libssh-dev libyaml-cpp-dev libfmt-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev libdtl-dev
   libssl-dev libcrypt-dev
-  ansible python3-jinja2 openssh-client iproute2 debootstrap apt-cacher-ng
+  ansible python3-jinja2 openssh-client iproute2 debootstrap apt-cacher-ng bc util-linux
 )
 
 missing=()

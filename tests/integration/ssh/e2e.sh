@@ -91,6 +91,16 @@ run "$work/become.yml" -i "$inventory" -e ansible_user=secure -e ansible_become_
 check "a wrong become password fails the host" [ "$rc" = 2 ]
 check "and says so" grep -q "Incorrect sudo password" "$work/out"
 
+# -K asks on the terminal without echo: script(1) gives provision a terminal and types the password.
+set +e
+(sleep 3; printf 'sandbox-secret\n') | NO_COLOR=1 script -qec \
+  "'$provision' '$work/become.yml' -i '$inventory' -e ansible_user=secure -K" /dev/null >"$work/out" 2>&1
+rc=$?
+set -e
+check "-K prompts for the become password" grep -q "BECOME password:" "$work/out"
+check "and the prompted password works" [ "$rc" = 0 ]
+check "the typed password is not echoed" sh -c "! grep -q sandbox-secret '$work/out'"
+
 "$sandbox" stop-sshd sbx3 >/dev/null
 run "$work/site.yml" -i "$inventory" --limit 'sbx1:sbx2:sbx3'
 check "an unreachable host gives exit code 4" [ "$rc" = 4 ]
