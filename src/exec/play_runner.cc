@@ -86,13 +86,7 @@ class Runner {
   }
 
  private:
-  bool wants_facts() const {
-    const Value& g = play_.play->gather_facts;
-    if (g.is_null()) return true;
-    if (g.is_boolean()) return g.get<bool>();
-    std::string s = to_plain_string(g);
-    return s == "yes" || s == "true" || s == "True" || s == "on" || s == "1";
-  }
+  bool wants_facts() const { return as_bool(play_.play->gather_facts, true); }
 
   bool free_strategy() const { return play_.play->strategy == "free"; }
 
@@ -176,8 +170,7 @@ class Runner {
     banner(node, is_handler);
     Hosts targets = hosts;
     Value run_once = keyword(frame, &task, &pb::Keywords::run_once);
-    bool once = !run_once.is_null() && truthy(run_once) && to_plain_string(run_once) != "false" &&
-                to_plain_string(run_once) != "no";
+    bool once = as_bool(run_once, false);
     if (once) targets = Hosts{hosts.front()};
     for_each_host(targets, play_.settings->forks, [&](HostState& h) {
       TaskOutcome outcome = run_task(play_, h, node, frame);
@@ -200,7 +193,7 @@ class Runner {
     bool any_failed = std::any_of(hosts.begin(), hosts.end(), [](HostState* h) { return h->failed; });
     if (!any_failed) return;
     Value fatal = keyword(frame, &task, &pb::Keywords::any_errors_fatal);
-    if (!fatal.is_null() && truthy(fatal) && to_plain_string(fatal) != "false" && !frame.in_rescuable_block) {
+    if (as_bool(fatal, false)) {
       for (auto* h : play_.batch) {
         if (h->active()) h->failed = true;
       }

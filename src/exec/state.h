@@ -43,7 +43,6 @@ struct Frame {
   const Value* role_params = nullptr;
   /// include_tasks vars and loop items, outermost first; each maps a host name to its parameters.
   std::vector<std::shared_ptr<const std::map<std::string, Value>>> include_params;
-  bool in_rescuable_block = false;
 };
 
 struct PlayState {

@@ -56,16 +56,6 @@ std::vector<std::string> module_search_paths(const PlayState& play, const pb::Ta
   return paths;
 }
 
-bool as_bool(const Value& v, bool fallback) {
-  if (v.is_null()) return fallback;
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_string()) {
-    std::string s = v.get<std::string>();
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s == "yes" || s == "true" || s == "on" || s == "1" || s == "y";
-  }
-  return truthy(v);
-}
 
 // A keyword's value, templated for this host.
 Value templated_keyword(const Frame& frame, const pb::Task& task, Value pb::Keywords::*field, const TaskScope& scope,
@@ -496,6 +486,17 @@ class TaskRun {
 };
 
 }  // namespace
+
+bool as_bool(const Value& v, bool fallback) {
+  if (v.is_null()) return fallback;
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_string()) {
+    std::string s = v.get<std::string>();
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s == "yes" || s == "true" || s == "on" || s == "1" || s == "y";
+  }
+  return truthy(v);
+}
 
 tmpl::Options ansible_options() {
   tmpl::Options options;

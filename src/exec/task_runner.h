@@ -28,6 +28,9 @@ bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& 
 /// The task's name with templates rendered where the play's variables allow it (banners).
 std::string task_title(const PlayState& play, const graph::Node& node);
 
+/// A keyword's boolean as Ansible reads it (yes/no/true/false/on/off/1/0, any case); `fallback` when null.
+bool as_bool(const Value& v, bool fallback);
+
 /// Template settings as ansible-playbook 2.14 applies them to task arguments and variables (no native types).
 tmpl::Options ansible_options();
 
