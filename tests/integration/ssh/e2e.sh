@@ -91,6 +91,21 @@ run "$work/become.yml" -i "$inventory" -e ansible_user=secure -e ansible_become_
 check "a wrong become password fails the host" [ "$rc" = 2 ]
 check "and says so" grep -q "Incorrect sudo password" "$work/out"
 
+# As in Ansible, an ansible_become_user variable beats the become_user keyword.
+cat >"$work/become_var.yml" <<'YAML'
+- hosts: sbx1
+  gather_facts: false
+  become: true
+  become_user: root
+  tasks:
+    - command: id -un
+      register: who
+    - assert:
+        that: who.stdout == 'nobody'
+YAML
+run "$work/become_var.yml" -i "$inventory" -e ansible_user=deploy -e ansible_become_user=nobody
+check "ansible_become_user beats the become_user keyword" [ "$rc" = 0 ]
+
 # -K asks on the terminal without echo: script(1) gives provision a terminal and types the password.
 set +e
 (sleep 3; printf 'sandbox-secret\n') | NO_COLOR=1 script -qec \
