@@ -14,6 +14,7 @@
 #include "provision/exec/executor.h"
 #include "provision/graph/graph.h"
 #include "provision/inventory/inventory.h"
+#include "provision/modules/module.h"
 #include "provision/output/events.h"
 #include "traced_connection.h"
 
@@ -33,6 +34,7 @@ struct HostState {
   bool unreachable = false;  ///< left the play: could not be reached
   bool ended = false;        ///< meta: end_host / end_play
   std::vector<std::string> notified;  ///< handler names or listen topics, in notification order
+  mod::Plan plan;                     ///< what check mode predicts earlier tasks would have done
   bool active() const { return !failed && !unreachable && !ended; }
 };
 

@@ -301,6 +301,7 @@ class TaskRun {
     ctx.vars = &scope_.scope();
     ctx.task_location = task_.loc.str();
     ctx.verbosity = play_.settings->verbosity;
+    ctx.plan = &host_.plan;
     std::unique_ptr<conn::Connection> delegated;
     if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
     spdlog::debug("<{}> {} {}", host_.name, task_.action, no_log_ ? "<hidden by no_log>" : args.dump());

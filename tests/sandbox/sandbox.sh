@@ -34,6 +34,7 @@ commands:
   exec HOST CMD...     run CMD inside HOST as root (works without sshd)
   stop-sshd HOST       stop HOST's sshd (for unreachable-host tests)
   start-sshd HOST      start it again and wait until it answers
+  reset HOST...        replace HOSTs with fresh ones (new layer, new host key)
   rekey HOST [--trust] give HOST a new SSH host key; known_hosts keeps the old key
                        (changed-key tests) unless --trust
   base                 build the cached base root filesystem now (up does it when needed)
@@ -108,6 +109,32 @@ sweep_stray_network() {
   for link in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
     if [[ $link =~ ^${NETNS_PREFIX}sbx[0-9]+$ ]]; then ip link del "$link" 2>/dev/null || true; fi
   done
+}
+
+# Replaces hosts with fresh ones (a new overlay layer and host key): tests that need a host nothing has touched.
+cmd_reset() {
+  (($# >= 1)) || die "usage: sandbox.sh reset HOST..."
+  local name base started waiters=() pid failed=0
+  started=$(now_ms)
+  for name in "$@"; do valid_host_name "$name" || die "no such host '$name' (hosts are sbx1..sbx$MAX_HOSTS)"; done
+  base=$(ensure_base)
+  take_state_lock
+  ensure_client_key
+  ensure_bridge
+  ensure_acng
+  for name in "$@"; do
+    destroy_host "$name"
+    create_host "$name" "$base"
+  done
+  write_client_files
+  exec 9>&-
+  for name in "$@"; do
+    wait_for_ssh "$name" &
+    waiters+=($!)
+  done
+  for pid in "${waiters[@]}"; do wait "$pid" || failed=1; done
+  ((failed == 0)) || die "not every host came back"
+  log "reset $* in $(($(now_ms) - started))ms"
 }
 
 cmd_status() {
@@ -239,6 +266,7 @@ main() {
     stop-sshd) require_root && cmd_stop_sshd "$@" ;;
     start-sshd) require_root && cmd_start_sshd "$@" ;;
     rekey) require_root && cmd_rekey "$@" ;;
+    reset) require_root && cmd_reset "$@" ;;
     base) require_root && ensure_base >/dev/null && base_dir ;;
     *)
       printf 'sandbox: unknown command: %s\n\n' "$cmd" >&2

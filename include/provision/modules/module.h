@@ -4,6 +4,7 @@
 // A module never prints and knows nothing of the executor.
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,30 @@ class ArgError : public Error {
 /// and fills defaults. Returns an object with every spec'd name present (null when unset and no default).
 Value validate_args(const ModuleSpec& spec, const Value& raw);
 
+/// What earlier tasks in check mode predicted for one host. In check mode nothing is changed, so a later task
+/// would fail on state that only a real run creates (a service whose package is not installed yet, a file in a
+/// folder not made yet); modules record their predictions here and consult them instead of failing.
+struct Plan {
+  std::set<std::string> packages;  ///< packages that would be installed
+  std::set<std::string> paths;     ///< files and folders that would exist
+  std::set<std::string> users;     ///< users that would be created
+  std::set<std::string> groups;    ///< groups that would be created
+  bool apt_lists_unverified = false;  ///< apt would have refreshed lists that were never fetched
+
+  /// True when path, or a folder above it, would be created by an earlier task.
+  bool predicted(const std::string& path) const {
+    std::string p = path;
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    while (!p.empty()) {
+      if (paths.count(p)) return true;
+      size_t slash = p.find_last_of('/');
+      if (slash == std::string::npos || p == "/") return false;
+      p = slash == 0 ? "/" : p.substr(0, slash);
+    }
+    return false;
+  }
+};
+
 /// What a module gets to work with for one run on one host.
 struct Context {
   conn::Connection* conn = nullptr;       ///< null only for runs_on_controller modules
@@ -67,8 +92,8 @@ struct Context {
   std::vector<std::string> search_paths;
   const tmpl::Vars* vars = nullptr;       ///< the task's variables (debug var=, assert, template)
   std::string task_location;              ///< "file:line" of the task, for messages
-  /// Where the module can report things the executor should know in check mode (e.g. paths it would create).
-  Value* predictions = nullptr;
+  /// This host's check-mode predictions; never null when the executor runs a module (tests may leave it null).
+  Plan* plan = nullptr;
 };
 
 /// A module's result with Ansible's keys: changed, failed, msg, rc, stdout, stderr, stdout_lines, stderr_lines,
