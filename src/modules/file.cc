@@ -85,6 +85,14 @@ class FileModule : public Module {
 
     // Creating (or touching) happens first; the attributes are then compared on what exists.
     std::string create;
+    mod::Plan* plan = ctx.check_mode ? ctx.plan : nullptr;
+    if (state == "file" && prev == "absent" && plan != nullptr && plan->predicted(path)) {
+      // Check mode: an earlier task would have created it; its attributes would be set.
+      r["changed"] = apply_attributes(ctx, path, info, args, true, !follow, diff);
+      r["state"] = "file";
+      if (ctx.diff_mode && r["changed"].get<bool>()) r["diff"] = diff;
+      return r;
+    }
     if (state == "file") {
       if (prev == "absent") return fail(r, "file (" + path + ") is absent, cannot continue");
       if (prev == "directory") return fail(r, "file (" + path + ") is directory, cannot continue");
@@ -102,6 +110,8 @@ class FileModule : public Module {
       if (!ctx.check_mode) {
         run_or_throw(ctx, create);
         info = probe_path(ctx, path, follow);
+      } else if (plan != nullptr) {
+        plan->add_path(path);
       }
     }
     bool attrs_changed = apply_attributes(ctx, path, info, args, !info.exists, !follow, diff);
@@ -148,7 +158,8 @@ class FileModule : public Module {
     // A relative symlink source is relative to the link's folder.
     std::string src_abs = src[0] == '/' || state == "hard" ? src : util::dirname(path) + "/" + src;
     PathInfo src_info = probe_path(ctx, src_abs, false);
-    if (!src_info.exists && !(state == "link" && force)) {
+    bool src_predicted = ctx.check_mode && ctx.plan != nullptr && ctx.plan->predicted(src_abs);
+    if (!src_info.exists && !(state == "link" && force) && !src_predicted) {
       if (state == "hard") return fail(r, "src does not exist");
       return fail(r, "src file does not exist, use \"force=yes\" if you really want to create the link: " + src_abs);
     }
@@ -184,6 +195,8 @@ class FileModule : public Module {
       if (!ctx.check_mode) {
         run_or_throw(ctx, command);
         now = probe_path(ctx, path, false);
+      } else if (ctx.plan != nullptr) {
+        ctx.plan->add_path(path);
       }
     }
     // A symlink's own mode cannot be set on Linux; its owner can (chown -h).

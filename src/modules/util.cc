@@ -263,7 +263,9 @@ Result write_file_content(const Context& ctx, FileContent file) {
     info = probe_path(ctx, dest, true, "sha1");
   }
   if (!file.in_tree && !info.exists && run(ctx, "[ -d " + shell_quote(dirname(dest)) + " ]").rc != 0) {
-    return failed("Destination directory " + dirname(dest) + " does not exist");
+    // In check mode the folder may be one that an earlier task would have created: the file would be written.
+    bool folder_predicted = ctx.check_mode && ctx.plan != nullptr && ctx.plan->predicted(dirname(dest));
+    if (!folder_predicted) return failed("Destination directory " + dirname(dest) + " does not exist");
   }
   r["dest"] = dest;
   r["src"] = file.shown_src;
@@ -307,6 +309,7 @@ Result write_file_content(const Context& ctx, FileContent file) {
     r["changed"] = true;
     if (!ctx.check_mode) info = probe_path(ctx, dest, true);
   }
+  if (ctx.check_mode && ctx.plan != nullptr && !info.exists) ctx.plan->add_path(dest);
   add_path_info(r, info, "file");
   if (!info.exists) r.erase("state");
   r["size"] = info.exists ? Value(info.size) : Value(content.size());

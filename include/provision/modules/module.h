@@ -65,15 +65,24 @@ struct Plan {
   std::set<std::string> groups;    ///< groups that would be created
   bool apt_lists_unverified = false;  ///< apt would have refreshed lists that were never fetched
 
-  /// True when path, or a folder above it, would be created by an earlier task.
-  bool predicted(const std::string& path) const {
-    std::string p = path;
-    while (p.size() > 1 && p.back() == '/') p.pop_back();
-    while (!p.empty()) {
-      if (paths.count(p)) return true;
-      size_t slash = p.find_last_of('/');
-      if (slash == std::string::npos || p == "/") return false;
-      p = slash == 0 ? "/" : p.substr(0, slash);
+  /// Records that path would be created (folders above it are created with it, as `mkdir -p` does).
+  void add_path(std::string path) {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    if (!path.empty()) paths.insert(std::move(path));
+  }
+
+  /// True when path would exist after the predicted changes: it, or a folder above it, would be created, or it is
+  /// a folder above something that would be created.
+  bool predicted(std::string path) const {
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    if (path.empty()) return false;
+    auto below = paths.lower_bound(path + "/");
+    if (below != paths.end() && below->compare(0, path.size() + 1, path + "/") == 0) return true;
+    while (!path.empty()) {
+      if (paths.count(path)) return true;
+      size_t slash = path.find_last_of('/');
+      if (slash == std::string::npos || path == "/") return false;
+      path = slash == 0 ? "/" : path.substr(0, slash);
     }
     return false;
   }

@@ -63,6 +63,30 @@ TEST_CASE("check mode predicts and changes nothing") {
   CHECK_FALSE(s.exists("file"));
 }
 
+TEST_CASE("check mode follows the plan: files in folders that earlier tasks would create") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - file: path={{ playbook_dir }}/app/config state=directory mode=0750
+    - copy: dest={{ playbook_dir }}/app/config/env content=x mode=0600
+    - file: path={{ playbook_dir }}/app/config/env state=file mode=0640
+    - file: src={{ playbook_dir }}/app/config/env dest={{ playbook_dir }}/link state=link
+    - template: src=t.j2 dest={{ playbook_dir }}/app/config/sub/t.conf
+)");
+  s.write("t.j2", "x\n");
+  RunResult r = s.provision("site.yml -i hosts --check");
+  INFO(r.out << r.err);
+  // The template's folder app/config/sub is not predicted by anything: that task alone fails, as without --check.
+  CHECK(r.rc == 2);
+  CHECK(recap(r.out) == "ok=4 changed=4 unreachable=0 failed=1 skipped=0 rescued=0 ignored=0");
+  CHECK(r.out.find("Destination directory " + s.path() + "/app/config/sub does not exist") != std::string::npos);
+  CHECK_FALSE(s.exists("app"));
+  CHECK_FALSE(s.exists("link"));
+}
+
 TEST_CASE("a failed task fails the host with exit code 2; rescue and ignore_errors are counted") {
   Scratch s;
   s.write("hosts", kInventory);

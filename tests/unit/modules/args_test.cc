@@ -95,3 +95,16 @@ TEST_CASE("the registry finds short, builtin, legacy names") {
   CHECK_FALSE(find_module("wait_for")->spec().runs_on_controller);
   CHECK_FALSE(find_module("raw")->spec().check_mode_support);
 }
+
+TEST_CASE("the check-mode plan predicts paths below the folders it records", "[plan]") {
+  prov::mod::Plan plan;
+  plan.add_path("/home/app/webapp/config/");
+  CHECK(plan.predicted("/home/app/webapp/config"));
+  CHECK(plan.predicted("/home/app/webapp/config/env"));
+  CHECK(plan.predicted("/home/app"));  // folders above a recorded path would exist too
+  CHECK_FALSE(plan.predicted("/home/other"));
+  CHECK_FALSE(plan.predicted("/"));
+  CHECK_FALSE(plan.predicted("relative"));
+  plan.add_path("relative/dir");
+  CHECK(plan.predicted("relative/dir/x"));
+}

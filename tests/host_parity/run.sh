@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Host parity: each case's playbook is applied by Debian's ansible-playbook to one fresh sandbox host and by
+# provision to another, twice each; both runs must give the same PLAY RECAP counts and both hosts the same end
+# state (what the case's state.sh prints on each). See README.md.
+#
+#   run.sh PROVISION_BIN [case...]
+# Env: PARITY_HOSTS="A B" (sandbox host numbers, default "1 2"); PARITY_KEEP_UP=1 leaves the sandbox up.
+# Needs root; brings the sandbox up and (unless PARITY_KEEP_UP) down.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+sandbox="$repo/tests/sandbox/sandbox.sh"
+[ $# -ge 1 ] && [ -x "$1" ] || { echo "usage: $0 PROVISION_BIN [case...]" >&2; exit 64; }
+provision=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+shift
+cases=("$@")
+if [ ${#cases[@]} -eq 0 ]; then
+  for d in "$here"/cases/*/; do cases+=("$(basename "$d")"); done
+fi
+read -r host_a host_b <<<"${PARITY_HOSTS:-1 2}"
+command -v ansible-playbook >/dev/null || { echo "run.sh: ansible-playbook not found" >&2; exit 64; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/provision-host-parity.XXXXXX")
+cleanup() {
+  rm -rf "$work"
+  [ -n "${PARITY_KEEP_UP:-}" ] || "$sandbox" down >/dev/null 2>&1 || echo "run.sh: sandbox down failed" >&2
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_RETRY_FILES_ENABLED=0
+export ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=1 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
+export ANSIBLE_LOCAL_TEMP="$work/ansible-local" ANSIBLE_HOME="$work/ansible-home"
+
+"$sandbox" up "$((host_a > host_b ? host_a : host_b))" || exit 1
+state_dir=${PROVISION_SANDBOX_DIR:-$repo/.sandbox}
+
+# An inventory naming the sandbox host `target`, so both tools print the same recap line.
+inventory_for() { # N FILE
+  local ip="10.213.0.$((10 + $1))"
+  printf "[target]\ntarget ansible_host=%s ansible_user=root ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes'\n" \
+    "$ip" "$state_dir/id_ed25519" "$state_dir/known_hosts" >"$2"
+}
+
+recap_of() {
+  awk '/^PLAY RECAP/ { r = 1; next } r && $1 == "target" {
+         line = ""; for (i = 3; i <= NF; i++) line = line (line == "" ? "" : " ") $i; print line; exit }' "$1"
+}
+
+# Both hosts start fresh and get the same packages: python3 and python3-apt for Ansible, plus the case's own.
+prepare() { # N CASE
+  local n=$1 case=$2 extra=""
+  [ -f "$here/cases/$case/packages" ] && extra=$(grep -v '^#' "$here/cases/$case/packages" | tr '\n' ' ')
+  "$sandbox" reset "sbx$n" >/dev/null 2>&1 || return 1
+  # shellcheck disable=SC2086
+  "$sandbox" exec "sbx$n" sh -c "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends python3 python3-apt $extra >/dev/null" || return 1
+}
+
+# Two runs of one tool on one host: prints "rc recap" for each, one per line.
+apply() { # TOOL N CASE LOGPREFIX
+  local tool=$1 n=$2 case=$3 log=$4 i rc
+  inventory_for "$n" "$work/inv-$n"
+  for i in 1 2; do
+    (cd "$here/cases/$case" && "$tool" -i "$work/inv-$n" playbook.yml) </dev/null >"$log.$i" 2>&1
+    rc=$?
+    printf 'run %s: rc=%s %s\n' "$i" "$rc" "$(recap_of "$log.$i")"
+  done
+}
+
+passed=0 failed=0
+for case in "${cases[@]}"; do
+  echo "=== $case"
+  prepare "$host_a" "$case" & pa=$!
+  prepare "$host_b" "$case" & pb=$!
+  if ! wait $pa || ! wait $pb; then
+    echo "FAIL $case: preparing the hosts failed"; failed=$((failed + 1)); continue
+  fi
+  apply ansible-playbook "$host_a" "$case" "$work/ansible" >"$work/ansible.recaps" & pa=$!
+  apply "$provision" "$host_b" "$case" "$work/provision" >"$work/provision.recaps" & pb=$!
+  wait $pa; wait $pb
+  "$sandbox" exec "sbx$host_a" sh <"$here/cases/$case/state.sh" >"$work/ansible.state" 2>&1
+  "$sandbox" exec "sbx$host_b" sh <"$here/cases/$case/state.sh" >"$work/provision.state" 2>&1
+  ok=1
+  if ! diff -u "$work/ansible.recaps" "$work/provision.recaps" >"$work/recap.diff"; then
+    ok=0; echo "recaps differ (ansible-playbook first):"; cat "$work/recap.diff"
+  fi
+  if ! diff -u "$work/ansible.state" "$work/provision.state" >"$work/state.diff"; then
+    ok=0; echo "end states differ (ansible-playbook first):"; cat "$work/state.diff"
+  fi
+  if ! grep -q 'run 1: rc=0 ' "$work/ansible.recaps"; then
+    ok=0; echo "ansible-playbook did not succeed; its output:"; tail -30 "$work/ansible.1"
+  fi
+  if [ $ok = 1 ]; then
+    passed=$((passed + 1)); echo "ok   $case"; cat "$work/provision.recaps"
+  else
+    failed=$((failed + 1)); echo "FAIL $case"
+    echo "--- provision, first run:"; tail -40 "$work/provision.1"
+    echo "--- provision, second run:"; tail -20 "$work/provision.2"
+  fi
+done
+echo "$passed passed, $failed failed"
+[ $failed = 0 ]
