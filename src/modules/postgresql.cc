@@ -106,8 +106,7 @@ void encode_utf8(uint32_t cp, std::string& out) {
 
 // RFC 3454 C.1.2: non-ASCII spaces, which SASLprep maps to U+0020.
 bool non_ascii_space(uint32_t cp) {
-  return cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200b) || cp == 0x202f || cp == 0x205f ||
-         cp == 0x3000;
+  return cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200b) || cp == 0x202f || cp == 0x205f || cp == 0x3000;
 }
 
 // RFC 3454 B.1: characters SASLprep removes.
@@ -186,8 +185,9 @@ std::vector<ArgSpec> login_args() {
       arg("login_host").default_value("").aliases({"host"}),
       arg("login_unix_socket").default_value("").aliases({"unix_socket"}),
       arg("port", ArgType::Int).default_value(5432).aliases({"login_port"}),
-      arg("ssl_mode").default_value("prefer").choices({"allow", "disable", "prefer", "require", "verify-ca",
-                                                       "verify-full"}),
+      arg("ssl_mode")
+          .default_value("prefer")
+          .choices({"allow", "disable", "prefer", "require", "verify-ca", "verify-full"}),
       arg("ca_cert").aliases({"ssl_rootcert"}),
       arg("ssl_cert", ArgType::Path),
       arg("ssl_key", ArgType::Path),
@@ -255,9 +255,9 @@ ToolRun run_tool(const Context& ctx, const Login& login, const std::string& tool
   }
   inner += command;
   stdin_data += input;
-  std::string script = "command -v " + shell_quote(tool) + " >/dev/null 2>&1 || { echo " +
-                       std::string(kMissingMarker) + "; exit 0; }; PGCLIENTENCODING=UTF8; export PGCLIENTENCODING; " +
-                       prelude + "prov_inner=" + shell_quote(inner) +
+  std::string script = "command -v " + shell_quote(tool) + " >/dev/null 2>&1 || { echo " + std::string(kMissingMarker) +
+                       "; exit 0; }; PGCLIENTENCODING=UTF8; export PGCLIENTENCODING; " + prelude +
+                       "prov_inner=" + shell_quote(inner) +
                        "; if [ \"$(id -u)\" = 0 ] && id postgres >/dev/null 2>&1; then exec su -s /bin/sh -c "
                        "\"$prov_inner\" postgres; fi; exec /bin/sh -c \"$prov_inner\"";
   conn::CommandResult r = util::run(ctx, script, stdin_data);

@@ -79,7 +79,8 @@ class PostgresqlDbModule : public Module {
     pg::Login login = pg::Login::from(args);
 
     if (state == "rename") {
-      if (target.empty()) return util::failed("The \"target\" option must be defined when the \"rename\" option is used.");
+      if (target.empty())
+        return util::failed("The \"target\" option must be defined when the \"rename\" option is used.");
       if (name == target) return util::failed("The \"name/db\" option and the \"target\" option cannot be the same.");
       if (maintenance_db == name) {
         return util::failed("The \"maintenance_db\" option and the \"name/db\" option cannot be the same.");
@@ -164,13 +165,14 @@ class PostgresqlDbModule : public Module {
   static std::string probe_sql(const Value& args) {
     const std::string name = util::str(args, "name");
     return "SELECT json_build_object("
-           "'db', (SELECT json_build_object('owner', r.rolname, 'encoding', pg_catalog.pg_encoding_to_char(d.encoding), "
+           "'db', (SELECT json_build_object('owner', r.rolname, 'encoding', "
+           "pg_catalog.pg_encoding_to_char(d.encoding), "
            "'encoding_id', d.encoding, 'lc_collate', d.datcollate, 'lc_ctype', d.datctype, "
            "'conn_limit', d.datconnlimit, 'tablespace', t.spcname) "
            "FROM pg_catalog.pg_database d JOIN pg_catalog.pg_roles r ON r.oid = d.datdba "
            "JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = " +
-           quote_literal(name) +
-           "), 'encoding_id', pg_catalog.pg_char_to_encoding(" + quote_literal(util::str(args, "encoding")) +
+           quote_literal(name) + "), 'encoding_id', pg_catalog.pg_char_to_encoding(" +
+           quote_literal(util::str(args, "encoding")) +
            "), 'target_exists', EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = " +
            quote_literal(util::str(args, "target")) +
            "), 'version', pg_catalog.current_setting('server_version_num')::int);\n";
@@ -238,8 +240,8 @@ class PostgresqlDbModule : public Module {
       r["cmd"] = shown;
       return r;
     }
-    return Value{{"changed", true},     {"msg", run.out}, {"stderr", run.err},
-                 {"rc", run.rc},        {"cmd", shown},   {"executed_commands", Value::array({shown})}};
+    return Value{{"changed", true}, {"msg", run.out}, {"stderr", run.err},
+                 {"rc", run.rc},    {"cmd", shown},   {"executed_commands", Value::array({shown})}};
   }
 
   Result dump(const Context& ctx, const pg::Login& login, const std::string& name) const {

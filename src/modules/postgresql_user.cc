@@ -21,13 +21,13 @@ using pg::quote_literal;
 
 // Role attributes and the pg_authid column that holds each.
 const std::vector<std::pair<std::string, std::string>> kFlags = {
-    {"SUPERUSER", "rolsuper"},   {"CREATEROLE", "rolcreaterole"},   {"CREATEDB", "rolcreatedb"},
-    {"INHERIT", "rolinherit"},   {"LOGIN", "rolcanlogin"},          {"REPLICATION", "rolreplication"},
+    {"SUPERUSER", "rolsuper"},     {"CREATEROLE", "rolcreaterole"}, {"CREATEDB", "rolcreatedb"},
+    {"INHERIT", "rolinherit"},     {"LOGIN", "rolcanlogin"},        {"REPLICATION", "rolreplication"},
     {"BYPASSRLS", "rolbypassrls"},
 };
 const std::vector<std::string> kDatabasePrivs = {"CREATE", "CONNECT", "TEMPORARY"};
-const std::vector<std::string> kTablePrivs = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
-                                              "TRIGGER"};
+const std::vector<std::string> kTablePrivs = {"SELECT",   "INSERT",     "UPDATE", "DELETE",
+                                              "TRUNCATE", "REFERENCES", "TRIGGER"};
 
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -67,7 +67,7 @@ std::vector<std::string> ordered(const std::set<std::string>& privs, const std::
 }
 
 struct TablePrivs {
-  std::string name;    ///< as given: "table" or "schema.table"
+  std::string name;  ///< as given: "table" or "schema.table"
   std::set<std::string> privs;
 };
 
@@ -228,7 +228,8 @@ class PostgresqlUserModule : public Module {
 
     const std::string login_db = db.empty() ? login.user : db;
     const std::string session_role = util::str(args, "session_role");
-    pg::ToolRun probe = pg::run_psql(ctx, login, login_db, session_role, probe_sql(user, db, privs, has_expires, expires));
+    pg::ToolRun probe =
+        pg::run_psql(ctx, login, login_db, session_role, probe_sql(user, db, privs, has_expires, expires));
     if (probe.missing) {
       if (!pg::planned_install(ctx)) return util::failed(pg::missing_message("psql"));
       // PostgreSQL would be installed by an earlier task: the role cannot exist yet.
@@ -334,7 +335,8 @@ class PostgresqlUserModule : public Module {
     sql += "COMMIT;\n";
     pg::ToolRun applied = pg::run_psql(ctx, login, login_db, session_role, sql);
     if (applied.rc != 0) {
-      if (!exists) return util::failed("Unable to add user with given requirement due to : " + pg::error_text(applied.err));
+      if (!exists)
+        return util::failed("Unable to add user with given requirement due to : " + pg::error_text(applied.err));
       return util::failed("Database query failed: " + pg::error_text(applied.err));
     }
     return result;
@@ -356,8 +358,8 @@ class PostgresqlUserModule : public Module {
               (has_expires ? "rolvaliduntil IS DISTINCT FROM " + quote_literal(expires) + "::timestamptz" : "NULL") +
               ", ";
       cols += "'comment', pg_catalog.shobj_description(oid, 'pg_authid')";
-      return "(SELECT json_build_object(" + cols + ") FROM pg_catalog." + table + " WHERE rolname = " +
-             quote_literal(user) + ")";
+      return "(SELECT json_build_object(" + cols + ") FROM pg_catalog." + table +
+             " WHERE rolname = " + quote_literal(user) + ")";
     };
     std::string grantee_oid = user == "PUBLIC"
                                   ? std::string("0")
@@ -391,10 +393,12 @@ class PostgresqlUserModule : public Module {
 
   static std::string password_literal(const Value& args, const std::string& user, const Value& info) {
     int iterations = 0;
-    if (info["scram_iterations"].is_string()) iterations = std::atoi(info["scram_iterations"].get<std::string>().c_str());
-    std::string encryption = info["password_encryption"].is_string() ? info["password_encryption"].get<std::string>() : "";
-    return quote_literal(pg::password_to_send(util::str(args, "password"), user, util::flag(args, "encrypted"),
-                                              encryption, iterations));
+    if (info["scram_iterations"].is_string())
+      iterations = std::atoi(info["scram_iterations"].get<std::string>().c_str());
+    std::string encryption =
+        info["password_encryption"].is_string() ? info["password_encryption"].get<std::string>() : "";
+    return quote_literal(
+        pg::password_to_send(util::str(args, "password"), user, util::flag(args, "encrypted"), encryption, iterations));
   }
 
   // The ALTER USER for an existing role when its password, attributes, expiry or connection limit differ.
@@ -472,19 +476,20 @@ class PostgresqlUserModule : public Module {
     std::string sql = "BEGIN;\n";
     for (const auto& s : statements) sql += join(s.sent, " ") + ";\n";
     const std::string drop = "DROP USER " + quote_ident(user);
-    sql += "SAVEPOINT provision_drop_user;\n"
-           "\\set ON_ERROR_STOP 0\n" +
-           drop +
-           ";\n"
-           "\\set ON_ERROR_STOP 1\n"
-           "\\if :ERROR\n"
-           "ROLLBACK TO SAVEPOINT provision_drop_user;\n"
-           "SELECT 'provision-user-kept';\n" +
-           std::string(fail_on_user ? "ROLLBACK;\n" : "COMMIT;\n") +
-           "\\else\n"
-           "SELECT 'provision-user-removed';\n"
-           "COMMIT;\n"
-           "\\endif\n";
+    sql +=
+        "SAVEPOINT provision_drop_user;\n"
+        "\\set ON_ERROR_STOP 0\n" +
+        drop +
+        ";\n"
+        "\\set ON_ERROR_STOP 1\n"
+        "\\if :ERROR\n"
+        "ROLLBACK TO SAVEPOINT provision_drop_user;\n"
+        "SELECT 'provision-user-kept';\n" +
+        std::string(fail_on_user ? "ROLLBACK;\n" : "COMMIT;\n") +
+        "\\else\n"
+        "SELECT 'provision-user-removed';\n"
+        "COMMIT;\n"
+        "\\endif\n";
     pg::ToolRun applied = pg::run_psql(ctx, login, login_db, session_role, sql);
     if (applied.rc != 0) return util::failed("Database query failed: " + pg::error_text(applied.err));
     bool removed = applied.out.find("provision-user-removed") != std::string::npos;

@@ -20,11 +20,13 @@ ModuleHost& pg_host() {
   static ModuleHost host(prov::test::hosts::kPostgres);
   static bool ready = false;
   if (!ready) {
-    host.sh("command -v psql >/dev/null || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive "
-            "apt-get install -y -q postgresql >/tmp/pg-install.log 2>&1; }");
+    host.sh(
+        "command -v psql >/dev/null || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive "
+        "apt-get install -y -q postgresql >/tmp/pg-install.log 2>&1; }");
     host.sh("pg_lsclusters -h | grep -q online || service postgresql start >/dev/null");
-    host.sh("sed -i -E 's/^(host +all +all +127.0.0.1\\/32 +)scram-sha-256/\\1md5/' /etc/postgresql/*/main/pg_hba.conf "
-            "&& service postgresql reload >/dev/null");
+    host.sh(
+        "sed -i -E 's/^(host +all +all +127.0.0.1\\/32 +)scram-sha-256/\\1md5/' /etc/postgresql/*/main/pg_hba.conf "
+        "&& service postgresql reload >/dev/null");
     ready = true;
   }
   return host;
@@ -39,8 +41,7 @@ ModuleRun as_postgres() {
 
 // Runs SQL on the host as the postgres superuser (not through the modules) and returns psql's unaligned output.
 std::string sql(ModuleHost& host, const std::string& query, const std::string& db = "postgres") {
-  return host.sh("cd / && printf '%s\\n' " + shell_quote(query) +
-                 " | su -s /bin/sh postgres -c " +
+  return host.sh("cd / && printf '%s\\n' " + shell_quote(query) + " | su -s /bin/sh postgres -c " +
                  shell_quote("psql -X -q -A -t -v ON_ERROR_STOP=1 -d " + shell_quote(db)));
 }
 
@@ -77,13 +78,14 @@ std::string listing_without_server(const ModuleHost& host) {
 
 }  // namespace
 
-TEST_CASE("postgresql_db creates with owner, encoding and template0, reruns unchanged, drops", "[postgresql][postgresql_db]") {
+TEST_CASE("postgresql_db creates with owner, encoding and template0, reruns unchanged, drops",
+          "[postgresql][postgresql_db]") {
   ModuleHost& host = pg_host();
   sql(host, "DROP DATABASE IF EXISTS pv_app");
   sql(host, "DROP ROLE IF EXISTS pv_owner");
   sql(host, "CREATE ROLE pv_owner");
-  Value args = {{"name", "pv_app"}, {"owner", "pv_owner"}, {"encoding", "UTF-8"}, {"template", "template0"},
-                {"lc_collate", "C.UTF-8"}, {"lc_ctype", "C.UTF-8"}};
+  Value args = {{"name", "pv_app"},        {"owner", "pv_owner"},     {"encoding", "UTF-8"},
+                {"template", "template0"}, {"lc_collate", "C.UTF-8"}, {"lc_ctype", "C.UTF-8"}};
 
   Value created = host.run("postgresql_db", args, as_postgres());
   INFO(created.dump());
@@ -92,8 +94,9 @@ TEST_CASE("postgresql_db creates with owner, encoding and template0, reruns unch
   CHECK(created["executed_commands"] ==
         Value::array({"CREATE DATABASE \"pv_app\" OWNER \"pv_owner\" TEMPLATE \"template0\" ENCODING 'UTF-8' "
                       "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"}));
-  CHECK(sql(host, "SELECT pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) || ' ' || datcollate "
-                  "FROM pg_database WHERE datname = 'pv_app'") == "pv_owner UTF8 C.UTF-8");
+  CHECK(sql(host,
+            "SELECT pg_get_userbyid(datdba) || ' ' || pg_encoding_to_char(encoding) || ' ' || datcollate "
+            "FROM pg_database WHERE datname = 'pv_app'") == "pv_owner UTF8 C.UTF-8");
 
   Value again = host.run("postgresql_db", args, as_postgres());
   CHECK(again == Value{{"changed", false}, {"db", "pv_app"}, {"executed_commands", Value::array()}});
@@ -126,8 +129,8 @@ TEST_CASE("postgresql_db as root without become switches to the postgres OS user
   CHECK(host.run("postgresql_db", {{"name", "pv_rootless"}})["changed"] == false);
   Value renamed = host.run("postgresql_db", {{"name", "pv_rootless"}, {"state", "rename"}, {"target", "pv_renamed"}});
   CHECK(renamed["executed_commands"] == Value::array({"ALTER DATABASE \"pv_rootless\" RENAME TO \"pv_renamed\""}));
-  CHECK(host.run("postgresql_db", {{"name", "pv_rootless"}, {"state", "rename"}, {"target", "pv_renamed"}})["changed"] ==
-        false);
+  CHECK(host.run("postgresql_db",
+                 {{"name", "pv_rootless"}, {"state", "rename"}, {"target", "pv_renamed"}})["changed"] == false);
   CHECK(host.run("postgresql_db", {{"name", "pv_renamed"}, {"state", "absent"}, {"force", true}})["changed"] == true);
 }
 
@@ -137,17 +140,20 @@ TEST_CASE("postgresql_db dumps to files and restores them", "[postgresql][postgr
   sql(host, "DROP DATABASE IF EXISTS pv_copy");
   host.sh("rm -rf /var/lib/postgresql/pv_dump.sql /var/lib/postgresql/pv_dump.sql.gz /var/lib/postgresql/pv.pgc");
   REQUIRE(host.run("postgresql_db", {{"name", "pv_dump"}}, as_postgres())["changed"] == true);
-  sql(host, "CREATE TABLE items (id int, label text); INSERT INTO items VALUES (1, 'a'), (2, 'b'), (3, 'c')", "pv_dump");
+  sql(host, "CREATE TABLE items (id int, label text); INSERT INTO items VALUES (1, 'a'), (2, 'b'), (3, 'c')",
+      "pv_dump");
 
-  Value dumped = host.run("postgresql_db", {{"name", "pv_dump"}, {"state", "dump"},
-                                            {"target", "/var/lib/postgresql/pv_dump.sql"}}, as_postgres());
+  Value dumped =
+      host.run("postgresql_db", {{"name", "pv_dump"}, {"state", "dump"}, {"target", "/var/lib/postgresql/pv_dump.sql"}},
+               as_postgres());
   INFO(dumped.dump());
   CHECK(dumped["changed"] == true);
   CHECK(dumped["rc"] == 0);
   CHECK(host.sh("grep -c 'CREATE TABLE public.items' /var/lib/postgresql/pv_dump.sql") == "1");
 
-  Value zipped = host.run("postgresql_db", {{"name", "pv_dump"}, {"state", "dump"},
-                                            {"target", "/var/lib/postgresql/pv_dump.sql.gz"}}, as_postgres());
+  Value zipped = host.run("postgresql_db",
+                          {{"name", "pv_dump"}, {"state", "dump"}, {"target", "/var/lib/postgresql/pv_dump.sql.gz"}},
+                          as_postgres());
   CHECK(zipped["changed"] == true);
   CHECK(host.sh("zcat /var/lib/postgresql/pv_dump.sql.gz | grep -c 'CREATE TABLE public.items'") == "1");
 
@@ -159,29 +165,37 @@ TEST_CASE("postgresql_db dumps to files and restores them", "[postgresql][postgr
   CHECK(host.try_sh("test -e /var/lib/postgresql/pv.pgc").rc != 0);
 
   sql(host, "DROP TABLE items", "pv_dump");
-  Value restored = host.run("postgresql_db", {{"name", "pv_dump"}, {"state", "restore"},
-                                              {"target", "/var/lib/postgresql/pv_dump.sql"}}, as_postgres());
+  Value restored = host.run("postgresql_db",
+                            {{"name", "pv_dump"}, {"state", "restore"}, {"target", "/var/lib/postgresql/pv_dump.sql"}},
+                            as_postgres());
   CHECK(restored["changed"] == true);
   CHECK(sql(host, "SELECT string_agg(label, ',' ORDER BY id) FROM items", "pv_dump") == "a,b,c");
 
   // The custom format through pg_restore, into another database; target_opts are options, never shell.
-  REQUIRE(host.run("postgresql_db", {{"name", "pv_dump"}, {"state", "dump"}, {"target", "/var/lib/postgresql/pv.pgc"},
-                                     {"target_opts", "-t items"}}, as_postgres())["changed"] == true);
+  REQUIRE(host.run("postgresql_db",
+                   {{"name", "pv_dump"},
+                    {"state", "dump"},
+                    {"target", "/var/lib/postgresql/pv.pgc"},
+                    {"target_opts", "-t items"}},
+                   as_postgres())["changed"] == true);
   REQUIRE(host.run("postgresql_db", {{"name", "pv_copy"}}, as_postgres())["changed"] == true);
-  Value custom = host.run("postgresql_db", {{"name", "pv_copy"}, {"state", "restore"},
-                                            {"target", "/var/lib/postgresql/pv.pgc"}}, as_postgres());
+  Value custom =
+      host.run("postgresql_db", {{"name", "pv_copy"}, {"state", "restore"}, {"target", "/var/lib/postgresql/pv.pgc"}},
+               as_postgres());
   INFO(custom.dump());
   CHECK(custom["changed"] == true);
   CHECK(sql(host, "SELECT count(*) FROM items", "pv_copy") == "3");
 
-  Value missing = host.run("postgresql_db", {{"name", "pv_nowhere"}, {"state", "dump"},
-                                             {"target", "/var/lib/postgresql/nowhere.sql"}}, as_postgres());
+  Value missing = host.run("postgresql_db",
+                           {{"name", "pv_nowhere"}, {"state", "dump"}, {"target", "/var/lib/postgresql/nowhere.sql"}},
+                           as_postgres());
   CHECK(missing["failed"] == true);
   CHECK(missing["rc"] != 0);
   CHECK(missing["msg"].get<std::string>().find("database \"pv_nowhere\" does not exist") != std::string::npos);
 }
 
-TEST_CASE("postgresql_user passwords: md5 and SCRAM, rerun unchanged, a new password logs in", "[postgresql][postgresql_user]") {
+TEST_CASE("postgresql_user passwords: md5 and SCRAM, rerun unchanged, a new password logs in",
+          "[postgresql][postgresql_user]") {
   ModuleHost& host = pg_host();
   for (const std::string encryption : {"md5", "scram-sha-256"}) {
     INFO("password_encryption " << encryption);
@@ -219,14 +233,19 @@ TEST_CASE("postgresql_user passwords: md5 and SCRAM, rerun unchanged, a new pass
   }
 }
 
-TEST_CASE("postgresql_user attributes, database and table privileges, expiry, removal", "[postgresql][postgresql_user]") {
+TEST_CASE("postgresql_user attributes, database and table privileges, expiry, removal",
+          "[postgresql][postgresql_user]") {
   ModuleHost& host = pg_host();
   sql(host, "DROP DATABASE IF EXISTS pv_privs");
   sql(host, "DROP ROLE IF EXISTS pv_app_user");
   sql(host, "CREATE DATABASE pv_privs");
   sql(host, "CREATE TABLE pv_table (id int)", "pv_privs");
-  Value args = {{"name", "pv_app_user"}, {"password", "pw"}, {"role_attr_flags", "CREATEDB,NOSUPERUSER"},
-                {"db", "pv_privs"}, {"priv", "CONNECT/pv_table:SELECT"}, {"expires", "2031-01-01 00:00:00+00"},
+  Value args = {{"name", "pv_app_user"},
+                {"password", "pw"},
+                {"role_attr_flags", "CREATEDB,NOSUPERUSER"},
+                {"db", "pv_privs"},
+                {"priv", "CONNECT/pv_table:SELECT"},
+                {"expires", "2031-01-01 00:00:00+00"},
                 {"conn_limit", 4}};
   Value created = host.run("postgresql_user", args, as_postgres());
   INFO(created.dump());
@@ -236,12 +255,16 @@ TEST_CASE("postgresql_user attributes, database and table privileges, expiry, re
                       "CONNECTION LIMIT 4 CREATEDB NOSUPERUSER",
                       "GRANT CONNECT ON DATABASE \"pv_privs\" TO \"pv_app_user\"",
                       "GRANT SELECT ON TABLE \"pv_table\" TO \"pv_app_user\""}));
-  CHECK(sql(host, "SELECT rolcreatedb, rolsuper, rolconnlimit, rolvaliduntil AT TIME ZONE 'UTC' FROM pg_roles "
-                  "WHERE rolname = 'pv_app_user'") == "t|f|4|2031-01-01 00:00:00");
-  CHECK(sql(host, "SELECT has_database_privilege('pv_app_user', 'pv_privs', 'CONNECT WITH GRANT OPTION') OR "
-                  "has_database_privilege('pv_app_user', 'pv_privs', 'CONNECT')") == "t");
-  CHECK(sql(host, "SELECT has_table_privilege('pv_app_user', 'public.pv_table', 'SELECT'), "
-                  "has_table_privilege('pv_app_user', 'public.pv_table', 'INSERT')", "pv_privs") == "t|f");
+  CHECK(sql(host,
+            "SELECT rolcreatedb, rolsuper, rolconnlimit, rolvaliduntil AT TIME ZONE 'UTC' FROM pg_roles "
+            "WHERE rolname = 'pv_app_user'") == "t|f|4|2031-01-01 00:00:00");
+  CHECK(sql(host,
+            "SELECT has_database_privilege('pv_app_user', 'pv_privs', 'CONNECT WITH GRANT OPTION') OR "
+            "has_database_privilege('pv_app_user', 'pv_privs', 'CONNECT')") == "t");
+  CHECK(sql(host,
+            "SELECT has_table_privilege('pv_app_user', 'public.pv_table', 'SELECT'), "
+            "has_table_privilege('pv_app_user', 'public.pv_table', 'INSERT')",
+            "pv_privs") == "t|f");
 
   CHECK(host.run("postgresql_user", args, as_postgres())["changed"] == false);
 
@@ -269,8 +292,9 @@ TEST_CASE("postgresql_user attributes, database and table privileges, expiry, re
   CHECK(predicted["user_removed"] == true);
   CHECK(predicted["changed"] == true);
 
-  Value removed = host.run("postgresql_user", {{"name", "pv_app_user"}, {"state", "absent"}, {"db", "pv_privs"},
-                                               {"priv", "ALL/pv_table:ALL"}}, as_postgres());
+  Value removed = host.run(
+      "postgresql_user",
+      {{"name", "pv_app_user"}, {"state", "absent"}, {"db", "pv_privs"}, {"priv", "ALL/pv_table:ALL"}}, as_postgres());
   INFO(removed.dump());
   CHECK(removed["user_removed"] == true);
   CHECK(removed["changed"] == true);
@@ -282,8 +306,11 @@ TEST_CASE("postgresql_user attributes, database and table privileges, expiry, re
 TEST_CASE("postgresql hostile names and passwords stay data", "[postgresql][postgresql_user][postgresql_db]") {
   ModuleHost& host = pg_host();
   const std::string user = "pv'\"; DROP ROLE pv_canary; --\\! touch /tmp/pwned`x`$(id)";
-  const std::string db = "pv db\"; DROP DATABASE pv_canary_db; --$$";
-  const std::string password = "p'w\"\\$$;DROP ROLE pv_canary;$(touch /tmp/pwned) :foo";
+  const std::string db = "pv db\"; DROP DATABASE pv_canary_db; --$$\n\\! touch /tmp/pwned";
+  // Not ASCII, so it is sent as an SQL literal (not hashed first): quotes, backslashes, psql variables and a
+  // meta-command after a newline must all stay inside it.
+  const std::string password =
+      "p'w\"\\$$;DROP ROLE pv_canary;$(touch /tmp/pwned) :foo :'foo' \xc3\xbc\n\\! touch /tmp/pwned";
   host.sh("rm -f /tmp/pwned");
   sql(host, "DROP ROLE IF EXISTS pv_canary");
   sql(host, "CREATE ROLE pv_canary");
@@ -308,8 +335,8 @@ TEST_CASE("postgresql hostile names and passwords stay data", "[postgresql][post
         false);
   CHECK(host.run("postgresql_db", {{"name", db}}, as_postgres())["changed"] == false);
 
-  CHECK(host.run("postgresql_user", {{"name", user}, {"state", "absent"}, {"db", db}, {"priv", "ALL"}})["user_removed"] ==
-        true);
+  CHECK(host.run("postgresql_user",
+                 {{"name", user}, {"state", "absent"}, {"db", db}, {"priv", "ALL"}})["user_removed"] == true);
   CHECK(host.run("postgresql_db", {{"name", db}, {"state", "absent"}}, as_postgres())["changed"] == true);
   CHECK(sql(host, "SELECT count(*) FROM pg_roles WHERE rolname = 'pv_canary'") == "1");
   CHECK(host.try_sh("test -e /tmp/pwned").rc != 0);
@@ -324,10 +351,11 @@ TEST_CASE("postgresql check mode changes nothing", "[postgresql][postgresql_user
   check.check = true;
   Value db = host.run("postgresql_db", {{"name", "pv_check"}, {"encoding", "UTF-8"}}, check);
   CHECK(db == Value{{"changed", true}, {"db", "pv_check"}, {"executed_commands", Value::array()}});
-  Value user = host.run("postgresql_user", {{"name", "pv_check_user"}, {"password", "x"}, {"role_attr_flags", "CREATEDB"}},
-                        check);
+  Value user = host.run("postgresql_user",
+                        {{"name", "pv_check_user"}, {"password", "x"}, {"role_attr_flags", "CREATEDB"}}, check);
   CHECK(user["changed"] == true);
-  CHECK(user["queries"] == Value::array({"CREATE USER \"pv_check_user\" WITH ENCRYPTED PASSWORD %(password)s CREATEDB"}));
+  CHECK(user["queries"] ==
+        Value::array({"CREATE USER \"pv_check_user\" WITH ENCRYPTED PASSWORD %(password)s CREATEDB"}));
   // Without become too (su to postgres).
   CHECK(host.check("postgresql_user", {{"name", "pv_check_user"}})["changed"] == true);
   CHECK(listing_without_server(host) == before);

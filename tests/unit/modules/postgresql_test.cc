@@ -72,12 +72,15 @@ TEST_CASE("postgresql quoting: identifiers, literals, connection values", "[post
 }
 
 TEST_CASE("postgresql connection strings", "[postgresql]") {
-  Value args = {{"login_user", "postgres"}, {"login_password", ""}, {"login_host", ""},
-                {"login_unix_socket", "/run/pg sock"}, {"port", 5433}, {"ssl_mode", "prefer"},
+  Value args = {{"login_user", "postgres"},
+                {"login_password", ""},
+                {"login_host", ""},
+                {"login_unix_socket", "/run/pg sock"},
+                {"port", 5433},
+                {"ssl_mode", "prefer"},
                 {"connect_params", {{"connect_timeout", "5"}}}};
   pg::Login login = pg::Login::from(args);
-  CHECK(login.conninfo("a'b") ==
-        "dbname='a\\'b' user='postgres' port=5433 host='/run/pg sock' connect_timeout='5'");
+  CHECK(login.conninfo("a'b") == "dbname='a\\'b' user='postgres' port=5433 host='/run/pg sock' connect_timeout='5'");
   args["login_host"] = "10.0.0.5";
   args["ssl_mode"] = "require";
   CHECK(pg::Login::from(args).conninfo("x") ==
@@ -124,7 +127,7 @@ TEST_CASE("postgresql password comparison follows Ansible's rules", "[postgresql
   const std::string md5 = pg::md5_verifier("pencil", "alice");
   CHECK(md5 == "md5ee69efad287c7423caf0b3229d71f567");
   CHECK_FALSE(pg::password_differs(md5, "pencil", "alice", true));
-  CHECK(pg::password_differs(md5, "pencil", "bob", true));  // the user name is part of the hash
+  CHECK(pg::password_differs(md5, "pencil", "bob", true));     // the user name is part of the hash
   CHECK_FALSE(pg::password_differs(md5, md5, "alice", true));  // a hash given as password is compared as is
   CHECK(pg::password_differs(std::nullopt, "pencil", "alice", true));
   CHECK_FALSE(pg::password_differs(std::nullopt, "", "alice", true));  // no password wanted, none there
@@ -159,8 +162,9 @@ TEST_CASE("postgresql_user sends SQL on stdin and keeps the password out of comm
       R"({"authid" : true, "role" : null, "version" : 150020, "password_encryption" : "scram-sha-256", )"
       R"("scram_iterations" : null, "db_privs" : null, "table_privs" : []})";
   conn.answers = {ok(probe + "\n"), ok("")};
-  Value r = run_module(conn, "postgresql_user",
-                       {{"name", "o'brien\"x"}, {"password", "Secr3t'pw"}, {"role_attr_flags", "createdb,NOSUPERUSER"}});
+  Value r =
+      run_module(conn, "postgresql_user",
+                 {{"name", "o'brien\"x"}, {"password", "Secr3t'pw"}, {"role_attr_flags", "createdb,NOSUPERUSER"}});
   CHECK(r["changed"] == true);
   CHECK(r["user"] == "o'brien\"x");
   CHECK(r["queries"] ==
@@ -191,8 +195,11 @@ TEST_CASE("postgresql_user: unchanged password, changed attributes", "[postgresq
 
   conn.answers = {ok(probe + "\n")};
   Value check = run_module(conn, "postgresql_user",
-                           {{"name", "fixture_md5"}, {"password", "pencil"}, {"role_attr_flags", "CREATEDB"},
-                            {"db", "app"}, {"priv", "CONNECT,CREATE"}},
+                           {{"name", "fixture_md5"},
+                            {"password", "pencil"},
+                            {"role_attr_flags", "CREATEDB"},
+                            {"db", "app"},
+                            {"priv", "CONNECT,CREATE"}},
                            true);
   CHECK(check["changed"] == true);
   CHECK(check["queries"] == Value::array({"ALTER USER \"fixture_md5\" WITH CREATEDB",
@@ -251,8 +258,8 @@ TEST_CASE("postgresql_db: the probe decides, statements only for differences", "
         Value{{"changed", false}, {"db", "app"}, {"executed_commands", Value::array()}});
   conn.answers = {ok(probe + "\n"), ok("")};
   Value r = run_module(conn, "postgresql_db", {{"name", "app"}, {"owner", "bob\"x"}, {"conn_limit", "5"}});
-  CHECK(r["executed_commands"] == Value::array({"ALTER DATABASE \"app\" OWNER TO \"bob\"\"x\"",
-                                                "ALTER DATABASE \"app\" CONNECTION LIMIT 5"}));
+  CHECK(r["executed_commands"] ==
+        Value::array({"ALTER DATABASE \"app\" OWNER TO \"bob\"\"x\"", "ALTER DATABASE \"app\" CONNECTION LIMIT 5"}));
   CHECK(conn.inputs.back().find("ALTER DATABASE \"app\" OWNER TO \"bob\"\"x\";\n") != std::string::npos);
   conn.answers = {ok(probe + "\n")};
   CHECK(run_module(conn, "postgresql_db", {{"name", "app"}, {"lc_collate", "de_DE.UTF-8"}})["msg"] ==
