@@ -363,6 +363,28 @@ TEST_CASE("postgresql check mode changes nothing", "[postgresql][postgresql_user
   CHECK(sql(host, "SELECT count(*) FROM pg_roles WHERE rolname = 'pv_check_user'") == "0");
 }
 
+TEST_CASE("postgresql argument errors", "[postgresql][postgresql_user][postgresql_db]") {
+  ModuleHost& host = pg_host();
+  REQUIRE_THROWS_WITH(
+      host.run("postgresql_user", {{"name", "a"}, {"passwrd", "x"}}),
+      "Unsupported parameters for (postgresql_user) module: passwrd. Supported parameters include: ca_cert, comment, "
+      "conn_limit, connect_params, db, encrypted, expires, fail_on_user, login_host, login_password, "
+      "login_unix_socket, "
+      "login_user, name, no_password_changes, password, port, priv, role_attr_flags, session_role, ssl_cert, ssl_key, "
+      "ssl_mode, state, trust_input (fail_on_role, host, login, login_db, login_port, ssl_rootcert, unix_socket, "
+      "user). (did you mean 'password'?)");
+  REQUIRE_THROWS_WITH(host.run("postgresql_db", {{"name", "a"}, {"state", "dumped"}}),
+                      "value of state must be one of: absent, dump, present, rename, restore, got: dumped");
+  REQUIRE_THROWS_WITH(host.run("postgresql_user", {{"name", "a"}, {"conn_limit", "many"}}),
+                      "argument 'conn_limit' is of type <class 'str'> and we were unable to convert to int: "
+                      "<class 'str'> cannot be converted to an int");
+  // Failures the user fixes in the task, found before any SQL runs.
+  CHECK(host.run("postgresql_user", {{"name", "a"}, {"role_attr_flags", "CREATEDB,SUPERMAN"}})["msg"] ==
+        "Invalid role_attr_flags specified: SUPERMAN");
+  CHECK(host.run("postgresql_db", {{"name", "a"}, {"conn_limit", "1; DROP DATABASE postgres"}})["msg"] ==
+        "conn_limit must be an integer, got: 1; DROP DATABASE postgres");
+}
+
 TEST_CASE("postgresql: a stopped server is a clear failure", "[postgresql][postgresql_db]") {
   ModuleHost& host = pg_host();
   host.sh("service postgresql stop >/dev/null");

@@ -268,3 +268,15 @@ TEST_CASE("postgresql_db: the probe decides, statements only for differences", "
   CHECK(run_module(conn, "postgresql_db", {{"name", "app"}})["msg"] ==
         "unable to connect to database: connection to server on socket \"/run/x\" failed: No such file");
 }
+
+TEST_CASE("postgresql argument error message, whole", "[postgresql]") {
+  ScriptedConnection conn;
+  REQUIRE_THROWS_WITH(
+      run_module(conn, "postgresql_user", {{"name", "a"}, {"passwrd", "x"}}),
+      "Unsupported parameters for (postgresql_user) module: passwrd. Supported parameters include: ca_cert, comment, "
+      "conn_limit, connect_params, db, encrypted, expires, fail_on_user, login_host, login_password, "
+      "login_unix_socket, "
+      "login_user, name, no_password_changes, password, port, priv, role_attr_flags, session_role, ssl_cert, ssl_key, "
+      "ssl_mode, state, trust_input (fail_on_role, host, login, login_db, login_port, ssl_rootcert, unix_socket, "
+      "user). (did you mean 'password'?)");
+}
