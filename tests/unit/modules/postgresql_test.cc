@@ -280,3 +280,8 @@ TEST_CASE("postgresql argument error message, whole", "[postgresql]") {
       "ssl_mode, state, trust_input (fail_on_role, host, login, login_db, login_port, ssl_rootcert, unix_socket, "
       "user). (did you mean 'password'?)");
 }
+
+TEST_CASE("postgresql modules answer to their collection names", "[postgresql]") {
+  CHECK(prov::mod::find_module("community.postgresql.postgresql_db") == prov::mod::find_module("postgresql_db"));
+  CHECK(prov::mod::find_module("community.postgresql.postgresql_user") == prov::mod::find_module("postgresql_user"));
+}
