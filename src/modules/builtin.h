@@ -17,5 +17,9 @@ const Module& assert_module();
 const Module& fail_module();
 const Module& pause_module();
 const Module& wait_for_module();
+const Module& user_module();
+const Module& group_module();
+const Module& service_module();
+const Module& systemd_module();
 
 }  // namespace prov::mod
