@@ -40,8 +40,8 @@ std::string sysv_probe_command(const ProbeRequest& request) {
   if (request.daemon_reexec) {
     s += "  x=$(systemctl daemon-reexec 2>&1) || { printf 'X failure %s during daemon-reexec: %s\\n' \"$?\" \"$x\" | head -n1; exit 0; }\n";
   }
-  s += "  if [ -n \"$n\" ]; then t=$(mktemp) || exit 1\n"
-       "    systemctl show -- \"$n\" >\"$t\" 2>/dev/null; echo \"Q $?\"; sed 's/^/D /' \"$t\"; rm -f \"$t\"\n"
+  s += "  if [ -n \"$n\" ]; then\n"
+       "    o=$(systemctl show -- \"$n\" 2>/dev/null); echo \"Q $?\"; printf '%s\\n' \"$o\" | sed 's/^/D /'\n"
        "    e=$(systemctl is-enabled -- \"$n\" 2>/dev/null); echo \"E $?\"; printf 'e %s\\n' \"$e\" | head -n1\n"
        "  fi\n  exit 0\nfi\n"
        "command -v service >/dev/null 2>&1 && echo 'C 1'\n"
@@ -51,10 +51,11 @@ std::string sysv_probe_command(const ProbeRequest& request) {
     // The pattern came on stdin, so no process shows it in its arguments but the ones it should find.
     s += "ps auxww | { x=0; while IFS= read -r l; do case $l in *\"$pat\"*) x=1 ;; esac; done; echo \"T $x\"; }\n";
   } else if (status) {
-    s += "if [ -f \"/etc/init.d/$n\" ]; then t=$(mktemp) || exit 1\n"
-         "  if command -v service >/dev/null 2>&1; then service \"$n\" status; else \"/etc/init.d/$n\" status; fi "
-         "</dev/null >\"$t\" 2>/dev/null\n"
-         "  echo \"R $?\"; sed 's/^/O /' \"$t\"; rm -f \"$t\"\nfi\n";
+    // No temporary file: check mode must leave even /tmp's timestamps alone. A status action starts nothing.
+    s += "if [ -f \"/etc/init.d/$n\" ]; then\n"
+         "  o=$(if command -v service >/dev/null 2>&1; then service \"$n\" status; else \"/etc/init.d/$n\" status; fi "
+         "</dev/null 2>/dev/null)\n"
+         "  echo \"R $?\"; [ -z \"$o\" ] || printf '%s\\n' \"$o\" | sed 's/^/O /'\nfi\n";
   }
   return s + "exit 0\n";
 }
