@@ -90,8 +90,10 @@ std::string user_probe_command(const UserProbeRequest& request) {
   }
   s += "if [ -n \"$h\" ] && [ -e \"$h\" ]; then echo 'H 1'; else echo 'H 0'; fi\n";
   if (!request.key_file.empty()) {
-    if (request.key_file[0] == '/') s += "k=" + shell_quote(request.key_file) + "\n";
-    else s += "k=\"$h\"/" + shell_quote(request.key_file) + "\n";
+    if (request.key_file[0] == '/')
+      s += "k=" + shell_quote(request.key_file) + "\n";
+    else
+      s += "k=\"$h\"/" + shell_quote(request.key_file) + "\n";
     s += "if [ -n \"$h\" ] && [ -e \"$k\" ]; then echo 'K 1'\n"
          "  f=$(ssh-keygen -l -f \"$k\" 2>&1 | head -n1) && printf 'F %s\\n' \"$f\"\n"
          "  [ -r \"$k.pub\" ] && printf 'B %s\\n' \"$(head -n1 \"$k.pub\")\"\n"

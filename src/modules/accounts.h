@@ -33,14 +33,14 @@ const GroupEntry* find_group(const std::vector<GroupEntry>& groups, const std::s
 /// What the user module needs to know about one account, read in one round trip.
 struct UserProbe {
   std::optional<PasswdEntry> user;
-  std::vector<GroupEntry> groups;   ///< the whole group database
-  std::string password;             ///< "same" or "differs" when a hash was compared (never the hash), else ""
-  bool locked = false;              ///< the shadow hash starts with "!"
-  bool home_exists = false;         ///< the home that should exist (wanted, else current) is there
-  bool key_exists = false;          ///< the ssh private key file exists
-  std::string fingerprint;          ///< ssh-keygen -l of the key, when it exists
-  std::string public_key;           ///< the .pub file's first line, when it exists
-  std::string hostname;             ///< for the default ssh key comment
+  std::vector<GroupEntry> groups;  ///< the whole group database
+  std::string password;            ///< "same" or "differs" when a hash was compared (never the hash), else ""
+  bool locked = false;             ///< the shadow hash starts with "!"
+  bool home_exists = false;        ///< the home that should exist (wanted, else current) is there
+  bool key_exists = false;         ///< the ssh private key file exists
+  std::string fingerprint;         ///< ssh-keygen -l of the key, when it exists
+  std::string public_key;          ///< the .pub file's first line, when it exists
+  std::string hostname;            ///< for the default ssh key comment
 };
 
 /// What the probe is asked about.

@@ -29,7 +29,8 @@ class GroupModule : public Module {
     const Value& args = ctx.args;
     const std::string name = util::str(args, "name");
     const std::string state = util::str(args, "state");
-    if (util::flag(args, "local")) return util::failed("local: true is not supported; groups are managed with groupadd");
+    if (util::flag(args, "local"))
+      return util::failed("local: true is not supported; groups are managed with groupadd");
 
     std::optional<GroupEntry> current = lookup(ctx, name);
     Result r = {{"name", name}, {"state", state}};

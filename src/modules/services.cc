@@ -21,7 +21,8 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 // otherwise hold the session until it exits. Sets rc, appends to o and e.
 std::string control_function() {
   return "t=$(mktemp -d) || exit 1\n"
-         "act() { if command -v service >/dev/null 2>&1; then service \"$n\" \"$@\"; else \"/etc/init.d/$n\" \"$@\"; fi "
+         "act() { if command -v service >/dev/null 2>&1; then service \"$n\" \"$@\"; else \"/etc/init.d/$n\" \"$@\"; "
+         "fi "
          "</dev/null >\"$t/o\" 2>\"$t/e\"; rc=$?; o=\"$o$(cat \"$t/o\")\"; e=\"$e$(cat \"$t/e\")\"; }\n";
 }
 
@@ -35,10 +36,12 @@ std::string sysv_probe_command(const ProbeRequest& request) {
        "for f in /etc/rc?.d/S??\"$n\"; do [ -e \"$f\" ] && { echo 'S 1'; break; }; done\n"
        "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then echo 'Y 1'\n";
   if (request.daemon_reload) {
-    s += "  x=$(systemctl daemon-reload 2>&1) || { printf 'X failure %s during daemon-reload: %s\\n' \"$?\" \"$x\" | head -n1; exit 0; }\n";
+    s += "  x=$(systemctl daemon-reload 2>&1) || { printf 'X failure %s during daemon-reload: %s\\n' \"$?\" \"$x\" | "
+         "head -n1; exit 0; }\n";
   }
   if (request.daemon_reexec) {
-    s += "  x=$(systemctl daemon-reexec 2>&1) || { printf 'X failure %s during daemon-reexec: %s\\n' \"$?\" \"$x\" | head -n1; exit 0; }\n";
+    s += "  x=$(systemctl daemon-reexec 2>&1) || { printf 'X failure %s during daemon-reexec: %s\\n' \"$?\" \"$x\" | "
+         "head -n1; exit 0; }\n";
   }
   s += "  if [ -n \"$n\" ]; then\n"
        "    o=$(systemctl show -- \"$n\" 2>/dev/null); echo \"Q $?\"; printf '%s\\n' \"$o\" | sed 's/^/D /'\n"
@@ -174,8 +177,8 @@ Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::strin
       if (enabled.is_boolean() && enabled.get<bool>()) would.push_back("enable");
       std::string verbs = would.empty() ? "leave alone" : would[0] + (would.size() > 1 ? " and " + would[1] : "");
       result["changed"] = !would.empty();
-      result["msg"] = "Service " + name + " is not installed yet; assumed to come with a pending package (" +
-                      packages + "): would " + verbs + " it";
+      result["msg"] = "Service " + name + " is not installed yet; assumed to come with a pending package (" + packages +
+                      "): would " + verbs + " it";
       if (enabled.is_boolean()) result["enabled"] = enabled;
       if (!state.empty()) result["state"] = state == "stopped" ? "stopped" : "started";
       return result;
@@ -183,7 +186,8 @@ Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::strin
     return util::failed("Could not find the requested service " + name + ": host");
   }
   if (!probe.update_rcd && enabled.is_boolean()) {
-    return util::failed("cannot detect command to enable service " + name + ", typo or init system potentially unknown");
+    return util::failed("cannot detect command to enable service " + name +
+                        ", typo or init system potentially unknown");
   }
 
   std::string script;
@@ -191,7 +195,8 @@ Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::strin
   if (enabled.is_boolean() && enabled.get<bool>() != probe.start_links) {
     enable_changed = true;
     if (enabled.get<bool>()) {
-      if (!probe.kill_links) script += "update-rc.d \"$n\" defaults >/dev/null || { echo \"update-rc.d failed\" >&2; exit 1; }\n";
+      if (!probe.kill_links)
+        script += "update-rc.d \"$n\" defaults >/dev/null || { echo \"update-rc.d failed\" >&2; exit 1; }\n";
       script += "update-rc.d \"$n\" enable >/dev/null || exit 1\n";
     } else {
       script += "update-rc.d \"$n\" disable >/dev/null || exit 1\n";
@@ -203,15 +208,18 @@ Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::strin
   std::string action;
   if (!state.empty()) {
     int running = -1;
-    if (!pattern.empty()) running = probe.pattern_found ? 1 : 0;
-    else if (probe.has_status) running = sysv_running(name, probe.status_rc, probe.status_out);
+    if (!pattern.empty())
+      running = probe.pattern_found ? 1 : 0;
+    else if (probe.has_status)
+      running = sysv_running(name, probe.status_rc, probe.status_out);
     if (running < 0) return util::failed("failed determining service state, possible typo of service name?");
     if (state == "started" && running == 0) action = "start";
     if (state == "stopped" && running == 1) action = "stop";
     if (state == "reloaded") action = running == 1 ? "reload" : "start";
     if (state == "restarted") action = "restart";
     state_changed = !action.empty();
-    if (!systemd_keys && ctx.check_mode && state_changed) return Value{{"changed", true}, {"msg", "service state changed"}};
+    if (!systemd_keys && ctx.check_mode && state_changed)
+      return Value{{"changed", true}, {"msg", "service state changed"}};
   }
 
   if (!ctx.check_mode && (enable_changed || state_changed)) {
@@ -224,7 +232,8 @@ Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::strin
         // As Ansible on init scripts: stop, sleep, start; a failed stop does not matter when the start works.
         const Value& sleep = ctx.args.contains("sleep") ? ctx.args["sleep"] : Value();
         run += "act stop" + arguments + "; r1=$rc\n";
-        if (sleep.is_number_integer() && sleep.get<long long>() > 0) run += "sleep " + std::to_string(sleep.get<long long>()) + "\n";
+        if (sleep.is_number_integer() && sleep.get<long long>() > 0)
+          run += "sleep " + std::to_string(sleep.get<long long>()) + "\n";
         run += "act start" + arguments + "; [ $rc -eq 0 ] || rc=$((r1 + rc))\n";
       } else {
         run += "act " + action + arguments + "\n";
@@ -234,7 +243,8 @@ Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::strin
     conn::CommandResult done = util::run(ctx, run);
     if (done.rc != 0) {
       std::string msg = done.err.empty() ? done.out : done.err;
-      if (!state_changed) msg = "Unable to " + std::string(enabled.get<bool>() ? "enable" : "disable") + " service " + name + ": " + msg;
+      if (!state_changed)
+        msg = "Unable to " + std::string(enabled.get<bool>() ? "enable" : "disable") + " service " + name + ": " + msg;
       return util::failed(msg);
     }
   }
@@ -267,9 +277,9 @@ Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::strin
   if (is_systemd && !is_masked && has("LoadError") && !status["LoadError"].empty()) {
     return util::failed("Error loading unit file '" + name + "': " + status["LoadError"]);
   }
-  static const std::vector<std::string> kEnabledStates = {"enabled", "enabled-runtime", "linked", "linked-runtime",
-                                                          "masked",  "masked-runtime",  "static", "indirect",
-                                                          "disabled", "generated",      "transient"};
+  static const std::vector<std::string> kEnabledStates = {"enabled",  "enabled-runtime", "linked",   "linked-runtime",
+                                                          "masked",   "masked-runtime",  "static",   "indirect",
+                                                          "disabled", "generated",       "transient"};
   if (!is_systemd) {
     is_systemd = std::find(kEnabledStates.begin(), kEnabledStates.end(), probe.enabled_out) != kEnabledStates.end();
   }
@@ -280,7 +290,8 @@ Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::strin
   const std::string missing = "Could not find the requested service " + name + ": host";
 
   std::string systemctl = "systemctl";
-  if (util::str(args, "scope") != "system" && !util::str(args, "scope").empty()) systemctl += " --" + util::str(args, "scope");
+  if (util::str(args, "scope") != "system" && !util::str(args, "scope").empty())
+    systemctl += " --" + util::str(args, "scope");
   if (util::flag(args, "no_block")) systemctl += " --no-block";
   if (util::flag(args, "force")) systemctl += " --force";
   std::string script = "n=" + shell_quote(name) + "\n";
@@ -295,14 +306,17 @@ Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::strin
     changed = true;
     std::string action = masked.get<bool>() ? "mask" : "unmask";
     // As Ansible: a failed (un)mask of a unit that exists is not an error.
-    if (found) script += systemctl + " " + action + " -- \"$n\" >/dev/null 2>&1 || :\n";
-    else step(action, missing, false);
+    if (found)
+      script += systemctl + " " + action + " -- \"$n\" >/dev/null 2>&1 || :\n";
+    else
+      step(action, missing, false);
   }
   const Value enabled = arg("enabled");
   if (enabled.is_boolean()) {
     if (!found) return util::failed(missing);
     bool current = false;
-    if (probe.enabled_rc == 0) current = probe.enabled_out != "enabled-runtime";
+    if (probe.enabled_rc == 0)
+      current = probe.enabled_out != "enabled-runtime";
     else if (probe.enabled_rc == 1) {
       const std::string& out = probe.enabled_out;
       bool says_disabled = out.size() >= 8 && out.compare(out.size() - 8, 8, "disabled") == 0;

@@ -10,15 +10,15 @@ namespace prov::mod {
 
 /// A service as the init scripts see it (hosts without systemd).
 struct SysvProbe {
-  bool systemd = false;     ///< /run/systemd/system exists: systemd is the init system
-  bool initscript = false;  ///< /etc/init.d/<name> is a file
-  bool service_cmd = false; ///< the service command exists
-  bool update_rcd = false;  ///< update-rc.d exists
-  bool start_links = false; ///< /etc/rc?.d/S??<name> exists: enabled
-  bool kill_links = false;  ///< /etc/rc?.d/K??<name> exists
-  bool has_status = false;  ///< the status was asked for (and the service exists)
-  int status_rc = 0;        ///< exit status of `service <name> status`
-  std::string status_out;   ///< its standard output
+  bool systemd = false;        ///< /run/systemd/system exists: systemd is the init system
+  bool initscript = false;     ///< /etc/init.d/<name> is a file
+  bool service_cmd = false;    ///< the service command exists
+  bool update_rcd = false;     ///< update-rc.d exists
+  bool start_links = false;    ///< /etc/rc?.d/S??<name> exists: enabled
+  bool kill_links = false;     ///< /etc/rc?.d/K??<name> exists
+  bool has_status = false;     ///< the status was asked for (and the service exists)
+  int status_rc = 0;           ///< exit status of `service <name> status`
+  std::string status_out;      ///< its standard output
   bool pattern_found = false;  ///< a process matched pattern= (read from stdin)
   // On a systemd host (systemd is true) only these are read:
   int show_rc = -1;          ///< exit status of `systemctl show <name>`
@@ -60,7 +60,7 @@ Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::strin
 /// Runs the sysv side of the service and systemd modules: enabled through the rc links, state through the init
 /// script. `result` already holds the module's leading keys. Check mode predicts; a missing service in check mode
 /// with packages pending in the plan is assumed to come with them.
-Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::string& name, const Value& enabled, const std::string& state,
-                    Result result, bool systemd_keys);
+Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::string& name, const Value& enabled,
+                    const std::string& state, Result result, bool systemd_keys);
 
 }  // namespace prov::mod

@@ -56,12 +56,15 @@ class SystemdModule : public Module {
 
     // No systemd on this host: what can be done through the init script is, the rest is refused clearly.
     if (util::str(args, "scope") != "system") {
-      return util::failed("scope=" + util::str(args, "scope") + " needs systemd, which this host does not run "
+      return util::failed("scope=" + util::str(args, "scope") +
+                          " needs systemd, which this host does not run "
                           "(/run/systemd/system is missing)");
     }
     if (util::flag(args, "masked")) {
-      return util::failed("masked=true needs systemd, which this host does not run (/run/systemd/system is missing); "
-                          "use enabled=false to keep " + name + " from starting at boot");
+      return util::failed(
+          "masked=true needs systemd, which this host does not run (/run/systemd/system is missing); "
+          "use enabled=false to keep " +
+          name + " from starting at boot");
     }
     if (name.empty() || (state.empty() && args["enabled"].is_null())) return result;
     return sysv_service(ctx, probe, name, args["enabled"], state, result, true);

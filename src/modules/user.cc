@@ -84,13 +84,15 @@ class UserModule : public Module {
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;
     const std::string name = util::str(args, "name");
-    if (util::flag(args, "local")) return util::failed("local: true is not supported; accounts are managed with useradd");
+    if (util::flag(args, "local"))
+      return util::failed("local: true is not supported; accounts are managed with useradd");
     const bool has_password = !args["password"].is_null();
     const std::string password = util::str(args, "password");
     // chpasswd reads "name:hash" lines on stdin: a colon or newline would end the hash early.
     if (password.find_first_of(":\n\r") != std::string::npos) {
-      return util::failed("password must be a crypt hash (see the password_hash filter); it may not contain ':' or a "
-                          "line break");
+      return util::failed(
+          "password must be a crypt hash (see the password_hash filter); it may not contain ':' or a "
+          "line break");
     }
 
     if (util::str(args, "state") == "absent") return absent(ctx, name);
@@ -140,7 +142,8 @@ class UserModule : public Module {
       r["changed"] = true;
       if (!ctx.check_mode) {
         std::string home = request.home.empty() ? info.home : request.home;
-        conn::CommandResult made = util::run(ctx, make_home_script(home, util::str(args, "skeleton"), info.uid, info.gid));
+        conn::CommandResult made =
+            util::run(ctx, make_home_script(home, util::str(args, "skeleton"), info.uid, info.gid));
         if (made.rc != 0) return failure(name, made);
         probe.home_exists = true;
       } else if (ctx.plan != nullptr) {
@@ -257,7 +260,8 @@ class UserModule : public Module {
     const std::string home = util::str(args, "home");
     if (!home.empty()) {
       // useradd makes the home but not the folders above it.
-      if (util::flag(args, "create_home")) prefix = "mkdir -p -- \"$(dirname -- " + shell_quote(home) + ")\" || exit 1\n";
+      if (util::flag(args, "create_home"))
+        prefix = "mkdir -p -- \"$(dirname -- " + shell_quote(home) + ")\" || exit 1\n";
       command += " -d " + shell_quote(home);
     }
     if (!args["shell"].is_null()) command += " -s " + shell_quote(util::str(args, "shell"));
@@ -326,7 +330,8 @@ class UserModule : public Module {
           if (std::find(current.begin(), current.end(), entry->name) == current.end()) missing = true;
         }
         for (const auto& c : current) extra = extra || std::find(names.begin(), names.end(), c) == names.end();
-        if (missing || (extra && !append)) options += std::string(append ? " -a" : "") + " -G " + shell_quote(join(names, ","));
+        if (missing || (extra && !append))
+          options += std::string(append ? " -a" : "") + " -G " + shell_quote(join(names, ","));
       }
     }
     if (!args["comment"].is_null() && util::str(args, "comment") != info.gecos) {
@@ -341,8 +346,8 @@ class UserModule : public Module {
       options += " -s " + shell_quote(util::str(args, "shell"));
     }
     const Value& lock = args["password_lock"];
-    const bool set_password = !args["password"].is_null() && util::str(args, "update_password") == "always" &&
-                              probe.password != "same";
+    const bool set_password =
+        !args["password"].is_null() && util::str(args, "update_password") == "always" && probe.password != "same";
     if (!set_password && lock.is_boolean()) {
       if (lock.get<bool>() && !probe.locked) options += " -L";
       if (!lock.get<bool>() && probe.locked) options += " -U";
@@ -376,8 +381,11 @@ class UserModule : public Module {
     const bool force = util::flag(args, "force");
     if (!probe.key_exists || force) {
       if (request.key_file[0] != '/' && !probe.home_exists && !ctx.check_mode) {
-        return Value{{"failed", true}, {"name", info.name}, {"msg", "User " + info.name + " home directory does not exist"},
-                     {"rc", 1}, {"changed", false}};
+        return Value{{"failed", true},
+                     {"name", info.name},
+                     {"msg", "User " + info.name + " home directory does not exist"},
+                     {"rc", 1},
+                     {"changed", false}};
       }
       r["changed"] = true;
       if (ctx.check_mode) {
@@ -393,14 +401,17 @@ class UserModule : public Module {
         long long bits = args["ssh_key_bits"].get<long long>();
         if (bits > 0) keygen += " -b " + std::to_string(bits);
         keygen += " -C " + shell_quote(comment) + " -f \"$k\" -N ''";
-        std::string script =
-            "k=" + shell_quote(path) + "; d=$(dirname -- \"$k\")\n"
-            "if [ ! -d \"$d\" ]; then mkdir -m 0700 -- \"$d\" && chown " + owner + " -- \"$d\" || exit 1; fi\n" +
-            (probe.key_exists ? "printf 'y\\n' | " : "") + keygen + (probe.key_exists ? "" : " </dev/null") +
-            " >/dev/null || exit $?\n"
-            "chown " + owner + " -- \"$k\" \"$k.pub\" || exit 1\n"
-            "echo 'K 1'; printf 'F %s\\n' \"$(ssh-keygen -l -f \"$k\" 2>&1 | head -n1)\"\n"
-            "printf 'B %s\\n' \"$(head -n1 \"$k.pub\")\"\n";
+        std::string script = "k=" + shell_quote(path) +
+                             "; d=$(dirname -- \"$k\")\n"
+                             "if [ ! -d \"$d\" ]; then mkdir -m 0700 -- \"$d\" && chown " +
+                             owner + " -- \"$d\" || exit 1; fi\n" + (probe.key_exists ? "printf 'y\\n' | " : "") +
+                             keygen + (probe.key_exists ? "" : " </dev/null") +
+                             " >/dev/null || exit $?\n"
+                             "chown " +
+                             owner +
+                             " -- \"$k\" \"$k.pub\" || exit 1\n"
+                             "echo 'K 1'; printf 'F %s\\n' \"$(ssh-keygen -l -f \"$k\" 2>&1 | head -n1)\"\n"
+                             "printf 'B %s\\n' \"$(head -n1 \"$k.pub\")\"\n";
         conn::CommandResult done = util::run(ctx, script);
         if (done.rc != 0) return failure(info.name, done);
         UserProbe made = parse_user_probe(done.out);

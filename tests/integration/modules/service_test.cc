@@ -13,8 +13,9 @@ namespace {
 // The host with cron installed, stopped and disabled.
 ModuleHost cron_host(bool fresh) {
   ModuleHost host = fresh ? ModuleHost::fresh(prov::test::hosts::kService) : ModuleHost(prov::test::hosts::kService);
-  host.sh("test -x /etc/init.d/cron || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive "
-          "apt-get install -y -qq --no-install-recommends cron >/dev/null 2>&1; }");
+  host.sh(
+      "test -x /etc/init.d/cron || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive "
+      "apt-get install -y -qq --no-install-recommends cron >/dev/null 2>&1; }");
   host.sh("service cron stop >/dev/null 2>&1; update-rc.d cron disable >/dev/null 2>&1; true");
   return host;
 }
@@ -98,8 +99,9 @@ TEST_CASE("service: a missing service, the plan, hostile names, argument errors"
   r = host.check("service", {{"name", "nginx"}, {"state", "started"}, {"enabled", true}});
   CHECK(r == Value{{"name", "nginx"},
                    {"changed", true},
-                   {"msg", "Service nginx is not installed yet; assumed to come with a pending package (nginx-light): "
-                           "would start and enable it"},
+                   {"msg",
+                    "Service nginx is not installed yet; assumed to come with a pending package (nginx-light): "
+                    "would start and enable it"},
                    {"enabled", true},
                    {"state", "started"}});
   r = host.check("service", {{"name", "nginx"}, {"state", "stopped"}});
@@ -107,12 +109,14 @@ TEST_CASE("service: a missing service, the plan, hostile names, argument errors"
   CHECK(host.upper_listing() == before);
   host.plan().packages.clear();
 
-  for (const std::string name : {"cron; touch /tmp/pwned", "$(touch /tmp/pwned)", "../../../bin/touch /tmp/pwned",
-                                 "`touch /tmp/pwned`"}) {
+  for (const std::string name :
+       {"cron; touch /tmp/pwned", "$(touch /tmp/pwned)", "../../../bin/touch /tmp/pwned", "`touch /tmp/pwned`"}) {
     r = host.run("service", {{"name", name}, {"state", "started"}, {"enabled", true}});
     CHECK(r["failed"] == true);
   }
-  r = host.run("service", {{"name", "cron"}, {"state", "stopped"}, {"pattern", "x'; touch /tmp/pwned; '"},
+  r = host.run("service", {{"name", "cron"},
+                           {"state", "stopped"},
+                           {"pattern", "x'; touch /tmp/pwned; '"},
                            {"arguments", "$(touch /tmp/pwned)"}});
   CHECK(r["changed"] == false);
   CHECK(host.try_sh("ls /tmp/pwned*").rc != 0);
@@ -130,14 +134,16 @@ TEST_CASE("systemd: on a host without systemd, state and enabled go through the 
 
   std::string before = host.upper_listing();
   Value r = host.check("systemd", {{"name", "cron"}, {"state", "started"}, {"enabled", true}});
-  CHECK(r == Value{{"name", "cron"}, {"changed", true}, {"status", Value::object()}, {"enabled", true},
-                   {"state", "started"}});
+  CHECK(
+      r ==
+      Value{{"name", "cron"}, {"changed", true}, {"status", Value::object()}, {"enabled", true}, {"state", "started"}});
   CHECK(host.upper_listing() == before);
   CHECK_FALSE(running(host));
 
   r = host.run("systemd_service", {{"name", "cron"}, {"state", "started"}, {"enabled", true}, {"daemon_reload", true}});
-  CHECK(r == Value{{"name", "cron"}, {"changed", true}, {"status", Value::object()}, {"enabled", true},
-                   {"state", "started"}});
+  CHECK(
+      r ==
+      Value{{"name", "cron"}, {"changed", true}, {"status", Value::object()}, {"enabled", true}, {"state", "started"}});
   CHECK(running(host));
   CHECK(start_links(host));
   r = host.run("systemd", {{"name", "cron"}, {"state", "started"}, {"enabled", true}, {"masked", false}});
@@ -153,8 +159,9 @@ TEST_CASE("systemd: on a host without systemd, state and enabled go through the 
         Value{{"name", nullptr}, {"changed", false}, {"status", Value::object()}});
   r = host.run("systemd", {{"name", "cron"}, {"masked", true}});
   CHECK(r["failed"] == true);
-  CHECK(r["msg"] == "masked=true needs systemd, which this host does not run (/run/systemd/system is missing); use "
-                    "enabled=false to keep cron from starting at boot");
+  CHECK(r["msg"] ==
+        "masked=true needs systemd, which this host does not run (/run/systemd/system is missing); use "
+        "enabled=false to keep cron from starting at boot");
   r = host.run("systemd", {{"name", "cron"}, {"state", "started"}, {"scope", "user"}});
   CHECK(r["msg"] == "scope=user needs systemd, which this host does not run (/run/systemd/system is missing)");
   r = host.run("systemd", {{"name", "cron*"}, {"state", "started"}});

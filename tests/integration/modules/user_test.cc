@@ -88,9 +88,10 @@ TEST_CASE("user: create with groups, home, shell, comment and a password hash; r
   ModuleHost host = ModuleHost::fresh(prov::test::hosts::kUser);
   for (const char* g : {"devs", "ops", "extra"}) REQUIRE(host.run("group", {{"name", g}})["changed"] == true);
   const std::string devs_gid = host.sh("getent group devs | cut -d: -f3");
-  Value args = {{"name", "alice"},        {"uid", 2001},   {"group", "devs"}, {"groups", Value::array({"ops"})},
-                {"shell", "/bin/sh"},     {"home", "/srv/people/alice"},   {"comment", "Alice A"},
-                {"password", kHash1}};
+  Value args = {{"name", "alice"},      {"uid", 2001},
+                {"group", "devs"},      {"groups", Value::array({"ops"})},
+                {"shell", "/bin/sh"},   {"home", "/srv/people/alice"},
+                {"comment", "Alice A"}, {"password", kHash1}};
 
   std::string before = host.upper_listing();
   Value r = host.check("user", args);
@@ -159,8 +160,12 @@ TEST_CASE("user: create with groups, home, shell, comment and a password hash; r
   CHECK(shadow_hash(host, "alice") == kHash2);
 
   // Attributes, and move_home moving the folder.
-  r = host.run("user", {{"name", "alice"}, {"comment", "Alice B"}, {"shell", "/bin/bash"}, {"uid", 2002},
-                        {"home", "/srv/people/alice2"}, {"move_home", true}});
+  r = host.run("user", {{"name", "alice"},
+                        {"comment", "Alice B"},
+                        {"shell", "/bin/bash"},
+                        {"uid", 2002},
+                        {"home", "/srv/people/alice2"},
+                        {"move_home", true}});
   CHECK(r["changed"] == true);
   CHECK(r["move_home"] == true);
   CHECK(host.sh("getent passwd alice") == "alice:x:2002:" + devs_gid + ":Alice B:/srv/people/alice2:/bin/bash");
@@ -176,7 +181,8 @@ TEST_CASE("user: create with groups, home, shell, comment and a password hash; r
 
 TEST_CASE("user: system accounts, removal, a missing home made again", "[user]") {
   ModuleHost host = ModuleHost::fresh(prov::test::hosts::kUser);
-  Value r = host.run("user", {{"name", "svc"}, {"system", true}, {"create_home", false}, {"shell", "/usr/sbin/nologin"}});
+  Value r =
+      host.run("user", {{"name", "svc"}, {"system", true}, {"create_home", false}, {"shell", "/usr/sbin/nologin"}});
   CHECK(r["changed"] == true);
   CHECK(r["system"] == true);
   CHECK(r["create_home"] == false);
@@ -277,8 +283,9 @@ TEST_CASE("user and group: hostile values never run as shell", "[user][group]") 
   const std::string root_hash = shadow_hash(host, "root");
   r = host.run("user", {{"name", "eve"}, {"password", "x\nroot:" + kHash1}});
   CHECK(r["failed"] == true);
-  CHECK(r["msg"] == "password must be a crypt hash (see the password_hash filter); it may not contain ':' or a line "
-                    "break");
+  CHECK(r["msg"] ==
+        "password must be a crypt hash (see the password_hash filter); it may not contain ':' or a line "
+        "break");
   CHECK(r.dump().find(kHash1) == std::string::npos);
   CHECK(shadow_hash(host, "root") == root_hash);
   CHECK(host.try_sh("test -e /tmp/pwned").rc != 0);
