@@ -32,6 +32,9 @@ class GroupModule : public Module {
     if (util::flag(args, "local"))
       return util::failed("local: true is not supported; groups are managed with groupadd");
 
+    if (util::flag(args, "non_unique") && args["gid"].is_null()) {
+      return util::failed("non_unique is True but all of the following are missing: gid");
+    }
     std::optional<GroupEntry> current = lookup(ctx, name);
     Result r = {{"name", name}, {"state", state}};
     conn::CommandResult done;

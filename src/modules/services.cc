@@ -194,13 +194,9 @@ Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::strin
   bool enable_changed = false;
   if (enabled.is_boolean() && enabled.get<bool>() != probe.start_links) {
     enable_changed = true;
-    if (enabled.get<bool>()) {
-      if (!probe.kill_links)
-        script += "update-rc.d \"$n\" defaults >/dev/null || { echo \"update-rc.d failed\" >&2; exit 1; }\n";
-      script += "update-rc.d \"$n\" enable >/dev/null || exit 1\n";
-    } else {
-      script += "update-rc.d \"$n\" disable >/dev/null || exit 1\n";
-    }
+    // As Ansible: "defaults" first when the service has no links at all, then enable (or disable).
+    if (enabled.get<bool>() && !probe.kill_links) script += "update-rc.d \"$n\" defaults || exit $?\n";
+    script += std::string("update-rc.d \"$n\" ") + (enabled.get<bool>() ? "enable" : "disable") + " || exit $?\n";
   }
   if (!systemd_keys && enabled.is_boolean()) result["enabled"] = enabled;
 
@@ -242,10 +238,7 @@ Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::strin
     }
     conn::CommandResult done = util::run(ctx, run);
     if (done.rc != 0) {
-      std::string msg = done.err.empty() ? done.out : done.err;
-      if (!state_changed)
-        msg = "Unable to " + std::string(enabled.get<bool>() ? "enable" : "disable") + " service " + name + ": " + msg;
-      return util::failed(msg);
+      return util::failed(done.err.empty() ? done.out : done.err);
     }
   }
   if (systemd_keys) {

@@ -79,6 +79,9 @@ TEST_CASE("group: argument errors", "[group]") {
   CHECK_THROWS_WITH(host.run("group", {{"name", "g"}, {"state", "gone"}}),
                     "value of state must be one of: absent, present, got: gone");
   CHECK_THROWS_WITH(host.run("group", {{"gid", 5}}), "missing required arguments: name");
+  Value r = host.run("group", {{"name", "g"}, {"non_unique", true}});
+  CHECK(r["msg"] == "non_unique is True but all of the following are missing: gid");
+  CHECK(host.try_sh("getent group g").rc == 2);
   CHECK_THROWS_WITH(host.run("group", {{"name", "g"}, {"gid", "many"}}),
                     "argument 'gid' is of type <class 'str'> and we were unable to convert to int: <class 'str'> "
                     "cannot be converted to an int");
