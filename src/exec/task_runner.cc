@@ -20,6 +20,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The arguments as logged at -vvv: values of no_log arguments (passwords) replaced, as Ansible shows them.
+std::string censored(const mod::Module& module, const Value& args) {
+  if (!args.is_object()) return args.dump();
+  Value shown = args;
+  for (const auto& spec : module.spec().args) {
+    if (!spec.no_log) continue;
+    std::vector<std::string> keys = spec.aliases;
+    keys.push_back(spec.name);
+    for (const auto& key : keys) {
+      if (shown.contains(key)) shown[key] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER";
+    }
+  }
+  return shown.dump();
+}
+
 constexpr const char* kOmit = "__omit_place_holder__provision";
 constexpr const char* kCensored =
     "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
@@ -304,7 +319,7 @@ class TaskRun {
     ctx.plan = &host_.plan;
     std::unique_ptr<conn::Connection> delegated;
     if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
-    spdlog::debug("<{}> {} {}", host_.name, task_.action, no_log_ ? "<hidden by no_log>" : args.dump());
+    spdlog::debug("<{}> {} {}", host_.name, task_.action, no_log_ ? "<hidden by no_log>" : censored(*module, args));
     if (host_.connection) host_.connection->set_quiet(no_log_);
     auto start = std::chrono::steady_clock::now();
     mod::Result result = module->run(ctx);

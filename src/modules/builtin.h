@@ -19,5 +19,9 @@ const Module& pause_module();
 const Module& wait_for_module();
 const Module& postgresql_db_module();
 const Module& postgresql_user_module();
+const Module& user_module();
+const Module& group_module();
+const Module& service_module();
+const Module& systemd_module();
 
 }  // namespace prov::mod

@@ -11,9 +11,25 @@ namespace {
 using Accessor = const Module& (*)();
 
 constexpr std::array kModules = {
-    &command_module, &shell_module, &raw_module,    &file_module, &copy_module,  &stat_module,
-    &debug_module,   &set_fact_module, &assert_module, &fail_module, &pause_module, &wait_for_module,
-    &template_module, &postgresql_db_module, &postgresql_user_module,
+    &command_module,
+    &shell_module,
+    &raw_module,
+    &file_module,
+    &copy_module,
+    &stat_module,
+    &debug_module,
+    &set_fact_module,
+    &assert_module,
+    &fail_module,
+    &pause_module,
+    &wait_for_module,
+    &template_module,
+    &postgresql_db_module,
+    &postgresql_user_module,
+    &user_module,
+    &group_module,
+    &service_module,
+    &systemd_module,
 };
 
 constexpr std::array<std::string_view, 2> kBuiltinPrefixes = {"ansible.builtin.", "ansible.legacy."};

@@ -191,6 +191,25 @@ TEST_CASE("-vvv logs commands and timings on stderr, but not those of no_log tas
   CHECK(r.out.find("hidden-marker") == std::string::npos);
 }
 
+TEST_CASE("-vvv shows a no_log argument (user's password) as Ansible does, never its value", "[user]") {
+  Scratch s;
+  s.write("hosts", kTwoHosts);
+  s.write("site.yml", R"(
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - user:
+        name: provision-no-such-user-xyz
+        password: "$6$secret-hash-marker"
+)");
+  RunResult r = s.provision("site.yml -i hosts -vvv --check");  // check mode: the account is only read
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.err.find("VALUE_SPECIFIED_IN_NO_LOG_PARAMETER") != std::string::npos);
+  CHECK(r.err.find("secret-hash-marker") == std::string::npos);
+  CHECK(r.out.find("secret-hash-marker") == std::string::npos);
+}
+
 TEST_CASE("Ctrl-C stops the run, prints the recap so far and exits 99") {
   Scratch s;
   s.write("hosts", kTwoHosts);
