@@ -17,5 +17,8 @@ const Module& assert_module();
 const Module& fail_module();
 const Module& pause_module();
 const Module& wait_for_module();
+const Module& lineinfile_module();
+const Module& blockinfile_module();
+const Module& logrotate_module();
 
 }  // namespace prov::mod
