@@ -25,7 +25,7 @@ RemoteText read_text(const Context& ctx, const std::string& path, const std::str
   const std::string mark = section_mark(path);
   std::string script = path_probe_command(path, true, "");
   script += "; printf '%s\\n' " + mark + "; if [ -d " + shell_quote(util::dirname(path)) +
-            " ]; then echo d; else echo n; fi; ";
+            " ]; then echo d; else echo n; fi; id -u; ";
   if (!extra_script.empty()) script += "{ " + extra_script + "\n}; ";
   script += "printf '%s\\n' " + mark + "; if [ -f \"$p\" ]; then cat -- \"$p\" || exit 1; fi";
   conn::CommandResult r = util::run(ctx, script);
@@ -41,7 +41,9 @@ RemoteText read_text(const Context& ctx, const std::string& path, const std::str
   t.info = parse_path_probe(r.out.substr(0, first), path);
   std::string middle = r.out.substr(first + sep.size(), second - first - sep.size());
   t.parent_exists = middle.rfind("d\n", 0) == 0;
-  t.extra = middle.substr(std::min<size_t>(2, middle.size()));
+  size_t uid_end = middle.find('\n', 2);
+  t.root = uid_end != std::string::npos && middle.substr(2, uid_end - 2) == "0";
+  t.extra = uid_end == std::string::npos ? std::string() : middle.substr(uid_end + 1);
   t.content = r.out.substr(second + sep.size());
   // A broken symlink is a missing file whose content lands at the link's target, as os.path.realpath would.
   t.exists = t.info.exists && t.info.type == "file";
@@ -71,6 +73,13 @@ WriteOutcome write_text(const Context& ctx, const RemoteText& current, const std
                       {"backup", util::flag(ctx.args, "backup")},
                       {"validate", ctx.args.value("validate", Value())}};
     if (mode_on_write) write_ctx.args["mode"] = ctx.args.value("mode", Value());
+    if (current.exists && current.root) {
+      // As Ansible's atomic move, the new content keeps the old file's owner and group (the mode is kept by the
+      // upload); the ones asked for are applied below and counted as an attribute change. Only root can give a
+      // file away; Ansible, too, keeps the owner only when it may.
+      write_ctx.args["owner"] = std::to_string(current.info.uid);
+      write_ctx.args["group"] = std::to_string(current.info.gid);
+    }
     util::FileContent file;
     file.content = content;
     file.dest = current.write_path;

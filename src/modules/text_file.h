@@ -15,6 +15,7 @@ struct RemoteText {
   std::string write_path;    ///< where the content lands: a symlink's target, else the path
   std::string content;       ///< "" when missing
   bool parent_exists = false;
+  bool root = false;         ///< the probe ran as root (after become)
   std::string extra;         ///< what the caller's extra script printed
 };
 

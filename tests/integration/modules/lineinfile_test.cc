@@ -47,7 +47,7 @@ TEST_CASE("lineinfile: apply, again, check mode, diff, attributes", "[lineinfile
   Value attrs = args;
   attrs["owner"] = "nobody";
   attrs["group"] = "nogroup";
-  attrs["mode"] = "u=rw,g=r";
+  attrs["mode"] = "u=rw,g=r,o=";
   Value changed = host.run("lineinfile", attrs);
   CHECK(changed["changed"] == true);
   CHECK(changed["msg"] == "ownership, perms or SE linux context changed");

@@ -119,7 +119,7 @@ TEST_CASE("logrotate: a configuration logrotate rejects leaves the old file", "[
   CHECK(r["failed"] == true);
   CHECK(r["msg"] ==
         "logrotate rejected the configuration for /etc/logrotate.d/app, which was left unchanged:\n"
-        "error: /etc/logrotate.d/app:10 unknown user 'nosuchuser'\n"
+        "error: /etc/logrotate.d/app:9 unknown user 'nosuchuser'\n"
         "error: found error in /var/log/app/*.log , skipping");
   CHECK(host.sh("cat /etc/logrotate.d/app") + "\n" == kExpected);
   CHECK(host.sh("ls -A /etc/logrotate.d | grep -c provision || true") == "0");
@@ -142,18 +142,20 @@ TEST_CASE("logrotate: a configuration logrotate rejects leaves the old file", "[
 TEST_CASE("logrotate: hostile values stay data", "[logrotate]") {
   ModuleHost host(hosts::kLogrotate);
   install_logrotate(host);
-  host.sh("rm -f /tmp/pwned*");
-  Value args = {{"name", "x;touch /tmp/pwned1"},
+  host.sh("rm -f /tmp/pwned* ~/pwned* /pwned*");
+  Value args = {{"name", "x;touch pwned1;$(touch pwned5)`touch pwned6`"},
                 {"path", Value::array({"/var/log/$(touch /tmp/pwned2).log", "/var/log/`touch /tmp/pwned3`.log"})},
                 {"options", {{"missingok", true}, {"su", "root root;touch /tmp/pwned4"}}}};
   Value r = host.run("logrotate", args);
+  INFO(r.dump());
   // logrotate reads "root;touch" as a group that does not exist, and the file never lands.
   CHECK(r["failed"] == true);
   args["options"].erase("su");
   r = host.run("logrotate", args);
+  INFO(r.dump());
   CHECK(r["changed"] == true);
-  CHECK(host.sh("head -2 '/etc/logrotate.d/x;touch /tmp/pwned1' | tail -1") ==
-        "/var/log/$(touch /tmp/pwned2).log /var/log/`touch /tmp/pwned3`.log {");
-  CHECK(host.sh("ls /tmp | grep -c pwned || true") == "0");
-  host.sh("rm -f '/etc/logrotate.d/x;touch /tmp/pwned1'");
+  CHECK(host.sh("head -2 '/etc/logrotate.d/x;touch pwned1;$(touch pwned5)`touch pwned6`' | tail -1") ==
+        "\"/var/log/$(touch /tmp/pwned2).log\" \"/var/log/`touch /tmp/pwned3`.log\" {");
+  CHECK(host.sh("ls /tmp ~ / | grep -c pwned || true") == "0");
+  host.sh("rm -f '/etc/logrotate.d/x;touch pwned1;$(touch pwned5)`touch pwned6`'");
 }
