@@ -68,9 +68,8 @@ class BlockinfileModule : public Module {
 
     text::EditResult edited;
     try {
-      edited = text::blockinfile_edit(current.exists || planned ? std::optional<std::string>(current.content)
-                                                                : std::nullopt,
-                                      edit);
+      edited = text::blockinfile_edit(
+          current.exists || planned ? std::optional<std::string>(current.content) : std::nullopt, edit);
     } catch (const Error& e) {
       return util::failed(e.what());
     }

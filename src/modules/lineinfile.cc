@@ -53,8 +53,8 @@ class LineinfileModule : public Module {
         arg("group"),
         arg("unsafe_writes", ArgType::Bool),
     };
-    spec_.mutually_exclusive = {{"insertbefore", "insertafter"}, {"regexp", "search_string"},
-                                {"backrefs", "search_string"}};
+    spec_.mutually_exclusive = {
+        {"insertbefore", "insertafter"}, {"regexp", "search_string"}, {"backrefs", "search_string"}};
   }
   const ModuleSpec& spec() const override { return spec_; }
 
@@ -94,7 +94,8 @@ class LineinfileModule : public Module {
 
     text::EditResult edited;
     try {
-      edited = present ? text::lineinfile_present(current.content, edit) : text::lineinfile_absent(current.content, edit);
+      edited =
+          present ? text::lineinfile_present(current.content, edit) : text::lineinfile_absent(current.content, edit);
     } catch (const Error& e) {
       return util::failed(e.what());
     }
@@ -114,8 +115,10 @@ class LineinfileModule : public Module {
     r["backup"] = wrote.backup_file;
     if (ctx.diff_mode) {
       Value content = content_diff(path, current.content, edited.content);
-      if (!current.exists && ctx.check_mode) r["diff"] = content;
-      else r["diff"] = Value::array({content, attr_diff(path, wrote.attr_diff)});
+      if (!current.exists && ctx.check_mode)
+        r["diff"] = content;
+      else
+        r["diff"] = Value::array({content, attr_diff(path, wrote.attr_diff)});
     }
     return r;
   }

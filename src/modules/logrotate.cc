@@ -123,8 +123,8 @@ std::string render_option(const OptionDef& def, const Value& v) {
     case Kind::Frequency:
     case Kind::Flag: {
       // weekly takes an optional weekday (0-6, 7 for every 7 days).
-      if (name == "weekly" && (v.is_number_integer() || (v.is_string() && std::regex_match(v.get<std::string>(),
-                                                                                           std::regex("[0-7]"))))) {
+      if (name == "weekly" &&
+          (v.is_number_integer() || (v.is_string() && std::regex_match(v.get<std::string>(), std::regex("[0-7]"))))) {
         return indent + "weekly " + (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
       }
       std::optional<bool> b = as_bool(v);
@@ -322,8 +322,9 @@ class LogrotateModule : public Module {
                          (ctx.plan->packages.count("logrotate") > 0 || ctx.plan->predicted(dest));
     std::string logrotate = current.extra.substr(0, current.extra.find('\n'));
     if (logrotate.empty() && !planned) {
-      return util::failed("logrotate is not installed on the host (no logrotate command in PATH): install the "
-                          "logrotate package first, e.g. with apt: name=logrotate");
+      return util::failed(
+          "logrotate is not installed on the host (no logrotate command in PATH): install the "
+          "logrotate package first, e.g. with apt: name=logrotate");
     }
     if (!current.parent_exists && !planned) {
       return util::failed("conf_dir " + conf_dir + " does not exist: install logrotate or set conf_dir");
@@ -366,7 +367,8 @@ class LogrotateModule : public Module {
     static const std::regex tmp_name("[^ :]*/\\.provision-validate-[0-9a-f]+");
     said = std::regex_replace(said, tmp_name, dest);
     while (!said.empty() && said.back() == '\n') said.pop_back();
-    Result r = util::failed("logrotate rejected the configuration for " + dest + ", which was left unchanged:\n" + said);
+    Result r =
+        util::failed("logrotate rejected the configuration for " + dest + ", which was left unchanged:\n" + said);
     r["stderr"] = said;
     return r;
   }

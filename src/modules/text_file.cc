@@ -69,9 +69,8 @@ WriteOutcome write_text(const Context& ctx, const RemoteText& current, const std
     // message can tell a content change from an attribute change as Ansible's does.
     Context write_ctx = ctx;
     write_ctx.diff_mode = false;
-    write_ctx.args = {{"force", true},
-                      {"backup", util::flag(ctx.args, "backup")},
-                      {"validate", ctx.args.value("validate", Value())}};
+    write_ctx.args = {
+        {"force", true}, {"backup", util::flag(ctx.args, "backup")}, {"validate", ctx.args.value("validate", Value())}};
     if (mode_on_write) write_ctx.args["mode"] = ctx.args.value("mode", Value());
     if (current.exists && current.root) {
       // As Ansible's atomic move, the new content keeps the old file's owner and group (the mode is kept by the

@@ -10,13 +10,13 @@ namespace prov::mod::text {
 
 /// A file on the host as one probe saw it.
 struct RemoteText {
-  PathInfo info;             ///< the path, a symlink followed
-  bool exists = false;       ///< a regular file (or a link to one) is there
-  std::string write_path;    ///< where the content lands: a symlink's target, else the path
-  std::string content;       ///< "" when missing
+  PathInfo info;           ///< the path, a symlink followed
+  bool exists = false;     ///< a regular file (or a link to one) is there
+  std::string write_path;  ///< where the content lands: a symlink's target, else the path
+  std::string content;     ///< "" when missing
   bool parent_exists = false;
-  bool root = false;         ///< the probe ran as root (after become)
-  std::string extra;         ///< what the caller's extra script printed
+  bool root = false;  ///< the probe ran as root (after become)
+  std::string extra;  ///< what the caller's extra script printed
 };
 
 /// Reads path's state, whether its folder exists, and its content in one command; extra_script (sh) runs in the

@@ -54,8 +54,8 @@ TEST_CASE("lineinfile: apply, again, check mode, diff, attributes", "[lineinfile
   CHECK(host.sh("stat -c '%U %G %a' /srv/li/sshd_config") == "nobody nogroup 640");
   CHECK(host.run("lineinfile", attrs)["changed"] == false);
 
-  Value removed = host.run("lineinfile", {{"path", "/srv/li/sshd_config"}, {"regexp", "^Port "}, {"state", "absent"},
-                                          {"backup", true}});
+  Value removed = host.run(
+      "lineinfile", {{"path", "/srv/li/sshd_config"}, {"regexp", "^Port "}, {"state", "absent"}, {"backup", true}});
   CHECK(removed["changed"] == true);
   CHECK(removed["found"] == 1);
   CHECK(removed["msg"] == "1 line(s) removed");
@@ -87,8 +87,9 @@ TEST_CASE("lineinfile: create in a new folder, missing file, validate", "[linein
   CHECK(host.sh("stat -c %a /srv/li2/deep/app.conf") == "600");
   CHECK(host.run("lineinfile", args)["changed"] == false);
 
-  Value refused = host.run("lineinfile", {{"path", "/srv/li2/deep/app.conf"}, {"line", "b=2"},
-                                          {"validate", "sh -c 'echo bad config >&2; exit 3' %s"}});
+  Value refused = host.run(
+      "lineinfile",
+      {{"path", "/srv/li2/deep/app.conf"}, {"line", "b=2"}, {"validate", "sh -c 'echo bad config >&2; exit 3' %s"}});
   CHECK(refused["failed"] == true);
   CHECK(refused["msg"] == "failed to validate: rc:3 error:bad config\n");
   CHECK(host.sh("cat /srv/li2/deep/app.conf") == "a=1");
@@ -103,8 +104,8 @@ TEST_CASE("lineinfile: hostile values stay data", "[lineinfile]") {
   host.sh("rm -rf /srv/hostile /tmp/pwned*; mkdir -p '/srv/hostile/a b'");
   const std::string path = "/srv/hostile/a b/x;touch /tmp/pwned1;'$(touch /tmp/pwned2)'";
   const std::string line = "v=$(touch /tmp/pwned3) `touch /tmp/pwned4` ' \" ; & | \\";
-  Value r = host.run("lineinfile", {{"path", path}, {"line", line}, {"create", true}, {"owner", "root"},
-                                    {"validate", "test -f %s"}});
+  Value r = host.run("lineinfile",
+                     {{"path", path}, {"line", line}, {"create", true}, {"owner", "root"}, {"validate", "test -f %s"}});
   CHECK(r["changed"] == true);
   CHECK(host.sh("cat \"/srv/hostile/a b/x;touch /tmp/pwned1;'\\$(touch /tmp/pwned2)'\"") == line);
   r = host.run("lineinfile", {{"path", path}, {"regexp", "^v=\\$\\(touch"}, {"line", "$(touch /tmp/pwned5)"}});
@@ -132,7 +133,9 @@ TEST_CASE("lineinfile and blockinfile: check mode follows the plan", "[lineinfil
 TEST_CASE("blockinfile: apply, again, check mode, diff, remove", "[blockinfile]") {
   ModuleHost host(hosts::kFiles);
   host.sh("rm -rf /srv/bi && mkdir -p /srv/bi && printf '127.0.0.1 localhost\\n::1 localhost' > /srv/bi/hosts");
-  Value args = {{"path", "/srv/bi/hosts"}, {"block", "10.0.0.1 db\n10.0.0.2 web"}, {"insertbefore", "^::1"},
+  Value args = {{"path", "/srv/bi/hosts"},
+                {"block", "10.0.0.1 db\n10.0.0.2 web"},
+                {"insertbefore", "^::1"},
                 {"marker", "# {mark} provision hosts"}};
   std::string before = host.upper_listing();
   Value predicted = host.check("blockinfile", args);
@@ -157,16 +160,17 @@ TEST_CASE("blockinfile: apply, again, check mode, diff, remove", "[blockinfile]"
   CHECK(host.sh("cat /srv/bi/hosts") ==
         "127.0.0.1 localhost\n# BEGIN provision hosts\n10.0.0.3 cache\n# END provision hosts\n::1 localhost");
 
-  Value removed = host.run("blockinfile", {{"path", "/srv/bi/hosts"}, {"marker", "# {mark} provision hosts"},
-                                           {"state", "absent"}, {"backup", true}});
+  Value removed = host.run(
+      "blockinfile",
+      {{"path", "/srv/bi/hosts"}, {"marker", "# {mark} provision hosts"}, {"state", "absent"}, {"backup", true}});
   CHECK(removed["changed"] == true);
   CHECK(removed["msg"] == "Block removed");
   CHECK(host.sh("cat /srv/bi/hosts") == "127.0.0.1 localhost\n::1 localhost");
   REQUIRE(removed.contains("backup_file"));
   CHECK(host.sh("grep -c cache " + removed["backup_file"].get<std::string>()) == "1");
 
-  Value created = host.run("blockinfile", {{"path", "/srv/bi/new/file"}, {"block", "k=v"}, {"create", true},
-                                           {"owner", "nobody"}});
+  Value created =
+      host.run("blockinfile", {{"path", "/srv/bi/new/file"}, {"block", "k=v"}, {"create", true}, {"owner", "nobody"}});
   CHECK(created["msg"] == "File created and ownership, perms or SE linux context changed");
   CHECK(host.sh("stat -c %U /srv/bi/new/file") == "nobody");
   Value missing = host.run("blockinfile", {{"path", "/srv/bi/none"}, {"block", "k=v"}});
@@ -177,7 +181,9 @@ TEST_CASE("blockinfile: hostile values stay data", "[blockinfile]") {
   ModuleHost host(hosts::kFiles);
   host.sh("rm -rf /srv/bih /tmp/pwned*; mkdir -p /srv/bih");
   const std::string block = "$(touch /tmp/pwned1)\n`touch /tmp/pwned2`\n'; touch /tmp/pwned3; '";
-  Value r = host.run("blockinfile", {{"path", "/srv/bih/f;touch /tmp/pwned4"}, {"block", block}, {"create", true},
+  Value r = host.run("blockinfile", {{"path", "/srv/bih/f;touch /tmp/pwned4"},
+                                     {"block", block},
+                                     {"create", true},
                                      {"marker", "# {mark} $(touch /tmp/pwned5)"}});
   CHECK(r["changed"] == true);
   CHECK(host.sh("cat '/srv/bih/f;touch /tmp/pwned4'") ==

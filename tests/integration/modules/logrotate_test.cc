@@ -37,8 +37,9 @@ const std::string kExpected =
     "}\n";
 
 void install_logrotate(ModuleHost& host) {
-  host.sh("command -v logrotate >/dev/null || { apt-get update -qq >/dev/null && "
-          "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq logrotate >/dev/null; }");
+  host.sh(
+      "command -v logrotate >/dev/null || { apt-get update -qq >/dev/null && "
+      "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq logrotate >/dev/null; }");
 }
 
 }  // namespace

@@ -61,7 +61,8 @@ TEST_CASE("logrotate option values", "[logrotate]") {
   CHECK(body({{"dateyesterday", false}}) == "/var/log/x.log {\n}\n");
   CHECK(body({{"rotate", "-1"}}) == "/var/log/x.log {\n    rotate -1\n}\n");
   CHECK(body({{"maxage", "30"}, {"minsize", 1024}}) == "/var/log/x.log {\n    maxage 30\n    minsize 1024\n}\n");
-  CHECK(body({{"prerotate", "a\n\n  b"}}) == "/var/log/x.log {\n    prerotate\n        a\n\n          b\n    endscript\n}\n");
+  CHECK(body({{"prerotate", "a\n\n  b"}}) ==
+        "/var/log/x.log {\n    prerotate\n        a\n\n          b\n    endscript\n}\n");
   CHECK(render_config({"/var/log/my app/*.log"}, nullptr).substr(kHeader.size()) == "\"/var/log/my app/*.log\" {\n}\n");
 }
 
@@ -69,17 +70,20 @@ TEST_CASE("logrotate option errors", "[logrotate]") {
   using prov::mod::ArgError;
   const std::vector<std::string> p = {"/var/log/x.log"};
   CHECK_THROWS_AS(render_config(p, {{"compres", true}}), ArgError);
-  CHECK_THROWS_WITH(render_config(p, {{"compres", true}}), "unknown logrotate option 'compres' (did you mean 'compress'?)");
+  CHECK_THROWS_WITH(render_config(p, {{"compres", true}}),
+                    "unknown logrotate option 'compres' (did you mean 'compress'?)");
   CHECK_THROWS_WITH(render_config(p, Value::array({"rotat 4"})),
                     "unknown logrotate option 'rotat' (did you mean 'rotate'?)");
   CHECK_THROWS_WITH(render_config(p, {{"rotate", "seven"}}), "logrotate option 'rotate' takes a number, got 'seven'");
   CHECK_THROWS_WITH(render_config(p, {{"size", "10 MB"}}),
                     "logrotate option 'size' takes a size such as 100k, 10M or 1G, got '10 MB'");
-  CHECK_THROWS_WITH(render_config(p, {{"compress", "maybe"}}), "logrotate option 'compress' takes true or false, got 'maybe'");
+  CHECK_THROWS_WITH(render_config(p, {{"compress", "maybe"}}),
+                    "logrotate option 'compress' takes true or false, got 'maybe'");
   CHECK_THROWS_WITH(render_config(p, {{"daily", true}, {"weekly", true}}),
                     "logrotate options 'daily' and 'weekly' are both frequencies: choose one");
   CHECK(render_config(p, {{"daily", true}, {"weekly", false}}).find("daily") != std::string::npos);
-  CHECK_THROWS_WITH(render_config(p, Value::array({"rotate 3", "rotate 4"})), "logrotate option 'rotate' is given twice");
+  CHECK_THROWS_WITH(render_config(p, Value::array({"rotate 3", "rotate 4"})),
+                    "logrotate option 'rotate' is given twice");
   CHECK_THROWS_WITH(render_config(p, {{"su", "root\nroot"}}), "logrotate option 'su' holds a newline");
   CHECK_THROWS_WITH(render_config(p, {{"create", "0640 a b }"}}), "logrotate option 'create' holds a brace");
   CHECK_THROWS_WITH(render_config(p, {{"postrotate", "x\n  endscript\ny"}}),

@@ -100,9 +100,7 @@ TEST_CASE("readlines and splitlines keep their ends", "[lineinfile][blockinfile]
 TEST_CASE("lineinfile module over the local connection", "[lineinfile]") {
   test::Sandbox s;
   const std::string p = s.path("sshd_config");
-  {
-    std::ofstream(p) << "Port 22\n#PermitRootLogin yes\n";
-  }
+  { std::ofstream(p) << "Port 22\n#PermitRootLogin yes\n"; }
   Value args = {{"path", p}, {"regexp", "^#?PermitRootLogin"}, {"line", "PermitRootLogin no"}};
   std::string before = s.listing();
   Value r = s.run("lineinfile", args, true, true);
@@ -191,9 +189,7 @@ TEST_CASE("lineinfile module: missing files, folders, create, validate", "[linei
 TEST_CASE("lineinfile follows a symlink and writes its target", "[lineinfile]") {
   test::Sandbox s;
   const std::string target = s.path("real.conf"), link = s.path("link.conf");
-  {
-    std::ofstream(target) << "a\n";
-  }
+  { std::ofstream(target) << "a\n"; }
   test::fs::create_symlink(target, link);
   Value r = s.run("lineinfile", {{"path", link}, {"line", "b"}});
   CHECK(r["changed"] == true);
@@ -228,9 +224,7 @@ TEST_CASE("lineinfile and blockinfile argument errors", "[lineinfile][blockinfil
 TEST_CASE("blockinfile module over the local connection", "[blockinfile]") {
   test::Sandbox s;
   const std::string p = s.path("hosts");
-  {
-    std::ofstream(p) << "127.0.0.1 localhost\n";
-  }
+  { std::ofstream(p) << "127.0.0.1 localhost\n"; }
   Value args = {{"path", p}, {"block", "10.0.0.1 a\n10.0.0.2 b"}};
   std::string before = s.listing();
   Value r = s.run("blockinfile", args, true, true);
@@ -288,4 +282,58 @@ TEST_CASE("check mode follows the plan for a file an earlier task creates", "[li
   ctx.plan = nullptr;
   r = b->run(ctx);
   CHECK(r["failed"] == true);
+}
+
+namespace {
+// Counts what a module sends to the host.
+class CountingConnection : public prov::conn::Connection {
+ public:
+  explicit CountingConnection(prov::conn::Connection& inner) : inner_(inner) {}
+  void connect() override {}
+  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions& options) override {
+    ++runs;
+    return inner_.run(command, options);
+  }
+  void put_file(const std::string& content, const std::string& path, const prov::conn::PutOptions& options) override {
+    ++puts;
+    inner_.put_file(content, path, options);
+  }
+  std::string fetch_file(const std::string& path, const prov::conn::Become& become) override {
+    ++fetches;
+    return inner_.fetch_file(path, become);
+  }
+  void close() override {}
+  std::string kind() const override { return "counting"; }
+  int runs = 0, puts = 0, fetches = 0;
+
+ private:
+  prov::conn::Connection& inner_;
+};
+}  // namespace
+
+TEST_CASE("a rerun that changes nothing costs one command", "[lineinfile][blockinfile]") {
+  test::Sandbox s;
+  const std::string p = s.path("app.conf");
+  CountingConnection counting(*s.conn);
+  auto run = [&](const std::string& module, const Value& args) {
+    const prov::mod::Module* m = prov::mod::find_module(module);
+    prov::mod::Context ctx;
+    ctx.conn = &counting;
+    ctx.args = prov::mod::validate_args(m->spec(), args);
+    counting.runs = counting.puts = counting.fetches = 0;
+    return m->run(ctx);
+  };
+  Value line = {{"path", p}, {"line", "a=1"}, {"create", true}, {"mode", "0640"}};
+  CHECK(run("lineinfile", line)["changed"] == true);
+  CHECK(counting.puts == 1);
+  CHECK(run("lineinfile", line)["changed"] == false);
+  CHECK(counting.runs == 1);
+  CHECK(counting.puts + counting.fetches == 0);
+
+  Value block = {{"path", p}, {"block", "b=2"}, {"mode", "0640"}};
+  CHECK(run("blockinfile", block)["changed"] == true);
+  CHECK(run("blockinfile", block)["changed"] == false);
+  CHECK(counting.runs == 1);
+  CHECK(counting.puts + counting.fetches == 0);
+  CHECK(test::read_file(p) == "a=1\n# BEGIN ANSIBLE MANAGED BLOCK\nb=2\n# END ANSIBLE MANAGED BLOCK\n");
 }
