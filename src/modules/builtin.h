@@ -23,5 +23,8 @@ const Module& user_module();
 const Module& group_module();
 const Module& service_module();
 const Module& systemd_module();
+const Module& lineinfile_module();
+const Module& blockinfile_module();
+const Module& logrotate_module();
 
 }  // namespace prov::mod

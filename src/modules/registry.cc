@@ -30,6 +30,9 @@ constexpr std::array kModules = {
     &group_module,
     &service_module,
     &systemd_module,
+    &lineinfile_module,
+    &blockinfile_module,
+    &logrotate_module,
 };
 
 constexpr std::array<std::string_view, 2> kBuiltinPrefixes = {"ansible.builtin.", "ansible.legacy."};
