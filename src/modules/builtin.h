@@ -17,5 +17,6 @@ const Module& assert_module();
 const Module& fail_module();
 const Module& pause_module();
 const Module& wait_for_module();
+const Module& ufw_module();
 
 }  // namespace prov::mod
