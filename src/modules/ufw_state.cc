@@ -227,7 +227,10 @@ std::string probe_script(const std::string& marker, const std::vector<std::strin
        "printf '\\n%s bin\\n%s\\n%s\\n' \"$M\" \"$u\" \"$(command -v grep)\"\n";
   s += state_part_script();
   if (!dry_run_args.empty()) {
-    s += "printf '\\n%s dry\\n' \"$M\"; \"$u\" --dry-run";
+    // ufw's dry run writes the rules to a temporary file and removes it; in /dev/shm (memory) that leaves no
+    // trace on the disk, not even /tmp's modification time.
+    s += "t=${TMPDIR:-/tmp}; if [ -d /dev/shm ] && [ -w /dev/shm ]; then t=/dev/shm; fi\n";
+    s += "printf '\\n%s dry\\n' \"$M\"; TMPDIR=$t \"$u\" --dry-run";
     for (const auto& a : dry_run_args) s += " " + shell_quote(a);
     s += " 2>&1; r=$?; printf '\\n%s dry-rc %s\\n' \"$M\" \"$r\"\n";
   }

@@ -27,12 +27,13 @@ ModuleHost clean_ufw_host(int n) {
 }
 
 // One line of `ufw status`'s table as ufw prints it (columns of 27 and 12 characters), without trailing blanks.
-std::string row(const std::string& to, const std::string& action, const std::string& from) {
-  std::string line = to;
-  line.resize(std::max<size_t>(27, to.size() + 1), ' ');
-  std::string act = action;
-  act.resize(std::max<size_t>(12, action.size() + 1), ' ');
-  return line + act + from;
+std::string row(const std::string& to, const std::string& action, const std::string& from,
+                const std::string& comment = "") {
+  auto pad = [](std::string s, size_t width) {
+    s.resize(std::max(width, s.size() + 1), ' ');
+    return s;
+  };
+  return pad(to, 27) + pad(action, 12) + (comment.empty() ? from : pad(from, 27) + "# " + comment);
 }
 
 // The rule table of `ufw status` (the lines below "--"), trailing blanks removed, one line each.
@@ -144,12 +145,12 @@ TEST_CASE("ufw rules, policies, logging and state on a fresh host", "[ufw]") {
   CHECK(host.sh("iptables -S ufw-user-input | grep -c -- '--dport 22 '") == "1");
   CHECK(rules_table(host) == row("22/tcp", "ALLOW", "Anywhere") + "\n" +
                                  row("80", "ALLOW", "Anywhere") + "\n" +
-                                 row("443/tcp", "ALLOW", "Anywhere") + "# https\n" +
+                                 row("443/tcp", "ALLOW", "Anywhere", "https") + "\n" +
                                  row("9200:9400/tcp", "ALLOW", "Anywhere") + "\n" +
                                  row("5432/tcp", "ALLOW", "10.0.0.0/8") + "\n" +
                                  row("22/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
                                  row("80 (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
-                                 row("443/tcp (v6)", "ALLOW", "Anywhere (v6)") + "# https\n" +
+                                 row("443/tcp (v6)", "ALLOW", "Anywhere (v6)", "https") + "\n" +
                                  row("9200:9400/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n");
 
   // Every rule again while active: nothing changes.
@@ -236,8 +237,8 @@ TEST_CASE("ufw argument errors", "[ufw]") {
   CHECK_THROWS_WITH(host.run("ufw", {{"rule", "allow"}, {"interface", "eth0"}}),
                     "missing parameter(s) required by 'interface': direction");
   CHECK_THROWS_WITH(host.run("ufw", {{"rule", "allow"}, {"insert", "first"}}),
-                    "argument 'insert' is of type str and we were unable to convert to int: invalid literal for "
-                    "int() with base 10: 'first'");
+                    "argument 'insert' is of type <class 'str'> and we were unable to convert to int: <class 'str'> "
+                    "cannot be converted to an int");
 }
 
 TEST_CASE("ufw hostile values never run as shell", "[ufw]") {
