@@ -49,7 +49,8 @@ Command rule_command(const Value& args, std::optional<long long> insert_to) {
   add({util::str(args, "rule")}, util::str(args, "rule"));
   if (set("direction")) add({util::str(args, "direction")}, util::str(args, "direction"));
   if (set("interface")) add({"on", util::str(args, "interface")}, "on " + util::str(args, "interface"));
-  if (set("interface_in")) add({"in", "on", util::str(args, "interface_in")}, "in on " + util::str(args, "interface_in"));
+  if (set("interface_in"))
+    add({"in", "on", util::str(args, "interface_in")}, "in on " + util::str(args, "interface_in"));
   if (set("interface_out")) {
     add({"out", "on", util::str(args, "interface_out")}, "out on " + util::str(args, "interface_out"));
   }
@@ -76,9 +77,12 @@ std::optional<long long> insert_position(const Value& args, const State& st) {
   long long v6 = st.status.active ? static_cast<long long>(st.v6.size()) : 0;
   long long last = v4 + v6;
   long long base = 1;
-  if (relative == "last-ipv4") base = v4 > 0 ? v4 : 1;
-  else if (relative == "first-ipv6") base = v4 > 0 ? v4 + 1 : 1;
-  else if (relative == "last-ipv6") base = v6 > 0 ? last : last + 1;
+  if (relative == "last-ipv4")
+    base = v4 > 0 ? v4 : 1;
+  else if (relative == "first-ipv6")
+    base = v4 > 0 ? v4 + 1 : 1;
+  else if (relative == "last-ipv6")
+    base = v6 > 0 ? last : last + 1;
   long long to = n + base;
   if (to > last) return std::nullopt;
   return to;
@@ -125,8 +129,8 @@ class UfwModule : public Module {
         arg("name").aliases({"app"}),
         arg("comment"),
     };
-    spec_.mutually_exclusive = {{"name", "proto", "logging"}, {"direction", "interface_in"},
-                                {"direction", "interface_out"}};
+    spec_.mutually_exclusive = {
+        {"name", "proto", "logging"}, {"direction", "interface_in"}, {"direction", "interface_out"}};
     spec_.required_one_of = {{"state", "default", "rule", "logging"}};
   }
   const ModuleSpec& spec() const override { return spec_; }
@@ -148,7 +152,8 @@ class UfwModule : public Module {
     }
     if (!rule.empty()) {
       if (!direction.empty() && direction != "in" && direction != "out") {
-        return util::failed("For rules, direction must be one of \"in\" and \"out\", or direction must not be specified.");
+        return util::failed(
+            "For rules, direction must be one of \"in\" and \"out\", or direction must not be specified.");
       }
       if (!util::flag(args, "route") && !util::str(args, "interface_in").empty() &&
           !util::str(args, "interface_out").empty()) {
@@ -158,8 +163,8 @@ class UfwModule : public Module {
 
     // One probe; the rule's dry run rides along unless its position depends on the rules found.
     const std::string marker = make_marker();
-    const bool relative_insert = !args["insert"].is_null() && !util::flag(args, "delete") &&
-                                 util::str(args, "insert_relative_to") != "zero";
+    const bool relative_insert =
+        !args["insert"].is_null() && !util::flag(args, "delete") && util::str(args, "insert_relative_to") != "zero";
     std::optional<Command> rule_cmd;
     if (!rule.empty() && !relative_insert) rule_cmd = rule_command(args, insert_position(args, State{}));
     State st = probe(ctx, marker, rule_cmd ? rule_cmd->words : std::vector<std::string>{});
@@ -218,8 +223,8 @@ class UfwModule : public Module {
       }
     }
     if (rule_cmd) {
-      bool needed = reset || (planned ? !util::flag(args, "delete")
-                                      : ufw::dry_run_changes(ufw::parse_dry_run(st.dry_out), st));
+      bool needed =
+          reset || (planned ? !util::flag(args, "delete") : ufw::dry_run_changes(ufw::parse_dry_run(st.dry_out), st));
       if (ctx.check_mode && !planned) commands.push_back(bin + " --dry-run" + rule_cmd->shown);
       if (needed) todo.push_back(*rule_cmd);
     }
@@ -264,10 +269,10 @@ class UfwModule : public Module {
   }
 
   // Runs the commands in order, stopping at the first failure, then reads the state again: one round trip.
-  static Result act(const Context& ctx, const std::string& marker, const State& before, const std::vector<Command>& todo,
-                    bool always_changed, Value commands) {
-    std::string script = "LC_ALL=C; LANG=C; export LC_ALL LANG; M=" + shell_quote(marker) + "; u=" +
-                         shell_quote(before.bin) + "\n";
+  static Result act(const Context& ctx, const std::string& marker, const State& before,
+                    const std::vector<Command>& todo, bool always_changed, Value commands) {
+    std::string script =
+        "LC_ALL=C; LANG=C; export LC_ALL LANG; M=" + shell_quote(marker) + "; u=" + shell_quote(before.bin) + "\n";
     // The trailing x keeps the output's last newlines, which the command substitution would strip.
     script +=
         "run() { i=$1; shift; o=$(\"$@\" 2>&1; r=$?; echo x; exit $r); r=$?; "

@@ -80,8 +80,8 @@ std::map<std::string, std::string> key_values(const std::string& text) {
   return out;
 }
 
-constexpr const char* kRulesFiles[] = {"/lib/ufw/user.rules",     "/lib/ufw/user6.rules",    "/etc/ufw/user.rules",
-                                       "/etc/ufw/user6.rules",    "/var/lib/ufw/user.rules", "/var/lib/ufw/user6.rules"};
+constexpr const char* kRulesFiles[] = {"/lib/ufw/user.rules",  "/lib/ufw/user6.rules",    "/etc/ufw/user.rules",
+                                       "/etc/ufw/user6.rules", "/var/lib/ufw/user.rules", "/var/lib/ufw/user6.rules"};
 
 }  // namespace
 
@@ -150,7 +150,8 @@ Status parse_status(const std::string& text) {
       std::string value = line.substr(9);
       size_t open = value.find('(');
       size_t close = value.find(')');
-      if (value == "off") s.logging = "off";
+      if (value == "off")
+        s.logging = "off";
       else if (open != std::string::npos && close != std::string::npos && close > open) {
         s.logging = value.substr(open + 1, close - open - 1);
       } else {
@@ -252,7 +253,8 @@ State parse_probe(const std::string& out, const std::string& marker) {
   bool ended = false;
   while (pos != std::string::npos && pos < out.size()) {
     size_t eol = out.find('\n', pos);
-    std::string line = out.substr(pos + head.size(), eol == std::string::npos ? std::string::npos : eol - pos - head.size());
+    std::string line =
+        out.substr(pos + head.size(), eol == std::string::npos ? std::string::npos : eol - pos - head.size());
     size_t space = line.find(' ');
     Part p{line.substr(0, space), space == std::string::npos ? "" : line.substr(space + 1), ""};
     size_t body_start = eol == std::string::npos ? out.size() : eol + 1;

@@ -10,7 +10,7 @@ namespace prov::mod::ufw {
 
 /// One "### tuple ###" line of /etc/ufw/user.rules or user6.rules: how ufw stores a rule.
 struct Tuple {
-  std::string raw;  ///< the whole line, trailing blanks removed
+  std::string raw;     ///< the whole line, trailing blanks removed
   std::string action;  ///< allow, deny, reject, limit
   bool route = false;
   std::string log;  ///< "", "log" or "log-all"
@@ -27,9 +27,9 @@ std::optional<Tuple> parse_tuple(std::string_view line);
 /// The header and rule table of `ufw status verbose` (or plain `ufw status`).
 struct Status {
   bool active = false;
-  std::string logging;                         ///< "off", "low", ... as shown; "" when not shown (inactive)
-  std::map<std::string, std::string> defaults; ///< incoming/outgoing/routed -> allow, deny, reject, disabled
-  std::vector<std::string> rules;              ///< the table's lines below "--", trailing blanks removed
+  std::string logging;                          ///< "off", "low", ... as shown; "" when not shown (inactive)
+  std::map<std::string, std::string> defaults;  ///< incoming/outgoing/routed -> allow, deny, reject, disabled
+  std::vector<std::string> rules;               ///< the table's lines below "--", trailing blanks removed
 };
 
 Status parse_status(const std::string& text);
@@ -55,7 +55,7 @@ struct State {
   std::vector<Tuple> v4, v6;
   bool dry_ran = false;  ///< the probe ran `ufw --dry-run` for the rule
   int dry_rc = 0;
-  std::string dry_out;   ///< stdout and stderr of the dry run
+  std::string dry_out;  ///< stdout and stderr of the dry run
   /// Every part that `changed` is judged on, in one string: equal before and after means nothing changed.
   std::string snapshot() const;
 };

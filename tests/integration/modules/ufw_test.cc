@@ -12,17 +12,19 @@ namespace hosts = prov::test::hosts;
 namespace {
 
 void install_ufw(ModuleHost& host) {
-  host.sh("command -v ufw >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
-          "ufw >/dev/null; }");
+  host.sh(
+      "command -v ufw >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "
+      "ufw >/dev/null; }");
 }
 
 // ufw installed, with no rules, inactive, and its defaults: as after a fresh install.
 ModuleHost clean_ufw_host(int n) {
   ModuleHost host(n);
   install_ufw(host);
-  host.sh("ufw --force reset >/dev/null && rm -f /etc/ufw/*.rules.[0-9]* /etc/ufw/*.rules.*_* && ufw logging low "
-          ">/dev/null && ufw default deny incoming >/dev/null && ufw default allow outgoing >/dev/null && "
-          "ufw default deny routed >/dev/null");
+  host.sh(
+      "ufw --force reset >/dev/null && rm -f /etc/ufw/*.rules.[0-9]* /etc/ufw/*.rules.*_* && ufw logging low "
+      ">/dev/null && ufw default deny incoming >/dev/null && ufw default allow outgoing >/dev/null && "
+      "ufw default deny routed >/dev/null");
   return host;
 }
 
@@ -143,22 +145,20 @@ TEST_CASE("ufw rules, policies, logging and state on a fresh host", "[ufw]") {
     CHECK(second.sh("echo new-session") == "new-session");
   }
   CHECK(host.sh("iptables -S ufw-user-input | grep -c -- '--dport 22 '") == "1");
-  CHECK(rules_table(host) == row("22/tcp", "ALLOW", "Anywhere") + "\n" +
-                                 row("80", "ALLOW", "Anywhere") + "\n" +
-                                 row("443/tcp", "ALLOW", "Anywhere", "https") + "\n" +
-                                 row("9200:9400/tcp", "ALLOW", "Anywhere") + "\n" +
-                                 row("5432/tcp", "ALLOW", "10.0.0.0/8") + "\n" +
-                                 row("22/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
-                                 row("80 (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
-                                 row("443/tcp (v6)", "ALLOW", "Anywhere (v6)", "https") + "\n" +
-                                 row("9200:9400/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n");
+  CHECK(rules_table(host) ==
+        row("22/tcp", "ALLOW", "Anywhere") + "\n" + row("80", "ALLOW", "Anywhere") + "\n" +
+            row("443/tcp", "ALLOW", "Anywhere", "https") + "\n" + row("9200:9400/tcp", "ALLOW", "Anywhere") + "\n" +
+            row("5432/tcp", "ALLOW", "10.0.0.0/8") + "\n" + row("22/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
+            row("80 (v6)", "ALLOW", "Anywhere (v6)") + "\n" + row("443/tcp (v6)", "ALLOW", "Anywhere (v6)", "https") +
+            "\n" + row("9200:9400/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n");
 
   // Every rule again while active: nothing changes.
-  for (const Value& args : {Value{{"rule", "allow"}, {"port", "22"}, {"proto", "tcp"}}, Value{{"rule", "allow"}, {"port", "80"}},
-                            Value{{"rule", "allow"}, {"port", "443"}, {"proto", "tcp"}, {"comment", "https"}},
-                            Value{{"rule", "allow"}, {"port", "9200:9400"}, {"proto", "tcp"}},
-                            Value{{"rule", "allow"}, {"from_ip", "10.0.0.0/8"}, {"port", "5432"}, {"proto", "tcp"}},
-                            Value{{"default", "deny"}}, Value{{"logging", "on"}}}) {
+  for (const Value& args :
+       {Value{{"rule", "allow"}, {"port", "22"}, {"proto", "tcp"}}, Value{{"rule", "allow"}, {"port", "80"}},
+        Value{{"rule", "allow"}, {"port", "443"}, {"proto", "tcp"}, {"comment", "https"}},
+        Value{{"rule", "allow"}, {"port", "9200:9400"}, {"proto", "tcp"}},
+        Value{{"rule", "allow"}, {"from_ip", "10.0.0.0/8"}, {"port", "5432"}, {"proto", "tcp"}},
+        Value{{"default", "deny"}}, Value{{"logging", "on"}}}) {
     INFO(args.dump());
     CHECK(apply_ok(host, args)["changed"] == false);
   }
@@ -248,8 +248,9 @@ TEST_CASE("ufw hostile values never run as shell", "[ufw]") {
   converge(host, {{"rule", "allow"}, {"port", "8443"}, {"proto", "tcp"}, {"comment", comment}});
   CHECK(host.try_sh("ls /tmp/pwned /tmp/pwned2 /tmp/pwned3").rc != 0);
   // ufw stores the comment hex-encoded; decoding it gives the value back unchanged.
-  std::string hex = host.sh("sed -n 's/^### tuple ### allow tcp 8443 0.0.0.0\\/0 any 0.0.0.0\\/0 in comment=//p' "
-                            "/etc/ufw/user.rules");
+  std::string hex = host.sh(
+      "sed -n 's/^### tuple ### allow tcp 8443 0.0.0.0\\/0 any 0.0.0.0\\/0 in comment=//p' "
+      "/etc/ufw/user.rules");
   std::string decoded;
   for (size_t i = 0; i + 1 < hex.size(); i += 2) decoded += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   CHECK(decoded == comment);
@@ -293,12 +294,12 @@ TEST_CASE("ufw: the seed deployment's firewall on a web and an elasticsearch hos
     ModuleHost again(host.number());
     CHECK(again.sh("echo ssh-ok") == "ssh-ok");
   }
-  CHECK(rules_table(web) == row("22/tcp", "ALLOW", "Anywhere") + "\n" + row("80/tcp", "ALLOW", "Anywhere") + "\n" +
-                                row("443/tcp", "ALLOW", "Anywhere") + "\n" + row("22/tcp (v6)", "ALLOW", "Anywhere (v6)") +
-                                "\n" + row("80/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
-                                row("443/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n");
-  CHECK(rules_table(es) == row("22/tcp", "ALLOW", "Anywhere") + "\n" + row("9200:9400/tcp", "ALLOW", "Anywhere") + "\n" +
-                               row("22/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
+  CHECK(rules_table(web) ==
+        row("22/tcp", "ALLOW", "Anywhere") + "\n" + row("80/tcp", "ALLOW", "Anywhere") + "\n" +
+            row("443/tcp", "ALLOW", "Anywhere") + "\n" + row("22/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
+            row("80/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" + row("443/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n");
+  CHECK(rules_table(es) == row("22/tcp", "ALLOW", "Anywhere") + "\n" + row("9200:9400/tcp", "ALLOW", "Anywhere") +
+                               "\n" + row("22/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
                                row("9200:9400/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n");
   // Leave the spare host open again for whoever uses it next.
   es.sh("ufw --force reset >/dev/null");

@@ -30,8 +30,8 @@ TEST_CASE("ufw status verbose: header and rule table", "[ufw]") {
   Status s = parse_status(fixture("status_active.txt"));
   CHECK(s.active);
   CHECK(s.logging == "high");
-  CHECK(s.defaults == std::map<std::string, std::string>{
-                          {"incoming", "deny"}, {"outgoing", "allow"}, {"routed", "disabled"}});
+  CHECK(s.defaults ==
+        std::map<std::string, std::string>{{"incoming", "deny"}, {"outgoing", "allow"}, {"routed", "disabled"}});
   REQUIRE(s.rules.size() == 13);
   CHECK(s.rules[0] == "22/tcp                     ALLOW IN    Anywhere");
   // A comment holding a newline spreads over two lines; a comment cannot forge the header.
@@ -107,7 +107,8 @@ TEST_CASE("ufw configuration files: policies, log level, enabled", "[ufw]") {
       "# comment\nIPV6=yes\nDEFAULT_INPUT_POLICY=\"DROP\"\nDEFAULT_OUTPUT_POLICY=\"ACCEPT\"\n"
       "DEFAULT_FORWARD_POLICY=\"REJECT\"\n",
       "# /etc/ufw/ufw.conf\nENABLED=yes\nLOGLEVEL=medium\n");
-  CHECK(c.policy == std::map<std::string, std::string>{{"incoming", "deny"}, {"outgoing", "allow"}, {"routed", "reject"}});
+  CHECK(c.policy ==
+        std::map<std::string, std::string>{{"incoming", "deny"}, {"outgoing", "allow"}, {"routed", "reject"}});
   CHECK(c.loglevel == "medium");
   CHECK(c.enabled);
   CHECK_FALSE(parse_config("", "ENABLED=no\n").enabled);
@@ -162,8 +163,8 @@ TEST_CASE("ufw probe runs as sh and passes hostile rule words as single argument
   test::fs::permissions(bin + "/ufw", static_cast<test::fs::perms>(0755));
   const std::string marker = "@@m@@";
   const std::string hostile = "x'; touch " + s.path("pwned") + "; $(touch " + s.path("pwned2") + ") `id`\nnext";
-  std::string script = "PATH=" + prov::conn::shell_quote(bin) + ":$PATH\n" +
-                       probe_script(marker, {"allow", "comment", hostile});
+  std::string script =
+      "PATH=" + prov::conn::shell_quote(bin) + ":$PATH\n" + probe_script(marker, {"allow", "comment", hostile});
   prov::conn::CommandResult r = s.conn->run(script);
   REQUIRE(r.rc == 0);
   State st = parse_probe(r.out, marker);
