@@ -177,6 +177,12 @@ class UfwModule : public Module {
       st = ufw::fresh_install_state();
       planned = true;
     }
+    if (st.status_rc != 0) {
+      // As Ansible: ufw's own words (e.g. "ERROR: You need to be root to run this script").
+      Result r = util::failed(st.status_text);
+      r["commands"] = Value::array({st.bin + " status verbose"});
+      return r;
+    }
     if (!rule.empty() && relative_insert) {
       rule_cmd = rule_command(args, insert_position(args, st));
       if (!planned) {
@@ -261,11 +267,11 @@ class UfwModule : public Module {
 
   static State probe(const Context& ctx, const std::string& marker, const std::vector<std::string>& dry_run) {
     conn::CommandResult res = util::run(ctx, ufw::probe_script(marker, dry_run));
-    try {
-      return ufw::parse_probe(res.out, marker);
-    } catch (const Error&) {
+    // Output without the marker: the shell itself failed (a refused become); its stderr says why.
+    if (res.out.find(marker) == std::string::npos) {
       throw Error("cannot read ufw's state: " + rtrim(res.err.empty() ? res.out : res.err));
     }
+    return ufw::parse_probe(res.out, marker);
   }
 
   // Runs the commands in order, stopping at the first failure, then reads the state again: one round trip.
@@ -298,12 +304,10 @@ class UfwModule : public Module {
       r["commands"] = commands;
       return r;
     }
-    State after;
-    try {
-      after = ufw::parse_probe(res.out, marker);
-    } catch (const Error&) {
+    if (res.out.find(marker) == std::string::npos) {
       throw Error("cannot read ufw's state after the change: " + rtrim(res.err.empty() ? res.out : res.err));
     }
+    State after = ufw::parse_probe(res.out, marker);
     for (const Command& c : todo) commands.push_back(before.bin + c.shown);
     commands.push_back(before.bin + " status verbose");
     bool changed = always_changed || before.snapshot() != after.snapshot();

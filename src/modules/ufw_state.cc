@@ -1,5 +1,7 @@
 #include "ufw_state.h"
 
+#include <cstdlib>
+
 #include "provision/connection/connection.h"
 #include "provision/core/error.h"
 
@@ -277,7 +279,7 @@ State parse_probe(const std::string& out, const std::string& marker) {
     } else if (p.name == "status") {
       st.status_text = p.body;
     } else if (p.name == "status-rc") {
-      if (p.arg != "0") throw Error(rtrim(st.status_text).empty() ? "ufw status verbose failed" : st.status_text);
+      st.status_rc = std::atoi(p.arg.c_str());
     } else if (p.name == "default") {
       st.config = parse_config(p.body, "");
     } else if (p.name == "conf") {

@@ -50,6 +50,7 @@ struct State {
   std::string grep;  ///< grep's path (for the commands Ansible reports)
   std::string path;  ///< the host's PATH, for the message when ufw is missing
   std::string status_text;
+  int status_rc = 0;  ///< `ufw status verbose` failed (not root): its output is the failure's message
   Status status;
   Config config;
   std::vector<Tuple> v4, v6;

@@ -197,3 +197,113 @@ TEST_CASE("ufw state snapshot and a fresh install", "[ufw]") {
   other.config.policy["routed"] = "allow";  // invisible in `ufw status verbose`, still a change
   CHECK(other.snapshot() != fresh.snapshot());
 }
+
+#include "provision/modules/module.h"
+
+namespace {
+
+// Counts the commands a module sends: each is one round trip over SSH.
+class CountingConnection : public prov::conn::Connection {
+ public:
+  explicit CountingConnection(prov::conn::Connection& inner) : inner_(inner) {}
+  void connect() override {}
+  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions& options) override {
+    ++runs;
+    return inner_.run(command, options);
+  }
+  void put_file(const std::string& content, const std::string& path, const prov::conn::PutOptions& options) override {
+    inner_.put_file(content, path, options);
+  }
+  std::string fetch_file(const std::string& path, const prov::conn::Become& become) override {
+    return inner_.fetch_file(path, become);
+  }
+  void close() override {}
+  std::string kind() const override { return "counting"; }
+  int runs = 0;
+
+ private:
+  prov::conn::Connection& inner_;
+};
+
+// A stand-in ufw: `status verbose` shows the rules it holds; a dry run skips a rule it holds and otherwise
+// prints a rules file with it; a real rule command records its arguments, one per line, in the log.
+struct FakeUfw {
+  test::Sandbox s;
+  CountingConnection counting{*s.conn};
+
+  FakeUfw() {
+    test::fs::create_directories(s.path("bin"));
+    std::ofstream f(s.path("bin/ufw"));
+    f << "#!/bin/sh\n"
+         "case \"$1\" in\n"
+         "status) if [ -f \"$FAKE/not-root\" ]; then echo 'ERROR: You need to be root to run this script' >&2; exit 1; "
+         "fi\n"
+         "  printf 'Status: active\\nLogging: on (low)\\nDefault: deny (incoming), allow (outgoing), disabled "
+         "(routed)\\n\\n'; cat \"$FAKE/rules\" 2>/dev/null; exit 0;;\n"
+         "--dry-run) shift; if grep -qxF -- \"$*\" \"$FAKE/rules\" 2>/dev/null; then echo 'Skipping adding existing "
+         "rule'; else printf '*filter\\n### tuple ### allow tcp 9 0.0.0.0/0 any 0.0.0.0/0 in\\nCOMMIT\\n'; fi; exit "
+         "0;;\n"
+         "*) echo \"$*\" >>\"$FAKE/rules\"; for a in \"$@\"; do printf '<%s>\\n' \"$a\"; done >>\"$FAKE/log\";;\n"
+         "esac\n";
+    f.close();
+    test::fs::permissions(s.path("bin/ufw"), static_cast<test::fs::perms>(0755));
+  }
+
+  prov::Value run(const prov::Value& args, bool check = false) {
+    const prov::mod::Module* m = prov::mod::find_module("community.general.ufw");
+    REQUIRE(m != nullptr);
+    prov::mod::Context ctx;
+    ctx.conn = &counting;
+    ctx.args = prov::mod::validate_args(m->spec(), args);
+    ctx.check_mode = check;
+    ctx.env = {{"PATH", s.path("bin") + ":/usr/bin:/bin"}, {"FAKE", s.dir.string()}};
+    counting.runs = 0;
+    return m->run(ctx);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ufw costs one round trip when nothing differs and two when it acts", "[ufw]") {
+  FakeUfw ufw;
+  prov::Value rule = {{"rule", "allow"}, {"port", "22"}, {"proto", "tcp"}};
+
+  prov::Value predicted = ufw.run(rule, true);
+  CHECK(predicted["changed"] == true);
+  CHECK(ufw.counting.runs == 1);
+  CHECK_FALSE(test::fs::exists(ufw.s.path("log")));
+
+  prov::Value applied = ufw.run(rule);
+  CHECK(applied["changed"] == true);
+  CHECK(ufw.counting.runs == 2);
+  CHECK(test::read_file(ufw.s.path("log")) == "<allow>\n<from>\n<any>\n<to>\n<any>\n<port>\n<22>\n<proto>\n<tcp>\n");
+  CHECK(applied["msg"] ==
+        "Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), disabled (routed)\n\n"
+        "allow from any to any port 22 proto tcp");
+  CHECK(applied["commands"].back().get<std::string>().find("^### tuple") != std::string::npos);
+
+  prov::Value again = ufw.run(rule);
+  CHECK(again["changed"] == false);
+  CHECK(ufw.counting.runs == 1);
+  CHECK(again["msg"] == applied["msg"]);
+
+  // Every word reaches ufw as one argument, shell characters included.
+  const std::string comment = "a'b; touch " + ufw.s.path("pwned") + " $(touch " + ufw.s.path("pwned") + ")\nc";
+  CHECK(ufw.run({{"rule", "deny"},
+                 {"port", "23"},
+                 {"comment", comment},
+                 {"direction", "in"},
+                 {"interface", "eth0"},
+                 {"log", true}})["changed"] == true);
+  CHECK(test::read_file(ufw.s.path("log"))
+            .find("<deny>\n<in>\n<on>\n<eth0>\n<log>\n<from>\n<any>\n<to>\n<any>\n"
+                  "<port>\n<23>\n<comment>\n<" +
+                  comment + ">\n") != std::string::npos);
+  CHECK_FALSE(test::fs::exists(ufw.s.path("pwned")));
+
+  // A status that fails is a failed result with ufw's words.
+  std::ofstream(ufw.s.path("not-root")) << "";
+  prov::Value refused = ufw.run(rule);
+  CHECK(refused["failed"] == true);
+  CHECK(refused["msg"] == "ERROR: You need to be root to run this script\n");
+}
