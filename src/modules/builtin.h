@@ -26,5 +26,6 @@ const Module& systemd_module();
 const Module& lineinfile_module();
 const Module& blockinfile_module();
 const Module& logrotate_module();
+const Module& ufw_module();
 
 }  // namespace prov::mod

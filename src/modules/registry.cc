@@ -33,6 +33,7 @@ constexpr std::array kModules = {
     &lineinfile_module,
     &blockinfile_module,
     &logrotate_module,
+    &ufw_module,
 };
 
 constexpr std::array<std::string_view, 2> kBuiltinPrefixes = {"ansible.builtin.", "ansible.legacy."};
