@@ -17,5 +17,7 @@ const Module& assert_module();
 const Module& fail_module();
 const Module& pause_module();
 const Module& wait_for_module();
+const Module& git_module();
+const Module& pip_module();
 
 }  // namespace prov::mod
