@@ -450,7 +450,10 @@ class GitModule : public Module {
     env["GIT_SSH_COMMAND"] = ssh_command(args);
     env["GIT_TERMINAL_PROMPT"] = "0";  // an https remote that wants a password fails instead of waiting
 
-    conn::CommandResult pr = run(ctx, probe_script(o), env);
+    // Reading must not write: git status would otherwise refresh the index (check mode leaves the host as it was).
+    std::map<std::string, std::string> probe_env = env;
+    probe_env["GIT_OPTIONAL_LOCKS"] = "0";
+    conn::CommandResult pr = run(ctx, probe_script(o), probe_env);
     git::Probe probe = git::parse_probe(pr.out);
     if (!probe.git_found) {
       return util::failed("Failed to find required executable \"" + o.git + "\" in paths: " + probe.path_env);
@@ -509,7 +512,7 @@ class GitModule : public Module {
       r["after"] = sha;
       if (ctx.diff_mode && probe.head != sha) {
         conn::CommandResult d = run(ctx, preamble(o) + "cd \"$d\" && \"$g\" diff " + shell_quote(probe.head) + " " +
-                                             shell_quote(sha) + " 2>&1", env);
+                                             shell_quote(sha) + " 2>&1", probe_env);
         r["diff"] = prepared_diff(probe.head, sha, d.rc, d.out);
       }
       return r;
