@@ -31,15 +31,27 @@ struct Options {
   std::string umask;
 };
 
-// Finds pip into $p (and a display form into @pip): the virtualenv's pip3 or pip, an executable, or pip3 on PATH.
+// pip's launcher script in a virtualenv whose path has a space quotes that path with double quotes, so a path
+// with $, ` or \ would be expanded by sh when bin/pip3 runs; such a virtualenv's pip runs as `python -m pip`.
+bool pip_via_python(const Options& o) { return o.venv.find_first_of("$`\"\\") != std::string::npos; }
+
+// Finds pip into $p and defines runpip: the virtualenv's pip3 or pip, an executable, or pip3 on PATH.
 std::string find_pip_script(const Options& o) {
-  if (!o.venv.empty()) {
-    return "p=\"$env/bin/pip3\"; [ -x \"$p\" ] || p=\"$env/bin/pip\"\n"
-           "[ -x \"$p\" ] || { echo @nopip; exit 0; }\n";
+  if (pip_via_python(o)) {
+    return "p=\"$env/bin/python\"; [ -x \"$p\" ] || { echo @nopip; exit 0; }\n"
+           "runpip() { \"$p\" -m pip \"$@\"; }\n";
   }
-  if (!o.executable.empty() && o.executable[0] == '/') return "p=" + shell_quote(o.executable) + "\n";
-  std::string name = o.executable.empty() ? "pip3" : o.executable;
-  return "p=$(command -v " + shell_quote(name) + ") || { echo @nopip; exit 0; }\n";
+  std::string s;
+  if (!o.venv.empty()) {
+    s = "p=\"$env/bin/pip3\"; [ -x \"$p\" ] || p=\"$env/bin/pip\"\n"
+        "[ -x \"$p\" ] || { echo @nopip; exit 0; }\n";
+  } else if (!o.executable.empty() && o.executable[0] == '/') {
+    s = "p=" + shell_quote(o.executable) + "\n";
+  } else {
+    std::string name = o.executable.empty() ? "pip3" : o.executable;
+    s = "p=$(command -v " + shell_quote(name) + ") || { echo @nopip; exit 0; }\n";
+  }
+  return s + "runpip() { \"$p\" \"$@\"; }\n";
 }
 
 std::string preamble(const Options& o) {
@@ -52,8 +64,8 @@ std::string preamble(const Options& o) {
 
 // Listing what is installed: `pip list --format=freeze`, or `pip freeze` for a pip too old for it.
 constexpr const char* kFreeze =
-    "PIP_DISABLE_PIP_VERSION_CHECK=1 LANG=C LC_ALL=C \"$p\" list --format=freeze 2>/dev/null || "
-    "PIP_DISABLE_PIP_VERSION_CHECK=1 \"$p\" freeze 2>/dev/null";
+    "{ PIP_DISABLE_PIP_VERSION_CHECK=1 LANG=C LC_ALL=C runpip list --format=freeze 2>/dev/null || "
+    "PIP_DISABLE_PIP_VERSION_CHECK=1 runpip freeze 2>/dev/null; }";
 
 std::string probe_script(const Options& o) {
   std::string s = preamble(o);
@@ -111,8 +123,10 @@ std::string work_script(const Options& o, bool create_venv, bool freeze_around, 
   std::string args;
   for (const auto& w : words) args += " " + shell_quote(w);
   if (dry_run) args += " --dry-run --no-cache-dir";
+  // pip --dry-run still unpacks into temporary folders: on tmpfs, check mode leaves the disk as it was.
+  if (dry_run) s += "[ -d /dev/shm ] && [ -w /dev/shm ] && TMPDIR=/dev/shm && export TMPDIR\n";
   std::string path = o.venv.empty() ? "" : "PATH=\"$env/bin:$PATH\" ";
-  s += "po=$(" + path + (dry_run ? "PIP_DISABLE_PIP_VERSION_CHECK=1 " : "") + "\"$p\"" + args + ")\n";
+  s += "po=$(" + path + (dry_run ? "PIP_DISABLE_PIP_VERSION_CHECK=1 " : "") + "runpip" + args + ")\n";
   s += "rc=$?\n";
   if (freeze_around) s += std::string(kFreeze) + " | sed 's/^/@fa /'\n";
   s += "printf '@rc %s\\n@out\\n' \"$rc\"\n"
@@ -266,9 +280,9 @@ class PipModule : public Module {
         if (o.state == "present" ? !present : present) needed = true;
       }
       if (ctx.check_mode || !needed) {
-        std::string list_cmd = probe.pip + " list --format=freeze";
+        std::string list_cmd = probe.pip + (pip_via_python(o) ? " -m pip" : "") + " list --format=freeze";
         if (ctx.check_mode) return Value{{"changed", needed}, {"cmd", list_cmd}, {"stdout", probe.freeze}, {"stderr", ""}};
-        return result(o, false, command_list(probe.pip, words), "", "");
+        return result(o, false, command_list(o, probe.pip, words), "", "");
       }
     } else if (ctx.check_mode) {
       // Ansible's check mode reports a change for these; pip's own --dry-run tells whether anything would install.
@@ -276,7 +290,7 @@ class PipModule : public Module {
       conn::CommandResult dry = run(ctx, work_script(o, false, false, words, true));
       Reply d = parse_reply(dry.out);
       bool changed = d.rc != 0 || d.out.find("Would install") != std::string::npos;
-      return Value{{"changed", changed}, {"cmd", command_list(d.pip, words)}, {"stdout", d.out}, {"stderr", dry.err}};
+      return Value{{"changed", changed}, {"cmd", command_list(o, d.pip, words)}, {"stdout", d.out}, {"stderr", dry.err}};
     }
 
     const bool freeze_around = !o.requirements_file.empty() || has_vcs;
@@ -288,7 +302,7 @@ class PipModule : public Module {
       venv_cmd.push_back(o.venv);
       return pip_failure(venv_cmd, w.out, res.err);
     }
-    std::vector<std::string> cmd = command_list(w.pip, words);
+    std::vector<std::string> cmd = command_list(o, w.pip, words);
     std::string pip_out = w.out;
     if (w.rc != 0) {
       bool not_installed = pip_out.find("not installed") != std::string::npos ||
@@ -311,8 +325,10 @@ class PipModule : public Module {
     return util::run(ctx, script);
   }
 
-  static std::vector<std::string> command_list(const std::string& pip, const std::vector<std::string>& words) {
+  static std::vector<std::string> command_list(const Options& o, const std::string& pip,
+                                               const std::vector<std::string>& words) {
     std::vector<std::string> cmd = {pip};
+    if (pip_via_python(o)) cmd.insert(cmd.end(), {"-m", "pip"});
     cmd.insert(cmd.end(), words.begin(), words.end());
     return cmd;
   }
