@@ -296,3 +296,32 @@ TEST_CASE("git with hostile values runs no shell", "[git]") {
   CHECK(host.sh("ls /tmp | grep -c pwned || true") == "0");
   CHECK(host.try_sh("test -e /srv/h/x").rc != 0);
 }
+
+TEST_CASE("git as the become user; a bare clone", "[git]") {
+  ModuleHost host(prov::test::hosts::kGit);
+  ensure_git(host);
+  make_source(host, "/srv/src/shared");
+  // git refuses to read a repository another user owns ("dubious ownership"), so deploy gets its own source.
+  make_source(host, "/srv/src/deploys");
+  host.sh("rm -rf /home/deploy/app /srv/bare.git && chown -R deploy: /srv/src/deploys");
+  ModuleRun as_deploy;
+  as_deploy.become.enabled = true;
+  as_deploy.become.user = "deploy";
+  Value args = {{"repo", "/srv/src/deploys"}, {"dest", "/home/deploy/app"}};
+  Value r = host.run("git", args, as_deploy);
+  INFO(r.dump());
+  CHECK(r["changed"] == true);
+  CHECK(host.sh("stat -c %U /home/deploy/app/a.txt /home/deploy/app/.git/HEAD") == "deploy\ndeploy");
+  CHECK(host.run("git", args, as_deploy)["changed"] == false);
+
+  Value bare = {{"repo", "/srv/src/shared"}, {"dest", "/srv/bare.git"}, {"bare", true}};
+  r = host.run("git", bare);
+  CHECK(r["changed"] == true);
+  CHECK(r["after"] == rev(host, "/srv/src/shared", "main"));
+  CHECK(host.sh("git -C /srv/bare.git rev-parse --is-bare-repository") == "true");
+  CHECK(host.run("git", bare)["changed"] == false);
+  host.sh("cd /srv/src/shared && git commit -q --allow-empty -m more");
+  r = host.run("git", bare);
+  CHECK(r["changed"] == true);
+  CHECK(r["after"] == rev(host, "/srv/src/shared", "main"));
+}
