@@ -250,8 +250,8 @@ std::string clone_script(const Options& o, const std::string& kind, std::vector<
   return s + finish_script("", false);
 }
 
-std::string update_script(const Options& o, const git::Probe& probe, const std::string& kind, bool reset,
-                          bool set_url, bool diff) {
+std::string update_script(const Options& o, const git::Probe& probe, const std::string& kind, bool reset, bool set_url,
+                          bool diff) {
   std::string s = preamble(o) + kStepFunctions;
   s += "cd \"$d\" || fail cd 1\n";
   if (reset) s += "step reset; \"$g\" reset --hard HEAD >&2 || fail reset $?\n";
@@ -456,6 +456,11 @@ class GitModule : public Module {
     conn::CommandResult pr = run(ctx, probe_script(o), probe_env);
     git::Probe probe = git::parse_probe(pr.out);
     if (!probe.git_found) {
+      // In check mode an earlier task may have planned to install git: predict a clone instead of failing.
+      if (ctx.check_mode && ctx.plan != nullptr && ctx.plan->packages.count("git") && !o.dest.empty()) {
+        ctx.plan->paths.insert(o.dest);
+        return Value{{"changed", true}, {"before", nullptr}, {"after", nullptr}};
+      }
       return util::failed("Failed to find required executable \"" + o.git + "\" in paths: " + probe.path_env);
     }
     if (pr.rc != 0) return util::failed("git probe failed: " + pr.err);
@@ -511,8 +516,9 @@ class GitModule : public Module {
       r["changed"] = changed;
       r["after"] = sha;
       if (ctx.diff_mode && probe.head != sha) {
-        conn::CommandResult d = run(ctx, preamble(o) + "cd \"$d\" && \"$g\" diff " + shell_quote(probe.head) + " " +
-                                             shell_quote(sha) + " 2>&1", probe_env);
+        conn::CommandResult d = run(
+            ctx, preamble(o) + "cd \"$d\" && \"$g\" diff " + shell_quote(probe.head) + " " + shell_quote(sha) + " 2>&1",
+            probe_env);
         r["diff"] = prepared_diff(probe.head, sha, d.rc, d.out);
       }
       return r;

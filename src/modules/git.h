@@ -10,19 +10,19 @@ namespace prov::mod::git {
 /// The state of a destination as the git probe script reports it.
 struct Probe {
   bool git_found = true;
-  std::string path_env;          ///< the host's PATH when git was not found
+  std::string path_env;  ///< the host's PATH when git was not found
   bool dest_exists = false;
-  bool is_repo = false;          ///< dest holds a repository (its config file exists)
-  std::string head;              ///< sha of HEAD, "" when there is none
-  std::string branch;            ///< the checked-out branch, "" when detached
-  std::string head_branch;       ///< branch, or the remote's HEAD branch when detached
-  std::string url;               ///< the remote's url as configured
-  bool local_mods = false;       ///< tracked files modified (untracked files do not count, as in Ansible)
-  bool has_submodules = false;   ///< .gitmodules exists
+  bool is_repo = false;         ///< dest holds a repository (its config file exists)
+  std::string head;             ///< sha of HEAD, "" when there is none
+  std::string branch;           ///< the checked-out branch, "" when detached
+  std::string head_branch;      ///< branch, or the remote's HEAD branch when detached
+  std::string url;              ///< the remote's url as configured
+  bool local_mods = false;      ///< tracked files modified (untracked files do not count, as in Ansible)
+  bool has_submodules = false;  ///< .gitmodules exists
   bool ls_remote_ran = false;
   int ls_remote_rc = 0;
-  std::string ls_remote_err;                 ///< what ls-remote printed besides refs
-  std::map<std::string, std::string> refs;   ///< ls-remote: ref name -> sha
+  std::string ls_remote_err;                ///< what ls-remote printed besides refs
+  std::map<std::string, std::string> refs;  ///< ls-remote: ref name -> sha
 };
 
 /// Parses the probe script's output ("@key value" lines).

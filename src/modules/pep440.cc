@@ -22,7 +22,8 @@ std::string trim(const std::string& s) {
 }
 
 bool all_digits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 long long number(const std::string& s) { return s.empty() ? 0 : std::stoll(s); }
@@ -68,13 +69,12 @@ Version Version::base_version() const {
 }
 
 std::optional<Version> parse_version(const std::string& text) {
-  static const std::regex re(
-      R"(^\s*v?(?:(\d+)!)?(\d+(?:\.\d+)*))"
-      R"((?:[-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?(\d+)?)?)"
-      R"((?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?)"
-      R"((?:[-_.]?(dev)[-_.]?(\d+)?)?)"
-      R"((?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?\s*$)",
-      std::regex::icase | std::regex::ECMAScript);
+  static const std::regex re(R"(^\s*v?(?:(\d+)!)?(\d+(?:\.\d+)*))"
+                             R"((?:[-_.]?(alpha|a|beta|b|preview|pre|c|rc)[-_.]?(\d+)?)?)"
+                             R"((?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?)"
+                             R"((?:[-_.]?(dev)[-_.]?(\d+)?)?)"
+                             R"((?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?\s*$)",
+                             std::regex::icase | std::regex::ECMAScript);
   std::smatch m;
   if (!std::regex_match(text, m, re)) return std::nullopt;
   Version v;
@@ -261,7 +261,8 @@ std::vector<std::string> join_requirements(const std::vector<std::string>& names
   static const std::vector<std::string> ops = {">=", "<=", ">", "<", "==", "!=", "~="};
   auto is_name = [&](const std::string& piece) {
     std::string t = piece.substr(std::min(piece.find_first_not_of(" \t"), piece.size()));
-    return std::none_of(ops.begin(), ops.end(), [&](const std::string& op) { return t.compare(0, op.size(), op) == 0; });
+    return std::none_of(ops.begin(), ops.end(),
+                        [&](const std::string& op) { return t.compare(0, op.size(), op) == 0; });
   };
   std::vector<std::string> out;
   std::string current;

@@ -21,8 +21,8 @@ struct Options {
   std::vector<std::string> requirements;  // rebuilt from names, version applied
   std::string version;
   std::string requirements_file;
-  std::string venv;           // joined with chdir when both are given
-  std::string chdir;          // where commands run; /tmp when unset, as Ansible's tempdir
+  std::string venv;   // joined with chdir when both are given
+  std::string chdir;  // where commands run; /tmp when unset, as Ansible's tempdir
   std::string executable;
   std::string venv_command;
   std::string venv_python;
@@ -113,7 +113,9 @@ std::string work_script(const Options& o, bool create_venv, bool freeze_around, 
   if (create_venv) {
     s += "if [ ! -f \"$env/bin/activate\" ]; then\n"
          "  echo @venv\n"
-         "  vo=$(" + venv_words(o) + "\"$env\") || { rc=$?; echo @venvfail; printf '@rc %s\\n@out\\n%s' \"$rc\" \"$vo\"; "
+         "  vo=$(" +
+         venv_words(o) +
+         "\"$env\") || { rc=$?; echo @venvfail; printf '@rc %s\\n@out\\n%s' \"$rc\" \"$vo\"; "
          "exit 0; }\n"
          "fi\n";
   }
@@ -216,10 +218,11 @@ class PipModule : public Module {
       return util::failed("umask must be an octal integer");
     }
     if (o.state == "latest" && !o.version.empty()) return util::failed("version is incompatible with state=latest");
-    if (!o.venv_python.empty() && (o.venv_command.find("-m venv") != std::string::npos ||
-                                   o.venv_command.find("pyvenv") != std::string::npos)) {
-      return util::failed("virtualenv_python should not be used when using the venv module or pyvenv as "
-                          "virtualenv_command");
+    if (!o.venv_python.empty() &&
+        (o.venv_command.find("-m venv") != std::string::npos || o.venv_command.find("pyvenv") != std::string::npos)) {
+      return util::failed(
+          "virtualenv_python should not be used when using the venv module or pyvenv as "
+          "virtualenv_command");
     }
 
     std::vector<pep440::Requirement> reqs;
@@ -232,12 +235,14 @@ class PipModule : public Module {
       for (const auto& text : o.requirements) reqs.push_back(pep440::parse_requirement(text));
       if (!o.version.empty()) {
         if (reqs.size() > 1) {
-          return util::failed("'version' argument is ambiguous when installing multiple package distributions. "
-                              "Please specify version restrictions next to each package in 'name' argument.");
+          return util::failed(
+              "'version' argument is ambiguous when installing multiple package distributions. "
+              "Please specify version restrictions next to each package in 'name' argument.");
         }
         if (reqs[0].plain && !reqs[0].specs.empty()) {
-          return util::failed("The 'version' argument conflicts with any version specifier provided along with a "
-                              "package name. Please keep the version specifier, but remove the 'version' argument.");
+          return util::failed(
+              "The 'version' argument conflicts with any version specifier provided along with a "
+              "package name. Please keep the version specifier, but remove the 'version' argument.");
         }
         std::string v = o.version.substr(std::min(o.version.find_first_not_of(' '), o.version.size()));
         o.requirements[0] += (std::isdigit(static_cast<unsigned char>(v[0])) ? "==" : " ") + v;
@@ -261,6 +266,12 @@ class PipModule : public Module {
     Reply probe;
     if (compare_on_controller || ctx.check_mode) {
       probe = parse_reply(run(ctx, probe_script(o)).out);
+      // In check mode pip (or its virtualenv) may be what an earlier task planned to install.
+      if (ctx.check_mode && ctx.plan != nullptr && (probe.no_pip || probe.no_venv) &&
+          (ctx.plan->packages.count("python3-pip") || ctx.plan->packages.count("python3-venv"))) {
+        if (!o.venv.empty()) ctx.plan->paths.insert(o.venv);
+        return Value{{"changed", true}};
+      }
       if (Result f = setup_failure(probe, o); !f.is_null()) return f;
       if (probe.no_venv) {
         // Everything waits for the virtualenv: Ansible's check mode says only that it would change.
@@ -281,7 +292,8 @@ class PipModule : public Module {
       }
       if (ctx.check_mode || !needed) {
         std::string list_cmd = probe.pip + (pip_via_python(o) ? " -m pip" : "") + " list --format=freeze";
-        if (ctx.check_mode) return Value{{"changed", needed}, {"cmd", list_cmd}, {"stdout", probe.freeze}, {"stderr", ""}};
+        if (ctx.check_mode)
+          return Value{{"changed", needed}, {"cmd", list_cmd}, {"stdout", probe.freeze}, {"stderr", ""}};
         return result(o, false, command_list(o, probe.pip, words), "", "");
       }
     } else if (ctx.check_mode) {
@@ -290,7 +302,8 @@ class PipModule : public Module {
       conn::CommandResult dry = run(ctx, work_script(o, false, false, words, true));
       Reply d = parse_reply(dry.out);
       bool changed = d.rc != 0 || d.out.find("Would install") != std::string::npos;
-      return Value{{"changed", changed}, {"cmd", command_list(o, d.pip, words)}, {"stdout", d.out}, {"stderr", dry.err}};
+      return Value{
+          {"changed", changed}, {"cmd", command_list(o, d.pip, words)}, {"stdout", d.out}, {"stderr", dry.err}};
     }
 
     const bool freeze_around = !o.requirements_file.empty() || has_vcs;
@@ -305,8 +318,8 @@ class PipModule : public Module {
     std::vector<std::string> cmd = command_list(o, w.pip, words);
     std::string pip_out = w.out;
     if (w.rc != 0) {
-      bool not_installed = pip_out.find("not installed") != std::string::npos ||
-                           res.err.find("not installed") != std::string::npos;
+      bool not_installed =
+          pip_out.find("not installed") != std::string::npos || res.err.find("not installed") != std::string::npos;
       if (!(w.rc == 1 && o.state == "absent" && not_installed)) return pip_failure(cmd, pip_out, res.err);
     }
     bool changed;
@@ -321,9 +334,7 @@ class PipModule : public Module {
   }
 
  private:
-  static conn::CommandResult run(const Context& ctx, const std::string& script) {
-    return util::run(ctx, script);
-  }
+  static conn::CommandResult run(const Context& ctx, const std::string& script) { return util::run(ctx, script); }
 
   static std::vector<std::string> command_list(const Options& o, const std::string& pip,
                                                const std::vector<std::string>& words) {
@@ -338,10 +349,14 @@ class PipModule : public Module {
   static Result result(const Options& o, bool changed, const std::vector<std::string>& cmd, const std::string& out,
                        const std::string& err) {
     Value names = o.names.empty() ? Value(nullptr) : Value(o.names);
-    return Value{{"changed", changed},           {"cmd", cmd},
-                 {"name", names},                {"version", nullable(o.version)},
-                 {"state", o.state},             {"requirements", nullable(o.requirements_file)},
-                 {"virtualenv", nullable(o.venv)}, {"stdout", out},
+    return Value{{"changed", changed},
+                 {"cmd", cmd},
+                 {"name", names},
+                 {"version", nullable(o.version)},
+                 {"state", o.state},
+                 {"requirements", nullable(o.requirements_file)},
+                 {"virtualenv", nullable(o.venv)},
+                 {"stdout", out},
                  {"stderr", err}};
   }
 

@@ -27,11 +27,12 @@ void ensure_git(ModuleHost& host) {
 // A source repository on the host: main with two commits, an annotated tag v1 on the first, a light tag light on
 // the second, a branch dev with one more commit.
 void make_source(ModuleHost& host, const std::string& dir) {
-  host.sh("rm -rf " + dir + " && mkdir -p " + dir + " && cd " + dir +
-          " && git init -q -b main . && git config user.email t@t && git config user.name t"
-          " && echo one > a.txt && git add a.txt && git commit -qm one && git tag -a v1 -m v1"
-          " && echo two > a.txt && git commit -qam two && git tag light"
-          " && git checkout -qb dev && echo dev > d.txt && git add d.txt && git commit -qm dev && git checkout -q main");
+  host.sh(
+      "rm -rf " + dir + " && mkdir -p " + dir + " && cd " + dir +
+      " && git init -q -b main . && git config user.email t@t && git config user.name t"
+      " && echo one > a.txt && git add a.txt && git commit -qm one && git tag -a v1 -m v1"
+      " && echo two > a.txt && git commit -qam two && git tag light"
+      " && git checkout -qb dev && echo dev > d.txt && git add d.txt && git commit -qm dev && git checkout -q main");
 }
 
 std::string rev(ModuleHost& host, const std::string& dir, const std::string& ref) {
@@ -154,8 +155,7 @@ TEST_CASE("git versions: tag, light tag, sha, branch, depth 1, update=no, clone=
   CHECK(r["after"] == v1);
   CHECK(host.try_sh("git -C /srv/v/sha symbolic-ref -q HEAD").rc != 0);  // detached
   CHECK(host.run("git", {{"repo", repo}, {"dest", "/srv/v/sha"}, {"version", v1}})["changed"] == false);
-  CHECK(host.run("git", {{"repo", repo}, {"dest", "/srv/v/sha"}, {"version", v1.substr(0, 10)}})["changed"] ==
-        false);
+  CHECK(host.run("git", {{"repo", repo}, {"dest", "/srv/v/sha"}, {"version", v1.substr(0, 10)}})["changed"] == false);
 
   // depth 1: one commit in the history.
   r = host.run("git", {{"repo", repo}, {"dest", "/srv/v/shallow"}, {"depth", 1}});
@@ -248,7 +248,8 @@ TEST_CASE("git over git:// from this machine, a remote that changes", "[git]") {
   CHECK(r["after"] == first);
   CHECK(host.run("git", args)["changed"] == false);
 
-  REQUIRE(local("cd " + work + " && git -c user.email=t@t -c user.name=t commit -q --allow-empty -m two && git push -q "
+  REQUIRE(local("cd " + work +
+                " && git -c user.email=t@t -c user.name=t commit -q --allow-empty -m two && git push -q "
                 "served main") == 0);
   r = host.check("git", args);
   CHECK(r["changed"] == true);

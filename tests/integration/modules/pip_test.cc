@@ -14,31 +14,33 @@ const char* kFindLinks = "--no-index --find-links /srv/wheels";
 // python3 with venv and pip, and python3-six for the system site packages; installed once.
 void ensure_python(ModuleHost& host) {
   if (host.try_sh("python3 -c 'import ensurepip, six' && command -v pip3").rc == 0) return;
-  host.sh("apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv "
-          "python3-pip python3-six >/dev/null");
+  host.sh(
+      "apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv "
+      "python3-pip python3-six >/dev/null");
 }
 
 // Pure-python wheels written as zip files, with a RECORD pip accepts: provdemo 1.0 and 2.0, provother 0.5.
 void make_wheels(ModuleHost& host) {
-  host.sh("rm -rf /srv/wheels && mkdir -p /srv/wheels && python3 - /srv/wheels provdemo=1.0 provdemo=2.0 "
-          "provother=0.5 <<'EOF'\n"
-          "import base64, hashlib, sys, zipfile\n"
-          "for spec in sys.argv[2:]:\n"
-          "    name, version = spec.split('=')\n"
-          "    dist = '%s-%s.dist-info' % (name, version)\n"
-          "    files = {name + '/__init__.py': 'VERSION = %r\\n' % version,\n"
-          "             dist + '/METADATA': 'Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' % (name, version),\n"
-          "             dist + '/WHEEL': 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\n"
-          "Tag: py3-none-any\\n'}\n"
-          "    record = ''\n"
-          "    for path, text in files.items():\n"
-          "        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b'=').decode()\n"
-          "        record += '%s,sha256=%s,%d\\n' % (path, digest, len(text.encode()))\n"
-          "    files[dist + '/RECORD'] = record + dist + '/RECORD,,\\n'\n"
-          "    with zipfile.ZipFile('%s/%s-%s-py3-none-any.whl' % (sys.argv[1], name, version), 'w') as z:\n"
-          "        for path, text in files.items():\n"
-          "            z.writestr(path, text)\n"
-          "EOF");
+  host.sh(
+      "rm -rf /srv/wheels && mkdir -p /srv/wheels && python3 - /srv/wheels provdemo=1.0 provdemo=2.0 "
+      "provother=0.5 <<'EOF'\n"
+      "import base64, hashlib, sys, zipfile\n"
+      "for spec in sys.argv[2:]:\n"
+      "    name, version = spec.split('=')\n"
+      "    dist = '%s-%s.dist-info' % (name, version)\n"
+      "    files = {name + '/__init__.py': 'VERSION = %r\\n' % version,\n"
+      "             dist + '/METADATA': 'Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n' % (name, version),\n"
+      "             dist + '/WHEEL': 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\n"
+      "Tag: py3-none-any\\n'}\n"
+      "    record = ''\n"
+      "    for path, text in files.items():\n"
+      "        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b'=').decode()\n"
+      "        record += '%s,sha256=%s,%d\\n' % (path, digest, len(text.encode()))\n"
+      "    files[dist + '/RECORD'] = record + dist + '/RECORD,,\\n'\n"
+      "    with zipfile.ZipFile('%s/%s-%s-py3-none-any.whl' % (sys.argv[1], name, version), 'w') as z:\n"
+      "        for path, text in files.items():\n"
+      "            z.writestr(path, text)\n"
+      "EOF");
 }
 
 ModuleHost pip_host(bool fresh) {
@@ -49,7 +51,8 @@ ModuleHost pip_host(bool fresh) {
 }
 
 std::string version_in(ModuleHost& host, const std::string& venv, const std::string& package) {
-  return host.sh(venv + "/bin/python -c 'import " + package + "; print(" + package + ".VERSION)' 2>/dev/null || echo none");
+  return host.sh(venv + "/bin/python -c 'import " + package + "; print(" + package +
+                 ".VERSION)' 2>/dev/null || echo none");
 }
 
 }  // namespace
@@ -67,8 +70,8 @@ TEST_CASE("pip in a new virtualenv: specifiers, rerun, version, latest, absent, 
 
   r = host.run("pip", args);
   CHECK(r["changed"] == true);
-  CHECK(r["cmd"] == Value::array({"/srv/venv/bin/pip3", "install", "--no-index", "--find-links", "/srv/wheels",
-                                  "provdemo==1.0"}));
+  CHECK(r["cmd"] ==
+        Value::array({"/srv/venv/bin/pip3", "install", "--no-index", "--find-links", "/srv/wheels", "provdemo==1.0"}));
   CHECK(r["name"] == Value::array({"provdemo==1.0"}));
   CHECK(r["version"].is_null());
   CHECK(r["state"] == "present");
@@ -79,7 +82,8 @@ TEST_CASE("pip in a new virtualenv: specifiers, rerun, version, latest, absent, 
   CHECK(host.sh("test -f /srv/venv/bin/activate && echo yes") == "yes");
 
   CHECK(host.run("pip", args)["changed"] == false);
-  CHECK(host.run("pip", {{"name", Value::array({"provdemo>=1,<2"})}, {"virtualenv", "/srv/venv"},
+  CHECK(host.run("pip", {{"name", Value::array({"provdemo>=1,<2"})},
+                         {"virtualenv", "/srv/venv"},
                          {"extra_args", kFindLinks}})["changed"] == false);
   CHECK(host.run("pip", {{"name", Value::array({"ProvDemo"})}, {"virtualenv", "/srv/venv"}})["changed"] == false);
 
@@ -95,7 +99,9 @@ TEST_CASE("pip in a new virtualenv: specifiers, rerun, version, latest, absent, 
   CHECK(version_in(host, "/srv/venv", "provdemo") == "2.0");
 
   // version= pins one package (a downgrade here).
-  Value pinned = {{"name", Value::array({"provdemo"})}, {"version", "1.0"}, {"virtualenv", "/srv/venv"},
+  Value pinned = {{"name", Value::array({"provdemo"})},
+                  {"version", "1.0"},
+                  {"virtualenv", "/srv/venv"},
                   {"extra_args", kFindLinks}};
   r = host.run("pip", pinned);
   CHECK(r["changed"] == true);
@@ -104,7 +110,9 @@ TEST_CASE("pip in a new virtualenv: specifiers, rerun, version, latest, absent, 
   CHECK(host.run("pip", pinned)["changed"] == false);
 
   // latest: pip decides; changed only when it installed something.
-  Value latest = {{"name", Value::array({"provdemo"})}, {"state", "latest"}, {"virtualenv", "/srv/venv"},
+  Value latest = {{"name", Value::array({"provdemo"})},
+                  {"state", "latest"},
+                  {"virtualenv", "/srv/venv"},
                   {"extra_args", kFindLinks}};
   before = host.upper_listing();
   CHECK(host.check("pip", latest)["changed"] == true);
@@ -115,8 +123,10 @@ TEST_CASE("pip in a new virtualenv: specifiers, rerun, version, latest, absent, 
   CHECK(host.run("pip", latest)["changed"] == false);
 
   // forcereinstall always reinstalls.
-  CHECK(host.run("pip", {{"name", Value::array({"provdemo"})}, {"state", "forcereinstall"},
-                         {"virtualenv", "/srv/venv"}, {"extra_args", kFindLinks}})["changed"] == true);
+  CHECK(host.run("pip", {{"name", Value::array({"provdemo"})},
+                         {"state", "forcereinstall"},
+                         {"virtualenv", "/srv/venv"},
+                         {"extra_args", kFindLinks}})["changed"] == true);
 
   // absent.
   Value absent = {{"name", Value::array({"provdemo"})}, {"state", "absent"}, {"virtualenv", "/srv/venv"}};
@@ -155,8 +165,8 @@ TEST_CASE("pip requirements file: changed when the freeze listing changes", "[pi
   CHECK(version_in(host, "/srv/rvenv", "provdemo") == "1.0");
 
   // chdir: a relative requirements file and virtualenv are found there.
-  r = host.run("pip", {{"requirements", "req.txt"}, {"virtualenv", "rvenv"}, {"chdir", "/srv"},
-                       {"extra_args", kFindLinks}});
+  r = host.run("pip",
+               {{"requirements", "req.txt"}, {"virtualenv", "rvenv"}, {"chdir", "/srv"}, {"extra_args", kFindLinks}});
   CHECK(r["changed"] == false);
   CHECK(r["virtualenv"] == "/srv/rvenv");
 }
@@ -165,7 +175,9 @@ TEST_CASE("pip with system site packages, the system pip, and failures", "[pip]"
   ModuleHost host = pip_host(false);
   host.sh("rm -rf /srv/svenv /srv/nsvenv");
   // python3-six is a Debian package: a venv with the system site packages sees it and has nothing to install.
-  Value site = {{"name", Value::array({"six"})}, {"virtualenv", "/srv/svenv"}, {"virtualenv_site_packages", true},
+  Value site = {{"name", Value::array({"six"})},
+                {"virtualenv", "/srv/svenv"},
+                {"virtualenv_site_packages", true},
                 {"extra_args", kFindLinks}};
   Value r = host.run("pip", site);
   CHECK(r["changed"] == true);  // the virtualenv was created
@@ -183,16 +195,19 @@ TEST_CASE("pip with system site packages, the system pip, and failures", "[pip]"
   CHECK(r["changed"] == false);
   CHECK(r["cmd"][0] == "/usr/bin/pip3");
 
-  r = host.run("pip", {{"name", Value::array({"provdemo"})}, {"virtualenv", "/srv/nsvenv"},
-                       {"state", "latest"}, {"version", "1.0"}});
+  r = host.run(
+      "pip",
+      {{"name", Value::array({"provdemo"})}, {"virtualenv", "/srv/nsvenv"}, {"state", "latest"}, {"version", "1.0"}});
   CHECK(r["msg"] == "version is incompatible with state=latest");
-  r = host.run("pip", {{"name", Value::array({"provdemo", "provother"})}, {"virtualenv", "/srv/nsvenv"},
-                       {"version", "1.0"}});
+  r = host.run("pip",
+               {{"name", Value::array({"provdemo", "provother"})}, {"virtualenv", "/srv/nsvenv"}, {"version", "1.0"}});
   CHECK(r["msg"] ==
         "'version' argument is ambiguous when installing multiple package distributions. Please specify version "
         "restrictions next to each package in 'name' argument.");
-  r = host.run("pip", {{"name", Value::array({"provdemo"})}, {"virtualenv_command", "python3 -m venv"},
-                       {"virtualenv_python", "python3"}, {"virtualenv", "/srv/x"}});
+  r = host.run("pip", {{"name", Value::array({"provdemo"})},
+                       {"virtualenv_command", "python3 -m venv"},
+                       {"virtualenv_python", "python3"},
+                       {"virtualenv", "/srv/x"}});
   CHECK(r["msg"] == "virtualenv_python should not be used when using the venv module or pyvenv as virtualenv_command");
   REQUIRE_THROWS_WITH(host.run("pip", {{"name", "a"}, {"requirements", "/r"}}),
                       "parameters are mutually exclusive: name|requirements");
@@ -204,7 +219,8 @@ TEST_CASE("pip with system site packages, the system pip, and failures", "[pip]"
 TEST_CASE("pip with hostile values runs no shell", "[pip]") {
   ModuleHost host = pip_host(false);
   host.sh("rm -rf /tmp/pwned* '/srv/v x'*");
-  Value r = host.run("pip", {{"name", Value::array({"provdemo; touch /tmp/pwned1"})}, {"virtualenv", "/srv/venv"},
+  Value r = host.run("pip", {{"name", Value::array({"provdemo; touch /tmp/pwned1"})},
+                             {"virtualenv", "/srv/venv"},
                              {"extra_args", kFindLinks}});
   CHECK(r["failed"] == true);
   r = host.run("pip", {{"name", Value::array({"provother"})},

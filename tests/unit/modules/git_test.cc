@@ -93,3 +93,25 @@ TEST_CASE("git argument errors", "[git]") {
   r = s.run("git", {{"repo", "/r"}, {"dest", s.path("x")}, {"umask", "0x22"}});
   CHECK(r["msg"] == "umask must be an octal integer");
 }
+
+TEST_CASE("git in check mode trusts a plan that installs git", "[git]") {
+  test::Sandbox s;
+  const prov::mod::Module* git_module = prov::mod::find_module("ansible.builtin.git");
+  REQUIRE(git_module != nullptr);
+  prov::mod::Plan plan;
+  prov::mod::Context ctx;
+  ctx.conn = s.conn.get();
+  ctx.args = prov::mod::validate_args(
+      git_module->spec(), {{"repo", "/srv/r"}, {"dest", s.path("app")}, {"executable", "/nonexistent/git"}});
+  ctx.check_mode = true;
+  ctx.plan = &plan;
+  Value r = git_module->run(ctx);
+  CHECK(r["failed"] == true);
+  CHECK(r["msg"].get<std::string>().rfind("Failed to find required executable \"/nonexistent/git\" in paths: ", 0) ==
+        0);
+  plan.packages.insert("git");
+  r = git_module->run(ctx);
+  CHECK(r["changed"] == true);
+  CHECK(r["before"].is_null());
+  CHECK(plan.paths.count(s.path("app")) == 1);
+}
