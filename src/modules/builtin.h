@@ -27,5 +27,7 @@ const Module& lineinfile_module();
 const Module& blockinfile_module();
 const Module& logrotate_module();
 const Module& ufw_module();
+const Module& git_module();
+const Module& pip_module();
 
 }  // namespace prov::mod

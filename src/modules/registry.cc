@@ -34,6 +34,8 @@ constexpr std::array kModules = {
     &blockinfile_module,
     &logrotate_module,
     &ufw_module,
+    &git_module,
+    &pip_module,
 };
 
 constexpr std::array<std::string_view, 2> kBuiltinPrefixes = {"ansible.builtin.", "ansible.legacy."};

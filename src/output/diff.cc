@@ -69,7 +69,12 @@ std::string render_diff(const Value& diff) {
     return out;
   }
   if (!diff.is_object()) return {};
-  if (diff.contains("prepared") && diff["prepared"].is_string()) return diff["prepared"].get<std::string>();
+  if (diff.contains("prepared") && diff["prepared"].is_string()) {
+    // Ansible's display ends a message with a newline when it has none (git's ">> Newly checked out <sha>").
+    std::string text = diff["prepared"].get<std::string>();
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    return text;
+  }
   std::string before_header = "before";
   std::string after_header = "after";
   if (diff.contains("before_header")) before_header += ": " + to_plain_string(diff["before_header"]);

@@ -14,3 +14,8 @@ TEST_CASE("non-text sides of a diff are shown as indented JSON") {
   CHECK(d.find("--- before: /d\n+++ after\n") == 0);
   CHECK(d.find("-    \"state\": \"absent\"\n+    \"state\": \"directory\"\n") != std::string::npos);
 }
+
+TEST_CASE("a prepared diff is shown as it is, ending with a newline") {
+  CHECK(prov::out::render_diff({{"prepared", ">> Newly checked out abc"}}) == ">> Newly checked out abc\n");
+  CHECK(prov::out::render_diff({{"prepared", "-a\n+b\n"}}) == "-a\n+b\n");
+}

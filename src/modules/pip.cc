@@ -1,0 +1,393 @@
+// pip: Python packages in a virtualenv or the system, as Ansible's pip module installs them. For state=present and
+// absent with package names, one probe lists what is installed (`pip list --format=freeze`) and the controller
+// compares it with the requirements (PEP 440, pep440.cc): a rerun with nothing to do is that one round trip.
+// Requirements files, latest and forcereinstall run pip every time; a requirements run is changed when the freeze
+// listing before and after differs, as in Ansible.
+#include <sstream>
+
+#include "builtin.h"
+#include "pep440.h"
+#include "util.h"
+
+namespace prov::mod {
+
+namespace {
+
+using conn::shell_quote;
+
+struct Options {
+  std::string state;
+  std::vector<std::string> names;         // as given (the result's name)
+  std::vector<std::string> requirements;  // rebuilt from names, version applied
+  std::string version;
+  std::string requirements_file;
+  std::string venv;   // joined with chdir when both are given
+  std::string chdir;  // where commands run; /tmp when unset, as Ansible's tempdir
+  std::string executable;
+  std::string venv_command;
+  std::string venv_python;
+  bool site_packages = false;
+  std::vector<std::string> extra_args;
+  std::string umask;
+};
+
+// pip's launcher script in a virtualenv whose path has a space quotes that path with double quotes, so a path
+// with $, ` or \ would be expanded by sh when bin/pip3 runs; such a virtualenv's pip runs as `python -m pip`.
+bool pip_via_python(const Options& o) { return o.venv.find_first_of("$`\"\\") != std::string::npos; }
+
+// Finds pip into $p and defines runpip: the virtualenv's pip3 or pip, an executable, or pip3 on PATH.
+std::string find_pip_script(const Options& o) {
+  if (pip_via_python(o)) {
+    return "p=\"$env/bin/python\"; [ -x \"$p\" ] || { echo @nopip; exit 0; }\n"
+           "runpip() { \"$p\" -m pip \"$@\"; }\n";
+  }
+  std::string s;
+  if (!o.venv.empty()) {
+    s = "p=\"$env/bin/pip3\"; [ -x \"$p\" ] || p=\"$env/bin/pip\"\n"
+        "[ -x \"$p\" ] || { echo @nopip; exit 0; }\n";
+  } else if (!o.executable.empty() && o.executable[0] == '/') {
+    s = "p=" + shell_quote(o.executable) + "\n";
+  } else {
+    std::string name = o.executable.empty() ? "pip3" : o.executable;
+    s = "p=$(command -v " + shell_quote(name) + ") || { echo @nopip; exit 0; }\n";
+  }
+  return s + "runpip() { \"$p\" \"$@\"; }\n";
+}
+
+std::string preamble(const Options& o) {
+  std::string s;
+  if (!o.umask.empty()) s += "umask " + o.umask + "\n";
+  s += "env=" + shell_quote(o.venv) + "\n";
+  s += "cd " + shell_quote(o.chdir) + " || { echo @nochdir; exit 0; }\n";
+  return s;
+}
+
+// Listing what is installed: `pip list --format=freeze`, or `pip freeze` for a pip too old for it.
+constexpr const char* kFreeze =
+    "{ PIP_DISABLE_PIP_VERSION_CHECK=1 LANG=C LC_ALL=C runpip list --format=freeze 2>/dev/null || "
+    "PIP_DISABLE_PIP_VERSION_CHECK=1 runpip freeze 2>/dev/null; }";
+
+std::string probe_script(const Options& o) {
+  std::string s = preamble(o);
+  if (!o.venv.empty()) s += "[ -f \"$env/bin/activate\" ] || { echo @novenv; exit 0; }\n";
+  s += find_pip_script(o);
+  s += "printf '@pip %s\\n' \"$p\"\n";
+  s += std::string(kFreeze) + " | sed 's/^/@f /'\n";
+  return s;
+}
+
+std::string venv_words(const Options& o) {
+  std::string command = o.venv_command;
+  if (command.empty()) command = (o.venv_python.empty() ? "python3" : o.venv_python) + " -m venv";
+  std::vector<std::string> words = util::shlex_split(command);
+  if (o.site_packages) words.push_back("--system-site-packages");
+  bool is_venv = command.find("-m venv") != std::string::npos || command.find("pyvenv") != std::string::npos;
+  if (!is_venv) words.push_back("-p" + (o.venv_python.empty() ? std::string("python3") : o.venv_python));
+  std::string out;
+  for (const auto& w : words) out += shell_quote(w) + " ";
+  return out;
+}
+
+// The pip command line after the pip executable, as a list (the result's cmd) of unquoted words.
+std::vector<std::string> pip_words(const Options& o) {
+  std::vector<std::string> words;
+  if (o.state == "present") words = {"install"};
+  if (o.state == "absent") words = {"uninstall", "-y"};
+  if (o.state == "latest") words = {"install", "-U"};
+  if (o.state == "forcereinstall") words = {"install", "-U", "--force-reinstall"};
+  words.insert(words.end(), o.extra_args.begin(), o.extra_args.end());
+  if (!o.requirements.empty()) {
+    words.insert(words.end(), o.requirements.begin(), o.requirements.end());
+  } else {
+    words.insert(words.end(), {"-r", o.requirements_file});
+  }
+  return words;
+}
+
+// The work: the virtualenv when missing, pip, and the freeze listings around it when the change is judged by them.
+// Prints @venv, @pipcmd, @fb/@fa freeze lines, @rc, then @out and pip's (and venv's) stdout, which must come last.
+std::string work_script(const Options& o, bool create_venv, bool freeze_around, const std::vector<std::string>& words,
+                        bool dry_run) {
+  std::string s = preamble(o);
+  s += "vo=\n";
+  if (create_venv) {
+    s += "if [ ! -f \"$env/bin/activate\" ]; then\n"
+         "  echo @venv\n"
+         "  vo=$(" +
+         venv_words(o) +
+         "\"$env\") || { rc=$?; echo @venvfail; printf '@rc %s\\n@out\\n%s' \"$rc\" \"$vo\"; "
+         "exit 0; }\n"
+         "fi\n";
+  }
+  s += find_pip_script(o);
+  s += "printf '@pip %s\\n' \"$p\"\n";
+  if (freeze_around) s += std::string(kFreeze) + " | sed 's/^/@fb /'\n";
+  std::string args;
+  for (const auto& w : words) args += " " + shell_quote(w);
+  if (dry_run) args += " --dry-run --no-cache-dir";
+  // pip --dry-run still unpacks into temporary folders: on tmpfs, check mode leaves the disk as it was.
+  if (dry_run) s += "[ -d /dev/shm ] && [ -w /dev/shm ] && TMPDIR=/dev/shm && export TMPDIR\n";
+  std::string path = o.venv.empty() ? "" : "PATH=\"$env/bin:$PATH\" ";
+  s += "po=$(" + path + (dry_run ? "PIP_DISABLE_PIP_VERSION_CHECK=1 " : "") + "runpip" + args + ")\n";
+  s += "rc=$?\n";
+  if (freeze_around) s += std::string(kFreeze) + " | sed 's/^/@fa /'\n";
+  s += "printf '@rc %s\\n@out\\n' \"$rc\"\n"
+       "[ -n \"$vo\" ] && printf '%s\\n' \"$vo\"\n"
+       "[ -n \"$po\" ] && printf '%s\\n' \"$po\"\n"
+       "exit 0\n";
+  return s;
+}
+
+struct Reply {
+  bool no_venv = false, no_pip = false, no_chdir = false, venv_created = false, venv_failed = false;
+  std::string pip;
+  std::string freeze, freeze_before, freeze_after;
+  int rc = 0;
+  std::string out;
+};
+
+Reply parse_reply(const std::string& text) {
+  Reply r;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    std::string line = text.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+    pos = eol == std::string::npos ? text.size() : eol + 1;
+    if (line == "@out") {
+      r.out = text.substr(pos);
+      break;
+    }
+    if (line == "@novenv") r.no_venv = true;
+    if (line == "@nopip") r.no_pip = true;
+    if (line == "@nochdir") r.no_chdir = true;
+    if (line == "@venv") r.venv_created = true;
+    if (line == "@venvfail") r.venv_failed = true;
+    if (line.rfind("@pip ", 0) == 0) r.pip = line.substr(5);
+    if (line.rfind("@f ", 0) == 0) r.freeze += line.substr(3) + "\n";
+    if (line.rfind("@fb ", 0) == 0) r.freeze_before += line.substr(4) + "\n";
+    if (line.rfind("@fa ", 0) == 0) r.freeze_after += line.substr(4) + "\n";
+    if (line.rfind("@rc ", 0) == 0) r.rc = std::atoi(line.c_str() + 4);
+  }
+  return r;
+}
+
+class PipModule : public Module {
+ public:
+  PipModule() {
+    using util::arg;
+    spec_.name = "pip";
+    spec_.args = {
+        arg("state").default_value("present").choices({"present", "absent", "latest", "forcereinstall"}),
+        arg("name", ArgType::List).elements(ArgType::Str),
+        arg("version"),
+        arg("requirements"),
+        arg("virtualenv", ArgType::Path),
+        arg("virtualenv_site_packages", ArgType::Bool).default_value(false),
+        arg("virtualenv_command", ArgType::Path),
+        arg("virtualenv_python"),
+        arg("extra_args"),
+        arg("editable", ArgType::Bool).default_value(false),
+        arg("chdir", ArgType::Path),
+        arg("executable", ArgType::Path),
+        arg("umask"),
+    };
+    spec_.required_one_of = {{"name", "requirements"}};
+    spec_.mutually_exclusive = {{"name", "requirements"}, {"executable", "virtualenv"}};
+  }
+  const ModuleSpec& spec() const override { return spec_; }
+
+  Result run(Context& ctx) const override {
+    const Value& args = ctx.args;
+    Options o;
+    o.state = util::str(args, "state");
+    if (const Value* names = find_key(args, "name"); names != nullptr && names->is_array()) {
+      for (const auto& n : *names) o.names.push_back(to_plain_string(n));
+    }
+    o.version = util::str(args, "version");
+    o.requirements_file = util::str(args, "requirements");
+    o.chdir = util::str(args, "chdir");
+    o.venv = util::str(args, "virtualenv");
+    if (!o.venv.empty() && !o.chdir.empty() && o.venv[0] != '/') o.venv = o.chdir + "/" + o.venv;
+    if (o.chdir.empty()) o.chdir = "/tmp";
+    o.executable = util::str(args, "executable");
+    o.venv_command = util::str(args, "virtualenv_command");
+    o.venv_python = util::str(args, "virtualenv_python");
+    o.site_packages = util::flag(args, "virtualenv_site_packages");
+    o.umask = util::str(args, "umask");
+    if (!o.umask.empty() && o.umask.find_first_not_of("01234567") != std::string::npos) {
+      return util::failed("umask must be an octal integer");
+    }
+    if (o.state == "latest" && !o.version.empty()) return util::failed("version is incompatible with state=latest");
+    if (!o.venv_python.empty() &&
+        (o.venv_command.find("-m venv") != std::string::npos || o.venv_command.find("pyvenv") != std::string::npos)) {
+      return util::failed(
+          "virtualenv_python should not be used when using the venv module or pyvenv as "
+          "virtualenv_command");
+    }
+
+    std::vector<pep440::Requirement> reqs;
+    bool has_vcs = false;
+    if (!o.names.empty()) {
+      for (const auto& n : o.names) {
+        if (n.find("git+") == 0 || n.find("hg+") == 0 || n.find("svn+") == 0 || n.find("bzr+") == 0) has_vcs = true;
+      }
+      o.requirements = pep440::join_requirements(o.names);
+      for (const auto& text : o.requirements) reqs.push_back(pep440::parse_requirement(text));
+      if (!o.version.empty()) {
+        if (reqs.size() > 1) {
+          return util::failed(
+              "'version' argument is ambiguous when installing multiple package distributions. "
+              "Please specify version restrictions next to each package in 'name' argument.");
+        }
+        if (reqs[0].plain && !reqs[0].specs.empty()) {
+          return util::failed(
+              "The 'version' argument conflicts with any version specifier provided along with a "
+              "package name. Please keep the version specifier, but remove the 'version' argument.");
+        }
+        std::string v = o.version.substr(std::min(o.version.find_first_not_of(' '), o.version.size()));
+        o.requirements[0] += (std::isdigit(static_cast<unsigned char>(v[0])) ? "==" : " ") + v;
+        reqs[0] = pep440::parse_requirement(o.requirements[0]);
+      }
+    }
+    std::string extra = util::str(args, "extra_args");
+    if (util::flag(args, "editable")) {
+      // As Ansible: -e is added unless extra_args already has it as a word.
+      std::vector<std::string> words;
+      std::stringstream in(extra);
+      for (std::string w; std::getline(in, w, ' ');) words.push_back(w);
+      if (std::find(words.begin(), words.end(), "-e") == words.end()) extra = extra.empty() ? "-e" : extra + " -e";
+    }
+    o.extra_args = util::shlex_split(extra);
+
+    const std::vector<std::string> words = pip_words(o);
+    const bool all_plain = !reqs.empty() && std::all_of(reqs.begin(), reqs.end(), [](auto& r) { return r.plain; });
+    const bool compare_on_controller = all_plain && (o.state == "present" || o.state == "absent");
+
+    Reply probe;
+    if (compare_on_controller || ctx.check_mode) {
+      probe = parse_reply(run(ctx, probe_script(o)).out);
+      // In check mode pip (or its virtualenv) may be what an earlier task planned to install.
+      if (ctx.check_mode && ctx.plan != nullptr && (probe.no_pip || probe.no_venv) &&
+          (ctx.plan->packages.count("python3-pip") || ctx.plan->packages.count("python3-venv"))) {
+        if (!o.venv.empty()) ctx.plan->paths.insert(o.venv);
+        return Value{{"changed", true}};
+      }
+      if (Result f = setup_failure(probe, o); !f.is_null()) return f;
+      if (probe.no_venv) {
+        // Everything waits for the virtualenv: Ansible's check mode says only that it would change.
+        if (ctx.check_mode) {
+          if (ctx.plan != nullptr) ctx.plan->paths.insert(o.venv);
+          return Value{{"changed", true}};
+        }
+      }
+    }
+
+    if (compare_on_controller && !probe.no_venv) {
+      std::map<std::string, std::string> installed = pep440::parse_freeze(probe.freeze);
+      bool needed = false;
+      for (const auto& req : reqs) {
+        auto it = installed.find(req.name);
+        bool present = it != installed.end() && (o.state == "absent" || req.satisfied_by(it->second));
+        if (o.state == "present" ? !present : present) needed = true;
+      }
+      if (ctx.check_mode || !needed) {
+        std::string list_cmd = probe.pip + (pip_via_python(o) ? " -m pip" : "") + " list --format=freeze";
+        if (ctx.check_mode)
+          return Value{{"changed", needed}, {"cmd", list_cmd}, {"stdout", probe.freeze}, {"stderr", ""}};
+        return result(o, false, command_list(o, probe.pip, words), "", "");
+      }
+    } else if (ctx.check_mode) {
+      // Ansible's check mode reports a change for these; pip's own --dry-run tells whether anything would install.
+      if (o.state == "forcereinstall") return Value{{"changed", true}};
+      conn::CommandResult dry = run(ctx, work_script(o, false, false, words, true));
+      Reply d = parse_reply(dry.out);
+      bool changed = d.rc != 0 || d.out.find("Would install") != std::string::npos;
+      return Value{
+          {"changed", changed}, {"cmd", command_list(o, d.pip, words)}, {"stdout", d.out}, {"stderr", dry.err}};
+    }
+
+    const bool freeze_around = !o.requirements_file.empty() || has_vcs;
+    conn::CommandResult res = run(ctx, work_script(o, !o.venv.empty(), freeze_around, words, false));
+    Reply w = parse_reply(res.out);
+    if (Result f = setup_failure(w, o); !f.is_null()) return f;
+    if (w.venv_failed) {
+      std::vector<std::string> venv_cmd = util::shlex_split(venv_words(o));
+      venv_cmd.push_back(o.venv);
+      return pip_failure(venv_cmd, w.out, res.err);
+    }
+    std::vector<std::string> cmd = command_list(o, w.pip, words);
+    std::string pip_out = w.out;
+    if (w.rc != 0) {
+      bool not_installed =
+          pip_out.find("not installed") != std::string::npos || res.err.find("not installed") != std::string::npos;
+      if (!(w.rc == 1 && o.state == "absent" && not_installed)) return pip_failure(cmd, pip_out, res.err);
+    }
+    bool changed;
+    if (o.state == "absent") {
+      changed = pip_out.find("Successfully uninstalled") != std::string::npos;
+    } else if (freeze_around) {
+      changed = w.freeze_before != w.freeze_after;
+    } else {
+      changed = pip_out.find("Successfully installed") != std::string::npos;
+    }
+    return result(o, changed || w.venv_created, cmd, pip_out, res.err);
+  }
+
+ private:
+  static conn::CommandResult run(const Context& ctx, const std::string& script) { return util::run(ctx, script); }
+
+  static std::vector<std::string> command_list(const Options& o, const std::string& pip,
+                                               const std::vector<std::string>& words) {
+    std::vector<std::string> cmd = {pip};
+    if (pip_via_python(o)) cmd.insert(cmd.end(), {"-m", "pip"});
+    cmd.insert(cmd.end(), words.begin(), words.end());
+    return cmd;
+  }
+
+  static Value nullable(const std::string& s) { return s.empty() ? Value(nullptr) : Value(s); }
+
+  static Result result(const Options& o, bool changed, const std::vector<std::string>& cmd, const std::string& out,
+                       const std::string& err) {
+    Value names = o.names.empty() ? Value(nullptr) : Value(o.names);
+    return Value{{"changed", changed},
+                 {"cmd", cmd},
+                 {"name", names},
+                 {"version", nullable(o.version)},
+                 {"state", o.state},
+                 {"requirements", nullable(o.requirements_file)},
+                 {"virtualenv", nullable(o.venv)},
+                 {"stdout", out},
+                 {"stderr", err}};
+  }
+
+  static Result pip_failure(const std::vector<std::string>& cmd, const std::string& out, const std::string& err) {
+    std::string msg;
+    if (!out.empty()) msg += "stdout: " + out;
+    if (!err.empty()) msg += "\n:stderr: " + err;
+    Result f = util::failed(msg);
+    f["cmd"] = cmd;
+    return f;
+  }
+
+  static Value setup_failure(const Reply& r, const Options& o) {
+    if (r.no_chdir) return util::failed("chdir " + o.chdir + " does not exist or cannot be entered");
+    if (!r.no_pip) return nullptr;
+    if (!o.venv.empty()) {
+      return util::failed("Unable to find pip in the virtualenv, " + o.venv +
+                          ", under any of these names: pip3, pip. Make sure pip is present in the virtualenv.");
+    }
+    std::string name = o.executable.empty() ? "pip3" : o.executable;
+    return util::failed("Unable to find any of " + name + " to use.  pip needs to be installed.");
+  }
+
+  ModuleSpec spec_;
+};
+
+}  // namespace
+
+const Module& pip_module() {
+  static const PipModule module;
+  return module;
+}
+
+}  // namespace prov::mod
