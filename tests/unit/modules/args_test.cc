@@ -88,7 +88,8 @@ TEST_CASE("the registry finds short, builtin, legacy names") {
   // Every module is listed once (modules are added side by side, so this checks membership, not the order).
   for (const char* expected : {"command", "shell", "raw", "file", "copy", "stat", "debug", "set_fact", "assert",
                                "fail", "pause", "wait_for", "template", "user", "group", "service", "systemd",
-                               "postgresql_db", "postgresql_user", "lineinfile", "blockinfile", "logrotate", "ufw"}) {
+                               "postgresql_db", "postgresql_user", "lineinfile", "blockinfile", "logrotate", "ufw",
+                               "git", "pip"}) {
     CHECK(std::count(names.begin(), names.end(), expected) == 1);
   }
   for (const auto& name : names) CHECK(find_module(name)->spec().name == name);
