@@ -17,5 +17,9 @@ const Module& assert_module();
 const Module& fail_module();
 const Module& pause_module();
 const Module& wait_for_module();
+const Module& apt_module();
+const Module& apt_repository_module();
+const Module& apt_key_module();
+const Module& get_url_module();
 
 }  // namespace prov::mod

@@ -13,7 +13,7 @@ using Accessor = const Module& (*)();
 constexpr std::array kModules = {
     &command_module, &shell_module, &raw_module,    &file_module, &copy_module,  &stat_module,
     &debug_module,   &set_fact_module, &assert_module, &fail_module, &pause_module, &wait_for_module,
-    &template_module,
+    &template_module, &apt_module, &apt_repository_module, &apt_key_module, &get_url_module,
 };
 
 constexpr std::array<std::string_view, 2> kBuiltinPrefixes = {"ansible.builtin.", "ansible.legacy."};
