@@ -321,6 +321,7 @@ Result AptModule::install(Context& ctx, const std::vector<apt::PackageSpec>& spe
         return q;
       }() + " >/dev/null");
     }
+    r["changed"] = false;  // as Ansible: a refreshed cache alone is no change once packages were asked for
     return r;
   }
 
