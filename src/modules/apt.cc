@@ -18,8 +18,8 @@ namespace {
 using conn::shell_quote;
 
 const char* const kEnv = "export DEBIAN_FRONTEND=noninteractive DEBIAN_PRIORITY=critical LC_ALL=C LANG=C; ";
-// Check mode must leave the host as it was: apt builds its cache in memory and takes no lock.
-const char* const kNoWrite = " -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1";
+// Check mode must leave the host as it was: apt builds its cache in memory, takes no lock and logs no plan.
+const char* const kNoWrite = " -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1 -o Dir::Log::Planner=";
 
 // Sections of a script's output: a line "@@name rest" starts section name (its first line is rest).
 std::map<std::string, std::string> sections(const std::string& out) {

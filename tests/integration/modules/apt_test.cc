@@ -69,7 +69,7 @@ TEST_CASE("apt installs, pins versions, upgrades, removes and purges from a loca
   CHECK(r["diff"]["prepared"].get<std::string>().find("provtest-a") != std::string::npos);
   CHECK(r["stdout"].get<std::string>().find("Inst provtest-a [1.0] (1.1") != std::string::npos);
   CHECK(host.plan().packages.count("provtest-a") == 1);
-  CHECK(host.upper_listing() == before);
+  CHECK(prov::test::listing_diff(before, host.upper_listing()) == "");
   CHECK(version_of(host, "provtest-a") == "install ok installed 1.0");
 
   r = host.run("apt", {{"name", "provtest-a"}, {"state", "latest"}});
@@ -81,7 +81,7 @@ TEST_CASE("apt installs, pins versions, upgrades, removes and purges from a loca
   r = host.run("apt", {{"name", "provtest-b"}, {"install_recommends", false}});
   CHECK(r["changed"] == true);
   CHECK(version_of(host, "provtest-dep") == "install ok installed 1.0");
-  CHECK(version_of(host, "provtest-rec").find("installed") == std::string::npos);
+  CHECK(version_of(host, "provtest-rec").find("ok installed") == std::string::npos);
 
   // Wildcards expand to the names apt knows.
   r = host.run("apt", {{"name", "provtest-r*"}});
@@ -131,7 +131,7 @@ TEST_CASE("apt installs a .deb from the host and from a URL", "[apt]") {
   std::string before = host.upper_listing();
   Value r = host.check("apt", {{"deb", "/root/provtest-c_2.0_all.deb"}});
   CHECK(r["changed"] == true);
-  CHECK(host.upper_listing() == before);
+  CHECK(prov::test::listing_diff(before, host.upper_listing()) == "");
 
   r = host.run("apt", {{"deb", "/root/provtest-c_2.0_all.deb"}});
   INFO(r.dump());
@@ -144,7 +144,7 @@ TEST_CASE("apt installs a .deb from the host and from a URL", "[apt]") {
   before = host.upper_listing();
   r = host.check("apt", {{"deb", url}});
   CHECK(r["changed"] == true);
-  CHECK(host.upper_listing() == before);
+  CHECK(prov::test::listing_diff(before, host.upper_listing()) == "");
   r = host.run("apt", {{"deb", url}});
   INFO(r.dump());
   CHECK(r["changed"] == true);
@@ -176,7 +176,7 @@ TEST_CASE("apt check mode on a host whose package lists were never fetched", "[a
         "check mode: the package lists on this host were never fetched, so the availability of tree, hello is "
         "unverified; a real run would install tree, hello");
   CHECK(host.plan().packages.count("tree") == 1);
-  CHECK(host.upper_listing() == before);
+  CHECK(prov::test::listing_diff(before, host.upper_listing()) == "");
 
   // The real run fetches the lists and installs; then the same is no change, in check mode too.
   r = host.run("apt", {{"name", "tree"}, {"update_cache", true}});
@@ -216,7 +216,7 @@ TEST_CASE("apt arguments are checked and hostile values stay data", "[apt]") {
   CHECK_THROWS_WITH(prov::mod::validate_args(spec, Value{{"state", "present"}}),
                     "one of the following is required: autoremove, deb, name, update_cache");
   CHECK_THROWS_WITH(prov::mod::validate_args(spec, Value{{"name", "x"}, {"deb", "/x.deb"}}),
-                    "parameters are mutually exclusive: deb, name");
+                    "parameters are mutually exclusive: deb|name");
 
   ModuleHost host(hosts::kApt);
   host.sh("rm -f /tmp/pwned");

@@ -13,12 +13,14 @@
 #include <netinet/in.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace prov::test {
 
@@ -37,6 +39,31 @@ struct DebSpec {
   std::string postinst;   ///< shell lines run after unpacking
   bool conffile = false;  ///< ships /etc/<name>.conf as a conffile
 };
+
+/// The lines only in before ("- ...") or only in after ("+ ..."): empty when two upper listings are equal, and
+/// short enough to read when they are not.
+inline std::string listing_diff(const std::string& before, const std::string& after) {
+  auto lines = [](const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      out.push_back(text.substr(start, end - start));
+      start = end + 1;
+    }
+    return out;
+  };
+  std::vector<std::string> a = lines(before), b = lines(after);
+  std::string diff;
+  for (const auto& l : a) {
+    if (std::find(b.begin(), b.end(), l) == b.end()) diff += "- " + l + "\n";
+  }
+  for (const auto& l : b) {
+    if (std::find(a.begin(), a.end(), l) == a.end()) diff += "+ " + l + "\n";
+  }
+  return diff;
+}
 
 /// A DebSpec with every field given (brace initialisation with fields left out warns).
 inline DebSpec deb(std::string name, std::string version = "1.0", std::string depends = {},
