@@ -446,7 +446,9 @@ Result AptModule::deb(Context& ctx) const {
   }
   // A download goes to /dev/shm in check mode, which is not part of the host's disk.
   std::string script = std::string(kEnv) + "set -u; ";
+  // dpkg-deb unpacks control data into TMPDIR, so in check mode that is /dev/shm too.
   script += ctx.check_mode ? "base=/dev/shm; [ -d /dev/shm ] && [ -w /dev/shm ] || base=${TMPDIR:-/tmp}; "
+                             "TMPDIR=$base; export TMPDIR; "
                            : "base=${TMPDIR:-/tmp}; ";
   script += "dl=; ";
   std::vector<std::string> files;

@@ -39,7 +39,8 @@ TEST_CASE("apt installs, pins versions, upgrades, removes and purges from a loca
   LocalRepo repo;
   build_repo(repo);
   ModuleHost host(hosts::kApt);
-  host.sh("dpkg --purge provtest-a provtest-b provtest-dep provtest-rec provtest-slow >/dev/null 2>&1; true");
+  // The repository is rebuilt on every run: .debs cached by an earlier run would not match it.
+  host.sh("dpkg --purge provtest-a provtest-b provtest-dep provtest-rec provtest-slow >/dev/null 2>&1; apt-get clean");
   host.sh("echo 'deb [trusted=yes] " + prov::test::repo_url() + " ./' > " + kSources);
 
   Value r = host.run("apt", {{"name", Value::array({"provtest-a=1.0"})}, {"update_cache", true}});
