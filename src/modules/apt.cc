@@ -19,7 +19,8 @@ using conn::shell_quote;
 
 const char* const kEnv = "export DEBIAN_FRONTEND=noninteractive DEBIAN_PRIORITY=critical LC_ALL=C LANG=C; ";
 // Check mode must leave the host as it was: apt builds its cache in memory, takes no lock and logs no plan.
-const char* const kNoWrite = " -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1 -o Dir::Log::Planner=";
+const char* const kNoWrite =
+    " -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= -o Debug::NoLocking=1 -o Dir::Log::Planner=";
 
 // Sections of a script's output: a line "@@name rest" starts section name (its first line is rest).
 std::map<std::string, std::string> sections(const std::string& out) {
@@ -60,8 +61,8 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
 // Runs the command (a sh word list) again while another apt or dpkg holds the lock, until the deadline; its
 // output then becomes the script's, and its status the script's exit code.
 std::string with_lock_wait(const std::string& command, long long timeout) {
-  return "t=$(mktemp -d) || exit 1; deadline=$(($(date +%s) + " + std::to_string(timeout) +
-         ")); while :; do " + command +
+  return "t=$(mktemp -d) || exit 1; deadline=$(($(date +%s) + " + std::to_string(timeout) + ")); while :; do " +
+         command +
          " >\"$t/o\" 2>\"$t/e\"; rc=$?; if [ $rc -ne 0 ] && grep -q -e 'Could not get lock' -e 'Unable to acquire "
          "the dpkg frontend lock' -e 'Unable to lock' \"$t/e\" && [ \"$(date +%s)\" -lt \"$deadline\" ]; then sleep 1; "
          "continue; fi; break; done; cat \"$t/o\"; cat \"$t/e\" >&2; rm -rf \"$t\"; ";
@@ -222,10 +223,10 @@ Result AptModule::run(Context& ctx) const {
   probe.lists = sec.count("lists") > 0;
   if (sec.count("update_rc")) {
     if (trimmed(sec["update_rc"]) != "0") {
-      Result f = util::failed(lock_failure(res.err)
-                                  ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
-                                  : "Failed to update apt cache: " + trimmed(res.err.empty() ? sec["update_out"]
-                                                                                             : res.err));
+      Result f =
+          util::failed(lock_failure(res.err)
+                           ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
+                           : "Failed to update apt cache: " + trimmed(res.err.empty() ? sec["update_out"] : res.err));
       return f;
     }
     probe.cache_after = to_ll(sec["cache_after"]);
@@ -285,8 +286,7 @@ Result AptModule::install(Context& ctx, const std::vector<apt::PackageSpec>& spe
     auto it = probe.dpkg.find(s.name);
     bool installed = it != probe.dpkg.end() && it->second.installed();
     const std::string installed_version = installed ? it->second.version : "";
-    if (!installed && ctx.check_mode && ctx.plan != nullptr && ctx.plan->packages.count(s.name) &&
-        s.version.empty()) {
+    if (!installed && ctx.check_mode && ctx.plan != nullptr && ctx.plan->packages.count(s.name) && s.version.empty()) {
       continue;  // an earlier task in this check run would have installed it
     }
     auto pol = probe.policy.find(s.name);
@@ -315,11 +315,12 @@ Result AptModule::install(Context& ctx, const std::vector<apt::PackageSpec>& spe
   if (to_install.empty()) {
     // As Ansible, packages asked for by name become manually installed, which is not a change.
     if (!to_mark.empty() && !ctx.check_mode) {
-      util::run(ctx, std::string(kEnv) + "apt-mark manual --" + [&] {
-        std::string q;
-        for (const auto& n : to_mark) q += " " + shell_quote(n);
-        return q;
-      }() + " >/dev/null");
+      util::run(
+          ctx, std::string(kEnv) + "apt-mark manual --" + [&] {
+            std::string q;
+            for (const auto& n : to_mark) q += " " + shell_quote(n);
+            return q;
+          }() + " >/dev/null");
     }
     r["changed"] = false;  // as Ansible: a refreshed cache alone is no change once packages were asked for
     return r;
@@ -375,8 +376,9 @@ Result AptModule::install(Context& ctx, const std::vector<apt::PackageSpec>& spe
     if (!missing.empty() && res.err.find("Unable to locate") != std::string::npos) {
       return util::failed("No package matching '" + missing.front() + "' is available");
     }
-    Result f = util::failed(lock_failure(res.err) ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
-                                                  : "'" + command + "' failed: " + res.err);
+    Result f =
+        util::failed(lock_failure(res.err) ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
+                                           : "'" + command + "' failed: " + res.err);
     f["stdout"] = res.out;
     f["stderr"] = res.err;
     f["rc"] = res.rc;
@@ -394,8 +396,7 @@ Result AptModule::install(Context& ctx, const std::vector<apt::PackageSpec>& spe
   return out;
 }
 
-Result AptModule::remove(Context& ctx, const std::vector<apt::PackageSpec>& specs, const Probe& probe,
-                         Result r) const {
+Result AptModule::remove(Context& ctx, const std::vector<apt::PackageSpec>& specs, const Probe& probe, Result r) const {
   const Value& args = ctx.args;
   const bool purge = util::flag(args, "purge");
   const bool autoremove = util::flag(args, "autoremove");
@@ -415,20 +416,21 @@ Result AptModule::remove(Context& ctx, const std::vector<apt::PackageSpec>& spec
   if (ctx.check_mode) command += std::string(" --simulate") + kNoWrite;
   command += cleanup_only ? " autoremove" : " remove" + packages;
   std::string script = kEnv;
-  script += ctx.check_mode ? command : with_lock_wait(command, std::max(0LL, args["lock_timeout"].get<long long>())) +
-                                           "exit $rc";
+  script += ctx.check_mode ? command
+                           : with_lock_wait(command, std::max(0LL, args["lock_timeout"].get<long long>())) + "exit $rc";
   conn::CommandResult res = util::run(ctx, script);
   if (res.rc != 0) {
-    Result f = util::failed(lock_failure(res.err) ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
-                            : cleanup_only        ? "'apt-get autoremove' failed: " + res.err
-                                                  : "'apt-get remove" + packages + "' failed: " + res.err);
+    Result f =
+        util::failed(lock_failure(res.err) ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
+                     : cleanup_only        ? "'apt-get autoremove' failed: " + res.err
+                                           : "'apt-get remove" + packages + "' failed: " + res.err);
     f["stdout"] = res.out;
     f["stderr"] = res.err;
     f["rc"] = res.rc;
     return f;
   }
-  Result out = {{"changed", cleanup_only ? res.out.find("The following packages will be REMOVED") != std::string::npos
-                                         : true}};
+  Result out = {
+      {"changed", cleanup_only ? res.out.find("The following packages will be REMOVED") != std::string::npos : true}};
   if (cleanup_only && r["changed"].get<bool>()) out["changed"] = true;
   add_output(out, res, ctx.diff_mode);
   (void)probe;
@@ -471,11 +473,12 @@ Result AptModule::deb(Context& ctx) const {
     }
     files.push_back(file);
     script += "if [ ! -f " + file + " ]; then echo '@@nofile " + std::to_string(i) + "'; exit 0; fi; " +
-              "n=$(dpkg-deb -f " + file + " Package) && v=$(dpkg-deb -f " + file +
-              " Version) || { echo '@@bad " + std::to_string(i) + "'; rm -rf \"$dl\"; exit 0; }; " +
+              "n=$(dpkg-deb -f " + file + " Package) && v=$(dpkg-deb -f " + file + " Version) || { echo '@@bad " +
+              std::to_string(i) + "'; rm -rf \"$dl\"; exit 0; }; " +
               "iv=$(dpkg-query -W -f='${Status}\\t${Version}' \"$n\" 2>/dev/null | awk -F'\\t' '$1 ~ / installed$/ "
-              "{print $2}'); echo \"@@deb" + std::to_string(i) + " $n\t$v\t$iv\"; " + "if [ \"$iv\" != \"$v\" ]; then " +
-              "todo=\"${todo:-} " + std::to_string(i) + "\"; fi; ";
+              "{print $2}'); echo \"@@deb" +
+              std::to_string(i) + " $n\t$v\t$iv\"; " + "if [ \"$iv\" != \"$v\" ]; then " + "todo=\"${todo:-} " +
+              std::to_string(i) + "\"; fi; ";
   }
   // apt-get installs a file given by a path that holds a slash.
   std::string command = "apt-get -y" + dpkg_options(ctx);
@@ -489,11 +492,13 @@ Result AptModule::deb(Context& ctx) const {
   for (size_t i = 0; i < files.size(); ++i) {
     script += std::to_string(i) + ") p=" + files[i] + ";; ";
   }
-  script += "esac; case $p in /*|./*|../*) ;; *) p=./$p;; esac; set -- \"$@\" \"$p\"; done; "
-            "if [ $# -eq 0 ]; then echo @@same; rm -rf \"${dl:-/nonexistent}\"; exit 0; fi; echo @@out; ";
+  script +=
+      "esac; case $p in /*|./*|../*) ;; *) p=./$p;; esac; set -- \"$@\" \"$p\"; done; "
+      "if [ $# -eq 0 ]; then echo @@same; rm -rf \"${dl:-/nonexistent}\"; exit 0; fi; echo @@out; ";
   script += ctx.check_mode ? command + " \"$@\" 2>\"$base/provision-deb-err.$$\"; rc=$?; "
                            : with_lock_wait(command + " \"$@\"", std::max(0LL, args["lock_timeout"].get<long long>()));
-  if (ctx.check_mode) script += "echo @@err; cat \"$base/provision-deb-err.$$\"; rm -f \"$base/provision-deb-err.$$\"; ";
+  if (ctx.check_mode)
+    script += "echo @@err; cat \"$base/provision-deb-err.$$\"; rm -f \"$base/provision-deb-err.$$\"; ";
   script += "echo \"@@rc $rc\"; rm -rf \"${dl:-/nonexistent}\"; exit 0";
   conn::CommandResult res = util::run(ctx, script);
   auto sec = sections(res.out);
@@ -510,8 +515,9 @@ Result AptModule::deb(Context& ctx) const {
     size_t index = static_cast<size_t>(to_ll(sec["nofile"]));
     if (ctx.check_mode && ctx.plan != nullptr && ctx.plan->predicted(debs.at(index))) {
       Result r = {{"changed", true},
-                  {"msg", "check mode: " + debs.at(index) + " would be created by an earlier task; its install is "
-                          "unverified"}};
+                  {"msg", "check mode: " + debs.at(index) +
+                              " would be created by an earlier task; its install is "
+                              "unverified"}};
       return r;
     }
     return util::failed("Unable to install package: " + debs.at(index) + " does not exist on the host");
@@ -526,8 +532,9 @@ Result AptModule::deb(Context& ctx) const {
   apt.err = ctx.check_mode ? sec["err"] : res.err;
   apt.rc = static_cast<int>(to_ll(sec["rc"]));
   if (apt.rc != 0) {
-    Result f = util::failed(lock_failure(apt.err) ? "Failed to lock apt for exclusive operation: " + first_error(apt.err)
-                                                  : "'" + command + "' failed: " + apt.err);
+    Result f =
+        util::failed(lock_failure(apt.err) ? "Failed to lock apt for exclusive operation: " + first_error(apt.err)
+                                           : "'" + command + "' failed: " + apt.err);
     f["stdout"] = apt.out;
     f["stderr"] = apt.err;
     f["rc"] = apt.rc;

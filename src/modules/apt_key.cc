@@ -62,8 +62,9 @@ class AptKeyModule : public Module {
     const std::string keyring = util::str(args, "keyring"), state = util::str(args, "state");
     std::string data = util::str(args, "data");
     if (!util::str(args, "keyserver").empty()) {
-      return util::failed("keyserver is not supported by provision's apt_key (it needs gpg on the host): download "
-                          "the key with url= instead");
+      return util::failed(
+          "keyserver is not supported by provision's apt_key (it needs gpg on the host): download "
+          "the key with url= instead");
     }
     if (state == "absent" && id.empty()) return util::failed("id is required when state=absent");
     if (state == "present" && url.empty() && file.empty() && data.empty()) {
@@ -87,7 +88,8 @@ class AptKeyModule : public Module {
     std::string rings = keyring.empty() ? "/etc/apt/trusted.gpg " + std::string(kTrustedDir) + "/*.gpg " +
                                               std::string(kTrustedDir) + "/*.asc"
                                         : shell_quote(keyring);
-    script += "for f in " + rings + "; do [ -f \"$f\" ] || continue; echo \"@@ring $f\"; base64 -w0 < \"$f\"; "
+    script += "for f in " + rings +
+              "; do [ -f \"$f\" ] || continue; echo \"@@ring $f\"; base64 -w0 < \"$f\"; "
               "echo; done; echo @@end";
     conn::CommandResult res = util::run(ctx, script, download_stdin(req));
     std::map<std::string, std::string> sec;
@@ -128,9 +130,8 @@ class AptKeyModule : public Module {
     if (state == "absent") {
       bool changed = false;
       for (auto& ring : current) {
-        auto keep = std::remove_if(ring.keys.begin(), ring.keys.end(), [&](const pgp::Key& k) {
-          return pgp::id_matches(id, k);
-        });
+        auto keep = std::remove_if(ring.keys.begin(), ring.keys.end(),
+                                   [&](const pgp::Key& k) { return pgp::id_matches(id, k); });
         if (keep == ring.keys.end()) continue;
         ring.keys.erase(keep, ring.keys.end());
         changed = true;
@@ -185,7 +186,8 @@ class AptKeyModule : public Module {
       return util::failed("the key is not a version 4 OpenPGP public key");
     }
     const pgp::Key& key = keys.front();
-    if (!id.empty() && std::none_of(keys.begin(), keys.end(), [&](const pgp::Key& k) { return pgp::id_matches(id, k); })) {
+    if (!id.empty() &&
+        std::none_of(keys.begin(), keys.end(), [&](const pgp::Key& k) { return pgp::id_matches(id, k); })) {
       return util::failed("the key given has fingerprint " + key.fingerprint + ", which does not match id " + id);
     }
     r["fp"] = key.fingerprint;

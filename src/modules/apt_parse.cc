@@ -64,8 +64,7 @@ std::map<std::string, DpkgState> parse_dpkg_query(const std::string& out) {
     std::istringstream words(status);
     std::string flag;
     words >> st.want >> flag >> st.status;
-    if (st.installed() || st.status == "config-files" || st.status == "half-configured" ||
-        st.status == "unpacked") {
+    if (st.installed() || st.status == "config-files" || st.status == "half-configured" || st.status == "unpacked") {
       st.version = tab2 == std::string::npos ? "" : line.substr(tab2 + 1);
     }
     auto it = states.find(name);
@@ -106,8 +105,10 @@ std::map<std::string, Policy> parse_policy(const std::string& out) {
     } else if (in_table) {
       // Version lines are indented 5 ("     1.0 500" or " *** 1.0 100"), origin lines 8.
       size_t indent = line.find_first_not_of(' ');
-      if (starts_with(t, "*** ")) t = trim(t.substr(4));
-      else if (indent >= 8) continue;
+      if (starts_with(t, "*** "))
+        t = trim(t.substr(4));
+      else if (indent >= 8)
+        continue;
       std::string version = t.substr(0, t.find(' '));
       if (!version.empty()) current->versions.push_back(version);
     }
@@ -118,8 +119,10 @@ std::map<std::string, Policy> parse_policy(const std::string& out) {
 Simulation parse_simulation(const std::string& out) {
   Simulation sim;
   for (const auto& line : split_lines(out)) {
-    if (starts_with(line, "Inst ")) sim.installed.push_back(sim_name(line));
-    else if (starts_with(line, "Remv ") || starts_with(line, "Purg ")) sim.removed.push_back(sim_name(line));
+    if (starts_with(line, "Inst "))
+      sim.installed.push_back(sim_name(line));
+    else if (starts_with(line, "Remv ") || starts_with(line, "Purg "))
+      sim.removed.push_back(sim_name(line));
   }
   return sim;
 }
@@ -173,8 +176,10 @@ std::vector<std::string> parse_auto_installed(const std::string& extended_states
   std::vector<std::string> names;
   std::string current;
   for (const auto& line : split_lines(extended_states)) {
-    if (starts_with(line, "Package:")) current = trim(line.substr(8));
-    else if (line.empty()) current.clear();
+    if (starts_with(line, "Package:"))
+      current = trim(line.substr(8));
+    else if (line.empty())
+      current.clear();
     else if (starts_with(line, "Auto-Installed:") && trim(line.substr(15)) == "1" && !current.empty()) {
       names.push_back(current);
     }

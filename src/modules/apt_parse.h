@@ -67,11 +67,11 @@ std::vector<std::string> parse_auto_installed(const std::string& extended_states
 
 /// One line of a sources.list file as apt_repository reads it.
 struct SourceLine {
-  bool valid = false;    ///< a deb or deb-src line (maybe commented out)
-  bool enabled = true;   ///< not commented out
-  std::string source;    ///< the line with single spaces, without the comment mark and trailing comment
-  std::string comment;   ///< text after a second '#'
-  std::string raw;       ///< the line as it was
+  bool valid = false;   ///< a deb or deb-src line (maybe commented out)
+  bool enabled = true;  ///< not commented out
+  std::string source;   ///< the line with single spaces, without the comment mark and trailing comment
+  std::string comment;  ///< text after a second '#'
+  std::string raw;      ///< the line as it was
 };
 
 /// Parses one sources.list line.

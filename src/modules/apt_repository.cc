@@ -83,12 +83,13 @@ class AptRepositoryModule : public Module {
     if (repo.find('\n') != std::string::npos) return util::failed("Invalid repository string: " + repo);
     std::string filename = util::str(args, "filename");
     if (filename.find('/') != std::string::npos) return util::failed("filename must not contain '/': " + filename);
-    const std::string target = "/etc/apt/sources.list.d/" +
-                               (filename.empty() ? apt::suggest_sources_filename(repo) : filename + ".list");
+    const std::string target =
+        "/etc/apt/sources.list.d/" + (filename.empty() ? apt::suggest_sources_filename(repo) : filename + ".list");
 
-    conn::CommandResult res = util::run(
-        ctx, "for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [ -f \"$f\" ] || continue; "
-             "echo \"@@file $f\"; cat \"$f\"; echo; echo @@endfile; done; echo @@end");
+    conn::CommandResult res =
+        util::run(ctx,
+                  "for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [ -f \"$f\" ] || continue; "
+                  "echo \"@@file $f\"; cat \"$f\"; echo; echo @@endfile; done; echo @@end");
     if (res.out.find("@@end") == std::string::npos) return util::failed("cannot read the apt sources: " + res.err);
     std::vector<SourcesFile> files = parse_files(res.out);
 
@@ -137,7 +138,9 @@ class AptRepositoryModule : public Module {
     for (size_t i : touched) {
       const SourcesFile& f = files[i];
       std::string after = f.lines.empty() ? "" : render(f);
-      diff.push_back({{"before", f.content}, {"after", after}, {"before_header", f.exists ? f.path : "/dev/null"},
+      diff.push_back({{"before", f.content},
+                      {"after", after},
+                      {"before_header", f.exists ? f.path : "/dev/null"},
                       {"after_header", f.lines.empty() ? "/dev/null" : f.path}});
     }
     if (ctx.diff_mode && !touched.empty()) r["diff"] = diff;
@@ -167,9 +170,10 @@ class AptRepositoryModule : public Module {
       ctx.conn->put_file(render(f), f.path, put);
     }
     if (util::flag(args, "update_cache")) {
-      conn::CommandResult up = util::run(
-          ctx, "export DEBIAN_FRONTEND=noninteractive LC_ALL=C; i=0; while :; do apt-get update -q >/dev/null && "
-               "exit 0; i=$((i + 1)); [ $i -lt 3 ] || exit 1; sleep 1; done");
+      conn::CommandResult up =
+          util::run(ctx,
+                    "export DEBIAN_FRONTEND=noninteractive LC_ALL=C; i=0; while :; do apt-get update -q >/dev/null && "
+                    "exit 0; i=$((i + 1)); [ $i -lt 3 ] || exit 1; sleep 1; done");
       if (up.rc != 0) {
         Result f = util::failed("Failed to update apt cache: " + up.err);
         f["repo"] = repo;

@@ -41,20 +41,26 @@ std::string download_snippet(const DownloadRequest& req, const std::string& out)
 
   std::string helper;
   if (req.apt_helper && !req.head_only) {
-    std::string get = "/usr/lib/apt/apt-helper" + std::string(req.validate_certs ? "" : " -o Acquire::https::Verify-Peer=false") +
+    std::string get = "/usr/lib/apt/apt-helper" +
+                      std::string(req.validate_certs ? "" : " -o Acquire::https::Verify-Peer=false") +
                       " download-file " + shell_quote(req.url);
     // apt-helper writes only to a named file: stdout goes through a temporary one in /dev/shm.
-    helper = out == "-" ? "elif [ -x /usr/lib/apt/apt-helper ]; then h=$(mktemp -d /dev/shm/provision-dl.XXXXXX 2>/dev/null || "
-                          "mktemp -d) && { " + get + " \"$h/f\" >/dev/null && cat \"$h/f\" >&3; }; rc=$?; code=; "
-                          "rm -rf \"$h\"; "
-                        : "elif [ -x /usr/lib/apt/apt-helper ]; then " + get + " " + out + " >/dev/null; rc=$?; code=; ";
+    helper =
+        out == "-"
+            ? "elif [ -x /usr/lib/apt/apt-helper ]; then h=$(mktemp -d /dev/shm/provision-dl.XXXXXX 2>/dev/null || "
+              "mktemp -d) && { " +
+                  get +
+                  " \"$h/f\" >/dev/null && cat \"$h/f\" >&3; }; rc=$?; code=; "
+                  "rm -rf \"$h\"; "
+            : "elif [ -x /usr/lib/apt/apt-helper ]; then " + get + " " + out + " >/dev/null; rc=$?; code=; ";
   }
   return "{ if command -v curl >/dev/null 2>&1; then code=$(" + curl +
          "); rc=$?; "
-         "elif command -v wget >/dev/null 2>&1; then hdr=$(" + wget +
+         "elif command -v wget >/dev/null 2>&1; then hdr=$(" +
+         wget +
          " 2>&1); rc=$?; code=$(printf '%s\\n' \"$hdr\" | awk '$1 ~ /^HTTP\\// {c=$2} END {print c}'); "
-         "[ $rc -eq 0 ] || printf '%s\\n' \"$hdr\" | grep -v '^  ' >&2; "
-         + helper + "else rc=127; code=; fi; } 3>&1; ";
+         "[ $rc -eq 0 ] || printf '%s\\n' \"$hdr\" | grep -v '^  ' >&2; " +
+         helper + "else rc=127; code=; fi; } 3>&1; ";
 }
 
 }  // namespace prov::mod

@@ -70,8 +70,9 @@ class GetUrlModule : public Module {
     const std::string url = util::str(args, "url");
     std::string dest = util::str(args, "dest");
     bool force = util::flag(args, "force");
-    Result r = {{"changed", false}, {"checksum_dest", nullptr}, {"checksum_src", nullptr}, {"dest", dest},
-                {"elapsed", 0},     {"url", url}};
+    Result r = {
+        {"changed", false}, {"checksum_dest", nullptr}, {"checksum_src", nullptr}, {"dest", dest}, {"elapsed", 0},
+        {"url", url}};
 
     std::string algorithm, wanted;
     const std::string checksum = util::str(args, "checksum");
@@ -140,19 +141,22 @@ class GetUrlModule : public Module {
     }
 
     const std::string q_dest = shell_quote(dest);
-    std::string script = "if [ ! -d " + shell_quote(dir) + " ]; then echo @@nodir; exit 0; fi; tmp=$(mktemp " +
-                         shell_quote(dir) + "/.provision-get_url.XXXXXX) || exit 1; " +
-                         download_snippet(req, "\"$tmp\"") + "echo \"@@rc $rc\"; echo \"@@code $code\"; " +
-                         "if [ $rc -ne 0 ] || [ \"${code:-200}\" -ge 400 ] 2>/dev/null; then rm -f \"$tmp\"; exit 0; fi; "
-                         "echo \"@@tmp $tmp\"; echo \"@@size $(wc -c < \"$tmp\")\"; "
-                         "sha1=$(sha1sum < \"$tmp\" | cut -d' ' -f1); echo \"@@sha1 $sha1\"; ";
+    std::string script =
+        "if [ ! -d " + shell_quote(dir) + " ]; then echo @@nodir; exit 0; fi; tmp=$(mktemp " + shell_quote(dir) +
+        "/.provision-get_url.XXXXXX) || exit 1; " + download_snippet(req, "\"$tmp\"") +
+        "echo \"@@rc $rc\"; echo \"@@code $code\"; " +
+        "if [ $rc -ne 0 ] || [ \"${code:-200}\" -ge 400 ] 2>/dev/null; then rm -f \"$tmp\"; exit 0; fi; "
+        "echo \"@@tmp $tmp\"; echo \"@@size $(wc -c < \"$tmp\")\"; "
+        "sha1=$(sha1sum < \"$tmp\" | cut -d' ' -f1); echo \"@@sha1 $sha1\"; ";
     if (!wanted.empty()) {
-      script += "sum=$(" + algorithm + "sum < \"$tmp\" | cut -d' ' -f1); echo \"@@sum $sum\"; if [ \"$sum\" != " +
-                shell_quote(wanted) + " ]; then rm -f \"$tmp\"; exit 0; fi; ";
+      script += "sum=$(" + algorithm +
+                "sum < \"$tmp\" | cut -d' ' -f1); echo \"@@sum $sum\"; if [ \"$sum\" != " + shell_quote(wanted) +
+                " ]; then rm -f \"$tmp\"; exit 0; fi; ";
     }
     script += "if [ -e " + q_dest + " ]; then echo \"@@dest_sha1 $(sha1sum < " + q_dest +
               " | cut -d' ' -f1)\"; fi; "
-              "if [ -e " + q_dest + " ] && [ \"$(sha1sum < " + q_dest +
+              "if [ -e " +
+              q_dest + " ] && [ \"$(sha1sum < " + q_dest +
               " | cut -d' ' -f1)\" = \"$sha1\" ]; then rm -f \"$tmp\"; else { if [ -e " + q_dest +
               " ]; then chmod --reference=" + q_dest + " \"$tmp\" && chown --reference=" + q_dest +
               " \"$tmp\"; else chmod \"$(printf '%o' $((0666 & ~0$(umask))))\" \"$tmp\"; fi && mv -f \"$tmp\" " +

@@ -42,14 +42,22 @@ std::string base64_decode(const std::string& text) {
   int bits = 0;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
-    else if (c == '=') break;
-    else if (std::isspace(static_cast<unsigned char>(c))) continue;
-    else throw Error(std::string("invalid base64 character '") + c + "'");
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else if (std::isspace(static_cast<unsigned char>(c)))
+      continue;
+    else
+      throw Error(std::string("invalid base64 character '") + c + "'");
     buffer = (buffer << 6) | static_cast<unsigned int>(v);
     bits += 6;
     if (bits >= 8) {
@@ -78,7 +86,8 @@ std::string dearmor(const std::string& text) {
         checksum.clear();
       }
     } else if (state == kHeaders) {
-      if (line.empty()) state = kBody;
+      if (line.empty())
+        state = kBody;
       else if (line.find(": ") == std::string::npos) {
         state = kBody;  // no headers and no blank line: tolerated as gpg does
         body += line;
@@ -87,10 +96,11 @@ std::string dearmor(const std::string& text) {
       std::string block = base64_decode(body);
       if (!checksum.empty()) {
         std::string crc = base64_decode(checksum);
-        unsigned long want = crc.size() == 3 ? (static_cast<unsigned long>(static_cast<unsigned char>(crc[0])) << 16) |
-                                                   (static_cast<unsigned long>(static_cast<unsigned char>(crc[1])) << 8) |
-                                                   static_cast<unsigned long>(static_cast<unsigned char>(crc[2]))
-                                             : 0;
+        unsigned long want = crc.size() == 3
+                                 ? (static_cast<unsigned long>(static_cast<unsigned char>(crc[0])) << 16) |
+                                       (static_cast<unsigned long>(static_cast<unsigned char>(crc[1])) << 8) |
+                                       static_cast<unsigned long>(static_cast<unsigned char>(crc[2]))
+                                 : 0;
         if (want != crc24(block)) throw Error("the armored key's CRC-24 checksum does not match: the key is damaged");
       }
       binary += block;
@@ -122,8 +132,10 @@ std::vector<Key> parse_keys(const std::string& data) {
     if (head & 0x40) {
       tag = head & 0x3F;
       unsigned long o1 = byte(pos++);
-      if (o1 < 192) len = o1;
-      else if (o1 < 224) len = ((o1 - 192) << 8) + byte(pos++) + 192;
+      if (o1 < 192)
+        len = o1;
+      else if (o1 < 224)
+        len = ((o1 - 192) << 8) + byte(pos++) + 192;
       else if (o1 == 255) {
         len = (byte(pos) << 24) | (byte(pos + 1) << 16) | (byte(pos + 2) << 8) | byte(pos + 3);
         pos += 4;
@@ -134,7 +146,10 @@ std::vector<Key> parse_keys(const std::string& data) {
       tag = (head >> 2) & 0x0F;
       switch (head & 3) {
         case 0: len = byte(pos++); break;
-        case 1: len = (byte(pos) << 8) | byte(pos + 1); pos += 2; break;
+        case 1:
+          len = (byte(pos) << 8) | byte(pos + 1);
+          pos += 2;
+          break;
         case 2:
           len = (byte(pos) << 24) | (byte(pos + 1) << 16) | (byte(pos + 2) << 8) | byte(pos + 3);
           pos += 4;
@@ -165,7 +180,8 @@ std::vector<Key> parse_keys(const std::string& data) {
 bool id_matches(const std::string& id, const Key& key) {
   std::string want;
   for (char c : id) {
-    if (!std::isspace(static_cast<unsigned char>(c))) want += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      want += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   if (want.rfind("0X", 0) == 0) want = want.substr(2);
   if (want.empty() || want.size() > key.fingerprint.size()) return false;

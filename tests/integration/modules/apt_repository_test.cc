@@ -77,8 +77,9 @@ TEST_CASE("apt_key and apt_repository add a signed repository the way Elastic do
   check.diff = true;
   r = host.run("apt_repository", {{"repo", line}}, check);
   CHECK(r["changed"] == true);
-  CHECK(r["diff"] == Value::array({{{"before", ""}, {"after", line + "\n"}, {"before_header", "/dev/null"},
-                                     {"after_header", list}}}));
+  CHECK(
+      r["diff"] ==
+      Value::array({{{"before", ""}, {"after", line + "\n"}, {"before_header", "/dev/null"}, {"after_header", list}}}));
   CHECK(host.plan().apt_lists_unverified);
   CHECK(prov::test::listing_diff(before, host.upper_listing()) == "");
 
@@ -110,8 +111,10 @@ TEST_CASE("apt_key and apt_repository add a signed repository the way Elastic do
   CHECK(host.try_sh("test -e /etc/apt/sources.list.d/other.list").rc != 0);
 
   // A named file with a mode.
-  r = host.run("apt_repository", {{"repo", "deb http://10.213.0.1:8101/third ./"}, {"filename", "third"},
-                                  {"mode", "0600"}, {"update_cache", false}});
+  r = host.run("apt_repository", {{"repo", "deb http://10.213.0.1:8101/third ./"},
+                                  {"filename", "third"},
+                                  {"mode", "0600"},
+                                  {"update_cache", false}});
   CHECK(host.sh("stat -c %a /etc/apt/sources.list.d/third.list") == "600");
   host.sh("rm /etc/apt/sources.list.d/third.list");  // nothing is served there: apt-get update would fail
 
@@ -127,8 +130,7 @@ TEST_CASE("apt_key and apt_repository add a signed repository the way Elastic do
   CHECK(host.run("apt_key", {{"id", fp}, {"keyring", kKeyring}, {"state", "absent"}})["changed"] == false);
 }
 
-TEST_CASE("apt_key keeps an armored key as .asc, defaults to trusted.gpg.d, and says what it cannot do",
-          "[apt_key]") {
+TEST_CASE("apt_key keeps an armored key as .asc, defaults to trusted.gpg.d, and says what it cannot do", "[apt_key]") {
   LocalRepo repo;
   repo.index(true);
   std::ifstream in(repo.dir() + "/flat/key.asc");
@@ -158,20 +160,22 @@ TEST_CASE("apt_key keeps an armored key as .asc, defaults to trusted.gpg.d, and 
   CHECK(r["failed"] == true);
   CHECK(r["msg"] == "the key is not a valid OpenPGP public key: not an OpenPGP keyring (expected a packet header)");
   r = host.run("apt_key", {{"id", "0x1"}, {"keyserver", "keyserver.ubuntu.com"}});
-  CHECK(r["msg"] == "keyserver is not supported by provision's apt_key (it needs gpg on the host): download the key "
-                    "with url= instead");
-  CHECK_THROWS_WITH(prov::mod::validate_args(prov::mod::find_module("apt_key")->spec(),
-                                             Value{{"url", "http://x"}, {"data", "y"}}),
-                    "parameters are mutually exclusive: data|file|keyserver|url");
-  CHECK_THROWS_WITH(prov::mod::validate_args(prov::mod::find_module("apt_repository")->spec(), Value{{"state", "absent"}}),
-                    "missing required arguments: repo");
+  CHECK(r["msg"] ==
+        "keyserver is not supported by provision's apt_key (it needs gpg on the host): download the key "
+        "with url= instead");
+  CHECK_THROWS_WITH(
+      prov::mod::validate_args(prov::mod::find_module("apt_key")->spec(), Value{{"url", "http://x"}, {"data", "y"}}),
+      "parameters are mutually exclusive: data|file|keyserver|url");
+  CHECK_THROWS_WITH(
+      prov::mod::validate_args(prov::mod::find_module("apt_repository")->spec(), Value{{"state", "absent"}}),
+      "missing required arguments: repo");
 
   // Hostile values are data.
   host.sh("rm -f /tmp/pwned");
   r = host.run("apt_key", {{"url", "http://10.213.0.1:1/$(touch /tmp/pwned)"}, {"keyring", "/tmp/k;touch /tmp/pwned"}});
   CHECK(r["failed"] == true);
-  r = host.run("apt_repository", {{"repo", "deb http://x/ ./ `touch /tmp/pwned`"}, {"filename", "hostile"},
-                                  {"update_cache", false}});
+  r = host.run("apt_repository",
+               {{"repo", "deb http://x/ ./ `touch /tmp/pwned`"}, {"filename", "hostile"}, {"update_cache", false}});
   CHECK(host.try_sh("test -e /tmp/pwned").rc != 0);
   host.sh("rm -f /etc/apt/sources.list.d/hostile.list /etc/apt/keyrings/provtest.asc /root/provtest.asc");
 }

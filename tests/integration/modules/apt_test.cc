@@ -197,8 +197,9 @@ TEST_CASE("apt waits for the dpkg lock up to lock_timeout", "[apt]") {
   REQUIRE(host.run("apt", {{"update_cache", true}})["failed"].is_null());
 
   // Another apt holds the lock while provtest-slow's postinst sleeps.
-  host.sh("nohup sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y provtest-slow' >/dev/null 2>&1 & "
-          "for i in $(seq 50); do [ -f /usr/share/provtest/provtest-slow ] && break; sleep 0.1; done");
+  host.sh(
+      "nohup sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y provtest-slow' >/dev/null 2>&1 & "
+      "for i in $(seq 50); do [ -f /usr/share/provtest/provtest-slow ] && break; sleep 0.1; done");
   Value r = host.run("apt", {{"name", "provtest-dep"}, {"lock_timeout", 1}});
   INFO(r.dump());
   CHECK(r["failed"] == true);

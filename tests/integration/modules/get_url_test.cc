@@ -99,6 +99,7 @@ TEST_CASE("get_url downloads on the host with wget or curl, verifies checksums, 
   // Hostile values are data.
   host.sh("rm -f /tmp/pwned");
   r = host.run("get_url", {{"url", url + "; touch /tmp/pwned"}, {"dest", "/srv/$(touch /tmp/pwned)"}});
-  r = host.run("get_url", {{"url", url}, {"dest", "/srv/`touch /tmp/pwned`"}, {"headers", {{"X", "$(touch /tmp/pwned)"}}}});
+  r = host.run("get_url",
+               {{"url", url}, {"dest", "/srv/`touch /tmp/pwned`"}, {"headers", {{"X", "$(touch /tmp/pwned)"}}}});
   CHECK(host.try_sh("test -e /tmp/pwned").rc != 0);
 }

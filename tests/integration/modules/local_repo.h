@@ -3,17 +3,17 @@
 // packages built with dpkg-deb, indexed with dpkg-scanpackages, optionally signed with a throwaway gpg key, and
 // served by `python3 -m http.server` on 10.213.0.1:8101 (the port given to these tests). The server's pid is
 // recorded and exactly that process is ended when the object goes away.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -66,8 +66,8 @@ inline std::string listing_diff(const std::string& before, const std::string& af
 }
 
 /// A DebSpec with every field given (brace initialisation with fields left out warns).
-inline DebSpec deb(std::string name, std::string version = "1.0", std::string depends = {},
-                   std::string recommends = {}, std::string postinst = {}, bool conffile = false) {
+inline DebSpec deb(std::string name, std::string version = "1.0", std::string depends = {}, std::string recommends = {},
+                   std::string postinst = {}, bool conffile = false) {
   DebSpec d;
   d.name = std::move(name);
   d.version = std::move(version);
@@ -125,15 +125,16 @@ class LocalRepo {
   /// Indexes flat/ (Packages, Release); with sign, also a throwaway key signs InRelease and its armored public
   /// key is written to flat/key.asc.
   void index(bool sign = false) {
-    sh("cd '" + dir_ + "/flat' && dpkg-scanpackages -m . 2>/dev/null > Packages && "
+    sh("cd '" + dir_ +
+       "/flat' && dpkg-scanpackages -m . 2>/dev/null > Packages && "
        "{ echo 'Origin: provtest'; echo 'Label: provtest'; echo \"Date: $(LC_ALL=C date -Ru)\"; echo 'SHA256:'; "
        "for f in Packages; do echo \" $(sha256sum $f | cut -d' ' -f1) $(wc -c < $f) $f\"; done; } > Release");
     if (sign) {
       std::string home = dir_ + "/gnupg";
       sh("mkdir -p -m 700 '" + home + "' && export GNUPGHOME='" + home +
          "' && gpg --batch --quiet --passphrase '' --quick-gen-key 'provtest <t@example.invalid>' ed25519 sign never "
-         "2>/dev/null && gpg --batch --quiet --armor --export > '" + dir_ +
-         "/flat/key.asc' && gpg --batch --quiet --yes --clearsign -o '" + dir_ + "/flat/InRelease' '" + dir_ +
+         "2>/dev/null && gpg --batch --quiet --armor --export > '" +
+         dir_ + "/flat/key.asc' && gpg --batch --quiet --yes --clearsign -o '" + dir_ + "/flat/InRelease' '" + dir_ +
          "/flat/Release' 2>/dev/null");
     }
   }

@@ -107,7 +107,8 @@ TEST_CASE("apt: automatically installed packages", "[apt]") {
 }
 
 TEST_CASE("apt_repository: source lines and file names", "[apt_repository]") {
-  auto line = apt::parse_source_line("  deb   [signed-by=/usr/share/keyrings/e.gpg]  https://a.example/apt  stable main ");
+  auto line =
+      apt::parse_source_line("  deb   [signed-by=/usr/share/keyrings/e.gpg]  https://a.example/apt  stable main ");
   CHECK(line.valid);
   CHECK(line.enabled);
   CHECK(line.source == "deb [signed-by=/usr/share/keyrings/e.gpg] https://a.example/apt stable main");
@@ -124,9 +125,10 @@ TEST_CASE("apt_repository: source lines and file names", "[apt_repository]") {
   CHECK_FALSE(comment.valid);
   CHECK(apt::render_source_line(comment) == "# just words");
 
-  CHECK(apt::suggest_sources_filename(
-            "deb [signed-by=/usr/share/keyrings/elasticsearch-keyring.gpg] https://artifacts.elastic.co/packages/8.x/apt "
-            "stable main") == "artifacts_elastic_co_packages_8_x_apt.list");
+  CHECK(
+      apt::suggest_sources_filename(
+          "deb [signed-by=/usr/share/keyrings/elasticsearch-keyring.gpg] https://artifacts.elastic.co/packages/8.x/apt "
+          "stable main") == "artifacts_elastic_co_packages_8_x_apt.list");
   CHECK(apt::suggest_sources_filename("deb http://user:pw@10.213.0.1:8101/ ./") == "10_213_0_1_8101.list");
   CHECK(apt::suggest_sources_filename("deb-src http://deb.debian.org/debian bookworm main") ==
         "deb_debian_org_debian.list");
