@@ -84,7 +84,8 @@ TEST_CASE("the registry finds short, builtin, legacy names") {
   CHECK(find_module("community.general.file") == nullptr);
   auto names = module_names();
   CHECK(names == std::vector<std::string>{"command", "shell", "raw", "file", "copy", "stat", "debug", "set_fact",
-                                          "assert", "fail", "pause", "wait_for", "template"});
+                                          "assert", "fail", "pause", "wait_for", "template", "apt",
+                                          "apt_repository", "apt_key", "get_url"});
   for (const auto& name : names) CHECK(find_module(name)->spec().name == name);
   CHECK(is_executor_keyword_action("include_tasks"));
   CHECK(is_executor_keyword_action("ansible.builtin.import_role"));
