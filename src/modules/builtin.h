@@ -29,5 +29,9 @@ const Module& logrotate_module();
 const Module& ufw_module();
 const Module& git_module();
 const Module& pip_module();
+const Module& apt_module();
+const Module& apt_repository_module();
+const Module& apt_key_module();
+const Module& get_url_module();
 
 }  // namespace prov::mod

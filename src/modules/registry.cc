@@ -36,6 +36,10 @@ constexpr std::array kModules = {
     &ufw_module,
     &git_module,
     &pip_module,
+    &apt_module,
+    &apt_repository_module,
+    &apt_key_module,
+    &get_url_module,
 };
 
 constexpr std::array<std::string_view, 2> kBuiltinPrefixes = {"ansible.builtin.", "ansible.legacy."};

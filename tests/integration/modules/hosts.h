@@ -2,7 +2,7 @@
 // Which sandbox host each module's tests use: tests of different modules never share a host, so they can run
 // side by side (run.sh runs the two groups below in parallel). A test that needs an untouched host resets its own.
 //
-// group A: [apt],[user],[group],[service],[lineinfile],[blockinfile],[get_url]
+// group A: [apt],[apt_repository],[apt_key],[user],[group],[service],[systemd],[lineinfile],[blockinfile],[get_url]
 // group B: [postgresql],[git],[pip],[ufw],[logrotate],[plan]
 
 namespace prov::test::hosts {

@@ -89,7 +89,7 @@ TEST_CASE("the registry finds short, builtin, legacy names") {
   for (const char* expected : {"command", "shell", "raw", "file", "copy", "stat", "debug", "set_fact", "assert",
                                "fail", "pause", "wait_for", "template", "user", "group", "service", "systemd",
                                "postgresql_db", "postgresql_user", "lineinfile", "blockinfile", "logrotate", "ufw",
-                               "git", "pip"}) {
+                               "git", "pip", "apt", "apt_repository", "apt_key", "get_url"}) {
     CHECK(std::count(names.begin(), names.end(), expected) == 1);
   }
   for (const auto& name : names) CHECK(find_module(name)->spec().name == name);

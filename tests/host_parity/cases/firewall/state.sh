@@ -1,0 +1,2 @@
+ufw status verbose
+grep -E '^(### tuple|-A)' /etc/ufw/user.rules

@@ -1,0 +1,1 @@
+for f in /etc/app.conf /etc/new.conf; do stat -c '%n %a %U:%G %s' "$f"; cat "$f"; done

@@ -1,0 +1,162 @@
+// The pure parts of apt, apt_repository and apt_key: parsers of what apt and dpkg print (fixtures captured on a
+// Debian 12 host), source lines and file names, and the OpenPGP reading that spares the host gpg.
+#include <catch2/catch.hpp>
+
+#include "../../../src/modules/apt_parse.h"
+#include "../../../src/modules/openpgp.h"
+#include "helpers.h"
+#include "provision/core/error.h"
+
+namespace apt = prov::mod::apt;
+namespace pgp = prov::mod::pgp;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  return test::read_file(std::string(PROVISION_SOURCE_DIR) + "/tests/unit/modules/fixtures/apt/" + name);
+}
+
+}  // namespace
+
+TEST_CASE("apt: package specs and wildcards", "[apt]") {
+  CHECK(apt::split_spec("tree").name == "tree");
+  CHECK(apt::split_spec("tree").version.empty());
+  CHECK(apt::split_spec("less=590-2*").name == "less");
+  CHECK(apt::split_spec("less=590-2*").version == "590-2*");
+  CHECK(apt::has_wildcard("lib*"));
+  CHECK(apt::has_wildcard("t?ee"));
+  CHECK_FALSE(apt::has_wildcard("libc6.1+x-y"));
+  CHECK(apt::fnmatch("libc6*", "libc6-amd64"));
+  CHECK(apt::fnmatch("590-2*", "590-2.1~deb12u2"));
+  CHECK_FALSE(apt::fnmatch("590-3*", "590-2.1~deb12u2"));
+  CHECK(apt::fnmatch("[ab]pt", "apt"));
+  CHECK_FALSE(apt::fnmatch("apt", "apt-utils"));
+}
+
+TEST_CASE("apt: dpkg-query output", "[apt]") {
+  auto states = apt::parse_dpkg_query(fixture("dpkg_query.txt"));
+  REQUIRE(states.size() == 5);
+  CHECK(states["apt"].installed());
+  CHECK(states["apt"].version == "2.6.1");
+  CHECK(states["libc6"].version == "2.36-9+deb12u14");
+  CHECK_FALSE(states["libc6-amd64"].installed());
+  CHECK_FALSE(states["libc6-amd64"].has_files());
+  CHECK(states["libc6-amd64"].version.empty());
+  CHECK(states.count("tree") == 0);
+
+  auto removed = apt::parse_dpkg_query("less\tdeinstall ok config-files\t590-2\nvim\thold ok installed\t9.0\n");
+  CHECK_FALSE(removed["less"].installed());
+  CHECK(removed["less"].has_files());
+  CHECK(removed["vim"].installed());
+  CHECK(removed["vim"].want == "hold");
+}
+
+TEST_CASE("apt: apt-cache policy output", "[apt]") {
+  auto policy = apt::parse_policy(fixture("policy.txt"));
+  REQUIRE(policy.size() == 3);
+  CHECK(policy["tree"].installed.empty());
+  CHECK(policy["tree"].candidate == "2.1.0-1");
+  CHECK(policy["tree"].versions == std::vector<std::string>{"2.1.0-1"});
+  CHECK(policy["apt"].installed == "2.6.1");
+  CHECK(policy["apt"].candidate == "2.6.2");
+  CHECK(policy["apt"].versions == std::vector<std::string>{"2.6.2", "2.6.1"});
+  // A virtual package: known, nothing to install.
+  CHECK(policy["mail-transport-agent"].candidate.empty());
+  CHECK(policy["mail-transport-agent"].versions.empty());
+  CHECK(policy.count("nosuch") == 0);
+}
+
+TEST_CASE("apt: apt-get --simulate output", "[apt]") {
+  std::string install = fixture("simulate_install.txt");
+  auto sim = apt::parse_simulation(install);
+  CHECK(sim.installed == std::vector<std::string>{"libpsl5", "wget", "publicsuffix", "tree"});
+  CHECK(sim.removed.empty());
+  // No "Reading state information..." when apt's output is not a terminal: everything up to the summary.
+  CHECK(apt::prepared_text(install) ==
+        "Reading package lists...\nBuilding dependency tree...\nless is already the newest version "
+        "(590-2.1~deb12u2).\nThe following additional packages will be installed:\n  libpsl5 publicsuffix\nThe "
+        "following NEW packages will be installed:\n  libpsl5 publicsuffix tree wget\n0 upgraded, 4 newly installed, "
+        "0 to remove and 15 not upgraded.");
+
+  auto upgrade = apt::parse_simulation(fixture("simulate_upgrade.txt"));
+  CHECK(upgrade.installed == std::vector<std::string>{"libapt-pkg6.0", "apt", "apt-utils"});
+
+  std::string remove = fixture("simulate_remove.txt");
+  auto removed = apt::parse_simulation(remove);
+  CHECK(removed.installed.empty());
+  CHECK(removed.removed == std::vector<std::string>{"less"});
+
+  CHECK(apt::prepared_text("Reading package lists...\nReading state information...\nThe following NEW packages will "
+                           "be installed:\n  tree\n0 upgraded, 1 newly installed, 0 to remove and 0 not upgraded.\n"
+                           "Inst tree (2.1.0-1 Debian:12.0/stable [amd64])\n") ==
+        "The following NEW packages will be installed:\n  tree\n0 upgraded, 1 newly installed, 0 to remove and 0 not "
+        "upgraded.");
+}
+
+TEST_CASE("apt: packages apt-get could not find", "[apt]") {
+  CHECK(apt::missing_packages(fixture("install_errors.txt")) ==
+        std::vector<std::string>{"nosuchpkg", "mail-transport-agent", "tree"});
+  CHECK(apt::missing_packages("W: something\n").empty());
+}
+
+TEST_CASE("apt: automatically installed packages", "[apt]") {
+  std::string states =
+      "Package: libpsl5\nArchitecture: amd64\nAuto-Installed: 1\n\nPackage: tree\nArchitecture: amd64\n"
+      "Auto-Installed: 0\n\nPackage: publicsuffix\nArchitecture: all\nAuto-Installed: 1\n";
+  CHECK(apt::parse_auto_installed(states) == std::vector<std::string>{"libpsl5", "publicsuffix"});
+}
+
+TEST_CASE("apt_repository: source lines and file names", "[apt_repository]") {
+  auto line =
+      apt::parse_source_line("  deb   [signed-by=/usr/share/keyrings/e.gpg]  https://a.example/apt  stable main ");
+  CHECK(line.valid);
+  CHECK(line.enabled);
+  CHECK(line.source == "deb [signed-by=/usr/share/keyrings/e.gpg] https://a.example/apt stable main");
+
+  auto disabled = apt::parse_source_line("# deb http://x.example/debian bookworm main # old mirror");
+  CHECK(disabled.valid);
+  CHECK_FALSE(disabled.enabled);
+  CHECK(disabled.source == "deb http://x.example/debian bookworm main");
+  CHECK(disabled.comment == "old mirror");
+  disabled.enabled = true;
+  CHECK(apt::render_source_line(disabled) == "deb http://x.example/debian bookworm main # old mirror");
+
+  auto comment = apt::parse_source_line("# just words");
+  CHECK_FALSE(comment.valid);
+  CHECK(apt::render_source_line(comment) == "# just words");
+
+  CHECK(
+      apt::suggest_sources_filename(
+          "deb [signed-by=/usr/share/keyrings/elasticsearch-keyring.gpg] https://artifacts.elastic.co/packages/8.x/apt "
+          "stable main") == "artifacts_elastic_co_packages_8_x_apt.list");
+  CHECK(apt::suggest_sources_filename("deb http://user:pw@10.213.0.1:8101/ ./") == "10_213_0_1_8101.list");
+  CHECK(apt::suggest_sources_filename("deb-src http://deb.debian.org/debian bookworm main") ==
+        "deb_debian_org_debian.list");
+}
+
+TEST_CASE("apt_key: armored and binary keys give the same fingerprint", "[apt_key]") {
+  const std::string fp = "A1081506B0DA4CFFA14BEF3F7C3C949FD42DFDE8";
+  std::string armored = fixture("key.asc");
+  std::string binary = fixture("key.gpg");
+  CHECK(pgp::is_armored(armored));
+  CHECK_FALSE(pgp::is_armored(binary));
+  CHECK(pgp::dearmor(armored) == binary);
+  auto keys = pgp::parse_keys(binary);
+  REQUIRE(keys.size() == 1);
+  CHECK(keys[0].fingerprint == fp);
+  CHECK(keys[0].key_id() == "7C3C949FD42DFDE8");
+  CHECK(keys[0].short_id() == "D42DFDE8");
+  CHECK(keys[0].packets == binary);
+  CHECK(pgp::id_matches("0xd42dfde8", keys[0]));
+  CHECK(pgp::id_matches("A108 1506 B0DA 4CFF A14B  EF3F 7C3C 949F D42D FDE8", keys[0]));
+  CHECK_FALSE(pgp::id_matches("0xD42DFDE9", keys[0]));
+
+  // Two keys in one keyring are told apart.
+  auto two = pgp::parse_keys(binary + binary);
+  CHECK(two.size() == 2);
+
+  std::string damaged = armored;
+  damaged[damaged.find("mDMEa") + 10] ^= 1;
+  CHECK_THROWS_AS(pgp::dearmor(damaged), prov::Error);
+  CHECK_THROWS_WITH(pgp::parse_keys("not a key"), "not an OpenPGP keyring (expected a packet header)");
+}
