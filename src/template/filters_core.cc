@@ -78,7 +78,8 @@ RV f_int(Ctx&, const RV& in, Args& a) {
     int64_t n;
     if (parse_int(v.get<std::string>(), base, n)) return Value(n);
     double d;
-    if (parse_float(v.get<std::string>(), d)) return Value(static_cast<int64_t>(d));
+    // int(float('nan')) is a ValueError, which Jinja's int filter turns into the default.
+    if (parse_float(v.get<std::string>(), d)) return std::isnan(d) ? dflt : Value(as_int(Value(d)));
   }
   return dflt;
 }
