@@ -14,7 +14,7 @@ inline constexpr int kMaxNesting = 256;
 /// Nested calls while rendering: macros, caller(), recursive loop(), include, import, lazily templated variables.
 inline constexpr int kMaxCallDepth = 500;
 /// Loop iterations and macro calls in one engine call (one render, one templated value), all loops together.
-inline constexpr int64_t kMaxSteps = 20'000'000;
+inline constexpr int64_t kMaxSteps = 10'000'000;
 /// Bytes in one rendered text or one string or list built by an operator (`*`, `~`, `+`).
 inline constexpr size_t kMaxSize = size_t{256} << 20;
 #else
