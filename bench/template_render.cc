@@ -1,7 +1,7 @@
 // Renders one template file with variables from a JSON file, as the template module does (trim_blocks, trailing
 // newline handling), several times, and prints the median times in milliseconds: "cold" parses and renders
 // (each run under a new name, so the parse cache never answers), "warm" renders an already parsed template.
-//   bench_template TEMPLATE VARS_JSON RUNS OUTPUT
+//   bench_template TEMPLATE VARS_JSON RUNS OUTPUT [COLD_RUNS (RUNS)]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -30,13 +30,14 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: bench_template TEMPLATE VARS_JSON RUNS OUTPUT\n");
+  if (argc != 5 && argc != 6) {
+    std::fprintf(stderr, "usage: bench_template TEMPLATE VARS_JSON RUNS OUTPUT [COLD_RUNS]\n");
     return 2;
   }
   std::string source = slurp(argv[1]);
   prov::tmpl::ValueVars vars(prov::Value::parse(slurp(argv[2])));
   int runs = std::max(1, std::atoi(argv[3]));
+  int cold_runs = argc == 6 ? std::max(1, std::atoi(argv[5])) : runs;
   prov::tmpl::Options options;
   options.trim_blocks = true;
   options.keep_trailing_newline = false;  // the template module's settings; lost trailing newlines are put back
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
   };
   try {
     std::vector<double> cold, warm;
-    for (int i = 0; i < runs; ++i) cold.push_back(time(std::string(argv[1]) + "#" + std::to_string(i)));
+    for (int i = 0; i < cold_runs; ++i) cold.push_back(time(std::string(argv[1]) + "#" + std::to_string(i)));
     time(argv[1]);
     for (int i = 0; i < runs; ++i) warm.push_back(time(argv[1]));
     std::ofstream(argv[4], std::ios::binary) << out;
