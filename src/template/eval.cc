@@ -37,6 +37,14 @@ size_t as_width(const Value& v) {
 
 Ctx::Ctx(Resolver& r, std::shared_ptr<const Template> t) : resolver(r), tmpl(std::move(t)) { scopes.emplace_back(); }
 
+const RV* Ctx::find_local(const std::string& name) const {
+  for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
+    auto f = it->find(name);
+    if (f != it->end()) return &f->second;
+  }
+  return nullptr;
+}
+
 RV Ctx::lookup(const std::string& name) {
   for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
     auto f = it->find(name);
@@ -217,9 +225,20 @@ RV Ctx::eval(const Expr& e) {
       return out;
     }
     case Expr::Kind::GetAttr:
+      // `loc.path` on a local variable reads it in place: copying the whole value out of its scope first was the
+      // largest cost of rendering loops over filter results (docs/benchmarks.md).
+      if (e.a->kind == Expr::Kind::Name)
+        if (const RV* local = find_local(e.a->name)) return getattr(*local, e.name);
       return getattr(eval(*e.a), e.name);
-    case Expr::Kind::GetItem:
-      return getitem(eval(*e.a), eval(*e.b));
+    case Expr::Kind::GetItem: {
+      if (e.a->kind == Expr::Kind::Name) {
+        RV key = eval(*e.b);  // first: evaluating it may push or pop scopes
+        if (const RV* local = find_local(e.a->name)) return getitem(*local, key);
+        return getitem(lookup(e.a->name), key);
+      }
+      RV obj = eval(*e.a);
+      return getitem(obj, eval(*e.b));
+    }
     case Expr::Kind::Slice: {
       RV v = eval(*e.a);
       Value parts[3];

@@ -67,6 +67,8 @@ class Ctx {
   void exec(const Body& body, std::string& out);
 
   RV lookup(const std::string& name);
+  /// The variable `name` of a template scope, in place (valid until scopes change), or nullptr.
+  const RV* find_local(const std::string& name) const;
   void assign(const std::string& name, RV value) { scopes.back()[name] = std::move(value); }
 
   RV getattr(const RV& obj, const std::string& name);
