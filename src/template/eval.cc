@@ -423,7 +423,10 @@ Value arith(const std::string& op, const Value& a, const Value& b) {
     }
     int64_t n = as_int(*count);
     size_t unit = seq->is_string() ? seq->get_ref<const std::string&>().size() : seq->size() * sizeof(Value);
-    if (n > 0 && unit > 0) check_size(static_cast<uint64_t>(n) > limits::kMaxSize / unit ? limits::kMaxSize + 1 : unit * static_cast<size_t>(n), seq->is_string() ? "string" : "list");
+    if (n > 0 && unit > 0)
+      check_size(
+          static_cast<uint64_t>(n) > limits::kMaxSize / unit ? limits::kMaxSize + 1 : unit * static_cast<size_t>(n),
+          seq->is_string() ? "string" : "list");
     if (seq->is_string()) {
       std::string out;
       for (int64_t i = 0; i < n; ++i) out += seq->get_ref<const std::string&>();

@@ -385,7 +385,8 @@ class Lexer {
               char h = e + k < src_.size() ? src_[e + k] : '\0';
               if (!std::isxdigit(static_cast<unsigned char>(h)))
                 error(std::string("truncated \\") + n + std::string(n_digits, 'X') + " escape", e - 2);
-              code = code * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
+              code = code * 16 + static_cast<uint32_t>(
+                                     std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
             }
             if (code > 0x10FFFF) error("illegal Unicode character", e - 2);
             append_utf8(out, code);

@@ -36,8 +36,10 @@ TEST_CASE("limits: nesting of expressions and blocks") {
   // Jinja itself gives up at about 90 parentheses; 80 work here.
   CHECK(R("{{ " + repeat("(", 80) + "1" + repeat(")", 80) + " }}") == "1");
   std::string deep = "{{ " + repeat("(", 100) + "1" + repeat(")", 100) + " }}";
-  CHECK(located(deep) == "limits.j2:1:89: template error while templating string: template nested too deeply (more "
-                         "than 256 levels of expressions and blocks)\n  limits.j2:1:89: " + deep);
+  CHECK(located(deep) ==
+        "limits.j2:1:89: template error while templating string: template nested too deeply (more "
+        "than 256 levels of expressions and blocks)\n  limits.j2:1:89: " +
+            deep);
   // A chain of operators or filters nests the tree too (it used to overflow the evaluator's stack when long).
   CHECK(R("{{ 0" + repeat(" + 1", 200) + " }}") == "200");
   CHECK(E("{{ 0" + repeat(" + 1", 300) + " }}").find("template nested too deeply") != std::string::npos);
@@ -75,10 +77,8 @@ TEST_CASE("limits: loop iterations and output size") {
 }
 
 TEST_CASE("fuzz findings: integer arithmetic stays in 64 bits") {
-  CHECK(E("{{ 9223372036854775807 + 1 }}") ==
-        "integer overflow: 9223372036854775807 + 1 does not fit in 64 bits");
-  CHECK(E("{{ -9223372036854775807 - 2 }}") ==
-        "integer overflow: -9223372036854775807 - 2 does not fit in 64 bits");
+  CHECK(E("{{ 9223372036854775807 + 1 }}") == "integer overflow: 9223372036854775807 + 1 does not fit in 64 bits");
+  CHECK(E("{{ -9223372036854775807 - 2 }}") == "integer overflow: -9223372036854775807 - 2 does not fit in 64 bits");
   CHECK(E("{{ 4294967296 * 4294967296 }}") == "integer overflow: 4294967296 * 4294967296 does not fit in 64 bits");
   CHECK(E("{{ 2 ** 64 }}") == "integer overflow: 2 ** 64 does not fit in 64 bits");
   CHECK(R("{{ 2 ** 62 }} {{ (-2) ** 63 }} {{ 1 ** 1000000000000000000 }} {{ 0 ** 0 }}") ==
@@ -99,8 +99,7 @@ TEST_CASE("fuzz findings: wrong argument types are template errors") {
   CHECK(E("{{ 'a' is odd }}") == "'str' object cannot be interpreted as an integer");
   CHECK(E("{{ [1, 2] | urlencode }}") == "urlencode: a list must hold (key, value) pairs");
   CHECK(R("{{ [['a', 1]] | urlencode }}") == "a=1");
-  CHECK(R("{{ 'ab' | center(-5) }}|{{ 'ab'.ljust(-1) }}|{{ 'a\nb' | indent(-2) }}") ==
-        "ab|ab|a\nb");
+  CHECK(R("{{ 'ab' | center(-5) }}|{{ 'ab'.ljust(-1) }}|{{ 'a\nb' | indent(-2) }}") == "ab|ab|a\nb");
   CHECK(E("{{ 'ab' | center(10**12) }}") == "padding width too large: more than 256 MiB");
 }
 
