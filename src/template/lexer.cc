@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include "provision/core/utf8.h"
 
 namespace prov::tmpl {
@@ -310,7 +311,7 @@ class Lexer {
     t.text = text;
     if (is_float) {
       t.kind = Token::Kind::Float;
-      t.number = std::stod(text);
+      t.number = std::strtod(text.c_str(), nullptr);  // overflows to inf, as Python's float() does
     } else {
       t.kind = Token::Kind::Int;
       try {
@@ -319,7 +320,7 @@ class Lexer {
         try {
           t.number = std::stoull(text);
         } catch (const std::out_of_range&) {
-          t.number = std::stod(text);
+          t.number = std::strtod(text.c_str(), nullptr);  // overflows to inf, as Python's float() does
         }
       }
     }

@@ -119,3 +119,8 @@ TEST_CASE("fuzz findings: bad escapes in string literals are syntax errors") {
   CHECK(E("{{ '\\U00110000' }}").find("illegal Unicode character") != std::string::npos);
   CHECK(R("{{ '\\x41\\u00e9\\U0001F600' }}") == "A\xc3\xa9\xf0\x9f\x98\x80");
 }
+
+TEST_CASE("fuzz findings: float literals out of range are inf") {
+  // std::stod threw std::out_of_range; Python reads them as inf.
+  CHECK(R("{{ 1e999 }} {{ -1e999 }} {{ 1e999 > 10 }}") == "inf -inf True");
+}
