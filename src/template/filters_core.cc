@@ -12,7 +12,7 @@ RV attr_path(Ctx& ctx, const RV& item, const std::string& path) {
   RV cur = item;
   for (const auto& part : split_on(path, ".", -1, false)) {
     bool digits = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
-    if (digits && cur.is_data() && cur.raw().is_array())
+    if (digits && part.size() < 19 && cur.is_data() && cur.raw().is_array())
       cur = ctx.getitem(cur, Value(std::stoll(part)));
     else
       cur = ctx.getitem(cur, Value(part));

@@ -314,7 +314,11 @@ RV f_urlsplit(Ctx&, const RV& in, Args& a) {
   if (pc != std::string::npos && hostport.find(']', pc) == std::string::npos) {
     host = hostport.substr(0, pc);
     std::string p = hostport.substr(pc + 1);
-    if (!p.empty()) port = std::stoll(p);
+    if (!p.empty()) {
+      if (p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos)
+        fail("Port could not be cast to integer value as '" + p + "'");
+      port = std::stoll(p);
+    }
   }
   if (!host.empty()) hostname = to_lower(host);
   parts["fragment"] = fragment;

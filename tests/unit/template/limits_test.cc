@@ -124,3 +124,9 @@ TEST_CASE("fuzz findings: float literals out of range are inf") {
   // std::stod threw std::out_of_range; Python reads them as inf.
   CHECK(R("{{ 1e999 }} {{ -1e999 }} {{ 1e999 > 10 }}") == "inf -inf True");
 }
+
+TEST_CASE("fuzz findings: numbers past 64 bits in version strings, attribute paths and URLs") {
+  CHECK(R("{{ '1.77777777777777777777777' is version('1.0', '>') }}") == "True");
+  CHECK_NOTHROW(E("{{ [[1]] | map(attribute='99999999999999999999') | list }}"));
+  CHECK(E("{{ 'http://h:99x/' | urlsplit('port') }}") == "Port could not be cast to integer value as '99x'");
+}
