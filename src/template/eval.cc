@@ -4,12 +4,46 @@
 
 #include <cmath>
 
+#include "limits.h"
 #include "provision/core/error.h"
 #include "strings.h"
 
 namespace prov::tmpl {
 
+void Resolver::step() {
+  if (++steps > limits::kMaxSteps)
+    fail("template runs too long: more than " + std::to_string(limits::kMaxSteps) +
+         " loop iterations and macro calls in one render");
+}
+
+CallDepth::CallDepth(Resolver& resolver) : resolver_(resolver) {
+  if (resolver_.call_depth >= limits::kMaxCallDepth)
+    fail("template recursion too deep: more than " + std::to_string(limits::kMaxCallDepth) +
+         " nested calls of macros, caller(), loop(), include, import or templated variables");
+  ++resolver_.call_depth;
+}
+
+void check_size(size_t size, const char* what) {
+  if (size > limits::kMaxSize)
+    fail(std::string(what) + " too large: more than " + std::to_string(limits::kMaxSize >> 20) + " MiB");
+}
+
+size_t as_width(const Value& v) {
+  int64_t n = as_int(v);
+  if (n <= 0) return 0;
+  check_size(static_cast<uint64_t>(n), "padding width");
+  return static_cast<size_t>(n);
+}
+
 Ctx::Ctx(Resolver& r, std::shared_ptr<const Template> t) : resolver(r), tmpl(std::move(t)) { scopes.emplace_back(); }
+
+const RV* Ctx::find_local(const std::string& name) const {
+  for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
+    auto f = it->find(name);
+    if (f != it->end()) return &f->second;
+  }
+  return nullptr;
+}
 
 RV Ctx::lookup(const std::string& name) {
   for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
@@ -191,9 +225,20 @@ RV Ctx::eval(const Expr& e) {
       return out;
     }
     case Expr::Kind::GetAttr:
+      // `loc.path` on a local variable reads it in place: copying the whole value out of its scope first was the
+      // largest cost of rendering loops over filter results (docs/benchmarks.md).
+      if (e.a->kind == Expr::Kind::Name)
+        if (const RV* local = find_local(e.a->name)) return getattr(*local, e.name);
       return getattr(eval(*e.a), e.name);
-    case Expr::Kind::GetItem:
-      return getitem(eval(*e.a), eval(*e.b));
+    case Expr::Kind::GetItem: {
+      if (e.a->kind == Expr::Kind::Name) {
+        RV key = eval(*e.b);  // first: evaluating it may push or pop scopes
+        if (const RV* local = find_local(e.a->name)) return getitem(*local, key);
+        return getitem(lookup(e.a->name), key);
+      }
+      RV obj = eval(*e.a);
+      return getitem(obj, eval(*e.b));
+    }
     case Expr::Kind::Slice: {
       RV v = eval(*e.a);
       Value parts[3];
@@ -223,6 +268,7 @@ RV Ctx::eval(const Expr& e) {
       if (!is_number(x)) fail("bad operand type for unary " + e.name + ": '" + py_type(x) + "'");
       if (e.name == "+") return x.is_boolean() ? Value(as_int(x)) : x;
       if (x.is_number_float()) return Value(-x.get<double>());
+      if (as_int(x) == INT64_MIN) fail("integer overflow: -(" + py_str(x) + ") does not fit in 64 bits");
       return Value(-as_int(x));
     }
     case Expr::Kind::Binary:
@@ -250,7 +296,20 @@ RV Ctx::eval_binary(const Expr& e) {
   }
   RV a = eval(*e.a);
   RV b = eval(*e.b);
-  if (op == "~") return Value(rv_str(a) + rv_str(b));
+  if (op == "~") {
+    if (a.is_data() && b.is_data() && a.raw().is_string() && b.raw().is_string()) {
+      const auto& l = a.raw().get_ref<const std::string&>();
+      const auto& r = b.raw().get_ref<const std::string&>();
+      check_size(l.size() + r.size(), "string");
+      std::string out;
+      out.reserve(l.size() + r.size());
+      out.append(l).append(r);
+      return Value(std::move(out));
+    }
+    std::string l = rv_str(a), r = rv_str(b);
+    check_size(l.size() + r.size(), "string");
+    return Value(l + r);
+  }
   if (op == "%" && a.val().is_string()) {
     // Only a tuple spreads into several arguments; a list is one argument, as in Python.
     std::vector<Value> args;
@@ -320,12 +379,28 @@ Value arith(const std::string& op, const Value& a, const Value& b) {
     std::string sym = op;
     fail("unsupported operand type(s) for " + sym + ": '" + py_type(a) + "' and '" + py_type(b) + "'");
   };
+  // Python's integers have no bound; ours are 64 bits, and overflowing them is undefined behaviour.
+  auto overflow = [&]() -> Value {
+    fail("integer overflow: " + py_str(a) + " " + op + " " + py_str(b) + " does not fit in 64 bits");
+  };
+  auto int_op = [&](bool (*f)(int64_t, int64_t, int64_t*)) -> Value {
+    int64_t r;
+    if (f(as_int(a), as_int(b), &r)) return overflow();
+    return r;
+  };
+  static constexpr auto add = [](int64_t x, int64_t y, int64_t* r) { return __builtin_add_overflow(x, y, r); };
+  static constexpr auto sub = [](int64_t x, int64_t y, int64_t* r) { return __builtin_sub_overflow(x, y, r); };
+  static constexpr auto mul = [](int64_t x, int64_t y, int64_t* r) { return __builtin_mul_overflow(x, y, r); };
   bool nums = is_number(a) && is_number(b);
   bool floats = nums && (a.is_number_float() || b.is_number_float());
   if (op == "+") {
-    if (nums) return floats ? Value(as_double(a) + as_double(b)) : Value(as_int(a) + as_int(b));
-    if (a.is_string() && b.is_string()) return a.get<std::string>() + b.get<std::string>();
+    if (nums) return floats ? Value(as_double(a) + as_double(b)) : int_op(add);
+    if (a.is_string() && b.is_string()) {
+      check_size(a.get_ref<const std::string&>().size() + b.get_ref<const std::string&>().size(), "string");
+      return a.get<std::string>() + b.get<std::string>();
+    }
     if (a.is_array() && b.is_array()) {
+      check_size((a.size() + b.size()) * sizeof(Value), "list");
       Value out = a;
       for (const auto& x : b) out.push_back(x);
       return out;
@@ -336,10 +411,10 @@ Value arith(const std::string& op, const Value& a, const Value& b) {
   }
   if (op == "-") {
     if (!nums) return unsupported();
-    return floats ? Value(as_double(a) - as_double(b)) : Value(as_int(a) - as_int(b));
+    return floats ? Value(as_double(a) - as_double(b)) : int_op(sub);
   }
   if (op == "*") {
-    if (nums) return floats ? Value(as_double(a) * as_double(b)) : Value(as_int(a) * as_int(b));
+    if (nums) return floats ? Value(as_double(a) * as_double(b)) : int_op(mul);
     const Value* seq = (a.is_string() || a.is_array()) ? &a : (b.is_string() || b.is_array()) ? &b : nullptr;
     const Value* count = seq == &a ? &b : &a;
     if (!seq || !(count->is_number_integer() || count->is_boolean())) {
@@ -347,6 +422,11 @@ Value arith(const std::string& op, const Value& a, const Value& b) {
       return unsupported();
     }
     int64_t n = as_int(*count);
+    size_t unit = seq->is_string() ? seq->get_ref<const std::string&>().size() : seq->size() * sizeof(Value);
+    if (n > 0 && unit > 0)
+      check_size(
+          static_cast<uint64_t>(n) > limits::kMaxSize / unit ? limits::kMaxSize + 1 : unit * static_cast<size_t>(n),
+          seq->is_string() ? "string" : "list");
     if (seq->is_string()) {
       std::string out;
       for (int64_t i = 0; i < n; ++i) out += seq->get_ref<const std::string&>();
@@ -369,6 +449,7 @@ Value arith(const std::string& op, const Value& a, const Value& b) {
       return std::floor(as_double(a) / as_double(b));
     }
     if (as_int(b) == 0) fail("integer division or modulo by zero");
+    if (as_int(a) == INT64_MIN && as_int(b) == -1) return overflow();
     return floordiv(as_int(a), as_int(b));
   }
   if (op == "%") {
@@ -381,13 +462,19 @@ Value arith(const std::string& op, const Value& a, const Value& b) {
       return r;
     }
     if (as_int(b) == 0) fail("integer division or modulo by zero");
+    if (as_int(b) == -1) return int64_t{0};  // also INT64_MIN % -1, which C++ leaves undefined
     return as_int(a) - floordiv(as_int(a), as_int(b)) * as_int(b);
   }
   if (op == "**") {
     if (!nums) return unsupported();
     if (!floats && as_int(b) >= 0) {
-      int64_t r = 1, base = as_int(a);
-      for (int64_t i = 0; i < as_int(b); ++i) r *= base;
+      // Square and multiply: 64 steps at most, whatever the exponent (1 ** 10**18 is quick).
+      int64_t r = 1, base = as_int(a), e = as_int(b);
+      while (e > 0) {
+        if ((e & 1) && __builtin_mul_overflow(r, base, &r)) return overflow();
+        e >>= 1;
+        if (e > 0 && __builtin_mul_overflow(base, base, &base)) return overflow();
+      }
       return r;
     }
     return std::pow(as_double(a), as_double(b));

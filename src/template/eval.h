@@ -20,11 +20,33 @@ struct Resolver {
   std::unordered_map<std::string, std::unique_ptr<Value>> resolved;
   std::vector<std::string> resolving;
   std::set<std::string> plain;  // names whose values hold no template markup (checked once)
+  int call_depth = 0;           // nested calls now (CallDepth), bounded by limits::kMaxCallDepth
+  int64_t steps = 0;            // loop iterations and calls so far, bounded by limits::kMaxSteps
 
   Resolver(const Vars& v, Options o) : vars(v), options(std::move(o)) {}
   /// A top-level variable with its template strings rendered; nullptr when undefined.
   const Value* resolve(const std::string& name);
+  /// Counts one loop iteration or call; raises TemplateError past limits::kMaxSteps.
+  void step();
 };
+
+/// One nested call (macro, caller, loop(), include, import, lazily templated variable) for as long as it lives;
+/// raises TemplateError past limits::kMaxCallDepth, before the stack runs out.
+class CallDepth {
+ public:
+  explicit CallDepth(Resolver& resolver);
+  ~CallDepth() { --resolver_.call_depth; }
+  CallDepth(const CallDepth&) = delete;
+  CallDepth& operator=(const CallDepth&) = delete;
+
+ private:
+  Resolver& resolver_;
+};
+
+/// Raises TemplateError when a text or value of `size` bytes would pass limits::kMaxSize.
+void check_size(size_t size, const char* what);
+/// A padding width argument (center, ljust, indent, zfill): negative is 0 as in Python; raises past limits::kMaxSize.
+size_t as_width(const Value& v);
 
 /// Templates a data value: strings with markup are rendered (a lone `{{ expr }}` keeps its native type).
 Value template_data(const Value& value, Resolver& resolver);
@@ -45,6 +67,8 @@ class Ctx {
   void exec(const Body& body, std::string& out);
 
   RV lookup(const std::string& name);
+  /// The variable `name` of a template scope, in place (valid until scopes change), or nullptr.
+  const RV* find_local(const std::string& name) const;
   void assign(const std::string& name, RV value) { scopes.back()[name] = std::move(value); }
 
   RV getattr(const RV& obj, const std::string& name);

@@ -17,6 +17,7 @@ class LoopObject : public Object {
   /// loop(children) in a recursive loop renders the loop body again over children, one level deeper.
   RV call(Ctx& ctx, Args& args) override {
     if (args.pos.empty()) fail("loop() takes exactly one argument");
+    CallDepth nested(ctx.resolver);
     std::string out;
     ctx.run_loop(node_, args.pos[0], depth_ + 1, out);
     return Value(out);
@@ -105,6 +106,8 @@ class Macro : public Object, public std::enable_shared_from_this<Macro> {
     return false;
   }
   RV call(Ctx& caller_ctx, Args& args) override {
+    CallDepth nested(caller_ctx.resolver);
+    caller_ctx.resolver.step();
     Ctx ctx(caller_ctx.resolver, tmpl_);
     ctx.scopes = closure_;
     ctx.scopes.emplace_back();
@@ -120,7 +123,8 @@ class Macro : public Object, public std::enable_shared_from_this<Macro> {
     }
     Value kwargs = Value::object();
     for (auto& [k, v] : args.kw) {
-      auto it = std::find_if(params_.begin(), params_.end(), [&](const MacroParam& p) { return p.name == k; });
+      const std::string& key = k;  // clang 14 cannot capture a structured binding
+      auto it = std::find_if(params_.begin(), params_.end(), [&](const MacroParam& p) { return p.name == key; });
       if (it != params_.end())
         frame[k] = v;
       else if (k == "caller")
@@ -184,6 +188,7 @@ void Ctx::exec(const Body& body, std::string& out) {
   for (const auto& n : body) {
     try {
       exec_node(*n, out);
+      check_size(out.size(), "rendered text");
     } catch (const UndefinedError& e) {
       // The innermost statement knows the line; outer ones see a located error and pass it on.
       if (e.loc().known() || !tmpl || tmpl->name.empty()) throw;
@@ -283,6 +288,7 @@ void Ctx::run_loop(const Node& n, const RV& seq, int depth, std::string& out) {
   if (n.cond) {
     // `for x in xs if cond`: the condition sees the loop variable; loop.* counts only the kept items.
     for (auto& item : all) {
+      resolver.step();
       scopes.emplace_back();
       unpack(scopes.back(), n.targets, item);
       bool keep = rv_truthy(eval(*n.cond));
@@ -298,6 +304,7 @@ void Ctx::run_loop(const Node& n, const RV& seq, int depth, std::string& out) {
   }
   std::shared_ptr<const std::vector<RV>> shared = items;
   for (size_t i = 0; i < shared->size(); ++i) {
+    resolver.step();
     scopes.emplace_back();
     unpack(scopes.back(), n.targets, (*shared)[i]);
     scopes.back()["loop"] = RV::object(std::make_shared<LoopObject>(shared, i, n, depth));
@@ -346,6 +353,7 @@ void Ctx::exec_call_block(const Node& n, std::string& out) {
 }
 
 Scope Ctx::import_file(const std::string& name) {
+  CallDepth nested(resolver);
   std::string path = find_file(name, resolver.options);
   if (path.empty()) throw TemplateError("the template file " + name + " could not be found for the import");
   Options opts = resolver.options;
@@ -368,6 +376,7 @@ Scope Ctx::import_file(const std::string& name) {
 }
 
 std::string Ctx::render_file(const std::string& name, bool ignore_missing) {
+  CallDepth nested(resolver);
   std::string path = find_file(name, resolver.options);
   if (path.empty()) {
     if (ignore_missing) return "";

@@ -12,7 +12,7 @@ RV attr_path(Ctx& ctx, const RV& item, const std::string& path) {
   RV cur = item;
   for (const auto& part : split_on(path, ".", -1, false)) {
     bool digits = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
-    if (digits && cur.is_data() && cur.raw().is_array())
+    if (digits && part.size() < 19 && cur.is_data() && cur.raw().is_array())
       cur = ctx.getitem(cur, Value(std::stoll(part)));
     else
       cur = ctx.getitem(cur, Value(part));
@@ -78,7 +78,8 @@ RV f_int(Ctx&, const RV& in, Args& a) {
     int64_t n;
     if (parse_int(v.get<std::string>(), base, n)) return Value(n);
     double d;
-    if (parse_float(v.get<std::string>(), d)) return Value(static_cast<int64_t>(d));
+    // int(float('nan')) is a ValueError, which Jinja's int filter turns into the default.
+    if (parse_float(v.get<std::string>(), d)) return std::isnan(d) ? dflt : Value(as_int(Value(d)));
   }
   return dflt;
 }

@@ -1,4 +1,6 @@
 // Filters over text: case, trim, replace, regex_*, split, indent, quote, paths, truncate, comment, urlsplit.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -139,7 +141,7 @@ RV f_indent(Ctx&, const RV& in, Args& a) {
   Value width = arg_or(a, 0, "width", 4);
   bool first = py_truthy(arg_or(a, 1, "first", false));
   bool blank = py_truthy(arg_or(a, 2, "blank", false));
-  std::string pad = width.is_string() ? width.get<std::string>() : std::string(static_cast<size_t>(as_int(width)), ' ');
+  std::string pad = width.is_string() ? width.get<std::string>() : std::string(as_width(width), ' ');
   auto lines = split_lines(rv_str(in) + "\n");
   std::string out;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -151,7 +153,7 @@ RV f_indent(Ctx&, const RV& in, Args& a) {
 }
 
 RV f_center(Ctx&, const RV& in, Args& a) {
-  return Value(justify(rv_str(in), static_cast<size_t>(as_int(arg_or(a, 0, "width", 80))), " ", 'C'));
+  return Value(justify(rv_str(in), as_width(arg_or(a, 0, "width", 80)), " ", 'C'));
 }
 
 RV f_format(Ctx&, const RV& in, Args& a) {
@@ -241,10 +243,12 @@ RV f_wordcount(Ctx&, const RV& in, Args&) {
 RV f_truncate(Ctx&, const RV& in, Args& a) {
   if (!in.val().is_string()) fail("object of type '" + py_type(in.val()) + "' has no len()");
   std::string s = rv_str(in);
-  size_t length = static_cast<size_t>(as_int(arg_or(a, 0, "length", 255)));
+  // Clamped: a negative or huge length must not wrap around in the arithmetic below.
+  auto clamp = [](int64_t n) { return static_cast<size_t>(std::clamp<int64_t>(n, 0, INT32_MAX)); };
+  size_t length = clamp(as_int(arg_or(a, 0, "length", 255)));
   bool killwords = py_truthy(arg_or(a, 1, "killwords", false));
   std::string end = py_str(arg_or(a, 2, "end", "..."));
-  size_t leeway = static_cast<size_t>(as_int(arg_or(a, 3, "leeway", 5)));
+  size_t leeway = clamp(as_int(arg_or(a, 3, "leeway", 5)));
   auto chars = utf8_chars(s);
   if (chars.size() <= length + leeway) return Value(s);
   std::string head;
@@ -310,7 +314,11 @@ RV f_urlsplit(Ctx&, const RV& in, Args& a) {
   if (pc != std::string::npos && hostport.find(']', pc) == std::string::npos) {
     host = hostport.substr(0, pc);
     std::string p = hostport.substr(pc + 1);
-    if (!p.empty()) port = std::stoll(p);
+    if (!p.empty()) {
+      if (p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos)
+        fail("Port could not be cast to integer value as '" + p + "'");
+      port = std::stoll(p);
+    }
   }
   if (!host.empty()) hostname = to_lower(host);
   parts["fragment"] = fragment;
@@ -359,7 +367,10 @@ RV f_urlencode(Ctx&, const RV& in, Args&) {
   if (v.is_object()) {
     for (const auto& [k, x] : v.items()) add(Value(k), x);
   } else if (v.is_array()) {
-    for (const auto& pair : v) add(pair.at(0), pair.at(1));
+    for (const auto& pair : v) {
+      if (!pair.is_array() || pair.size() != 2) fail("urlencode: a list must hold (key, value) pairs");
+      add(pair[0], pair[1]);
+    }
   } else {
     return Value(url_quote(py_str(v), "/", false));
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include "provision/core/utf8.h"
 
 namespace prov::tmpl {
@@ -310,7 +311,7 @@ class Lexer {
     t.text = text;
     if (is_float) {
       t.kind = Token::Kind::Float;
-      t.number = std::stod(text);
+      t.number = std::strtod(text.c_str(), nullptr);  // overflows to inf, as Python's float() does
     } else {
       t.kind = Token::Kind::Int;
       try {
@@ -319,7 +320,7 @@ class Lexer {
         try {
           t.number = std::stoull(text);
         } catch (const std::out_of_range&) {
-          t.number = std::stod(text);
+          t.number = std::strtod(text.c_str(), nullptr);  // overflows to inf, as Python's float() does
         }
       }
     }
@@ -378,9 +379,18 @@ class Lexer {
           case 'x':
           case 'u':
           case 'U': {
+            // Python's rules, as Jinja decodes string literals with them: exactly n hex digits, at most U+10FFFF.
             size_t n_digits = n == 'x' ? 2 : n == 'u' ? 4 : 8;
-            std::string hex(src_.substr(e, n_digits));
-            append_utf8(out, std::stoul(hex, nullptr, 16));
+            uint32_t code = 0;
+            for (size_t k = 0; k < n_digits; ++k) {
+              char h = e + k < src_.size() ? src_[e + k] : '\0';
+              if (!std::isxdigit(static_cast<unsigned char>(h)))
+                error(std::string("truncated \\") + n + std::string(n_digits, 'X') + " escape", e - 2);
+              code = code * 16 + static_cast<uint32_t>(
+                                     std::isdigit(static_cast<unsigned char>(h)) ? h - '0' : (h | 0x20) - 'a' + 10);
+            }
+            if (code > 0x10FFFF) error("illegal Unicode character", e - 2);
+            append_utf8(out, code);
             e += n_digits;
             break;
           }

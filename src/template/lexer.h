@@ -12,7 +12,7 @@ namespace prov::tmpl {
 
 struct Token {
   enum class Kind { Data, VarBegin, VarEnd, BlockBegin, BlockEnd, Name, String, Int, Float, Op, Eof };
-  Kind kind;
+  Kind kind = Kind::Eof;
   std::string text;  // Data text, Name, Op, decoded String
   Value number;      // Int / Float
   int line = 1;

@@ -120,7 +120,7 @@ RV BoundMethod::call_str(const std::string& s, Args& args) {
     return out;
   }
   if (n == "zfill") {
-    size_t width = static_cast<size_t>(as_int(arg(args, 0, "width", "zfill").val()));
+    size_t width = as_width(arg(args, 0, "width", "zfill").val());
     size_t len = utf8_length(s);
     if (len >= width) return Value(s);
     std::string pad(width - len, '0');
@@ -128,7 +128,7 @@ RV BoundMethod::call_str(const std::string& s, Args& args) {
     return Value(pad + s);
   }
   if (n == "center" || n == "ljust" || n == "rjust") {
-    size_t width = static_cast<size_t>(as_int(arg(args, 0, "width", n.c_str()).val()));
+    size_t width = as_width(arg(args, 0, "width", n.c_str()).val());
     std::string fill = opt_str(args, 1, "fillchar", " ");
     return Value(justify(s, width, fill, n == "center" ? 'C' : n == "ljust" ? '<' : '>'));
   }

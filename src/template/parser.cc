@@ -6,6 +6,7 @@
 
 #include "eval.h"
 #include "lexer.h"
+#include "limits.h"
 #include "provision/core/error.h"
 
 namespace prov::tmpl {
@@ -32,6 +33,7 @@ class Parser {
  private:
   std::vector<Token> toks_;
   size_t i_ = 0;
+  int depth_ = 0;  // nesting of the tree being built, bounded by limits::kMaxNesting
   std::string_view src_;
   const Options& opts_;
 
@@ -59,6 +61,29 @@ class Parser {
   [[noreturn]] void error_at(const std::string& message, const Token& t) const {
     syntax_error(message, src_, opts_, t.line, t.column);
   }
+
+  /// Holds `steps` levels of nesting for as long as it lives; raises a syntax error past limits::kMaxNesting. A chain
+  /// of operators, attribute lookups or filters nests the tree one level per link, so each link is a step: the tree
+  /// stays shallow enough for the recursive evaluator and destructor.
+  class Depth {
+   public:
+    Depth(Parser& p, int steps) : p_(p) {
+      for (int k = 0; k < steps; ++k) step();
+    }
+    ~Depth() { p_.depth_ -= n_; }
+    Depth(const Depth&) = delete;
+    Depth& operator=(const Depth&) = delete;
+    void step() {
+      ++n_;
+      if (++p_.depth_ > limits::kMaxNesting)
+        p_.error("template nested too deeply (more than " + std::to_string(limits::kMaxNesting) +
+                 " levels of expressions and blocks)");
+    }
+
+   private:
+    Parser& p_;
+    int n_ = 0;
+  };
 
   void expect_op(const char* op) {
     if (!skip_op(op)) error("expected token '" + std::string(op) + "', got " + describe_token(cur()));
@@ -93,6 +118,7 @@ class Parser {
 
   /// Parses nodes until a block tag named in end_tags; leaves the cursor on that tag's name.
   Body subparse(const std::vector<std::string>& end_tags, const std::string& innermost) {
+    Depth depth(*this, 1);
     Body body;
     while (true) {
       const Token& t = cur();
@@ -367,8 +393,10 @@ class Parser {
   ExprPtr parse_expression(bool with_condexpr) { return with_condexpr ? parse_condexpr() : parse_or(); }
 
   ExprPtr parse_condexpr() {
+    Depth depth(*this, 1);
     ExprPtr e = parse_or();
     while (is_name("if")) {
+      depth.step();
       const Token at = cur();
       next();
       auto c = make(Expr::Kind::CondExpr, at);
@@ -390,7 +418,9 @@ class Parser {
 
   ExprPtr parse_or() {
     ExprPtr e = parse_and();
+    Depth chain(*this, 0);
     while (is_name("or")) {
+      chain.step();
       const Token at = cur();
       next();
       e = binary(at, "or", std::move(e), parse_and());
@@ -400,7 +430,9 @@ class Parser {
 
   ExprPtr parse_and() {
     ExprPtr e = parse_not();
+    Depth chain(*this, 0);
     while (is_name("and")) {
+      chain.step();
       const Token at = cur();
       next();
       e = binary(at, "and", std::move(e), parse_not());
@@ -409,6 +441,7 @@ class Parser {
   }
 
   ExprPtr parse_not() {
+    Depth depth(*this, 1);
     if (is_name("not")) {
       const Token at = cur();
       next();
@@ -452,7 +485,9 @@ class Parser {
 
   ExprPtr parse_math1() {
     ExprPtr e = parse_concat();
+    Depth chain(*this, 0);
     while (is_op("+") || is_op("-")) {
+      chain.step();
       const Token at = cur();
       next();
       e = binary(at, at.text, std::move(e), parse_concat());
@@ -462,7 +497,9 @@ class Parser {
 
   ExprPtr parse_concat() {
     ExprPtr e = parse_math2();
+    Depth chain(*this, 0);
     while (is_op("~")) {
+      chain.step();
       const Token at = cur();
       next();
       e = binary(at, "~", std::move(e), parse_math2());
@@ -472,7 +509,9 @@ class Parser {
 
   ExprPtr parse_math2() {
     ExprPtr e = parse_pow();
+    Depth chain(*this, 0);
     while (is_op("*") || is_op("/") || is_op("//") || is_op("%")) {
+      chain.step();
       const Token at = cur();
       next();
       e = binary(at, at.text, std::move(e), parse_pow());
@@ -482,7 +521,9 @@ class Parser {
 
   ExprPtr parse_pow() {
     ExprPtr e = parse_unary(true);
+    Depth chain(*this, 0);
     while (is_op("**")) {
+      chain.step();
       const Token at = cur();
       next();
       e = binary(at, "**", std::move(e), parse_unary(true));
@@ -491,6 +532,7 @@ class Parser {
   }
 
   ExprPtr parse_unary(bool with_filter) {
+    Depth depth(*this, 1);
     ExprPtr e;
     if (is_op("-") || is_op("+")) {
       const Token at = cur();
@@ -582,7 +624,9 @@ class Parser {
   }
 
   ExprPtr parse_postfix(ExprPtr e) {
+    Depth chain(*this, 0);
     while (true) {
+      chain.step();
       if (is_op(".") || is_op("[")) {
         e = parse_subscript(std::move(e));
       } else if (is_op("(")) {
@@ -690,7 +734,9 @@ class Parser {
 
   /// Parses `| f(args) | g ...`; with start_inline the first filter has no leading pipe (filter blocks).
   ExprPtr parse_filters(ExprPtr e, bool start_inline = false) {
+    Depth chain(*this, 0);
     while (is_op("|") || start_inline) {
+      chain.step();
       const Token at = cur();
       if (!start_inline) next();
       start_inline = false;
@@ -706,7 +752,9 @@ class Parser {
   }
 
   ExprPtr parse_filter_expr(ExprPtr e) {
+    Depth chain(*this, 0);
     while (true) {
+      chain.step();
       if (is_op("|")) {
         e = parse_filters(std::move(e));
       } else if (is_name("is")) {

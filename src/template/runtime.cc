@@ -44,13 +44,26 @@ double as_double(const Value& v) {
   if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
   if (v.is_number_float()) return v.get<double>();
   if (v.is_number_unsigned()) return static_cast<double>(v.get<uint64_t>());
+  if (!v.is_number_integer()) fail("must be real number, not " + py_type(v));
   return static_cast<double>(v.get<int64_t>());
 }
 
 int64_t as_int(const Value& v) {
   if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
-  if (v.is_number_float()) return static_cast<int64_t>(v.get<double>());
-  if (v.is_number_unsigned()) return static_cast<int64_t>(v.get<uint64_t>());
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (std::isnan(d)) fail("cannot convert float NaN to integer");
+    // Python has big integers; ours are 64 bits, and converting a larger float is undefined behaviour.
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+      fail("cannot convert float " + py_float_repr(d) + " to a 64-bit integer");
+    return static_cast<int64_t>(d);
+  }
+  if (v.is_number_unsigned()) {
+    auto u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(INT64_MAX)) fail("integer " + std::to_string(u) + " is too large (64 bits)");
+    return static_cast<int64_t>(u);
+  }
+  if (!v.is_number_integer()) fail("'" + py_type(v) + "' object cannot be interpreted as an integer");
   return v.get<int64_t>();
 }
 

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "eval.h"
 #include "pyregex.h"
@@ -83,7 +84,12 @@ std::vector<Value> loose_parts(const std::string& s) {
     if (std::isdigit(static_cast<unsigned char>(s[i]))) {
       size_t j = i;
       while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
-      out.push_back(std::stoll(s.substr(i, j - i)));
+      // Past 64 bits (std::stoll threw; found by the fuzzer) a double keeps the order.
+      std::string digits = s.substr(i, j - i);
+      if (j - i < 19)
+        out.push_back(std::stoll(digits));
+      else
+        out.push_back(std::strtod(digits.c_str(), nullptr));
       i = j;
     } else if (std::isalpha(static_cast<unsigned char>(s[i]))) {
       size_t j = i;
