@@ -71,20 +71,21 @@ struct Plan {
     if (!path.empty()) paths.insert(std::move(path));
   }
 
-  /// True when path would exist after the predicted changes: it, or a folder above it, would be created, or it is
-  /// a folder above something that would be created.
+  /// True when path may exist after the predicted changes: it, or a folder above it, would be created (a clone or
+  /// a package may bring what is inside), or it is a folder above something that would be created. Check mode
+  /// then predicts instead of failing on a path that only a real run would make.
   bool predicted(std::string path) const {
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     if (path.empty()) return false;
-    auto below = paths.lower_bound(path + "/");
-    if (below != paths.end() && below->compare(0, path.size() + 1, path + "/") == 0) return true;
-    while (!path.empty()) {
+    const std::string folder = path == "/" ? path : path + "/";
+    auto below = paths.lower_bound(folder);
+    if (below != paths.end() && below->compare(0, folder.size(), folder) == 0) return true;
+    for (;;) {
       if (paths.count(path)) return true;
       size_t slash = path.find_last_of('/');
       if (slash == std::string::npos || path == "/") return false;
       path = slash == 0 ? "/" : path.substr(0, slash);
     }
-    return false;
   }
 };
 

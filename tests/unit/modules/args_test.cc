@@ -103,15 +103,19 @@ TEST_CASE("the registry finds short, builtin, legacy names") {
   CHECK_FALSE(find_module("raw")->spec().check_mode_support);
 }
 
-TEST_CASE("the check-mode plan predicts paths below the folders it records", "[plan]") {
+TEST_CASE("the check-mode plan knows what may exist", "[plan]") {
   prov::mod::Plan plan;
   plan.add_path("/home/app/webapp/config/");
   CHECK(plan.predicted("/home/app/webapp/config"));
-  CHECK(plan.predicted("/home/app/webapp/config/env"));
-  CHECK(plan.predicted("/home/app"));  // folders above a recorded path would exist too
+  CHECK(plan.predicted("/home/app/webapp/config/"));
+  CHECK(plan.predicted("/home/app/webapp/config/env"));  // inside: a clone or a package may bring it
+  CHECK(plan.predicted("/home/app"));                    // mkdir -p makes the folders above
+  CHECK(plan.predicted("/"));
   CHECK_FALSE(plan.predicted("/home/other"));
-  CHECK_FALSE(plan.predicted("/"));
-  CHECK_FALSE(plan.predicted("relative"));
+  CHECK_FALSE(plan.predicted("/home/app/webapp/conf"));  // a prefix that is not a folder above
+  CHECK_FALSE(plan.predicted(""));
   plan.add_path("relative/dir");
+  CHECK(plan.predicted("relative"));
   CHECK(plan.predicted("relative/dir/x"));
+  CHECK_FALSE(plan.predicted("relative/other"));
 }
