@@ -3,7 +3,7 @@
 // side by side (run.sh runs the two groups below in parallel). A test that needs an untouched host resets its own.
 //
 // group A: [apt],[apt_repository],[apt_key],[user],[group],[service],[systemd],[lineinfile],[blockinfile],[get_url]
-// group B: [postgresql],[git],[pip],[ufw],[logrotate],[plan]
+// group B: [postgresql],[git],[pip],[ufw],[logrotate],[plan]~[user]
 
 namespace prov::test::hosts {
 
