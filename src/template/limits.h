@@ -8,11 +8,18 @@
 
 namespace prov::tmpl::limits {
 
-#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#if defined(__SANITIZE_ADDRESS__) && !defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
+// AddressSanitizer builds (the test suite) have frames several times larger: fewer nested calls fit in a stack.
+inline constexpr int kMaxNesting = 256;
+inline constexpr int kMaxCallDepth = 100;
+inline constexpr int64_t kMaxSteps = 10'000'000;
+inline constexpr size_t kMaxSize = size_t{256} << 20;
+#elif !defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
 /// Nesting of expressions and statement blocks in the source, which the parser and the evaluator recurse on.
 inline constexpr int kMaxNesting = 256;
 /// Nested calls while rendering: macros, caller(), recursive loop(), include, import, lazily templated variables.
-inline constexpr int kMaxCallDepth = 500;
+/// Like Jinja's (about 250); it also keeps a render within the stack of an executor thread.
+inline constexpr int kMaxCallDepth = 250;
 /// Loop iterations and macro calls in one engine call (one render, one templated value), all loops together.
 inline constexpr int64_t kMaxSteps = 10'000'000;
 /// Bytes in one rendered text or one string or list built by an operator (`*`, `~`, `+`).

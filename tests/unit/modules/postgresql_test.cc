@@ -93,7 +93,8 @@ TEST_CASE("postgresql connection strings", "[postgresql]") {
 }
 
 TEST_CASE("postgresql verifiers made by PostgreSQL match their passwords", "[postgresql]") {
-  for (const auto& c : fixture()["cases"]) {
+  const Value cases = fixture()["cases"];
+  for (const auto& c : cases) {
     const std::string user = c["user"], password = c["password"], verifier = c["verifier"];
     INFO(user << ": " << c["note"].get<std::string>());
     CHECK_FALSE(pg::password_differs(verifier, password, user, true));
