@@ -185,7 +185,9 @@ Result AptModule::run(Context& ctx) const {
                        "/var/lib/apt/lists; else echo 0; fi; }; before=$(cache_time); echo \"@@cache $before\"; "
                        "if ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then echo '@@lists yes'; fi; ";
   if (want_update && !ctx.check_mode) {
-    script += "if [ $((before + " + std::to_string(valid) + ")) -lt \"$now\" ]; then echo '@@update_out'; " +
+    // cache_valid_time 0 (the default) means always, as in Ansible; otherwise only lists older than that.
+    std::string due = valid > 0 ? "[ $((before + " + std::to_string(valid) + ")) -lt \"$now\" ]" : "true";
+    script += "if " + due + "; then echo '@@update_out'; " +
               with_lock_wait("apt-get update -q", lock_timeout) +
               "echo \"@@update_rc $rc\"; echo \"@@cache_after $(cache_time)\"; "
               "if ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then echo '@@lists yes'; fi; fi; ";
