@@ -19,7 +19,8 @@ trap 'exit 130' INT TERM
 
 "$sandbox" up "$(sed -n 's/^constexpr int kHostCount = \([0-9]*\);.*/\1/p' "$(dirname "$0")/hosts.h")"
 if [ $# -gt 0 ]; then
-  exec "$binary" "$@"
+  "$binary" "$@"  # not exec: the EXIT trap must still take the hosts down
+  exit $?
 fi
 # Two groups in parallel (two cores); each group's tests run one after another on their own hosts.
 "$binary" "$(sed -n 's/^\/\/ group A: //p' "$(dirname "$0")/hosts.h")" >"${TMPDIR:-/tmp}/modules-A.$$" 2>&1 &
