@@ -9,6 +9,7 @@ packages=(
   libssh-dev libyaml-cpp-dev libfmt-dev libspdlog-dev libcli11-dev catch2 nlohmann-json3-dev libdtl-dev
   libssl-dev libcrypt-dev
   ansible python3-jinja2 openssh-client iproute2 debootstrap apt-cacher-ng bc util-linux
+  apt-utils gnupg curl
 )
 
 missing=()
@@ -22,6 +23,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# ccache (when installed) keys objects by paths relative to the clone, so another clone of the same commit on this
+# machine reuses them.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 build_dir="${1:-build}"
 shift || true

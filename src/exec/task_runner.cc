@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "loops.h"
+#include "provision/connection/become.h"
 #include "provision/connection/registry.h"
 #include "provision/core/yaml.h"
 #include "provision/modules/module.h"
@@ -70,7 +71,6 @@ std::vector<std::string> module_search_paths(const PlayState& play, const pb::Ta
   paths.push_back(play.playbook->dir);
   return paths;
 }
-
 
 // A keyword's value, templated for this host.
 Value templated_keyword(const Frame& frame, const pb::Task& task, Value pb::Keywords::*field, const TaskScope& scope,
@@ -141,12 +141,14 @@ class TaskRun {
     Value raw_items = tmpl::template_value(task_.loop, scope_.scope(), options_);
     std::vector<Value> items = loop_items(task_.loop_kind, raw_items);
     const Value& control = task_.loop_control;
-    std::string loop_var = control.is_object() && control.contains("loop_var") ? to_plain_string(control["loop_var"])
-                                                                                : "item";
-    std::string index_var = control.is_object() && control.contains("index_var")
-                                ? to_plain_string(control["index_var"]) : "";
+    std::string loop_var =
+        control.is_object() && control.contains("loop_var") ? to_plain_string(control["loop_var"]) : "item";
+    std::string index_var =
+        control.is_object() && control.contains("index_var") ? to_plain_string(control["index_var"]) : "";
     if (items.empty()) {
-      return {{"changed", false}, {"skipped", true}, {"skipped_reason", "No items in the list"},
+      return {{"changed", false},
+              {"skipped", true},
+              {"skipped_reason", "No items in the list"},
               {"results", Value::array()}};
     }
     Value results = Value::array();
@@ -154,9 +156,14 @@ class TaskRun {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Value loop_vars = {{loop_var, items[i]}, {"ansible_loop_var", loop_var}};
       if (!index_var.empty()) loop_vars[index_var] = i;
-      loop_vars["ansible_loop"] = {
-          {"index", i + 1}, {"index0", i}, {"revindex", items.size() - i}, {"revindex0", items.size() - i - 1},
-          {"first", i == 0}, {"last", i + 1 == items.size()}, {"length", items.size()}, {"allitems", items}};
+      loop_vars["ansible_loop"] = {{"index", i + 1},
+                                   {"index0", i},
+                                   {"revindex", items.size() - i},
+                                   {"revindex0", items.size() - i - 1},
+                                   {"first", i == 0},
+                                   {"last", i + 1 == items.size()},
+                                   {"length", items.size()},
+                                   {"allitems", items}};
       if (i > 0) loop_vars["ansible_loop"]["previtem"] = items[i - 1];
       if (i + 1 < items.size()) loop_vars["ansible_loop"]["nextitem"] = items[i + 1];
       scope_.set_loop_vars(loop_vars);
@@ -194,18 +201,19 @@ class TaskRun {
     if (control.is_object() && control.contains("label")) {
       try {
         return tmpl::python_str(tmpl::template_value(control["label"], scope_.scope(), options_));
-      } catch (const Error&) {
-      }
+      } catch (const Error&) {}
     }
     return tmpl::python_str(item);
   }
 
   Value run_with_retries() {
     if (task_.until.empty()) return apply_overrides(run_action());
-    int retries = task_.retries.is_null() ? 3 : std::max(1, static_cast<int>(std::stol(to_plain_string(
-                                                       tmpl::template_value(task_.retries, scope_.scope(), options_)))));
-    double delay = task_.delay.is_null() ? 5.0 : std::stod(to_plain_string(
-                                                     tmpl::template_value(task_.delay, scope_.scope(), options_)));
+    int retries = task_.retries.is_null() ? 3
+                                          : std::max(1, static_cast<int>(std::stol(to_plain_string(tmpl::template_value(
+                                                            task_.retries, scope_.scope(), options_)))));
+    double delay = task_.delay.is_null()
+                       ? 5.0
+                       : std::stod(to_plain_string(tmpl::template_value(task_.delay, scope_.scope(), options_)));
     Value result;
     for (int attempt = 1; attempt <= retries; ++attempt) {
       result = apply_overrides(run_action());
@@ -322,12 +330,30 @@ class TaskRun {
     spdlog::debug("<{}> {} {}", host_.name, task_.action, no_log_ ? "<hidden by no_log>" : censored(*module, args));
     if (host_.connection) host_.connection->set_quiet(no_log_);
     auto start = std::chrono::steady_clock::now();
-    mod::Result result = module->run(ctx);
+    mod::Result result;
+    try {
+      result = module->run(ctx);
+    } catch (const conn::BecomeError& e) {
+      if (!becomes_planned_user(ctx, e.message())) throw;
+      result = {{"changed", true},
+                {"msg", fmt::format("check mode: user {} does not exist yet; an earlier task would create it, and "
+                                    "this task would then run as {}",
+                                    ctx.become.user, ctx.become.user)}};
+    }
     spdlog::debug("<{}> {} done in {:.1f} ms", host_.name, task_.action,
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (!result.is_object()) result = {{"result", result}};
     if (!result.contains("changed")) result["changed"] = false;
     return result;
+  }
+
+  // In check mode, become to a user that an earlier task would create (a user task, or a package such as
+  // postgresql bringing its system user) cannot run: the task is predicted to run once that user exists.
+  bool becomes_planned_user(const mod::Context& ctx, const std::string& error) const {
+    if (!ctx.check_mode || ctx.plan == nullptr) return false;
+    const bool unknown_user =
+        error.find("unknown user") != std::string::npos || error.find("does not exist") != std::string::npos;
+    return unknown_user && (ctx.plan->users.count(ctx.become.user) > 0 || !ctx.plan->packages.empty());
   }
 
   conn::Connection& target_connection(std::unique_ptr<conn::Connection>& delegated) {
@@ -345,8 +371,9 @@ class TaskRun {
 
   Value include_vars() {
     Value args = tmpl::template_value(task_.args, scope_.scope(), options_);
-    std::string file = args.contains("file") ? to_plain_string(args["file"])
-                       : args.contains("_raw_params") ? to_plain_string(args["_raw_params"]) : "";
+    std::string file = args.contains("file")          ? to_plain_string(args["file"])
+                       : args.contains("_raw_params") ? to_plain_string(args["_raw_params"])
+                                                      : "";
     if (file.empty()) return failure("include_vars needs a file");
     std::vector<std::string> candidates;
     if (fs::path(file).is_absolute()) {
@@ -436,8 +463,7 @@ class TaskRun {
     std::string name = raw_name;
     try {
       name = tmpl::render(raw_name, scope_.scope(), options_);
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
     if (std::find(host_.notified.begin(), host_.notified.end(), name) == host_.notified.end()) {
       host_.notified.push_back(name);
     }
@@ -448,7 +474,10 @@ class TaskRun {
     bool changed = as_bool(outcome.result.value("changed", Value(false)), false);
     switch (outcome.status) {
       case out::Status::Ok: ++s.ok; break;
-      case out::Status::Changed: ++s.ok; ++s.changed; break;
+      case out::Status::Changed:
+        ++s.ok;
+        ++s.changed;
+        break;
       case out::Status::Skipped: ++s.skipped; break;
       case out::Status::Unreachable: ++s.unreachable; break;
       case out::Status::Failed:
@@ -464,8 +493,7 @@ class TaskRun {
   }
 
   void report(const TaskOutcome& outcome) {
-    bool loop = !task_.loop_kind.empty() && outcome.result.contains("results") &&
-                !outcome.result["results"].empty();
+    bool loop = !task_.loop_kind.empty() && outcome.result.contains("results") && !outcome.result["results"].empty();
     out::HostResult event;
     event.host = host_.name;
     event.delegated_to = delegated_to_;
@@ -486,7 +514,8 @@ class TaskRun {
       return;
     }
     event.result = displayed(outcome.result);
-    event.show_result = task_.action == "debug" && (outcome.status == out::Status::Ok || outcome.status == out::Status::Changed);
+    event.show_result =
+        task_.action == "debug" && (outcome.status == out::Status::Ok || outcome.status == out::Status::Changed);
     play_.sink->host_result(event);
   }
 
@@ -550,8 +579,7 @@ std::string task_title(const PlayState& play, const graph::Node& node) {
     try {
       tmpl::ValueVars vars(play.play->kw.vars);
       name = tmpl::render(name, vars, ansible_options());
-    } catch (const Error&) {
-    }
+    } catch (const Error&) {}
   }
   return task.role ? task.role->name + " : " + name : name;
 }
@@ -563,7 +591,8 @@ conn::Connection& connection_for(PlayState& play, HostState& host) {
   options.name = host.name;
   // Connection variables may come from the inventory, the play's vars or -e, which wins.
   Value vars = host.inventory_vars;
-  for (const Value* layer : std::initializer_list<const Value*>{&play.play->kw.vars, &host.magic, &settings.extra_vars}) {
+  for (const Value* layer :
+       std::initializer_list<const Value*>{&play.play->kw.vars, &host.magic, &settings.extra_vars}) {
     for (auto it = layer->begin(); it != layer->end(); ++it) vars[it.key()] = it.value();
   }
   tmpl::ValueVars lookup(vars);
@@ -587,12 +616,14 @@ conn::Connection& connection_for(PlayState& play, HostState& host) {
   }
   conn_vars["ansible_user"] = setting("ansible_user", settings.remote_user);
   conn_vars["ansible_ssh_private_key_file"] = setting("ansible_ssh_private_key_file", settings.private_key_file);
-  if (!settings.password.empty() && !conn_vars.contains("ansible_password")) conn_vars["ansible_password"] = settings.password;
+  if (!settings.password.empty() && !conn_vars.contains("ansible_password"))
+    conn_vars["ansible_password"] = settings.password;
   conn_vars["timeout"] = settings.timeout;
-  if (!conn_vars.contains("ansible_host_key_checking")) conn_vars["ansible_host_key_checking"] = settings.host_key_checking;
+  if (!conn_vars.contains("ansible_host_key_checking"))
+    conn_vars["ansible_host_key_checking"] = settings.host_key_checking;
   if (!conn::find_connection(kind)) {
-    throw conn::UnreachableError(fmt::format("the connection type '{}' is not available{}", kind,
-                                             did_you_mean(kind, conn::connection_names())));
+    throw conn::UnreachableError(
+        fmt::format("the connection type '{}' is not available{}", kind, did_you_mean(kind, conn::connection_names())));
   }
   host.connection = std::make_unique<TracedConnection>(host.name, conn::make_connection(kind, conn_vars));
   host.connection->connect();

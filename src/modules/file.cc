@@ -72,10 +72,14 @@ class FileModule : public Module {
     const std::string prev = state_of(info);
     std::string state = util::str(args, "state");
     if (state.empty()) {
-      if (prev != "absent") state = prev == "hard" ? "file" : prev;
-      else if (util::flag(args, "recurse")) state = "directory";
-      else if (!util::str(args, "src").empty()) state = "link";
-      else state = "file";
+      if (prev != "absent")
+        state = prev == "hard" ? "file" : prev;
+      else if (util::flag(args, "recurse"))
+        state = "directory";
+      else if (!util::str(args, "src").empty())
+        state = "link";
+      else
+        state = "file";
     }
 
     Result r = {{"path", path}, {"changed", false}};
@@ -97,8 +101,10 @@ class FileModule : public Module {
       if (prev == "absent") return fail(r, "file (" + path + ") is absent, cannot continue");
       if (prev == "directory") return fail(r, "file (" + path + ") is directory, cannot continue");
     } else if (state == "directory") {
-      if (prev == "absent") create = make_directories(path, ctx.args);
-      else if (info.type != "directory") return fail(r, path + " already exists as a " + prev);
+      if (prev == "absent")
+        create = make_directories(path, ctx.args);
+      else if (info.type != "directory")
+        return fail(r, path + " already exists as a " + prev);
     } else if (state == "touch") {
       create = "touch -- " + shell_quote(path);
       if (prev == "directory" && !info.is_link) create = "touch -c -- " + shell_quote(path);
@@ -140,6 +146,12 @@ class FileModule : public Module {
       if (!ctx.check_mode) run_or_throw(ctx, "rm -rf -- " + shell_quote(path));
       if (ctx.diff_mode) r["diff"] = diff;
     }
+    if (prev == "absent" && ctx.check_mode && ctx.plan != nullptr && ctx.plan->predicted(path)) {
+      // Check mode: something an earlier task would install or create may bring it (nginx's default site), and
+      // a real run would then remove it.
+      r["changed"] = true;
+      r["msg"] = "check mode: " + path + " does not exist yet, but an earlier task may bring it; it would be removed";
+    }
     r["state"] = "absent";
     return r;
   }
@@ -153,7 +165,8 @@ class FileModule : public Module {
     r.erase("path");
     r["dest"] = path;
     r["src"] = src;
-    if (src.empty()) return fail(r, "src is required for creating new " + std::string(state == "link" ? "symlinks" : "hardlinks"));
+    if (src.empty())
+      return fail(r, "src is required for creating new " + std::string(state == "link" ? "symlinks" : "hardlinks"));
 
     // A relative symlink source is relative to the link's folder.
     std::string src_abs = src[0] == '/' || state == "hard" ? src : util::dirname(path) + "/" + src;

@@ -4,7 +4,8 @@
 # state (what the case's state.sh prints on each). See README.md.
 #
 #   run.sh PROVISION_BIN [case...]
-# Env: PARITY_HOSTS="A B" (sandbox host numbers, default "1 2"); PARITY_KEEP_UP=1 leaves the sandbox up.
+# Env: PARITY_HOSTS="A B [C D ...]" (sandbox host numbers, in pairs, default "1 2 3 4"; each pair works through
+# its share of the cases alongside the others); PARITY_KEEP_UP=1 leaves the sandbox up.
 # Needs root; brings the sandbox up and (unless PARITY_KEEP_UP) down.
 set -u
 
@@ -18,7 +19,8 @@ cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
   for d in "$here"/cases/*/; do cases+=("$(basename "$d")"); done
 fi
-read -r host_a host_b <<<"${PARITY_HOSTS:-1 2}"
+read -r -a hosts <<<"${PARITY_HOSTS:-1 2 3 4}"
+{ [ ${#hosts[@]} -ge 2 ] && [ $((${#hosts[@]} % 2)) = 0 ]; } || { echo "run.sh: PARITY_HOSTS needs pairs" >&2; exit 64; }
 command -v ansible-playbook >/dev/null || { echo "run.sh: ansible-playbook not found" >&2; exit 64; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/provision-host-parity.XXXXXX")
@@ -33,7 +35,9 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default A
 export ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=1 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
 export ANSIBLE_LOCAL_TEMP="$work/ansible-local" ANSIBLE_HOME="$work/ansible-home"
 
-"$sandbox" up "$((host_a > host_b ? host_a : host_b))" || exit 1
+highest=0
+for n in "${hosts[@]}"; do [ "$n" -gt "$highest" ] && highest=$n; done
+"$sandbox" up "$highest" || exit 1
 state_dir=${PROVISION_SANDBOX_DIR:-$repo/.sandbox}
 
 # An inventory naming the sandbox host `target`, so both tools print the same recap line.
@@ -69,36 +73,55 @@ apply() { # TOOL N CASE LOGPREFIX
   done
 }
 
-passed=0 failed=0
-for case in "${cases[@]}"; do
+# One case on hosts A (ansible-playbook) and B (provision); its report goes to stdout, the exit code says ok.
+run_case() { # CASE A B
+  local case=$1 host_a=$2 host_b=$3 dir=$work/$1 pa pb ok=1
+  mkdir -p "$dir"
   echo "=== $case"
   prepare "$host_a" "$case" & pa=$!
   prepare "$host_b" "$case" & pb=$!
   if ! wait $pa || ! wait $pb; then
-    echo "FAIL $case: preparing the hosts failed"; failed=$((failed + 1)); continue
+    echo "FAIL $case: preparing the hosts failed"; return 1
   fi
-  apply ansible-playbook "$host_a" "$case" "$work/ansible" >"$work/ansible.recaps" & pa=$!
-  apply "$provision" "$host_b" "$case" "$work/provision" >"$work/provision.recaps" & pb=$!
+  apply ansible-playbook "$host_a" "$case" "$dir/ansible" >"$dir/ansible.recaps" & pa=$!
+  apply "$provision" "$host_b" "$case" "$dir/provision" >"$dir/provision.recaps" & pb=$!
   wait $pa; wait $pb
-  "$sandbox" exec "sbx$host_a" sh <"$here/cases/$case/state.sh" >"$work/ansible.state" 2>&1
-  "$sandbox" exec "sbx$host_b" sh <"$here/cases/$case/state.sh" >"$work/provision.state" 2>&1
-  ok=1
-  if ! diff -u "$work/ansible.recaps" "$work/provision.recaps" >"$work/recap.diff"; then
-    ok=0; echo "recaps differ (ansible-playbook first):"; cat "$work/recap.diff"
+  "$sandbox" exec "sbx$host_a" sh <"$here/cases/$case/state.sh" >"$dir/ansible.state" 2>&1
+  "$sandbox" exec "sbx$host_b" sh <"$here/cases/$case/state.sh" >"$dir/provision.state" 2>&1
+  if ! diff -u "$dir/ansible.recaps" "$dir/provision.recaps" >"$dir/recap.diff"; then
+    ok=0; echo "recaps differ (ansible-playbook first):"; cat "$dir/recap.diff"
   fi
-  if ! diff -u "$work/ansible.state" "$work/provision.state" >"$work/state.diff"; then
-    ok=0; echo "end states differ (ansible-playbook first):"; cat "$work/state.diff"
+  if ! diff -u "$dir/ansible.state" "$dir/provision.state" >"$dir/state.diff"; then
+    ok=0; echo "end states differ (ansible-playbook first):"; cat "$dir/state.diff"
   fi
-  if ! grep -q 'run 1: rc=0 ' "$work/ansible.recaps"; then
-    ok=0; echo "ansible-playbook did not succeed; its output:"; tail -30 "$work/ansible.1"
+  if ! grep -q 'run 1: rc=0 ' "$dir/ansible.recaps"; then
+    ok=0; echo "ansible-playbook did not succeed; its output:"; tail -30 "$dir/ansible.1"
   fi
   if [ $ok = 1 ]; then
-    passed=$((passed + 1)); echo "ok   $case"; cat "$work/provision.recaps"
+    echo "ok   $case"; cat "$dir/provision.recaps"
   else
-    failed=$((failed + 1)); echo "FAIL $case"
-    echo "--- provision, first run:"; tail -40 "$work/provision.1"
-    echo "--- provision, second run:"; tail -20 "$work/provision.2"
+    echo "FAIL $case"
+    echo "--- provision, first run:"; tail -40 "$dir/provision.1"
+    echo "--- provision, second run:"; tail -20 "$dir/provision.2"
+    return 1
   fi
+}
+
+# Each pair of hosts is a lane taking every n-th case; reports are printed in the cases' order.
+lanes=$((${#hosts[@]} / 2))
+for ((lane = 0; lane < lanes; lane++)); do
+  (
+    for ((i = lane; i < ${#cases[@]}; i += lanes)); do
+      run_case "${cases[$i]}" "${hosts[$((2 * lane))]}" "${hosts[$((2 * lane + 1))]}" >"$work/report.$i" 2>&1
+      echo $? >"$work/status.$i"
+    done
+  ) &
+done
+wait
+passed=0 failed=0
+for ((i = 0; i < ${#cases[@]}; i++)); do
+  cat "$work/report.$i"
+  if [ "$(cat "$work/status.$i" 2>/dev/null)" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

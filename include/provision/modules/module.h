@@ -25,23 +25,23 @@ struct ArgSpec {
   std::string name;
   ArgType type = ArgType::Str;
   bool required = false;
-  Value default_value;                 ///< null: no default
-  std::vector<std::string> choices;    ///< empty: any
+  Value default_value;               ///< null: no default
+  std::vector<std::string> choices;  ///< empty: any
   std::vector<std::string> aliases;
-  ArgType elements = ArgType::Str;     ///< for lists
-  bool no_log = false;                 ///< never shown (passwords)
+  ArgType elements = ArgType::Str;  ///< for lists
+  bool no_log = false;              ///< never shown (passwords)
 };
 
 struct ModuleSpec {
-  std::string name;                          ///< short name, e.g. "file"
-  std::vector<std::string> other_names;      ///< e.g. "ansible.builtin.file", "ansible.legacy.file"
+  std::string name;                      ///< short name, e.g. "file"
+  std::vector<std::string> other_names;  ///< e.g. "ansible.builtin.file", "ansible.legacy.file"
   std::vector<ArgSpec> args;
   std::vector<std::vector<std::string>> mutually_exclusive;
   std::vector<std::vector<std::string>> required_one_of;
-  bool free_form = false;          ///< accepts `module: some words` (kept as "_raw_params")
-  bool any_keys = false;           ///< takes arbitrary names as arguments (set_fact); args then only lists options
-  bool runs_on_controller = false; ///< debug, set_fact, assert, fail, pause: no connection needed
-  bool check_mode_support = true;  ///< false: skipped in check mode with a message
+  bool free_form = false;           ///< accepts `module: some words` (kept as "_raw_params")
+  bool any_keys = false;            ///< takes arbitrary names as arguments (set_fact); args then only lists options
+  bool runs_on_controller = false;  ///< debug, set_fact, assert, fail, pause: no connection needed
+  bool check_mode_support = true;   ///< false: skipped in check mode with a message
 };
 
 /// An argument error; the executor adds the task's file:line.
@@ -59,49 +59,36 @@ Value validate_args(const ModuleSpec& spec, const Value& raw);
 /// would fail on state that only a real run creates (a service whose package is not installed yet, a file in a
 /// folder not made yet); modules record their predictions here and consult them instead of failing.
 struct Plan {
-  std::set<std::string> packages;  ///< packages that would be installed
-  std::set<std::string> paths;     ///< files and folders that would exist
-  std::set<std::string> users;     ///< users that would be created
-  std::set<std::string> groups;    ///< groups that would be created
+  std::set<std::string> packages;     ///< packages that would be installed
+  std::set<std::string> paths;        ///< files and folders that would exist
+  std::set<std::string> users;        ///< users that would be created
+  std::set<std::string> groups;       ///< groups that would be created
   bool apt_lists_unverified = false;  ///< apt would have refreshed lists that were never fetched
 
   /// Records that path would be created (folders above it are created with it, as `mkdir -p` does).
-  void add_path(std::string path) {
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
-    if (!path.empty()) paths.insert(std::move(path));
-  }
+  void add_path(std::string path);
 
   /// True when path may exist after the predicted changes: it, or a folder above it, would be created (a clone or
-  /// a package may bring what is inside), or it is a folder above something that would be created. Check mode
-  /// then predicts instead of failing on a path that only a real run would make.
-  bool predicted(std::string path) const {
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
-    if (path.empty()) return false;
-    const std::string folder = path == "/" ? path : path + "/";
-    auto below = paths.lower_bound(folder);
-    if (below != paths.end() && below->compare(0, folder.size(), folder) == 0) return true;
-    for (;;) {
-      if (paths.count(path)) return true;
-      size_t slash = path.find_last_of('/');
-      if (slash == std::string::npos || path == "/") return false;
-      path = slash == 0 ? "/" : path.substr(0, slash);
-    }
-  }
+  /// a package may bring what is inside), it is a folder above something that would be created, or one of its
+  /// folders is named after a package that would be installed (/etc/nginx for nginx, /etc/postgresql for
+  /// postgresql-15: what packages bring is not known before they are). Check mode then predicts instead of
+  /// failing on a path that only a real run would make.
+  bool predicted(std::string path) const;
 };
 
 /// What a module gets to work with for one run on one host.
 struct Context {
-  conn::Connection* conn = nullptr;       ///< null only for runs_on_controller modules
-  Value args;                             ///< validated by validate_args
+  conn::Connection* conn = nullptr;  ///< null only for runs_on_controller modules
+  Value args;                        ///< validated by validate_args
   bool check_mode = false;
   bool diff_mode = false;
-  int verbosity = 0;                      ///< -v count; debug's `verbosity` compares against it
+  int verbosity = 0;  ///< -v count; debug's `verbosity` compares against it
   conn::Become become;
   std::map<std::string, std::string> env;
   /// Controller folders for `src` lookups: the role's files/ or templates/ first, then the playbook's.
   std::vector<std::string> search_paths;
-  const tmpl::Vars* vars = nullptr;       ///< the task's variables (debug var=, assert, template)
-  std::string task_location;              ///< "file:line" of the task, for messages
+  const tmpl::Vars* vars = nullptr;  ///< the task's variables (debug var=, assert, template)
+  std::string task_location;         ///< "file:line" of the task, for messages
   /// This host's check-mode predictions; never null when the executor runs a module (tests may leave it null).
   Plan* plan = nullptr;
 };

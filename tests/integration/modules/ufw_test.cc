@@ -17,14 +17,20 @@ void install_ufw(ModuleHost& host) {
       "ufw >/dev/null; }");
 }
 
+// ufw names its reset backups by the second and refuses to overwrite one, so a second reset within the same
+// second fails unless the backups of the first are gone first.
+constexpr const char* kResetUfw =
+    "rm -f /etc/ufw/*.rules.[0-9]* /etc/ufw/*.rules.*_* && ufw --force reset >/dev/null && "
+    "rm -f /etc/ufw/*.rules.[0-9]* /etc/ufw/*.rules.*_*";
+
 // ufw installed, with no rules, inactive, and its defaults: as after a fresh install.
 ModuleHost clean_ufw_host(int n) {
   ModuleHost host(n);
   install_ufw(host);
-  host.sh(
-      "ufw --force reset >/dev/null && rm -f /etc/ufw/*.rules.[0-9]* /etc/ufw/*.rules.*_* && ufw logging low "
-      ">/dev/null && ufw default deny incoming >/dev/null && ufw default allow outgoing >/dev/null && "
-      "ufw default deny routed >/dev/null");
+  host.sh(std::string(kResetUfw) +
+          " && ufw logging low >/dev/null && ufw default deny incoming >/dev/null && ufw default allow outgoing "
+          ">/dev/null && "
+          "ufw default deny routed >/dev/null");
   return host;
 }
 
@@ -302,5 +308,5 @@ TEST_CASE("ufw: the seed deployment's firewall on a web and an elasticsearch hos
                                "\n" + row("22/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n" +
                                row("9200:9400/tcp (v6)", "ALLOW", "Anywhere (v6)") + "\n");
   // Leave the spare host open again for whoever uses it next.
-  es.sh("ufw --force reset >/dev/null");
+  es.sh(kResetUfw);
 }

@@ -23,8 +23,7 @@ TEST_CASE("validate_args rejects unknown keys with the supported list and a sugg
 }
 
 TEST_CASE("validate_args reports missing required arguments, bad choices and mutually exclusive ones") {
-  CHECK_THROWS_WITH(validate_args(spec_of("file"), Value{{"state", "directory"}}),
-                    "missing required arguments: path");
+  CHECK_THROWS_WITH(validate_args(spec_of("file"), Value{{"state", "directory"}}), "missing required arguments: path");
   CHECK_THROWS_WITH(validate_args(spec_of("file"), Value{{"path", "/x"}, {"state", "foo"}}),
                     "value of state must be one of: absent, directory, file, hard, link, touch, got: foo");
   CHECK_THROWS_WITH(validate_args(spec_of("copy"), Value{{"dest", "/x"}, {"src", "a"}, {"content", "b"}}),
@@ -35,8 +34,8 @@ TEST_CASE("validate_args reports missing required arguments, bad choices and mut
 }
 
 TEST_CASE("validate_args converts types as Ansible does") {
-  Value v = validate_args(spec_of("file"), Value{{"dest", "/x"}, {"recurse", "yes"}, {"force", "off"},
-                                                  {"mode", "0644"}});
+  Value v =
+      validate_args(spec_of("file"), Value{{"dest", "/x"}, {"recurse", "yes"}, {"force", "off"}, {"mode", "0644"}});
   CHECK(v["path"] == "/x");
   CHECK(v["recurse"] == true);
   CHECK(v["force"] == false);
@@ -86,10 +85,35 @@ TEST_CASE("the registry finds short, builtin, legacy names") {
   CHECK(find_module("community.general.file") == nullptr);
   auto names = module_names();
   // Every module is listed once (modules are added side by side, so this checks membership, not the order).
-  for (const char* expected : {"command", "shell", "raw", "file", "copy", "stat", "debug", "set_fact", "assert",
-                               "fail", "pause", "wait_for", "template", "user", "group", "service", "systemd",
-                               "postgresql_db", "postgresql_user", "lineinfile", "blockinfile", "logrotate", "ufw",
-                               "git", "pip", "apt", "apt_repository", "apt_key", "get_url"}) {
+  for (const char* expected : {"command",
+                               "shell",
+                               "raw",
+                               "file",
+                               "copy",
+                               "stat",
+                               "debug",
+                               "set_fact",
+                               "assert",
+                               "fail",
+                               "pause",
+                               "wait_for",
+                               "template",
+                               "user",
+                               "group",
+                               "service",
+                               "systemd",
+                               "postgresql_db",
+                               "postgresql_user",
+                               "lineinfile",
+                               "blockinfile",
+                               "logrotate",
+                               "ufw",
+                               "git",
+                               "pip",
+                               "apt",
+                               "apt_repository",
+                               "apt_key",
+                               "get_url"}) {
     CHECK(std::count(names.begin(), names.end(), expected) == 1);
   }
   for (const auto& name : names) CHECK(find_module(name)->spec().name == name);
@@ -118,4 +142,17 @@ TEST_CASE("the check-mode plan knows what may exist", "[plan]") {
   CHECK(plan.predicted("relative"));
   CHECK(plan.predicted("relative/dir/x"));
   CHECK_FALSE(plan.predicted("relative/other"));
+}
+
+TEST_CASE("the check-mode plan expects a package's own folders", "[plan]") {
+  prov::mod::Plan plan;
+  CHECK_FALSE(plan.predicted("/etc/elasticsearch/elasticsearch.yml"));
+  plan.packages = {"elasticsearch", "postgresql-15", "curl"};
+  CHECK(plan.predicted("/etc/elasticsearch/elasticsearch.yml"));
+  CHECK(plan.predicted("/etc/elasticsearch/jvm.options.d/heap.options"));
+  CHECK(plan.predicted("/etc/postgresql/15/main/pg_hba.conf"));  // the family of a versioned package
+  CHECK(plan.predicted("/usr/share/elasticsearch"));
+  CHECK_FALSE(plan.predicted("/etc/elastic/x"));            // a prefix of a name is not the name
+  CHECK_FALSE(plan.predicted("/etc/postgresql-common/x"));  // nor is a longer name
+  CHECK_FALSE(plan.predicted("/etc/nginx/nginx.conf"));
 }

@@ -5,9 +5,9 @@
 #include "helpers.h"
 
 using prov::Value;
-using test::fs::exists;
 using test::mode_of;
 using test::Sandbox;
+using test::fs::exists;
 
 TEST_CASE("file state=directory: apply, again, check mode, diff") {
   Sandbox s;
@@ -106,8 +106,8 @@ TEST_CASE("file state=link and state=hard") {
   s.run("file", {{"path", l}, {"src", s.path("other")}, {"state", "link"}});
   CHECK(test::fs::read_symlink(l) == s.path("other"));
   r = s.run("file", {{"path", s.path("l2")}, {"src", "missing"}, {"state", "link"}});
-  CHECK(r["msg"] == "src file does not exist, use \"force=yes\" if you really want to create the link: " +
-                         s.path("missing"));
+  CHECK(r["msg"] ==
+        "src file does not exist, use \"force=yes\" if you really want to create the link: " + s.path("missing"));
   r = s.run("file", {{"path", s.path("target")}, {"src", "other"}, {"state", "link"}});
   CHECK(r["msg"] == "refusing to convert from file to symlink for " + s.path("target"));
   r = s.run("file", {{"path", s.path("h")}, {"src", s.path("target")}, {"state", "hard"}});
@@ -172,4 +172,25 @@ TEST_CASE("file state=directory gives created parents the mode too") {
   CHECK(mode_of(s.dir) == 0755);  // existing folders are left alone
   CHECK(r["diff"]["before"]["state"] == "absent");
   CHECK(r["diff"]["after"]["mode"] == "0750");
+}
+
+TEST_CASE("file state=absent in check mode expects what a planned package would bring", "[plan]") {
+  Sandbox s;
+  const prov::mod::Module* m = prov::mod::find_module("file");
+  prov::mod::Plan plan;
+  prov::mod::Context ctx;
+  ctx.conn = s.conn.get();
+  ctx.check_mode = true;
+  ctx.plan = &plan;
+  const std::string site = s.path("nginx/sites-enabled/default");
+  ctx.args = prov::mod::validate_args(m->spec(), {{"path", site}, {"state", "absent"}});
+  CHECK(m->run(ctx) == Value{{"path", site}, {"changed", false}, {"state", "absent"}});  // nothing would bring it
+  plan.packages.insert("nginx");
+  Value r = m->run(ctx);
+  CHECK(r["changed"] == true);
+  CHECK(r["msg"] ==
+        "check mode: " + site + " does not exist yet, but an earlier task may bring it; it would be removed");
+  CHECK_FALSE(exists(s.path("nginx")));
+  ctx.check_mode = false;  // a real run removes only what is there
+  CHECK(m->run(ctx) == Value{{"path", site}, {"changed", false}, {"state", "absent"}});
 }

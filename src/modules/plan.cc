@@ -1,0 +1,49 @@
+// What check mode predicts a real run would have created before the current task (mod::Plan).
+#include <string_view>
+
+#include "provision/modules/module.h"
+
+namespace prov::mod {
+
+namespace {
+
+std::string without_trailing_slashes(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+// A folder named after a package, or after the family of a versioned one (postgresql for postgresql-15).
+bool named_after(std::string_view folder, const std::set<std::string>& packages) {
+  for (const auto& package : packages) {
+    if (folder == package) return true;
+    if (package.size() > folder.size() && package.compare(0, folder.size(), folder) == 0 &&
+        package[folder.size()] == '-') {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void Plan::add_path(std::string path) {
+  path = without_trailing_slashes(std::move(path));
+  if (!path.empty()) paths.insert(std::move(path));
+}
+
+bool Plan::predicted(std::string path) const {
+  path = without_trailing_slashes(std::move(path));
+  if (path.empty()) return false;
+  const std::string folder = path == "/" ? path : path + "/";
+  auto below = paths.lower_bound(folder);
+  if (below != paths.end() && below->compare(0, folder.size(), folder) == 0) return true;
+  for (;;) {
+    if (paths.count(path)) return true;
+    size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos || path == "/") return false;
+    if (named_after(std::string_view(path).substr(slash + 1), packages)) return true;
+    path = slash == 0 ? "/" : path.substr(0, slash);
+  }
+}
+
+}  // namespace prov::mod
