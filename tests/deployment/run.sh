@@ -212,6 +212,12 @@ expect_eq "the app is checked out in app/ by the app user" "devartis main" \
   "$(on 1 "stat -c %U /home/devartis/webapp/app/manage.py | tr '\n' ' '; su devartis -c 'git -C /home/devartis/webapp/app rev-parse --abbrev-ref HEAD'")"
 expect_eq "config/app/env is linked as the settings' .env" "/home/devartis/webapp/config/app/env" \
   "$(on 1 "readlink /home/devartis/webapp/app/conf/settings/.env")"
+expect_eq "logrotate takes gunicorn's and nginx's logs, with a configuration logrotate accepts" \
+  "/home/devartis/webapp/logs/gunicorn/*.log {
+/home/devartis/webapp/logs/nginx/*.log {
+valid" \
+  "$(on 1 "grep -h '{' /etc/logrotate.d/webapp-gunicorn /etc/logrotate.d/webapp-nginx; \
+    logrotate -d /etc/logrotate.d/webapp-gunicorn /etc/logrotate.d/webapp-nginx >/dev/null 2>&1 && echo valid")"
 key1=$(on 1 "cat /home/devartis/webapp/config/app/secret_key")
 [ ${#key1} -ge 40 ] && pass "a secret key was generated" || fail "secret key: '$key1'"
 
@@ -252,6 +258,13 @@ expect_eq "--role nginx restored the setting" "    client_max_body_size 20m;" \
   "$(on 1 "grep client_max_body_size /home/devartis/webapp/config/nginx/default.conf")"
 expect_eq "the site still answers after nginx reloads" "served by nginx from STATIC_ROOT" \
   "$(curl -sS --max-time 10 "http://$web/static/series/hello.txt")"
+
+# A forced rotation works for both: each log is copied to .1 and emptied; nginx's empty error.log stays (notifempty).
+expect_eq "a forced rotation rotates gunicorn's and nginx's logs" \
+  "gunicorn/access.log.1 gunicorn/error.log.1 nginx/access.log.1 " \
+  "$(on 1 "logrotate -f /etc/logrotate.d/webapp-gunicorn /etc/logrotate.d/webapp-nginx && cd /home/devartis/webapp/logs \
+    && for f in gunicorn/access.log.1 gunicorn/error.log.1 nginx/access.log.1 nginx/error.log.1; do \
+    [ -f \$f ] && printf '%s ' \$f; done")"
 
 echo "$failures failure(s)"
 [ "$failures" = 0 ]
