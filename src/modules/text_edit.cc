@@ -3,47 +3,11 @@
 #include <algorithm>
 
 #include "provision/core/error.h"
+#include "provision/template/engine.h"
 
 namespace prov::mod::text {
 
 namespace {
-
-// Rewrites the Python pattern so that std::regex (ECMAScript, no multiline) searches a line with its newline as
-// Python does: `$` also matches before a final "\n", and `.` also matches "\r". Escapes and classes are copied.
-std::string python_line_semantics(const std::string& pattern, bool dotall, bool multiline) {
-  std::string out;
-  bool in_class = false;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    char c = pattern[i];
-    if (c == '\\' && i + 1 < pattern.size()) {
-      out += c;
-      out += pattern[++i];
-      continue;
-    }
-    if (in_class) {
-      if (c == ']') in_class = false;
-      out += c;
-      continue;
-    }
-    if (c == '[') {
-      in_class = true;
-      out += c;
-      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
-      if (i + 1 < pattern.size() && pattern[i + 1] == ']') out += pattern[++i];
-      continue;
-    }
-    if (c == '.' && !dotall) {
-      out += "[^\\n]";
-    } else if (c == '.' && dotall) {
-      out += "[\\s\\S]";
-    } else if (c == '$' && !multiline) {
-      out += "(?=\\n?$)";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 bool ends_with_newline(const std::string& s) { return !s.empty() && s.back() == '\n'; }
 
@@ -68,36 +32,31 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 }  // namespace
 
-LineRegex::LineRegex(const std::string& pattern) {
-  // Leading inline flags decide how `.` and `$` are rewritten; compile_regex reads them again.
-  bool dotall = false;
-  size_t i = 0;
-  while (pattern.compare(i, 2, "(?") == 0) {
-    size_t close = pattern.find(')', i);
-    if (close == std::string::npos) break;
-    std::string flags = pattern.substr(i + 2, close - i - 2);
-    if (flags.empty() || flags.find_first_not_of("aiLmsux") != std::string::npos) break;
-    if (flags.find('s') != std::string::npos) dotall = true;
-    if (flags.find('m') != std::string::npos) multiline_ = true;
-    i = close + 1;
-  }
+// Ansible compiles the pattern from bytes and searches bytes: ASCII classes and case folding.
+LineRegex::LineRegex(const std::string& pattern) : rx_(compile(pattern)) {}
+
+tmpl::PyRegex LineRegex::compile(const std::string& pattern) {
   try {
-    rx_ = tmpl::compile_regex(python_line_semantics(pattern, dotall, multiline_));
-  } catch (const Error& e) {
-    throw Error("invalid regular expression '" + pattern + "': " + e.what());
+    return tmpl::PyRegex(pattern, false, false, tmpl::RegexText::Bytes);
+  } catch (const tmpl::TemplateError& e) {
+    throw Error(e.message());
   }
 }
 
-bool LineRegex::search(const std::string& text, std::smatch* match) const {
-  std::smatch local;
-  return std::regex_search(text, match != nullptr ? *match : local, rx_.re);
+bool LineRegex::search(const std::string& text, tmpl::RegexMatch* match) const {
+  tmpl::RegexMatch local;
+  try {
+    return rx_.search(text, match != nullptr ? *match : local);
+  } catch (const tmpl::TemplateError& e) {
+    throw Error(e.message());
+  }
 }
 
-std::string LineRegex::expand(const std::string& replacement, const std::smatch& match) const {
+std::string LineRegex::expand(const std::string& replacement, const tmpl::RegexMatch& match) const {
   try {
-    return tmpl::expand_replacement(replacement, match, rx_);
-  } catch (const Error& e) {
-    throw Error(std::string("invalid backreference in line: ") + e.what());
+    return rx_.expand(replacement, match);
+  } catch (const tmpl::TemplateError& e) {
+    throw Error(std::string("invalid backreference in line: ") + e.message());
   }
 }
 
@@ -150,9 +109,9 @@ EditResult lineinfile_present(const std::string& content, const LineEdit& edit) 
   // the last match wins unless firstmatch is set; regexp or search_string decide before the line itself does.
   long found_at = -1, insert_at = -1;
   bool matched = false;
-  std::smatch match;
+  tmpl::RegexMatch match;
   for (size_t i = 0; rx && i < lines.size(); ++i) {
-    std::smatch m;
+    tmpl::RegexMatch m;
     if (rx->search(lines[i], &m)) {
       found_at = static_cast<long>(i);
       match = m;
@@ -265,9 +224,9 @@ EditResult blockinfile_edit(const std::optional<std::string>& original, const Bl
     std::optional<size_t> hit;
     if (insert_rx) {
       if (insert_rx->multiline()) {
-        std::smatch m;
+        tmpl::RegexMatch m;
         if (original && insert_rx->search(*original, &m)) {
-          size_t offset = static_cast<size_t>(insertafter ? m.position(0) + m.length(0) : m.position(0));
+          size_t offset = insertafter ? m.end() : m.start();
           hit = static_cast<size_t>(std::count(original->begin(), original->begin() + static_cast<long>(offset), '\n'));
         }
       } else {

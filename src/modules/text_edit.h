@@ -3,7 +3,6 @@
 // exactly as Ansible 2.14 computes them on the host (Python `re` on each line with its newline, "\n" as the line
 // separator, the same quirks with a last line that has no newline). Not a public header.
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -11,22 +10,23 @@
 
 namespace prov::mod::text {
 
-/// A Python `re` pattern searched as Python searches bytes: `$` matches at the end or before a final newline,
-/// `.` matches anything but "\n" (a "\r" too). Built on the template engine's Python regex translation.
+/// A Python `re` bytes pattern searched as Python searches bytes: `$` matches at the end or before a final newline,
+/// `.` matches anything but "\n" (a "\r" too), \w and (?i) know only ASCII. The template engine's Python regex.
 class LineRegex {
  public:
-  /// Throws prov::Error naming the pattern when it is invalid or uses syntax std::regex lacks (lookbehind).
+  /// Throws prov::Error naming the pattern when it is invalid.
   explicit LineRegex(const std::string& pattern);
   /// re.search: the first match anywhere in text.
-  bool search(const std::string& text, std::smatch* match = nullptr) const;
+  /// Throws prov::Error when the search is too complex (exceeds the match limits).
+  bool search(const std::string& text, tmpl::RegexMatch* match = nullptr) const;
   /// The pattern starts with an inline (?m) flag (blockinfile then searches the whole file).
-  bool multiline() const { return multiline_; }
+  bool multiline() const { return rx_.multiline(); }
   /// match.expand(template): \1, \g<1>, \g<name>, \n, \t, \\ .
-  std::string expand(const std::string& replacement, const std::smatch& match) const;
+  std::string expand(const std::string& replacement, const tmpl::RegexMatch& match) const;
 
  private:
+  static tmpl::PyRegex compile(const std::string& pattern);
   tmpl::PyRegex rx_;
-  bool multiline_ = false;
 };
 
 /// bytes.readlines(): every line keeps its "\n"; the last one may have none.

@@ -48,72 +48,65 @@ RV f_regex_replace(Ctx&, const RV& in, Args& a) {
   PyRegex rx = compile_regex(rv_str(arg(a, 0, "pattern", "regex_replace")),
                              py_truthy(arg_or(a, 2, "ignorecase", false)), py_truthy(arg_or(a, 3, "multiline", false)));
   int64_t count = as_int(arg_or(a, 99, "count", 0));
-  std::string out;
-  auto begin = s.cbegin();
-  int64_t done = 0;
-  std::smatch m;
-  auto flags = std::regex_constants::match_default;
-  while ((count == 0 || done < count) && std::regex_search(begin, s.cend(), m, rx.re, flags)) {
-    out.append(begin, m[0].first);
-    out += expand_replacement(repl, m, rx);
-    ++done;
-    if (m[0].length() == 0) {
-      // An empty match advances one character, as Python's re.sub does.
-      if (m[0].second == s.cend()) {
-        begin = s.cend();
-        break;
-      }
-      out += *m[0].second;
-      begin = m[0].second + 1;
-    } else {
-      begin = m[0].second;
-    }
-    flags |= std::regex_constants::match_prev_avail;
-  }
-  out.append(begin, s.cend());
-  return Value(out);
+  // Python's re.sub: a negative count replaces nothing.
+  if (count < 0) return Value(s);
+  return Value(rx.sub(s, repl, static_cast<size_t>(count)));
 }
 
+// Ansible's regex_search: the whole match, or a list of the groups that \N and \g<name> arguments name.
 RV f_regex_search(Ctx&, const RV& in, Args& a) {
   std::string s = rv_str(in);
-  PyRegex rx = regex_from(a, 0, "regex_search");
-  std::smatch m;
-  if (!std::regex_search(s, m, rx.re)) return Value(nullptr);
-  if (a.pos.size() <= 1) return Value(m[0].str());
-  Value out = Value::array();
-  for (size_t i = 1; i < a.pos.size(); ++i) {
-    std::string ref = rv_str(a.pos[i]);
-    int g = -1;
-    if (ref.rfind("\\g<", 0) == 0) {
-      std::string name = ref.substr(3, ref.size() - 4);
-      g = std::isdigit(static_cast<unsigned char>(name[0])) ? std::stoi(name) : rx.group_names.at(name);
-    } else if (ref.size() > 1 && ref[0] == '\\') {
-      g = std::stoi(ref.substr(1));
+  std::vector<std::string> refs;
+  for (size_t i = 1; i < a.pos.size(); ++i) refs.push_back(rv_str(a.pos[i]));
+  std::vector<Value> groups;
+  for (const auto& ref : refs) {
+    if (ref.rfind("\\g", 0) == 0) {
+      // re.match(r'\\g<(\S+)>', arg).group(1): the name is a string, even when it is made of digits.
+      size_t close = ref.find('>', 3);
+      bool ok = ref.size() > 3 && ref[2] == '<' && close != std::string::npos && close > 3;
+      for (size_t k = 3; ok && k < close; ++k) ok = !std::isspace(static_cast<unsigned char>(ref[k]));
+      if (!ok) fail("'NoneType' object has no attribute 'group'");
+      groups.emplace_back(ref.substr(3, close - 3));
+    } else if (ref.rfind("\\", 0) == 0) {
+      size_t end = 1;
+      while (end < ref.size() && end < 19 && std::isdigit(static_cast<unsigned char>(ref[end]))) ++end;
+      if (end == 1) fail("'NoneType' object has no attribute 'group'");
+      groups.emplace_back(static_cast<int64_t>(std::stoll(ref.substr(1, end - 1))));
     } else {
       fail("Unknown argument");
     }
-    out.push_back(m[static_cast<size_t>(g)].str());
+  }
+  PyRegex rx = regex_from(a, 0, "regex_search");
+  RegexMatch m;
+  if (!rx.search(s, m)) return Value(nullptr);
+  if (groups.empty()) return Value(m.str());
+  Value out = Value::array();
+  for (const auto& g : groups) {
+    int64_t n = g.is_string() ? rx.group_index(g.get<std::string>()) : g.get<int64_t>();
+    if (n < 0 || static_cast<size_t>(n) > rx.groups()) fail("no such group");
+    // A group that took no part in the match is None, as match.group() gives it.
+    out.push_back(m.matched(static_cast<size_t>(n)) ? Value(m.str(static_cast<size_t>(n))) : Value(nullptr));
   }
   return out;
 }
 
+// re.findall: the whole matches, the one group's texts, or a tuple of the groups' texts per match.
 RV f_regex_findall(Ctx&, const RV& in, Args& a) {
   std::string s = rv_str(in);
   PyRegex rx = regex_from(a, 0, "regex_findall");
   Value out = Value::array();
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), rx.re); it != std::sregex_iterator(); ++it) {
-    const auto& m = *it;
-    if (m.size() == 1) {
-      out.push_back(m[0].str());
-    } else if (m.size() == 2) {
-      out.push_back(m[1].str());
+  for (const auto& m : rx.find_all(s)) {
+    if (rx.groups() == 0) {
+      out.push_back(m.str());
+    } else if (rx.groups() == 1) {
+      out.push_back(m.str(1));
     } else {
       Value row = Value::array();
-      for (size_t g = 1; g < m.size(); ++g) row.push_back(m[g].str());
+      for (size_t g = 1; g <= rx.groups(); ++g) row.push_back(m.str(g));
       out.push_back(row);
     }
   }
-  if (rx.re.mark_count() > 1) return RV(std::move(out)).with_shape(RV::Shape::ListOfTuples);
+  if (rx.groups() > 1) return RV(std::move(out)).with_shape(RV::Shape::ListOfTuples);
   return out;
 }
 

@@ -14,6 +14,9 @@ inline constexpr int kMaxNesting = 256;
 inline constexpr int kMaxCallDepth = 100;
 inline constexpr int64_t kMaxSteps = 10'000'000;
 inline constexpr size_t kMaxSize = size_t{256} << 20;
+inline constexpr uint32_t kRegexMatchLimit = 10'000'000;
+inline constexpr uint32_t kRegexDepthLimit = 250'000;
+inline constexpr uint32_t kRegexHeapLimitKiB = 64 * 1024;
 #elif !defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION)
 /// Nesting of expressions and statement blocks in the source, which the parser and the evaluator recurse on.
 inline constexpr int kMaxNesting = 256;
@@ -24,6 +27,12 @@ inline constexpr int kMaxCallDepth = 250;
 inline constexpr int64_t kMaxSteps = 10'000'000;
 /// Bytes in one rendered text or one string or list built by an operator (`*`, `~`, `+`).
 inline constexpr size_t kMaxSize = size_t{256} << 20;
+/// Backtracking steps of one regular expression match (PCRE2's match limit; its default), nested backtracking
+/// points (its depth limit) and the memory these take: a pattern that backtracks catastrophically, such as
+/// `(a*)*b`, fails in about a second instead of running for ages as it does in Python.
+inline constexpr uint32_t kRegexMatchLimit = 10'000'000;
+inline constexpr uint32_t kRegexDepthLimit = 250'000;
+inline constexpr uint32_t kRegexHeapLimitKiB = 64 * 1024;
 #else
 // The fuzzer runs the sanitizers with a smaller stack budget per frame and reports any input slower than seconds:
 // the same checks, with smaller numbers.
@@ -31,6 +40,12 @@ inline constexpr int kMaxNesting = 256;
 inline constexpr int kMaxCallDepth = 100;
 inline constexpr int64_t kMaxSteps = 200'000;
 inline constexpr size_t kMaxSize = size_t{1} << 20;
+inline constexpr uint32_t kRegexMatchLimit = 200'000;
+inline constexpr uint32_t kRegexDepthLimit = 20'000;
+inline constexpr uint32_t kRegexHeapLimitKiB = 16 * 1024;
 #endif
+
+/// Bytes in one regular expression: far beyond a hand-written one, and PCRE2's compiled form stays small.
+inline constexpr size_t kMaxPatternSize = 64 * 1024;
 
 }  // namespace prov::tmpl::limits

@@ -1,8 +1,12 @@
 // Python's string methods on UTF-8 text (case mapping is ASCII-only, which covers configuration files).
 #include "strings.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
+
+#include "eval.h"
+#include "limits.h"
 
 namespace prov::tmpl {
 
@@ -196,6 +200,8 @@ std::string justify(const std::string& s, size_t width, const std::string& fill,
   return rep(pad / 2) + s + rep(pad - pad / 2);
 }
 
+constexpr int kMaxPrecision = 1'000'000;
+
 // Formats are built from the template's own spec, checked above; the compiler cannot see that.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -220,8 +226,11 @@ std::string format_spec(const Value& v, const std::string& spec) {
     zero = true;
     ++i;
   }
+  // Widths and precisions saturate instead of wrapping: a 50-digit width asked for endless padding (fuzzer).
   size_t width = 0;
-  while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i]))) width = width * 10 + (spec[i++] - '0');
+  while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i])))
+    width = std::min<size_t>(width * 10 + static_cast<size_t>(spec[i++] - '0'), limits::kMaxSize + 1);
+  check_size(width, "padding width");
   bool comma = i < spec.size() && spec[i] == ',';
   if (comma) ++i;
   int precision = -1;
@@ -229,7 +238,8 @@ std::string format_spec(const Value& v, const std::string& spec) {
     ++i;
     precision = 0;
     while (i < spec.size() && std::isdigit(static_cast<unsigned char>(spec[i])))
-      precision = precision * 10 + (spec[i++] - '0');
+      precision = std::min(precision * 10 + (spec[i++] - '0'), kMaxPrecision + 1);
+    if (precision > kMaxPrecision) fail("Too many decimal digits in format string");
   }
   char type = i < spec.size() ? spec[i] : '\0';
   std::string body;

@@ -69,9 +69,10 @@ bool regex_test(const RV& v, Args& a, const char* mode) {
                              py_truthy(arg_or(a, 2, "multiline", false)));
   std::string m(mode);
   if (m == "regex") m = py_str(arg_or(a, 3, "match_type", "search"));
-  if (m == "match") return std::regex_search(s, rx.re, std::regex_constants::match_continuous);
-  if (m == "fullmatch") return std::regex_match(s, rx.re);
-  return std::regex_search(s, rx.re);
+  RegexMatch found;
+  if (m == "match") return rx.search(s, found, 0, PyRegex::Anchor::Match);
+  if (m == "fullmatch") return rx.search(s, found, 0, PyRegex::Anchor::FullMatch);
+  return rx.search(s, found);
 }
 bool t_match(Ctx&, const RV& v, Args& a) { return regex_test(v, a, "match"); }
 bool t_search(Ctx&, const RV& v, Args& a) { return regex_test(v, a, "search"); }

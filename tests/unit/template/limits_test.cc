@@ -102,6 +102,14 @@ TEST_CASE("fuzz findings: wrong argument types are template errors") {
   CHECK(E("{{ 'ab' | center(10**12) }}") == "padding width too large: more than 256 MiB");
 }
 
+TEST_CASE("fuzz findings: str.format widths past 64 bits") {
+  // The width wrapped around and asked for endless padding (fifth run); the precision overflowed an int.
+  CHECK(E("{{ '{:>533333333333333333333333333333333333333333333333333}|{:<4}'.format('y') }}") ==
+        "padding width too large: more than 256 MiB");
+  CHECK(E("{{ '{:.99999999999999999999}'.format(1.5) }}") == "Too many decimal digits in format string");
+  CHECK(R("{{ '{:>5}|{:<4}|{:.2f}'.format('y', 'z', 3.14159) }}") == "    y|z   |3.14");
+}
+
 TEST_CASE("fuzz findings: password_hash of a long password") {
   // The same as glibc's crypt(); the password's square used to be built in memory (10 GB for 100 kB).
   CHECK(R("{{ ('pw' * 100) | password_hash('sha256', 'abcdefgh', rounds=1000) }}") ==
