@@ -266,5 +266,15 @@ expect_eq "a forced rotation rotates gunicorn's and nginx's logs" \
     && for f in gunicorn/access.log.1 gunicorn/error.log.1 nginx/access.log.1 nginx/error.log.1; do \
     [ -f \$f ] && printf '%s ' \$f; done")"
 
+# https when a certificate is configured: Debian's snakeoil certificate (package ssl-cert) stands in for a real one.
+on 1 "DEBIAN_FRONTEND=noninteractive apt-get install -y -q ssl-cert >/dev/null 2>&1"
+"$provision" site.yml -i "$work/inv" --tags nginx -e nginx_ssl_certificate=/etc/ssl/certs/ssl-cert-snakeoil.pem \
+  -e nginx_ssl_certificate_key=/etc/ssl/private/ssl-cert-snakeoil.key >"$work/https.log" 2>&1
+expect_eq "--tags nginx with a certificate exits 0" 0 "$?"
+expect_eq "with a certificate, the app answers over https" '{"app": "series-tiempo-ar-api fixture", "series": 0}' \
+  "$(curl -sS --insecure --max-time 10 "https://$web/")"
+expect_eq "with a certificate, http redirects to https" "301 https://$web/" \
+  "$(curl -sS --max-time 10 -o /dev/null -w '%{http_code} %{redirect_url}' "http://$web/")"
+
 echo "$failures failure(s)"
 [ "$failures" = 0 ]

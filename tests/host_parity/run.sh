@@ -4,7 +4,7 @@
 # state (what the case's state.sh prints on each). See README.md.
 #
 #   run.sh PROVISION_BIN [case...]
-# Env: PARITY_HOSTS="A B [C D ...]" (sandbox host numbers, in pairs, default "1 2 3 4"; each pair works through
+# Env: PARITY_HOSTS="A B [C D ...]" (sandbox host numbers, in pairs, default "1 2"; each pair works through
 # its share of the cases alongside the others); PARITY_KEEP_UP=1 leaves the sandbox up.
 # Needs root; brings the sandbox up and (unless PARITY_KEEP_UP) down.
 set -u
@@ -19,7 +19,7 @@ cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
   for d in "$here"/cases/*/; do cases+=("$(basename "$d")"); done
 fi
-read -r -a hosts <<<"${PARITY_HOSTS:-1 2 3 4}"
+read -r -a hosts <<<"${PARITY_HOSTS:-1 2}"
 { [ ${#hosts[@]} -ge 2 ] && [ $((${#hosts[@]} % 2)) = 0 ]; } || { echo "run.sh: PARITY_HOSTS needs pairs" >&2; exit 64; }
 command -v ansible-playbook >/dev/null || { echo "run.sh: ansible-playbook not found" >&2; exit 64; }
 
