@@ -56,7 +56,7 @@ recap_of() {
 prepare() { # N CASE
   local n=$1 case=$2 extra=""
   [ -f "$here/cases/$case/packages" ] && extra=$(grep -v '^#' "$here/cases/$case/packages" | tr '\n' ' ')
-  "$sandbox" reset "sbx$n" >/dev/null 2>&1 || return 1
+  "$sandbox" reset "sbx$n" >/dev/null 2>&1 || "$sandbox" reset "sbx$n" >/dev/null 2>&1 || return 1
   # shellcheck disable=SC2086
   "$sandbox" exec "sbx$n" sh -c "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -q --no-install-recommends python3 python3-apt $extra >/dev/null" || return 1
