@@ -18,5 +18,7 @@ echo "==> second run: nothing should change"
 build/provision site.yml -i inventory/sandbox "$@"
 echo "==> the app, through nginx and gunicorn on web1 (10.213.0.11):"
 curl -sS --max-time 10 http://10.213.0.11/
+echo
 echo "==> Elasticsearch on es1's private address (10.213.0.12):"
 curl -sS --max-time 10 http://10.213.0.12:9200/
+echo
