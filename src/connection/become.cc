@@ -2,11 +2,7 @@
 // marker line the escalated shell prints first, so a refused password is detected instead of waited on.
 #include "provision/connection/become.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <array>
-#include <random>
+#include "provision/core/random.h"
 
 namespace prov::conn {
 
@@ -15,27 +11,6 @@ namespace {
 constexpr std::string_view kMarker = "BECOME-SUCCESS-";
 constexpr std::string_view kPromptStart = "[provision-sudo-password-";
 constexpr std::string_view kPromptEnd = "]: ";
-
-std::string random_key() {
-  std::array<unsigned char, 12> bytes{};
-  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  bool filled = false;
-  if (fd >= 0) {
-    filled = ::read(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-    ::close(fd);
-  }
-  if (!filled) {
-    std::random_device rd;
-    for (auto& b : bytes) b = static_cast<unsigned char>(rd());
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string key;
-  for (unsigned char b : bytes) {
-    key += kHex[b >> 4];
-    key += kHex[b & 15];
-  }
-  return key;
-}
 
 bool is_identifier(const std::string& name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
@@ -108,7 +83,7 @@ std::string wrap_become_with_key(const std::string& command, const Become& becom
 }
 
 std::string wrap_become(const std::string& command, const Become& become) {
-  return wrap_become_with_key(command, become, random_key());
+  return wrap_become_with_key(command, become, random_hex(12));
 }
 
 PreparedCommand prepare_command(const std::string& command, const RunOptions& options) {

@@ -1,6 +1,7 @@
-// The ssh transport: one session per host; each command is one channel (open + exec, two round trips) driven by
-// libssh callbacks, so stdout and stderr are collected as they arrive while stdin is written within the remote
-// window, and neither side can stall the other.
+// The ssh transport: one session per host. Commands run in a persistent remote shell (ssh_shell.h): one round trip
+// each. A command that needs stdin, a time limit or a become password gets a channel of its own (open + exec, two
+// round trips) driven by libssh callbacks, so stdout and stderr are collected as they arrive while stdin is written
+// within the remote window, and neither side can stall the other.
 #include <libssh/callbacks.h>
 #include <signal.h>
 
@@ -14,6 +15,7 @@
 #include "provision/connection/scripts.h"
 #include "ssh_files.h"
 #include "ssh_internal.h"
+#include "ssh_shell.h"
 
 namespace prov::conn {
 
@@ -95,12 +97,23 @@ class SshConnection : public Connection {
   }
 
   void close() override {
+    shells_.clear();
     files_.reset();
     session_.reset();
   }
 
   CommandResult run(const std::string& command, const RunOptions& options) override {
     connect();
+    const Become& become = options.become;
+    if (settings_.persistent_shell && options.stdin_data.empty() && options.timeout_seconds <= 0 &&
+        (!become.enabled || become.user == "root" || become.password.empty())) {
+      try {
+        return run_in_shell(command, options);
+      } catch (const UnreachableError&) {
+        broken_ = true;
+        throw;
+      }
+    }
     PreparedCommand prepared = prepare_command(with_remote_timeout(command, options.timeout_seconds), options);
     BecomeWatcher watcher(options.become);
     ssh_session s = session_.get();
@@ -208,6 +221,40 @@ class SshConnection : public Connection {
   }
 
  private:
+  // Kept open at once: shells, the SFTP channel and one single command stay under sshd's MaxSessions (10).
+  static constexpr size_t kMaxShells = 4;
+
+  // Without become, or to root: the command runs in a shell started as that user (escalated once, with the
+  // password if any). To another user it is escalated per command inside the login user's shell, as a single
+  // command would be, so it sees that user's current groups even after tasks changed them.
+  CommandResult run_in_shell(const std::string& command, const RunOptions& options) {
+    RunOptions plain = options;
+    plain.become = {};
+    const bool as_root = options.become.enabled && options.become.user == "root";
+    if (as_root || !options.become.enabled) {
+      std::string prepared = prepare_command(command, plain).command;
+      return shell_for(as_root ? options.become : Become{}).run(prepared);
+    }
+    std::string prepared = prepare_command(command, options).command;
+    BecomeWatcher watcher(options.become);
+    CommandResult result = shell_for(Become{}).run(prepared);
+    if (watcher.finish(result.out, result.err) == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
+    return result;
+  }
+
+  detail::RemoteShell& shell_for(const Become& become) {
+    const std::string key = become.enabled ? become.method + '\n' + become.user + '\n' + become.flags : "";
+    auto found = std::find_if(shells_.begin(), shells_.end(), [&](const auto& entry) { return entry.first == key; });
+    if (found != shells_.end() && found->second->usable()) {
+      std::rotate(found, found + 1, shells_.end());  // most recently used last
+      return *shells_.back().second;
+    }
+    if (found != shells_.end()) shells_.erase(found);
+    if (shells_.size() >= kMaxShells) shells_.erase(shells_.begin());
+    shells_.emplace_back(key, std::make_unique<detail::RemoteShell>(session_.get(), become));
+    return *shells_.back().second;
+  }
+
   detail::SftpFiles& files() {
     if (!files_) files_ = std::make_unique<detail::SftpFiles>(session_.get());
     return *files_;
@@ -244,6 +291,7 @@ class SshConnection : public Connection {
   SshSettings settings_;
   detail::SessionPtr session_;
   std::unique_ptr<detail::SftpFiles> files_;
+  std::vector<std::pair<std::string, std::unique_ptr<detail::RemoteShell>>> shells_;
   bool broken_ = false;
 };
 

@@ -3,10 +3,8 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
-#include <array>
-#include <random>
+#include "provision/core/random.h"
 
 namespace prov::conn::detail {
 
@@ -14,24 +12,6 @@ namespace {
 
 // Larger requests are refused by OpenSSH's sftp-server (256 KiB messages); each request is a round trip.
 constexpr size_t kChunk = 64 * 1024;
-
-std::string random_suffix() {
-  std::array<unsigned char, 8> bytes{};
-  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  bool filled = fd >= 0 && ::read(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-  if (fd >= 0) ::close(fd);
-  if (!filled) {
-    std::random_device rd;
-    for (auto& b : bytes) b = static_cast<unsigned char>(rd());
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (unsigned char b : bytes) {
-    text += kHex[b >> 4];
-    text += kHex[b & 15];
-  }
-  return text;
-}
 
 std::string sha1_hex(const std::string& content) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -81,7 +61,7 @@ std::string SftpFiles::error_text() const {
 }
 
 std::string SftpFiles::upload(const std::string& content, const std::string& path) {
-  const std::string tmp = parent_dir(path) + "/.provision-tmp-" + random_suffix();
+  const std::string tmp = parent_dir(path) + "/.provision-tmp-" + random_hex(8);
   sftp_file file = sftp_open(sftp_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (file == nullptr) throw Error("cannot write " + path + ": " + error_text());
   for (size_t done = 0; done < content.size();) {

@@ -166,6 +166,9 @@ SshSettings parse_ssh_settings(const Value& vars) {
     s.connect_timeout_seconds = int_var(*v, "ansible_ssh_timeout");
   }
   if (const Value* v = find_var(vars, {"ansible_ssh_retries"})) s.connect_retries = int_var(*v, "ansible_ssh_retries");
+  if (const Value* v = find_var(vars, {"provision_ssh_persistent_shell"})) {
+    s.persistent_shell = bool_var(*v, "provision_ssh_persistent_shell");
+  }
 
   // Ansible puts StrictHostKeyChecking=no before the user's args when checking is off, and ssh keeps the first
   // value it sees: so host_key_checking=false wins over anything in the args.

@@ -45,8 +45,17 @@ std::vector<Target> suite_targets() {
   std::vector<Target> targets;
   targets.push_back({"local", [] { return conn::make_local_connection(); }, false});
   if (sandbox_up()) {
-    targets.push_back({"ssh root@sbx1", [] { return conn::make_ssh_connection(sandbox_vars(1, "root")); }, true});
-    targets.push_back({"ssh deploy@sbx1", [] { return conn::make_ssh_connection(sandbox_vars(1, "deploy")); }, true});
+    targets.push_back(
+        {"ssh root@sbx1", [] { return conn::make_ssh_connection(sandbox_vars(1, "root")); }, true, true});
+    targets.push_back(
+        {"ssh deploy@sbx1", [] { return conn::make_ssh_connection(sandbox_vars(1, "deploy")); }, true, true});
+    targets.push_back({"ssh deploy@sbx1, a channel per command",
+                       [] {
+                         Value vars = sandbox_vars(1, "deploy");
+                         vars["provision_ssh_persistent_shell"] = false;
+                         return conn::make_ssh_connection(vars);
+                       },
+                       true, false});
   }
   return targets;
 }

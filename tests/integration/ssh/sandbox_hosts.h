@@ -25,10 +25,12 @@ int sandbox_command(const std::string& args);
 struct Target {
   std::string name;
   std::function<std::unique_ptr<conn::Connection>()> make;
-  bool can_become = false;  ///< passwordless sudo to root works on this target
+  bool can_become = false;       ///< passwordless sudo to root works on this target
+  bool persistent_shell = false;  ///< commands run in one remote shell: a signal's death reports 128+N, not -N
 };
 
-/// "local" always; ssh as root and as deploy to sbx1 when the sandbox is up.
+/// "local" always; ssh as root and as deploy to sbx1 when the sandbox is up (in the persistent remote shell), and
+/// as deploy with a channel per command.
 std::vector<Target> suite_targets();
 
 /// The output of a command with the trailing newline removed; fails the test when rc != 0.

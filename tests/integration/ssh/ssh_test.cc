@@ -82,7 +82,7 @@ TEST_CASE("ssh: one session serves many commands; handshake and round trip measu
   std::string last = run_ok(*c, "ps -o ppid= -p $$");
   CHECK(first == last);
   std::cout << "ssh handshake (connect + key exchange + host key + auth): " << handshake << " ms\n"
-            << "ssh per-command round trip (channel open + exec + exit): " << per_command << " ms\n";
+            << "ssh per-command round trip (one command in the persistent remote shell): " << per_command << " ms\n";
   // Without TCP_NODELAY each command costs a delayed ACK (~40 ms) on top of the ~10-15 ms sshd and bash take.
   CHECK(per_command < 40);
   start = Clock::now();
@@ -347,13 +347,62 @@ TEST_CASE("ssh: a connection that breaks mid-command is unreachable, and the nex
   REQUIRE_SANDBOX();
   auto c = conn::make_ssh_connection(sandbox_vars(1));
   std::string first = run_ok(*c, "echo $PPID");
-  // $PPID is sshd's process for this connection (root's session needs no separate monitor): killing it drops
-  // the link under the running command.
+  // $PPID is the persistent remote shell, and its parent sshd's process for this connection (root's session needs
+  // no separate monitor): killing that drops the link under the running command.
   CHECK_THROWS_WITH(
-      c->run("kill -9 $PPID; sleep 5"),
+      c->run("kill -9 $(ps -o ppid= -p $PPID); sleep 5"),
       Catch::StartsWith("Failed to connect to the host via ssh: connection lost while running a command"));
   std::string second = run_ok(*c, "echo $PPID");
   CHECK(second != first);
+  // A command that ends the remote shell itself leaves its outcome unknown: the host is unreachable too.
+  CHECK_THROWS_WITH(c->run("kill -9 $PPID; sleep 5"),
+                    Catch::StartsWith("Failed to connect to the host via ssh: the remote shell ended"));
+  CHECK(run_ok(*c, "echo $PPID") != second);
+}
+
+TEST_CASE("ssh: the persistent remote shell keeps commands apart", "[ssh]") {
+  REQUIRE_SANDBOX();
+  auto c = conn::make_ssh_connection(sandbox_vars(1, "deploy"));
+  const std::string shell = run_ok(*c, "echo $PPID");
+  // Nothing a command does to its own shell reaches the next command.
+  auto r = c->run("cd /tmp; export LEAK=1; umask 077; trap 'echo trapped' EXIT; exit 4");
+  CHECK(r.rc == 4);
+  CHECK(r.out == "trapped\n");
+  CHECK(run_ok(*c, "pwd; echo ${LEAK:-unset}; umask") == "/home/deploy\nunset\n0022");
+  // stdin is empty: a command that reads it cannot take the next commands.
+  CHECK(run_ok(*c, "cat; echo after") == "after");
+  // Output without a final newline, and text that looks like the shell's own end marker.
+  r = c->run("printf 'no newline'; printf 'provision_rc=0 %s' \"$PPID\" >&2");
+  CHECK(r.out == "no newline");
+  CHECK(r.err.rfind("provision_rc=0 ", 0) == 0);
+  // A background process that keeps the output open does not hold the command (a channel would wait for it).
+  auto start = Clock::now();
+  CHECK(run_ok(*c, "sleep 3 & echo started") == "started");
+  CHECK(ms_since(start) < 2500);
+  // Become to root runs in a second shell, escalated once; to another user, per command (current groups).
+  conn::RunOptions as_root;
+  as_root.become = sudo_as("root");
+  CHECK(run_ok(*c, "id -u; echo $HOME", as_root) == "0\n/root");
+  CHECK(run_ok(*c, "id -u", as_root) == "0");
+  run_ok(*c, "getent group provision-late >/dev/null || groupadd provision-late; gpasswd -d nobody provision-late "
+             ">/dev/null 2>&1; true", as_root);
+  conn::RunOptions as_nobody;
+  as_nobody.become = sudo_as("nobody");
+  CHECK(run_ok(*c, "id -un", as_nobody) == "nobody");
+  CHECK(run_ok(*c, "id -Gn", as_nobody).find("provision-late") == std::string::npos);
+  run_ok(*c, "usermod -aG provision-late nobody", as_root);
+  CHECK(run_ok(*c, "id -Gn", as_nobody).find("provision-late") != std::string::npos);
+  run_ok(*c, "gpasswd -d nobody provision-late >/dev/null; groupdel provision-late", as_root);
+  CHECK_THROWS_WITH(c->run("true", [] {
+    conn::RunOptions o;
+    o.become = sudo_as("no-such-user-here");
+    return o;
+  }()), Catch::Contains("no-such-user-here"));
+  // Large commands (up to the kernel's 128 KiB for one argument, as over a channel) go through the shell whole.
+  std::string big(100000, 'x');
+  CHECK(run_ok(*c, "printf %s '" + big + "' | wc -c") == "100000");
+  // Still the same shell for the login user after all of that.
+  CHECK(run_ok(*c, "echo $PPID") == shell);
 }
 
 TEST_CASE("ssh: password authentication (ansible_password)", "[ssh]") {

@@ -1,0 +1,155 @@
+// The persistent remote shell: /bin/sh reading commands from its stdin on one channel. Each command runs as
+// `/bin/sh -c 'COMMAND' </dev/null`, a process of its own as over a channel of its own (same $$, messages, exit,
+// traps), with a stdin that cannot swallow the commands after it. The shell then prints an end marker with the
+// exit status on stdout and a marker on stderr; everything before them is the command's output.
+// One difference remains: a command killed by signal N reports 128+N, as shells do, not -N.
+#include "ssh_shell.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "provision/connection/become.h"
+#include "provision/core/random.h"
+#include "ssh_internal.h"
+
+namespace prov::conn::detail {
+
+namespace {
+
+struct EventDeleter {
+  ssh_session session;
+  void operator()(ssh_event e) const {
+    ssh_event_remove_session(e, session);
+    ssh_event_free(e);
+  }
+};
+using EventPtr = std::unique_ptr<ssh_event_struct, EventDeleter>;
+
+EventPtr session_event(ssh_session session) {
+  EventPtr event(ssh_event_new(), EventDeleter{session});
+  if (!event || ssh_event_add_session(event.get(), session) != SSH_OK) {
+    throw unreachable("cannot watch the session: out of memory");
+  }
+  return event;
+}
+
+}  // namespace
+
+int RemoteShell::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* user) {
+  auto* shell = static_cast<RemoteShell*>(user);
+  (is_stderr ? shell->err_ : shell->out_).append(static_cast<const char*>(data), len);
+  return static_cast<int>(len);
+}
+
+void RemoteShell::on_close(ssh_session, ssh_channel, void* user) { static_cast<RemoteShell*>(user)->ended_ = true; }
+void RemoteShell::on_eof(ssh_session, ssh_channel, void* user) { static_cast<RemoteShell*>(user)->ended_ = true; }
+
+RemoteShell::RemoteShell(ssh_session session, const Become& become) : session_(session), key_(random_hex(12)) {
+  callbacks_.userdata = this;
+  callbacks_.channel_data_function = on_data;
+  callbacks_.channel_close_function = on_close;
+  callbacks_.channel_eof_function = on_eof;
+  ssh_callbacks_init(&callbacks_);
+  try {
+    channel_ = ssh_channel_new(session_);
+    if (channel_ == nullptr || ssh_channel_open_session(channel_) != SSH_OK) lost("cannot open a channel");
+    ssh_set_channel_callbacks(channel_, &callbacks_);
+    start(become);
+  } catch (...) {
+    release();
+    throw;
+  }
+}
+
+RemoteShell::~RemoteShell() { release(); }
+
+void RemoteShell::release() {
+  if (channel_ == nullptr) return;
+  // The channel may still deliver data while it closes; this object's buffers must not receive it.
+  ssh_remove_channel_callbacks(channel_, &callbacks_);
+  if (ssh_channel_is_open(channel_)) ssh_channel_close(channel_);
+  ssh_channel_free(channel_);
+  channel_ = nullptr;
+}
+
+bool RemoteShell::usable() const { return !ended_ && ssh_channel_is_open(channel_) && ssh_is_connected(session_); }
+
+void RemoteShell::start(const Become& become) {
+  RunOptions options;
+  options.become = become;
+  PreparedCommand prepared = prepare_command("exec /bin/sh", options);
+  // As for single commands: the login shell (bash, zsh, fish) only execs the POSIX shell.
+  const std::string remote = "exec /bin/sh -c " + shell_quote(prepared.command);
+  if (ssh_channel_request_exec(channel_, remote.c_str()) != SSH_OK) lost("cannot start the remote shell");
+  if (!become.enabled) return;
+  // The escalated shell prints the become marker first; sudo's prompt and refusals arrive on stderr.
+  BecomeWatcher watcher(become);
+  while (watcher.update(out_, err_) == BecomeWatcher::State::Waiting) {
+    if (watcher.take_password()) write_all(prepared.password_line);
+    if (ended_) {
+      if (watcher.finish(out_, err_) == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
+      break;
+    }
+    poll(1000);
+  }
+  if (watcher.state() == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
+  out_.clear();
+  err_.clear();
+}
+
+CommandResult RemoteShell::run(const std::string& command) {
+  const std::string marker = key_ + "-" + std::to_string(++commands_);
+  // Whatever arrived between commands (a daemon that kept the shell's output open) belongs to no command.
+  out_.clear();
+  err_.clear();
+  write_all("/bin/sh -c " + shell_quote(command) + " </dev/null; provision_rc=$?; printf '%s %d\\n' " + marker +
+            " \"$provision_rc\"; printf '%s\\n' " + marker + " >&2\n");
+  const std::string out_end = marker + " ";
+  const std::string err_end = marker + "\n";
+  size_t out_at = std::string::npos, err_at = std::string::npos, rc_end = std::string::npos;
+  for (;;) {
+    if (out_at == std::string::npos) out_at = out_.find(out_end);
+    if (out_at != std::string::npos && rc_end == std::string::npos) rc_end = out_.find('\n', out_at);
+    if (err_at == std::string::npos) err_at = err_.find(err_end);
+    if (rc_end != std::string::npos && err_at != std::string::npos) break;
+    if (ended_) lost("the remote shell ended while running a command");
+    poll(1000);
+  }
+  CommandResult result;
+  const size_t digits = out_at + out_end.size();
+  result.rc = std::stoi(out_.substr(digits, rc_end - digits));
+  result.out = out_.substr(0, out_at);
+  result.err = err_.substr(0, err_at);
+  out_.erase(0, rc_end + 1);
+  err_.erase(0, err_at + err_end.size());
+  return result;
+}
+
+void RemoteShell::write_all(const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    uint32_t window = ssh_channel_window_size(channel_);
+    if (window == 0) {
+      poll(1000);
+      continue;
+    }
+    uint32_t n = static_cast<uint32_t>(std::min<size_t>({text.size() - done, window, size_t{1} << 20}));
+    int written = ssh_channel_write(channel_, text.data() + done, n);
+    if (written < 0) lost("cannot write to the remote shell");
+    done += static_cast<size_t>(written);
+  }
+}
+
+void RemoteShell::poll(int wait_ms) {
+  EventPtr event = session_event(session_);
+  if (ssh_event_dopoll(event.get(), wait_ms) == SSH_ERROR || !ssh_is_connected(session_)) {
+    lost("connection lost while running a command");
+  }
+}
+
+void RemoteShell::lost(const std::string& what) {
+  ended_ = true;
+  throw unreachable(what + ": " + ssh_get_error(session_));
+}
+
+}  // namespace prov::conn::detail

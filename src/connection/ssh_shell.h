@@ -1,0 +1,56 @@
+#pragma once
+// Private to the ssh transport: a persistent remote shell on one channel. Each command is written to the shell's
+// stdin and read back up to an end marker, so a command costs one round trip instead of a channel open and an exec
+// (two round trips, and sshd starting the user's login shell every time).
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include <cstdint>
+#include <string>
+
+#include "provision/connection/connection.h"
+
+namespace prov::conn::detail {
+
+class RemoteShell {
+ public:
+  /// Starts /bin/sh on a new channel of `session`, escalated with `become` when enabled (once, for every command
+  /// the shell runs). Throws UnreachableError when the channel cannot be opened and BecomeError when escalation is
+  /// refused.
+  RemoteShell(ssh_session session, const Become& become);
+  ~RemoteShell();
+  RemoteShell(const RemoteShell&) = delete;
+  RemoteShell& operator=(const RemoteShell&) = delete;
+
+  /// Runs `command` (exports already applied, no become) in a subshell with stdin from /dev/null.
+  /// Throws UnreachableError when the session or the shell is lost meanwhile.
+  CommandResult run(const std::string& command);
+
+  /// False once the shell's channel has ended; the connection then starts a new one.
+  bool usable() const;
+
+ private:
+  static int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* user);
+  static void on_close(ssh_session, ssh_channel, void* user);
+  static void on_eof(ssh_session, ssh_channel, void* user);
+
+  void start(const Become& become);
+  void release();
+  /// Writes `text` within the remote window, polling in between. Throws when the channel ends.
+  void write_all(const std::string& text);
+  /// Waits for events up to `wait_ms`; throws when the session or the channel ends.
+  void poll(int wait_ms);
+  [[noreturn]] void lost(const std::string& what);
+
+  ssh_session session_;
+  ssh_channel channel_ = nullptr;
+  ssh_event event_ = nullptr;
+  ssh_channel_callbacks_struct callbacks_{};
+  std::string out_;
+  std::string err_;
+  bool ended_ = false;
+  std::string key_;        ///< random, per shell: end markers cannot be forged by a command's output
+  uint64_t commands_ = 0;  ///< numbers each command's end marker
+};
+
+}  // namespace prov::conn::detail
