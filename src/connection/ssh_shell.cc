@@ -1,8 +1,11 @@
 // The persistent remote shell: /bin/sh reading commands from its stdin on one channel. Each command runs as
-// `/bin/sh -c 'COMMAND' </dev/null`, a process of its own as over a channel of its own (same $$, messages, exit,
-// traps), with a stdin that cannot swallow the commands after it. The shell then prints an end marker with the
-// exit status on stdout and a marker on stderr; everything before them is the command's output.
-// One difference remains: a command killed by signal N reports 128+N, as shells do, not -N.
+// `( eval 'COMMAND' ) </dev/null`: a subshell, so `exit`, `cd`, traps and variables end with it, with a stdin that
+// cannot swallow the commands after it, and no program started for it (a fork only: starting a program is what
+// costs most on a small host). The shell then prints an end marker with the exit status on stdout and a marker on
+// stderr; everything before them is the command's output.
+// Differences from a channel per command: $$ is the shell's process id, and a command killed by signal N reports
+// 128+N, as shells do, not -N. dash names eval in its own messages ("/bin/sh: 1: eval: x: not found"); that word
+// is taken out so messages read as from `/bin/sh -c`.
 #include "ssh_shell.h"
 
 #include <algorithm>
@@ -31,6 +34,26 @@ EventPtr session_event(ssh_session session) {
     throw unreachable("cannot watch the session: out of memory");
   }
   return event;
+}
+
+// "/bin/sh: 3: eval: x: not found" -> "/bin/sh: 3: x: not found", at the start of each line.
+std::string without_eval_prefix(std::string err) {
+  static const std::string kShell = "/bin/sh: ";
+  static const std::string kEval = "eval: ";
+  for (size_t line = 0; line < err.size();) {
+    if (err.compare(line, kShell.size(), kShell) == 0) {
+      size_t digits = line + kShell.size();
+      size_t end = digits;
+      while (end < err.size() && err[end] >= '0' && err[end] <= '9') ++end;
+      if (end > digits && err.compare(end, 2, ": ") == 0 && err.compare(end + 2, kEval.size(), kEval) == 0) {
+        err.erase(end + 2, kEval.size());
+      }
+    }
+    size_t eol = err.find('\n', line);
+    if (eol == std::string::npos) break;
+    line = eol + 1;
+  }
+  return err;
 }
 
 }  // namespace
@@ -102,7 +125,7 @@ CommandResult RemoteShell::run(const std::string& command) {
   // Whatever arrived between commands (a daemon that kept the shell's output open) belongs to no command.
   out_.clear();
   err_.clear();
-  write_all("/bin/sh -c " + shell_quote(command) + " </dev/null; provision_rc=$?; printf '%s %d\\n' " + marker +
+  write_all("( eval " + shell_quote(command) + " ) </dev/null; provision_rc=$?; printf '%s %d\\n' " + marker +
             " \"$provision_rc\"; printf '%s\\n' " + marker + " >&2\n");
   const std::string out_end = marker + " ";
   const std::string err_end = marker + "\n";
@@ -119,7 +142,7 @@ CommandResult RemoteShell::run(const std::string& command) {
   const size_t digits = out_at + out_end.size();
   result.rc = std::stoi(out_.substr(digits, rc_end - digits));
   result.out = out_.substr(0, out_at);
-  result.err = err_.substr(0, err_at);
+  result.err = without_eval_prefix(err_.substr(0, err_at));
   out_.erase(0, rc_end + 1);
   err_.erase(0, err_at + err_end.size());
   return result;

@@ -1,8 +1,10 @@
 // pip: Python packages in a virtualenv or the system, as Ansible's pip module installs them. For state=present and
 // absent with package names, one probe lists what is installed (`pip list --format=freeze`) and the controller
 // compares it with the requirements (PEP 440, pep440.cc): a rerun with nothing to do is that one round trip.
-// Requirements files, latest and forcereinstall run pip every time; a requirements run is changed when the freeze
-// listing before and after differs, as in Ansible.
+// A requirements file of plain requirements (names with version specifiers) that the installed packages already
+// satisfy needs no pip run either; other files, latest and forcereinstall run pip every time, and a requirements
+// run is changed when the freeze listing before and after differs, as in Ansible.
+#include <optional>
 #include <sstream>
 
 #include "builtin.h"
@@ -73,6 +75,10 @@ std::string probe_script(const Options& o) {
   s += find_pip_script(o);
   s += "printf '@pip %s\\n' \"$p\"\n";
   s += std::string(kFreeze) + " | sed 's/^/@f /'\n";
+  if (!o.requirements_file.empty()) {
+    const std::string file = shell_quote(o.requirements_file);
+    s += "[ -f " + file + " ] && [ -r " + file + " ] && { echo @r; sed 's/^/@r /' " + file + "; }\n";
+  }
   return s;
 }
 
@@ -142,6 +148,8 @@ struct Reply {
   bool no_venv = false, no_pip = false, no_chdir = false, venv_created = false, venv_failed = false;
   std::string pip;
   std::string freeze, freeze_before, freeze_after;
+  bool requirements_read = false;
+  std::vector<std::string> requirement_lines;
   int rc = 0;
   std::string out;
 };
@@ -164,11 +172,42 @@ Reply parse_reply(const std::string& text) {
     if (line == "@venvfail") r.venv_failed = true;
     if (line.rfind("@pip ", 0) == 0) r.pip = line.substr(5);
     if (line.rfind("@f ", 0) == 0) r.freeze += line.substr(3) + "\n";
+    if (line == "@r") r.requirements_read = true;
+    if (line.rfind("@r ", 0) == 0) r.requirement_lines.push_back(line.substr(3));
     if (line.rfind("@fb ", 0) == 0) r.freeze_before += line.substr(4) + "\n";
     if (line.rfind("@fa ", 0) == 0) r.freeze_after += line.substr(4) + "\n";
     if (line.rfind("@rc ", 0) == 0) r.rc = std::atoi(line.c_str() + 4);
   }
   return r;
+}
+
+// The requirements of a file when every line is a plain requirement (or blank, or a comment): options (-r, -e,
+// --index-url), URLs, paths, extras and environment markers make pip the only judge, and give nothing.
+std::optional<std::vector<pep440::Requirement>> plain_requirements(const std::vector<std::string>& lines) {
+  std::vector<pep440::Requirement> reqs;
+  for (std::string line : lines) {
+    if (size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos) continue;
+    line.erase(0, start);
+    if (line[0] == '-' || line.find_first_of(";@[\\") != std::string::npos) return std::nullopt;
+    pep440::Requirement req = pep440::parse_requirement(line);
+    if (!req.plain) return std::nullopt;
+    reqs.push_back(std::move(req));
+  }
+  return reqs;
+}
+
+// Extra arguments after which pip would act on satisfied requirements too.
+bool reinstalls(const std::vector<std::string>& extra_args) {
+  for (const auto& word : extra_args) {
+    if (word == "-U" || word == "--upgrade" || word == "--force-reinstall" || word == "-I" ||
+        word == "--ignore-installed") {
+      return true;
+    }
+  }
+  return false;
 }
 
 class PipModule : public Module {
@@ -263,8 +302,10 @@ class PipModule : public Module {
     const bool all_plain = !reqs.empty() && std::all_of(reqs.begin(), reqs.end(), [](auto& r) { return r.plain; });
     const bool compare_on_controller = all_plain && (o.state == "present" || o.state == "absent");
 
+    const bool requirements_on_controller =
+        !o.requirements_file.empty() && o.state == "present" && !reinstalls(o.extra_args);
     Reply probe;
-    if (compare_on_controller || ctx.check_mode) {
+    if (compare_on_controller || requirements_on_controller || ctx.check_mode) {
       probe = parse_reply(run(ctx, probe_script(o)).out);
       // In check mode pip (or its virtualenv) may be what an earlier task planned to install.
       if (ctx.check_mode && ctx.plan != nullptr && (probe.no_pip || probe.no_venv) &&
@@ -282,6 +323,16 @@ class PipModule : public Module {
       }
     }
 
+    if (requirements_on_controller && !probe.no_venv && probe.requirements_read) {
+      if (auto file_reqs = plain_requirements(probe.requirement_lines)) {
+        std::map<std::string, std::string> installed = pep440::parse_freeze(probe.freeze);
+        const bool satisfied = std::all_of(file_reqs->begin(), file_reqs->end(), [&](const pep440::Requirement& r) {
+          auto it = installed.find(r.name);
+          return it != installed.end() && r.satisfied_by(it->second);
+        });
+        if (satisfied) return result(o, false, command_list(o, probe.pip, words), "", "");
+      }
+    }
     if (compare_on_controller && !probe.no_venv) {
       std::map<std::string, std::string> installed = pep440::parse_freeze(probe.freeze);
       bool needed = false;

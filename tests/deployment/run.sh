@@ -181,6 +181,7 @@ expected_tree=$(sed 's/^ *//' <<'TREE'
  bin/postgres devartis:devartis 755
  config devartis:devartis 755
  config/app devartis:devartis 755
+ config/app/deployed devartis:devartis 644
  config/app/env devartis:devartis 600
  config/app/secret_key devartis:devartis 600
  config/gunicorn devartis:devartis 755
@@ -233,6 +234,18 @@ for h in web1 es1; do
 done
 [ "$(field "$work/run2.log" web1 changed)" = 0 ] || grep -B1 '^changed' "$work/run2.log" | head -40
 expect_eq "the secret key is unchanged by the rerun" "$key1" "$(on 1 "cat /home/devartis/webapp/config/app/secret_key")"
+# On a converged host no Django command runs; once the record of their last completion is gone (a run that failed
+# between the code and the migrations), the next run repeats both and records them again.
+expect_eq "the rerun skips collectstatic and migrate" "skipping: [web1]
+skipping: [web1]" "$(grep -A1 -e '^TASK \[django_app : static files\]' -e '^TASK \[django_app : database migrations\]' \
+  "$work/run2.log" | grep '^[a-z]*: \[web1\]')"
+on 1 "rm /home/devartis/webapp/config/app/deployed"
+"$provision" site.yml -i "$work/inv" --limit web1 --tags django_app >"$work/run2b.log" 2>&1
+expect_eq "without the record, collectstatic and migrate run again (nothing to do) and the record is rewritten" \
+  "ok: [web1]
+ok: [web1]
+changed: [web1]" "$(grep -A1 -e '^TASK \[django_app : static files\]' -e '^TASK \[django_app : database migrations\]' \
+  -e '^TASK \[django_app : record the code' "$work/run2b.log" | grep '^[a-z]*: \[web1\]')"
 
 # --- one role: --tags nginx and --role nginx run nginx's tasks only --------------------------------------------
 only_nginx() { # LOG: prints the paths of tasks outside roles/nginx that ran, one per line

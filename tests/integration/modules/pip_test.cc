@@ -152,10 +152,22 @@ TEST_CASE("pip requirements file: changed when the freeze listing changes", "[pi
   CHECK(version_in(host, "/srv/rvenv", "provother") == "0.5");
   CHECK(version_in(host, "/srv/rvenv", "provdemo") == "2.0");
 
+  // Plain requirements that the virtualenv satisfies: compared on the controller, pip does not run.
+  r = host.run("pip", args);
+  CHECK(r["changed"] == false);
+  CHECK(r["stdout"] == "");
+  CHECK(host.check("pip", args)["changed"] == false);
+  // A line only pip understands (an option): pip judges, and says so.
+  host.sh("printf '# pinned\\nprovother==0.5  # old\\n\\n--prefer-binary\\nprovdemo==2.0\\n' > /srv/req.txt");
   r = host.run("pip", args);
   CHECK(r["changed"] == false);
   CHECK(r["stdout"].get<std::string>().find("Requirement already satisfied") != std::string::npos);
-  CHECK(host.check("pip", args)["changed"] == false);
+  // A package that went missing is installed again.
+  host.sh("printf '# pinned\\nprovother==0.5  # old\\n\\nprovdemo==2.0\\n' > /srv/req.txt; "
+          "/srv/rvenv/bin/pip uninstall -y -q provother");
+  CHECK(host.run("pip", args)["changed"] == true);
+  CHECK(version_in(host, "/srv/rvenv", "provother") == "0.5");
+  CHECK(host.run("pip", args)["stdout"] == "");
 
   host.sh("printf 'provother==0.5\\nprovdemo==1.0\\n' > /srv/req.txt");
   std::string before = host.upper_listing();

@@ -43,7 +43,13 @@ TEST_CASE("exit codes and the two output streams", "[suite]") {
       CHECK(r.err == "err\n");
       CHECK_FALSE(r.timed_out);
       CHECK(c->run("true").rc == 0);
-      CHECK(c->run("kill -TERM $$").rc == (target.persistent_shell ? 128 + 15 : -15));
+      // The persistent remote shell reports a signal's death as shells do (128+N); its $$ is the shell's own.
+      CHECK(c->run("exec /bin/sh -c 'kill -TERM $$'").rc == (target.persistent_shell ? 128 + 15 : -15));
+      if (!target.persistent_shell) CHECK(c->run("kill -TERM $$").rc == -15);
+      CHECK(c->run("(exit 3) && echo no || echo \"rc $?\"").out == "rc 3\n");
+      auto syntax = c->run("if then");
+      CHECK(syntax.rc == 2);
+      CHECK(syntax.err == "/bin/sh: 1: Syntax error: \"then\" unexpected\n");
       auto missing = c->run("no-such-command-here");
       CHECK(missing.rc == 127);
       CHECK(missing.err == "/bin/sh: 1: no-such-command-here: not found\n");  // POSIX sh (dash), not bash

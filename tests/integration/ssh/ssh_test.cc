@@ -347,15 +347,15 @@ TEST_CASE("ssh: a connection that breaks mid-command is unreachable, and the nex
   REQUIRE_SANDBOX();
   auto c = conn::make_ssh_connection(sandbox_vars(1));
   std::string first = run_ok(*c, "echo $PPID");
-  // $PPID is the persistent remote shell, and its parent sshd's process for this connection (root's session needs
-  // no separate monitor): killing that drops the link under the running command.
+  // $$ is the persistent remote shell and $PPID sshd's process for this connection (root's session needs no
+  // separate monitor): killing that drops the link under the running command.
   CHECK_THROWS_WITH(
-      c->run("kill -9 $(ps -o ppid= -p $PPID); sleep 5"),
+      c->run("kill -9 $PPID; sleep 5"),
       Catch::StartsWith("Failed to connect to the host via ssh: connection lost while running a command"));
   std::string second = run_ok(*c, "echo $PPID");
   CHECK(second != first);
   // A command that ends the remote shell itself leaves its outcome unknown: the host is unreachable too.
-  CHECK_THROWS_WITH(c->run("kill -9 $PPID; sleep 5"),
+  CHECK_THROWS_WITH(c->run("kill -9 $$; sleep 5"),
                     Catch::StartsWith("Failed to connect to the host via ssh: the remote shell ended"));
   CHECK(run_ok(*c, "echo $PPID") != second);
 }
