@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # the settings come from bench/run.sh
 # Shared helpers of bench/run.sh: logging, medians, timed runs and the checks of every run. Sourced, never run.
 # Expects: $work (scratch dir), $results (results dir: results.tsv, logs/), $provision, $ansible_cp (dir of
 # Ansible's ControlPersist sockets).

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # the settings come from bench/run.sh
 # Generated playbooks and inventories of bench/run.sh. Sourced, never run.
 
 # An inventory line's connection settings for the sandbox's hosts (absolute paths: runs happen in other folders).

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # the settings come from bench/run.sh
 # The report of bench/run.sh: from $results/results.tsv (rows: case, runner, rep, wall s, user s, sys s, max RSS
 # KiB) and $results/meta (rows: key, value) to a Markdown section, the chart's data and the PNG. Sourced, never run.
 # Usable on its own for a results dir: `. bench/lib/report.sh; report_markdown DIR >section.md`.
@@ -29,7 +30,8 @@ column_of() { # DIR CASE RUNNER COL
 reps_of() { column_of "$@" 4 | wc -l; }                             # DIR CASE RUNNER
 median_of() { column_of "$@" | median; }                            # DIR CASE RUNNER COL
 max_of() { column_of "$@" | sort -g | tail -n 1; }                  # DIR CASE RUNNER COL
-fmt() { [[ -n $2 ]] && LC_ALL=C printf "%.${1}f" "$2" || printf -- '-'; } # DIGITS VALUE
+fmt() { if [[ -n $2 ]]; then LC_ALL=C printf "%.${1}f" "$2"; else printf -- '-'; fi; } # DIGITS VALUE
+fmtx() { if [[ -n $1 ]]; then printf '%sx' "$(fmt 1 "$1")"; else printf -- '-'; fi; }      # RATIO
 div() { # A B: A / B, empty when either is empty
   if [[ -n $1 && -n $2 ]]; then awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.6f", a / b }'; fi
 }
@@ -63,10 +65,10 @@ report_goals() { # DIR
     local name
     case $c in s1) name="Scenario 1" ;; s2a) name="Scenario 2, 1 host" ;; s2b) name="Scenario 2, 20 hosts" ;; esac
     r=$(ratio_of "$d" "$c" ansible)
-    goal_row "$name: at least 50x faster than default ansible-playbook" "$(fmt 1 "$r")x" "$r" "v >= 50"
+    goal_row "$name: at least 50x faster than default ansible-playbook" "$(fmtx "$r")" "$r" "v >= 50"
     r=$(ratio_of "$d" "$c" ansible-tuned)
     goal_row "$name: at least 30x faster than ansible-playbook with pipelining + ControlPersist" \
-      "$(fmt 1 "$r")x" "$r" "v >= 30"
+      "$(fmtx "$r")" "$r" "v >= 30"
   done
   rtt=$(meta_get "$d" rtt_ms) ov=$(overhead_ms "$d" provision)
   if [[ -n $rtt && -n $ov ]]; then
@@ -95,7 +97,7 @@ report_case_table() { # DIR CASE TITLE
     rss=$(max_of "$d" "$c" "$runner" 7)
     ratio=$(ratio_of "$d" "$c" "$runner")
     printf '| %s | %s | %s | %s | %s | %s |\n' "$(runner_label "$runner")" "$(fmt 2 "$wall")" "$n" \
-      "$( [[ -n $ratio ]] && printf '%sx' "$(fmt 1 "$ratio")" || printf -- '-')" "$(fmt 2 "$cpu")" \
+      "$(fmtx "$ratio")" "$(fmt 2 "$cpu")" \
       "$(fmt 1 "$(awk -v k="$rss" 'BEGIN { printf "%.3f", k / 1024 }')")"
   done
 }
@@ -107,7 +109,7 @@ report_plot_data() { # DIR
   local entry id label rest a t
   for entry in "${report_cases[@]}"; do
     IFS='|' read -r id label rest <<<"$entry"
-    [[ -n $label ]] && case_ran "$1" "$id" || continue
+    if [[ -z $label ]] || ! case_ran "$1" "$id"; then continue; fi
     a=$(ratio_of "$1" "$id" ansible) t=$(ratio_of "$1" "$id" ansible-tuned)
     printf '"%s"\t%s\t%s\n' "$label" "${a:--}" "${t:--}"
   done
@@ -117,7 +119,8 @@ report_plot_data() { # DIR
 report_plot() { # DIR PNG
   report_plot_data "$1" >"$1/ratios.dat"
   [[ -s $1/ratios.dat ]] || { say "nothing to plot"; return 0; }
-  gnuplot -e "datafile='$1/ratios.dat'; outfile='$2'" "$bench_dir/lib/plot.gp"
+  gnuplot -e "datafile='$1/ratios.dat'; outfile='$2'" "$bench_dir/lib/plot.gp" 2>"$1/gnuplot.log" ||
+    { cat "$1/gnuplot.log" >&2; die "gnuplot failed"; }
 }
 
 report_markdown() { # DIR
@@ -134,9 +137,12 @@ report_markdown() { # DIR
   echo "kernel $(meta_get "$d" kernel), load average $(meta_get "$d" load) at the start. provision $(meta_get "$d" commit)"
   echo "($(meta_get "$d" build)); $(meta_get "$d" ansible). Hosts: sandbox hosts on the same machine (tests/sandbox)."
   echo
-  echo "Repetitions: provision $(meta_get "$d" preps), each ansible-playbook runner $(meta_get "$d" areps)," \
-    "taken pair by pair (repetition i of each runner, one after the other); scenario 3: $(meta_get "$d" freshreps) of" \
-    "each runner, each on freshly reset hosts. Times are medians of the repetitions."
+  echo "Repetitions: provision $(meta_get "$d" preps), each ansible-playbook runner $(meta_get "$d" areps), taken"
+  echo "pair by pair (repetition i of each runner, one after the other); times are their medians."
+  if [[ $(meta_get "$d" freshreps) =~ ^[0-9]+$ ]]; then
+    echo "Scenario 3: $(meta_get "$d" freshreps) of each runner only, each on freshly reset hosts."
+  fi
+  echo "The scenarios took $(meta_get "$d" duration) in all."
   if [[ -n $(meta_get "$d" png) ]]; then
     echo
     echo "![ansible-playbook's time divided by provision's, per scenario (log scale), with the goals](benchmarks.png)"
