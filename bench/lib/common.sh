@@ -86,13 +86,17 @@ run_unmeasured() { # LABEL RUNNER ARGS...
   fi
 }
 
-# PLAY RECAP of a log: one line per host, "host ok=N changed=N unreachable=N failed=N", sorted.
+# PLAY RECAP of a log: one line per host, "host ok=N changed=N unreachable=N failed=N", sorted. A host whose counts
+# are all 0 is left out: ansible-playbook does not list the hosts of a play without tasks, provision lists them.
 recap_of() { # LOG
   awk '/^PLAY RECAP/ { r = 1; next }
        r && NF >= 3 && $2 == ":" {
-         line = $1
-         for (i = 3; i <= NF; i++) if ($i ~ /^(ok|changed|unreachable|failed)=/) line = line " " $i
-         print line
+         line = $1; any = 0
+         for (i = 3; i <= NF; i++) {
+           if ($i ~ /^(ok|changed|unreachable|failed)=/) line = line " " $i
+           if ($i ~ /=[1-9]/) any = 1
+         }
+         if (any) print line
        }' "$1" | sort
 }
 
