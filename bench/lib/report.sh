@@ -190,7 +190,8 @@ report_markdown() { # DIR
   ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s"`. Masters left by a run are closed before the next
   run, so every run of every runner starts without an open connection.
 - Scenario 6's 100 inventory hosts are 5 names on each of the 20 hosts of scenario 2, each name with its own
-  `ansible_host` entry, so 100 separate SSH sessions; each name works in its own folder.
+  `ansible_host` entry, so 100 separate SSH sessions for provision; each name works in its own folder.
+  ansible-playbook's ControlPersist masters are per address and user, so its 5 names of a host share one.
 - The hosts run on the same machine as the controller, so the hosts' work (sshd, shells, apt) competes with the
   controller for the same CPUs.
 EOF

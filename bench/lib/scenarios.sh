@@ -22,17 +22,21 @@ host_packages() { # "PACKAGES" N...
   ((failed == 0)) || die "installing $packages failed (logs in $results/logs/apt.sbx*)"
 }
 
-# One SSH round trip: a trivial command over an open OpenSSH master connection, median of 20, in ms.
-ssh_round_trip_ms() { # N
+# One SSH round trip: a trivial command over an open OpenSSH master connection, median of 20, in ms, into $rtt_ms.
+measure_round_trip() { # N
   local cfg="$state_dir/ssh_config" cm="$work/rtt-cm" i s e
-  ssh -F "$cfg" -o ControlMaster=yes -o ControlPath="$cm" -o ControlPersist=60 -fN "sbx$1"
+  # The master goes to the background; its output must not hold anything open.
+  ssh -F "$cfg" -o ControlMaster=yes -o ControlPath="$cm" -o ControlPersist=60 -fN "sbx$1" </dev/null >/dev/null 2>&1 ||
+    die "ssh to sbx$1 failed"
+  : >"$work/rtt.us"
   for ((i = 0; i < 20; i++)); do
     s=$(date +%s%N)
-    ssh -F "$cfg" -o ControlPath="$cm" "sbx$1" true
+    ssh -F "$cfg" -o ControlPath="$cm" "sbx$1" true </dev/null || die "ssh to sbx$1 failed"
     e=$(date +%s%N)
-    echo $(((e - s) / 1000)) # microseconds
-  done | median | awk '{ printf "%.3f", $1 / 1000 }'
+    echo $(((e - s) / 1000)) >>"$work/rtt.us"
+  done
   ssh -F "$cfg" -o ControlPath="$cm" -O exit "sbx$1" >/dev/null 2>&1 || true
+  rtt_ms=$(median <"$work/rtt.us" | awk '{ printf "%.3f", $1 / 1000 }')
 }
 
 # site.yml's hosts (web1 = sbx1, es1 = sbx2) get python3 and python3-apt for Ansible.
@@ -81,7 +85,7 @@ scenario_2() {
   local first=${s2_hosts%% *} count
   count=$(wc -w <<<"$s2_hosts")
   (cd "$work" && run_unmeasured s2-converge provision p200.yml -i "$work/inv-s2-20" -f "$count")
-  rtt_ms=$(ssh_round_trip_ms "$first")
+  measure_round_trip "$first"
   meta rtt_ms "$rtt_ms"
   say "SSH round trip to sbx$first: $rtt_ms ms"
   (cd "$work" && run_case s2e "$all_runners" "$preps" "$areps" p0.yml -i "$work/inv-s2-1")
