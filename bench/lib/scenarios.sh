@@ -10,9 +10,10 @@ sandbox_reset() { # HOST... (one retry: a reset has rarely been seen to lose a h
 
 # Installs Debian packages on sandbox hosts, all at once; Ansible needs python3 on them, provision nothing.
 host_packages() { # "PACKAGES" N...
-  local packages=$1 n pids=() failed=0
+  local packages=$1 n pids=() failed=0 hosts
   shift
-  say "installing $packages on sbx${*// /, sbx}"
+  hosts="$*"
+  say "installing $packages on sbx${hosts// /, sbx}"
   for n in "$@"; do
     "$sandbox" exec "sbx$n" sh -c "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
       apt-get install -y -q --no-install-recommends $packages >/dev/null" >"$results/logs/apt.sbx$n" 2>&1 &
