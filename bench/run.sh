@@ -150,7 +150,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-meta() { printf '%s\t%s\n' "$1" "$2" >>"$results/meta"; } # KEY VALUE
 meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
 meta command "$command_line"
 meta results "${results#"$repo"/}"

@@ -4,6 +4,7 @@
 # Expects: $work (scratch dir), $results (results dir: results.tsv, logs/), $provision, $ansible_cp (dir of
 # Ansible's ControlPersist sockets).
 
+meta() { printf '%s\t%s\n' "$1" "$2" >>"$results/meta"; } # KEY VALUE: a fact for the report
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() {
   printf 'bench: error: %s\n' "$*" >&2
@@ -142,6 +143,8 @@ run_case() { # CASE "RUNNERS" PREPS AREPS ARGS...
   local case=$1 runners=$2 preps=$3 areps=$4 i runner max
   shift 4
   max=$((preps > areps ? preps : areps))
+  local shown="$*"
+  meta "cmd_$case" "${shown//$work/<tmp>}"
   for ((i = 1; i <= max; i++)); do
     for runner in $runners; do
       if [[ $runner == provision ]]; then ((i <= preps)) || continue; else ((i <= areps)) || continue; fi

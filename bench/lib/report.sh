@@ -87,6 +87,9 @@ report_goals() { # DIR
 report_case_table() { # DIR CASE TITLE
   local d=$1 c=$2 runner n wall cpu rss ratio
   printf '\n#### %s\n\n' "$3"
+  local args
+  args=$(meta_get "$d" "cmd_$c")
+  [[ -z $args ]] || printf '%s\n\n' "Each runner with the arguments \`$args\`."
   echo "| runner | median s | reps | ratio vs provision | controller CPU s (median, user+sys) | peak RSS MB (max) |"
   echo "|---|---|---|---|---|---|"
   for runner in "${report_runners[@]}"; do
