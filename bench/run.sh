@@ -178,7 +178,7 @@ fi
 if ((need_site)); then
   fixtures_started=1
   "$fixtures" start >"$results/logs/fixtures" 2>&1 || { tail -n 20 "$results/logs/fixtures" >&2; die "the fixtures did not start"; }
-  site_prepare
+  if want 3; then site_prepare 0; else site_prepare 1; fi
 fi
 
 # --- scenarios: 3 first (fresh hosts; it leaves them converged for 1 and 4) ------------------------------------

@@ -40,10 +40,11 @@ measure_round_trip() { # N
   rtt_ms=$(median <"$work/rtt.us" | awk '{ printf "%.3f", $1 / 1000 }')
 }
 
-# site.yml's hosts (web1 = sbx1, es1 = sbx2) get python3 and python3-apt for Ansible.
-site_prepare() {
+# site.yml's hosts (web1 = sbx1, es1 = sbx2) get python3 and python3-apt for Ansible (scenario 3 resets them and
+# installs them itself: pass 0).
+site_prepare() { # INSTALL(1|0)
   gen_site_inventory "$work/site-inv" "$repo" "$state_dir"
-  host_packages "python3 python3-apt" 1 2
+  (($1 == 0)) || host_packages "python3 python3-apt" 1 2
 }
 
 # Scenario 3: each run on freshly reset hosts, all runners alike (reset, python3 + python3-apt, run).
