@@ -4,15 +4,16 @@
 # pipelining + ControlPersist) against the same sandbox hosts in the same run, pair by pair; reports medians and
 # ratios in docs/benchmarks.md (the section between the bench:begin/bench:end markers) and docs/benchmarks.png.
 #
-#   bench/run.sh [--scenarios 1,2,3,4,5,6] [--reps N] [--ansible-reps N] [--fresh-reps N]
+#   bench/run.sh [--scenarios 1,2,3,4,5,6] [--reps N] [--ansible-reps N] [--many-reps N] [--fresh-reps N]
 #                [--build DIR | --provision BIN] [--results DIR] [--doc FILE] [--png FILE] [--keep-up] [--smoke]
 #
 #   --scenarios    which scenarios to run (default all): 1 no-op rerun of site.yml, 2 200 file tasks on 1 and 20
 #                  hosts, 3 first run of site.yml on fresh hosts, 4 --check of site.yml, 5 --list-tasks of 5,000
 #                  tasks, 6 100 inventory hosts (controller memory); CPU and peak memory are reported for all.
 #   --reps         repetitions of provision (default 5); --ansible-reps of each ansible-playbook runner (default 3,
-#                  at most --reps); --fresh-reps of each runner in scenario 3 (default 1: ansible-playbook's first
-#                  run of site.yml takes about 10 minutes).
+#                  at most --reps); --many-reps of each ansible-playbook runner on 20 and 100 hosts (default as
+#                  --ansible-reps: one run takes minutes); --fresh-reps of each runner in scenario 3 (default 1:
+#                  ansible-playbook's first run of site.yml takes about 10 minutes).
 #   --build DIR    where provision is (default build; built with scripts/setup.sh DIR when missing);
 #                  --provision BIN names the binary itself.
 #   --results DIR  results and logs (default bench/results/<UTC time>, git-ignored).
@@ -46,13 +47,14 @@ usage() {
 }
 
 command_line="bench/run.sh${*:+ $*}"
-scenarios=1,2,3,4,5,6 preps=5 areps="" freshreps=1 build=build provision="" results="" doc="" png=""
+scenarios=1,2,3,4,5,6 preps=5 areps="" manyreps="" freshreps=1 build=build provision="" results="" doc="" png=""
 keep_up=0 smoke=0
 while (($#)); do
   case $1 in
     --scenarios) scenarios=${2:?}; shift ;;
     --reps) preps=${2:?}; shift ;;
     --ansible-reps) areps=${2:?}; shift ;;
+    --many-reps) manyreps=${2:?}; shift ;;
     --fresh-reps) freshreps=${2:?}; shift ;;
     --build) build=${2:?}; shift ;;
     --provision) provision=${2:?}; shift ;;
@@ -66,13 +68,14 @@ while (($#)); do
   esac
   shift
 done
-for n in "$preps" "${areps:-1}" "$freshreps"; do
+for n in "$preps" "${areps:-1}" "${manyreps:-1}" "$freshreps"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || die "repetitions must be positive numbers"
 done
 [[ -n $areps ]] || areps=$((preps < 3 ? preps : 3))
+[[ -n $manyreps ]] || manyreps=$areps
 [[ $scenarios =~ ^[1-6](,[1-6])*$ ]] || die "--scenarios takes numbers 1 to 6, comma-separated"
 if ((smoke)); then
-  scenarios=2 preps=1 areps=1 s2_hosts=1
+  scenarios=2 preps=1 areps=1 manyreps=1 s2_hosts=1
 else
   s2_hosts=$(seq -s ' ' 3 22)
 fi
@@ -164,6 +167,7 @@ meta build "$("$provision" --version 2>/dev/null | head -n 1), $(grep -m1 '^CMAK
 meta ansible "$(ansible-playbook --version 2>/dev/null | sed -n 1p)"
 meta preps "$preps"
 meta areps "$areps"
+meta manyreps "$manyreps"
 meta freshreps "$(want 3 && echo "$freshreps" || echo "not run")"
 
 # --- hosts -----------------------------------------------------------------------------------------------------

@@ -140,7 +140,8 @@ report_markdown() { # DIR
   echo "kernel $(meta_get "$d" kernel), load average $(meta_get "$d" load) at the start. provision $(meta_get "$d" commit)"
   echo "($(meta_get "$d" build)); $(meta_get "$d" ansible). Hosts: sandbox hosts on the same machine (tests/sandbox)."
   echo
-  echo "Repetitions: provision $(meta_get "$d" preps), each ansible-playbook runner $(meta_get "$d" areps), taken"
+  echo "Repetitions: provision $(meta_get "$d" preps), each ansible-playbook runner $(meta_get "$d" areps) ($(meta_get "$d" manyreps)"
+  echo "on 20 and 100 hosts), taken"
   echo "pair by pair (repetition i of each runner, one after the other); times are their medians."
   if [[ $(meta_get "$d" freshreps) =~ ^[0-9]+$ ]]; then
     echo "Scenario 3: $(meta_get "$d" freshreps) of each runner only, each on freshly reset hosts."

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2154 # the settings come from bench/run.sh
 # The scenarios of issue 7, run by bench/run.sh. Sourced, never run.
-# Expects (besides common.sh's): $repo, $sandbox, $state_dir, $preps, $areps, $freshreps, $s2_hosts (host numbers
+# Expects (besides common.sh's): $repo, $sandbox, $state_dir, $preps, $areps, $manyreps, $freshreps, $s2_hosts (host numbers
 # of scenario 2's 20 hosts; the first one is the single host), $all_runners.
 
 sandbox_reset() { # HOST... (one retry: a reset has rarely been seen to lose a host's boot process)
@@ -93,7 +93,7 @@ scenario_2() {
   (cd "$work" && run_case s2e "$all_runners" "$preps" "$areps" p0.yml -i "$work/inv-s2-1")
   (cd "$work" && run_case s2a "$all_runners" "$preps" "$areps" p200.yml -i "$work/inv-s2-1")
   if ((count > 1)); then
-    (cd "$work" && run_case s2b "$all_runners" "$preps" "$areps" p200.yml -i "$work/inv-s2-20" -f "$count")
+    (cd "$work" && run_case s2b "$all_runners" "$preps" "$manyreps" p200.yml -i "$work/inv-s2-20" -f "$count")
   fi
 }
 
@@ -107,7 +107,7 @@ scenario_6() {
   local n
   for n in $s2_hosts; do "$sandbox" exec "sbx$n" mkdir -p /srv/bench6 || die "mkdir on sbx$n failed"; done
   (cd "$work" && run_unmeasured s6-converge provision p10.yml -i "$work/inv-s6" -f 100)
-  (cd "$work" && run_case s6 "$all_runners" "$preps" "$areps" p10.yml -i "$work/inv-s6" -f 100)
+  (cd "$work" && run_case s6 "$all_runners" "$preps" "$manyreps" p10.yml -i "$work/inv-s6" -f 100)
 }
 
 # Scenario 5: --list-tasks of 5,000 generated tasks in 50 roles; no hosts, so no tuned Ansible.
