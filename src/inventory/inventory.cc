@@ -9,11 +9,11 @@
 #include <set>
 #include <tuple>
 
+#include "provision/inventory/syntax.h"
+
 namespace prov::inv {
 
 namespace {
-
-bool is_localhost_name(std::string_view name) { return name == "localhost" || name == "127.0.0.1" || name == "::1"; }
 
 /// Ansible's default hash_behaviour=replace: a later top-level key replaces the earlier one whole.
 void merge_replace(Value& into, const Value& from) {

@@ -166,8 +166,6 @@ std::vector<std::string> order_patterns(const std::vector<std::string>& patterns
   return regular;
 }
 
-bool is_localhost_name(std::string_view name) { return name == "localhost" || name == "127.0.0.1" || name == "::1"; }
-
 }  // namespace
 
 std::vector<std::string> split_host_pattern(std::string_view pattern) {

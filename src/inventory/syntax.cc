@@ -211,4 +211,6 @@ std::vector<Word> split_words(std::string_view line) {
   return words;
 }
 
+bool is_localhost_name(std::string_view name) { return name == "localhost" || name == "127.0.0.1" || name == "::1"; }
+
 }  // namespace prov::inv

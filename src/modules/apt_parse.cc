@@ -5,20 +5,11 @@
 #include <cctype>
 #include <sstream>
 
+#include "provision/core/text.h"
+
 namespace prov::mod::apt {
 
 namespace {
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(line);
-  }
-  return lines;
-}
 
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t");

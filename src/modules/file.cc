@@ -40,7 +40,9 @@ std::string make_directories(const std::string& path, const Value& args) {
   for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
     std::string parent = path.substr(0, slash);
     if (parent.empty() || parent.back() == '/') continue;
-    script += "d=" + shell_quote(parent) + "; if [ ! -e \"$d\" ]; then mkdir -- \"$d\"" + attrs + " || exit 1; fi; ";
+    // A folder that another session creates meanwhile (five names of one host in one run) is not an error.
+    script += "d=" + shell_quote(parent) + "; if [ ! -e \"$d\" ]; then if mkdir -- \"$d\" 2>/dev/null; then :" +
+              attrs + " || exit 1; elif [ ! -d \"$d\" ]; then mkdir -- \"$d\" || exit 1; fi; fi; ";
   }
   return script + "mkdir -p -- " + shell_quote(path);
 }

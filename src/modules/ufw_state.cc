@@ -4,6 +4,7 @@
 
 #include "provision/connection/connection.h"
 #include "provision/core/error.h"
+#include "provision/core/text.h"
 
 namespace prov::mod::ufw {
 
@@ -16,17 +17,6 @@ std::string rtrim(std::string s) {
   return s;
 }
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> out;

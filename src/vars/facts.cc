@@ -18,18 +18,6 @@ namespace {
 const std::string kMarker = "@@PROV@@ ";
 }  // namespace
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::string::size_type start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
 std::vector<std::string> split_words(const std::string& line) {
   std::vector<std::string> words;
   std::string word;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "provision/core/text.h"
 #include "provision/core/value.h"
 
 namespace prov::vars::facts_detail {
@@ -15,7 +16,6 @@ using Sections = std::map<std::string, std::string>;
 Sections split_sections(const std::string& output);
 /// The section's text, or "" when absent.
 const std::string& section(const Sections& sections, const std::string& name);
-std::vector<std::string> split_lines(const std::string& text);
 std::vector<std::string> split_words(const std::string& line);
 std::string trim(const std::string& text);
 /// The first line of a section, trimmed.

@@ -45,4 +45,7 @@ std::vector<Word> split_words(std::string_view line);
 /// the original string.
 Value parse_ini_value(std::string_view text);
 
+/// The names Ansible treats as the controller itself when no inventory defines them: localhost, 127.0.0.1, ::1.
+bool is_localhost_name(std::string_view name);
+
 }  // namespace prov::inv

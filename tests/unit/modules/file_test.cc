@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <thread>
+#include <vector>
+
 #include "helpers.h"
 
 using prov::Value;
@@ -172,6 +175,37 @@ TEST_CASE("file state=directory gives created parents the mode too") {
   CHECK(mode_of(s.dir) == 0755);  // existing folders are left alone
   CHECK(r["diff"]["before"]["state"] == "absent");
   CHECK(r["diff"]["after"]["mode"] == "0750");
+}
+
+TEST_CASE("file state=directory: sessions creating the same parents at once all succeed") {
+  Sandbox s;
+  const prov::mod::Module* file = prov::mod::find_module("file");
+  REQUIRE(file != nullptr);
+  for (int round = 0; round < 10; ++round) {
+    const std::string parent = s.path("race" + std::to_string(round) + "/shared/deeper");
+    std::vector<std::string> failures(6);
+    std::vector<std::thread> sessions;
+    for (size_t i = 0; i < failures.size(); ++i) {
+      sessions.emplace_back([&, i] {
+        auto conn = prov::conn::make_local_connection();
+        prov::mod::Context ctx;
+        ctx.conn = conn.get();
+        ctx.args = prov::mod::validate_args(
+            file->spec(), {{"path", parent + "/d" + std::to_string(i)}, {"state", "directory"}, {"mode", "0750"}});
+        prov::Value r = file->run(ctx);
+        if (r.value("failed", false)) failures[i] = r.dump();
+      });
+    }
+    for (auto& t : sessions) t.join();
+    for (const auto& f : failures) CHECK(f == "");
+    CHECK(mode_of(parent) == 0750);
+  }
+  // A parent that exists as a file is still an error, with mkdir's reason.
+  std::ofstream(s.path("plain")) << "x";
+  CHECK_THROWS_WITH(s.run("file", {{"path", s.path("plain/sub/d")}, {"state", "directory"}}),
+                    Catch::Contains("plain/sub': Not a directory"));
+  CHECK_THROWS_WITH(s.run("file", {{"path", s.path("plain/d")}, {"state", "directory"}, {"mode", "0700"}}),
+                    Catch::Contains("plain': Not a directory"));
 }
 
 TEST_CASE("file state=absent in check mode expects what a planned package would bring", "[plan]") {
