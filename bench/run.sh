@@ -130,6 +130,7 @@ mkdir -p "$ansible_cp"
 # Every run of a case in listing_cases must list the same tasks; of a case in rerun_cases, change nothing.
 listing_cases="s5"
 rerun_cases="s1 s2a s2b s6"
+own_recap_cases="s4"
 all_runners="provision ansible ansible-tuned"
 
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_RETRY_FILES_ENABLED=0
