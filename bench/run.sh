@@ -4,12 +4,14 @@
 # pipelining + ControlPersist) against the same sandbox hosts in the same run, pair by pair; reports medians and
 # ratios in docs/benchmarks.md (the section between the bench:begin/bench:end markers) and docs/benchmarks.png.
 #
-#   bench/run.sh [--scenarios 1,2,3,4,5,6] [--reps N] [--ansible-reps N] [--many-reps N] [--fresh-reps N]
+#   bench/run.sh [--scenarios 1,2,3,4,5,6] [--runners LIST] [--reps N] [--ansible-reps N] [--many-reps N] [--fresh-reps N]
 #                [--build DIR | --provision BIN] [--results DIR] [--doc FILE] [--png FILE] [--keep-up] [--smoke]
 #
 #   --scenarios    which scenarios to run (default all): 1 no-op rerun of site.yml, 2 200 file tasks on 1 and 20
 #                  hosts, 3 first run of site.yml on fresh hosts, 4 --check of site.yml, 5 --list-tasks of 5,000
 #                  tasks, 6 100 inventory hosts (controller memory); CPU and peak memory are reported for all.
+#   --runners      which runners (default provision,ansible,ansible-tuned; ansible-tuned is pipelining +
+#                  ControlPersist)
 #   --reps         repetitions of provision (default 5); --ansible-reps of each ansible-playbook runner (default 3,
 #                  at most --reps); --many-reps of each ansible-playbook runner on 20 and 100 hosts (default as
 #                  --ansible-reps: one run takes minutes); --fresh-reps of each runner in scenario 3 (default 1:
@@ -47,11 +49,12 @@ usage() {
 }
 
 command_line="bench/run.sh${*:+ $*}"
-scenarios=1,2,3,4,5,6 preps=5 areps="" manyreps="" freshreps=1 build=build provision="" results="" doc="" png=""
+scenarios=1,2,3,4,5,6 runners=provision,ansible,ansible-tuned preps=5 areps="" manyreps="" freshreps=1 build=build provision="" results="" doc="" png=""
 keep_up=0 smoke=0
 while (($#)); do
   case $1 in
     --scenarios) scenarios=${2:?}; shift ;;
+    --runners) runners=${2:?}; shift ;;
     --reps) preps=${2:?}; shift ;;
     --ansible-reps) areps=${2:?}; shift ;;
     --many-reps) manyreps=${2:?}; shift ;;
@@ -74,6 +77,8 @@ done
 [[ -n $areps ]] || areps=$((preps < 3 ? preps : 3))
 [[ -n $manyreps ]] || manyreps=$areps
 [[ $scenarios =~ ^[1-6](,[1-6])*$ ]] || die "--scenarios takes numbers 1 to 6, comma-separated"
+[[ $runners =~ ^(provision|ansible|ansible-tuned)(,(provision|ansible|ansible-tuned))*$ ]] ||
+  die "--runners takes provision, ansible and ansible-tuned, comma-separated"
 if ((smoke)); then
   scenarios=2 preps=1 areps=1 manyreps=1 s2_hosts=1
 else
@@ -131,7 +136,7 @@ mkdir -p "$ansible_cp"
 listing_cases="s5"
 rerun_cases="s1 s2a s2b s6"
 own_recap_cases="s4"
-all_runners="provision ansible ansible-tuned"
+all_runners=${runners//,/ }
 
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_RETRY_FILES_ENABLED=0
 export ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=1 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3

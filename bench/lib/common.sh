@@ -152,6 +152,7 @@ run_case() { # CASE "RUNNERS" PREPS AREPS ARGS...
   meta "cmd_$case" "${shown//$work/<tmp>}"
   for ((i = 1; i <= max; i++)); do
     for runner in $runners; do
+      [[ " $all_runners " == *" $runner "* ]] || continue
       if [[ $runner == provision ]]; then ((i <= preps)) || continue; else ((i <= areps)) || continue; fi
       measure "$case" "$runner" "$i" "$@"
     done

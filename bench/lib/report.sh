@@ -175,7 +175,7 @@ report_markdown() { # DIR
       echo
       echo "The file task's probe itself (provision's command for it, from its -vvv trace) costs $(fmt 2 "$(meta_get "$d" probe_ms)") ms"
       echo "on the host, run in a subshell of the host's /bin/sh without provision (average of 200 runs: mostly starting"
-      echo "\\`stat\\`); the network round trip (ping, median of 20) is $(fmt 3 "$(meta_get "$d" ping_ms)") ms. The goal's overhead is the"
+      echo '`stat`); the network round trip (ping, median of 20) is '"$(fmt 3 "$(meta_get "$d" ping_ms)")"" ms. The goal's overhead is the"
       echo "per-task time beyond the probe's own cost."
     fi
     echo
