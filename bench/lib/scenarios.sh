@@ -123,8 +123,8 @@ scenario_6() {
   # shellcheck disable=SC2086 # host numbers
   gen_hosts_inventory "$work/inv-s6" "$state_dir" 5 $s2_hosts
   gen_file_tasks "$work/p10.yml" 10 /srv/bench6 1
-  # The 5 names of a host would create the shared parent at once: provision's file module fails when a parent folder
-  # appears between its check and its mkdir (Ansible's tolerates it), so the parent is there beforehand.
+  # The shared parent is made beforehand, so that the first measured run of each tool starts from the same tree
+  # (provision's file module used to fail when five sessions created it at once; fixed, with a unit test).
   local n
   for n in $s2_hosts; do "$sandbox" exec "sbx$n" mkdir -p /srv/bench6 || die "mkdir on sbx$n failed"; done
   (cd "$work" && run_unmeasured s6-converge provision p10.yml -i "$work/inv-s6" -f 100)
