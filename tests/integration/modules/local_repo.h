@@ -88,7 +88,11 @@ class LocalRepo {
   }
   ~LocalRepo() {
     stop();
-    std::filesystem::remove_all(dir_);
+    // gpg's agent may still be removing its sockets: never throw from here, and try again once.
+    std::error_code ignored;
+    if (std::filesystem::remove_all(dir_, ignored) == static_cast<std::uintmax_t>(-1)) {
+      std::filesystem::remove_all(dir_, ignored);
+    }
   }
   LocalRepo(const LocalRepo&) = delete;
   LocalRepo& operator=(const LocalRepo&) = delete;
@@ -135,7 +139,7 @@ class LocalRepo {
          "' && gpg --batch --quiet --passphrase '' --quick-gen-key 'provtest <t@example.invalid>' ed25519 sign never "
          "2>/dev/null && gpg --batch --quiet --armor --export > '" +
          dir_ + "/flat/key.asc' && gpg --batch --quiet --yes --clearsign -o '" + dir_ + "/flat/InRelease' '" + dir_ +
-         "/flat/Release' 2>/dev/null");
+         "/flat/Release' 2>/dev/null && gpgconf --homedir '" + home + "' --kill all");
     }
   }
 
