@@ -130,10 +130,17 @@ CommandResult RemoteShell::run(const std::string& command) {
   const std::string out_end = marker + " ";
   const std::string err_end = marker + "\n";
   size_t out_at = std::string::npos, err_at = std::string::npos, rc_end = std::string::npos;
+  // Each search starts where the marker could still begin: a large output is scanned once, not at every packet.
+  size_t out_from = 0, err_from = 0;
+  auto find_from = [](const std::string& text, const std::string& end, size_t& from) {
+    size_t at = text.find(end, from);
+    if (at == std::string::npos && text.size() >= end.size()) from = text.size() - end.size() + 1;
+    return at;
+  };
   for (;;) {
-    if (out_at == std::string::npos) out_at = out_.find(out_end);
+    if (out_at == std::string::npos) out_at = find_from(out_, out_end, out_from);
     if (out_at != std::string::npos && rc_end == std::string::npos) rc_end = out_.find('\n', out_at);
-    if (err_at == std::string::npos) err_at = err_.find(err_end);
+    if (err_at == std::string::npos) err_at = find_from(err_, err_end, err_from);
     if (rc_end != std::string::npos && err_at != std::string::npos) break;
     if (ended_) lost("the remote shell ended while running a command");
     poll(1000);
