@@ -1,9 +1,13 @@
 // pip: Python packages in a virtualenv or the system, as Ansible's pip module installs them. For state=present and
-// absent with package names, one probe lists what is installed (`pip list --format=freeze`) and the controller
-// compares it with the requirements (PEP 440, pep440.cc): a rerun with nothing to do is that one round trip.
+// absent with package names, one probe lists what is installed (a virtualenv's metadata files, or `pip list
+// --format=freeze`) and the controller compares it with the requirements (PEP 440, pep440.cc): a rerun with nothing
+// to do is that one round trip.
 // A requirements file of plain requirements (names with version specifiers) that the installed packages already
 // satisfy needs no pip run either; other files, latest and forcereinstall run pip every time, and a requirements
 // run is changed when the freeze listing before and after differs, as in Ansible.
+#include <cctype>
+#include <cstring>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -69,12 +73,29 @@ constexpr const char* kFreeze =
     "{ PIP_DISABLE_PIP_VERSION_CHECK=1 LANG=C LC_ALL=C runpip list --format=freeze 2>/dev/null || "
     "PIP_DISABLE_PIP_VERSION_CHECK=1 runpip freeze 2>/dev/null; }";
 
+// A virtualenv's packages without starting pip (half a second of imports): its python prints sys.path (a few ms),
+// and grep reads the Name and Version headers of each *.dist-info/METADATA and *.egg-info there, which is where
+// pip list finds them. A python that fails to start leaves it to pip.
+constexpr const char* kVenvListing =
+    "if pp=$(\"$env/bin/python\" -c 'import sys; print(\"\\n\".join(p for p in sys.path if p))' 2>/dev/null); then\n"
+    "  echo @m; set -- /dev/null\n"
+    "  while IFS= read -r d; do [ -d \"$d\" ] && "
+    "set -- \"$@\" \"$d\"/*.dist-info/METADATA \"$d\"/*.egg-info/PKG-INFO \"$d\"/*.egg-info; done <<EOF\n"
+    "$pp\n"
+    "EOF\n"
+    "  LC_ALL=C grep -s -m 2 -E '^(Name|Version): ' \"$@\" | sed 's/^/@m /'\n"
+    "else\n";
+
 std::string probe_script(const Options& o) {
   std::string s = preamble(o);
   if (!o.venv.empty()) s += "[ -f \"$env/bin/activate\" ] || { echo @novenv; exit 0; }\n";
   s += find_pip_script(o);
   s += "printf '@pip %s\\n' \"$p\"\n";
-  s += std::string(kFreeze) + " | sed 's/^/@f /'\n";
+  if (o.venv.empty()) {
+    s += std::string(kFreeze) + " | sed 's/^/@f /'\n";
+  } else {
+    s += std::string(kVenvListing) + "  " + kFreeze + " | sed 's/^/@f /'\nfi\n";
+  }
   if (!o.requirements_file.empty()) {
     const std::string file = shell_quote(o.requirements_file);
     s += "[ -f " + file + " ] && [ -r " + file + " ] && { echo @r; sed 's/^/@r /' " + file + "; }\n";
@@ -144,12 +165,41 @@ std::string work_script(const Options& o, bool create_venv, bool freeze_around, 
   return s;
 }
 
+// pip list --format=freeze's text from grep's header lines: "Name==Version" for each file that has both, in the
+// order of canonical names, as pip sorts them. A name found twice is the first one's, as Python imports it.
+std::string freeze_from_metadata(const std::vector<std::string>& lines) {
+  struct Found {
+    std::string file, name, version;
+  };
+  std::vector<Found> found;  // in the order of sys.path
+  for (const std::string& line : lines) {
+    for (const char* key : {":Name: ", ":Version: "}) {
+      size_t at = line.find(key);
+      if (at == std::string::npos) continue;
+      std::string file = line.substr(0, at), value = line.substr(at + std::strlen(key));
+      while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
+      if (found.empty() || found.back().file != file) found.push_back({file, "", ""});
+      (key[1] == 'N' ? found.back().name : found.back().version) = value;
+      break;
+    }
+  }
+  std::map<std::string, std::string> sorted;
+  for (const Found& f : found) {
+    if (!f.name.empty() && !f.version.empty()) sorted.emplace(pep440::canonical_name(f.name), f.name + "==" + f.version);
+  }
+  std::string out;
+  for (const auto& [key, line] : sorted) out += line + "\n";
+  return out;
+}
+
 struct Reply {
   bool no_venv = false, no_pip = false, no_chdir = false, venv_created = false, venv_failed = false;
   std::string pip;
   std::string freeze, freeze_before, freeze_after;
   bool requirements_read = false;
   std::vector<std::string> requirement_lines;
+  bool metadata_read = false;              // the virtualenv's listing came from metadata files, not pip
+  std::vector<std::string> metadata_lines;  // "FILE:Name: x" and "FILE:Version: y", as grep prints them
   int rc = 0;
   std::string out;
 };
@@ -172,12 +222,15 @@ Reply parse_reply(const std::string& text) {
     if (line == "@venvfail") r.venv_failed = true;
     if (line.rfind("@pip ", 0) == 0) r.pip = line.substr(5);
     if (line.rfind("@f ", 0) == 0) r.freeze += line.substr(3) + "\n";
+    if (line == "@m") r.metadata_read = true;
+    if (line.rfind("@m ", 0) == 0) r.metadata_lines.push_back(line.substr(3));
     if (line == "@r") r.requirements_read = true;
     if (line.rfind("@r ", 0) == 0) r.requirement_lines.push_back(line.substr(3));
     if (line.rfind("@fb ", 0) == 0) r.freeze_before += line.substr(4) + "\n";
     if (line.rfind("@fa ", 0) == 0) r.freeze_after += line.substr(4) + "\n";
     if (line.rfind("@rc ", 0) == 0) r.rc = std::atoi(line.c_str() + 4);
   }
+  if (r.metadata_read) r.freeze = freeze_from_metadata(r.metadata_lines);
   return r;
 }
 

@@ -94,6 +94,8 @@ TEST_CASE("pip in a new virtualenv: specifiers, rerun, version, latest, absent, 
   CHECK(r["changed"] == true);
   CHECK(r["cmd"] == "/srv/venv/bin/pip3 list --format=freeze");
   CHECK(r["stdout"].get<std::string>().find("provdemo==1.0") != std::string::npos);
+  // The listing is read from metadata files, not from pip: it must be pip's own, line for line.
+  CHECK(r["stdout"] == host.sh("/srv/venv/bin/pip list --format=freeze 2>/dev/null") + "\n");
   CHECK(host.upper_listing() == before);
   CHECK(host.run("pip", up)["changed"] == true);
   CHECK(version_in(host, "/srv/venv", "provdemo") == "2.0");
@@ -195,6 +197,11 @@ TEST_CASE("pip with system site packages, the system pip, and failures", "[pip]"
   CHECK(r["changed"] == true);  // the virtualenv was created
   CHECK(host.sh("/srv/svenv/bin/python -c 'import six; print(six.__file__)'").find("/usr/lib/python3") == 0);
   CHECK(host.run("pip", site)["changed"] == false);
+  // The system's packages are in the listing too, with the virtualenv's own pip and setuptools first.
+  Value listed = host.check("pip", {{"name", Value::array({"six>=99"})}, {"virtualenv", "/srv/svenv"}});
+  CHECK(listed["changed"] == true);
+  CHECK(listed["stdout"].get<std::string>().find("six==") != std::string::npos);
+  CHECK(listed["stdout"] == host.sh("/srv/svenv/bin/pip list --format=freeze 2>/dev/null") + "\n");
 
   // Without them six has to come from the index, and there is none.
   r = host.run("pip", {{"name", Value::array({"six"})}, {"virtualenv", "/srv/nsvenv"}, {"extra_args", kFindLinks}});
