@@ -185,7 +185,8 @@ std::string freeze_from_metadata(const std::vector<std::string>& lines) {
   }
   std::map<std::string, std::string> sorted;
   for (const Found& f : found) {
-    if (!f.name.empty() && !f.version.empty()) sorted.emplace(pep440::canonical_name(f.name), f.name + "==" + f.version);
+    if (!f.name.empty() && !f.version.empty())
+      sorted.emplace(pep440::canonical_name(f.name), f.name + "==" + f.version);
   }
   std::string out;
   for (const auto& [key, line] : sorted) out += line + "\n";
@@ -198,7 +199,7 @@ struct Reply {
   std::string freeze, freeze_before, freeze_after;
   bool requirements_read = false;
   std::vector<std::string> requirement_lines;
-  bool metadata_read = false;              // the virtualenv's listing came from metadata files, not pip
+  bool metadata_read = false;               // the virtualenv's listing came from metadata files, not pip
   std::vector<std::string> metadata_lines;  // "FILE:Name: x" and "FILE:Version: y", as grep prints them
   int rc = 0;
   std::string out;

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "builtin.h"
+#include "ufw_quick.h"
 #include "ufw_state.h"
 #include "util.h"
 
@@ -99,6 +100,53 @@ std::string missing_message(const std::string& path) {
   return "Failed to find required executable \"ufw\" in paths: " + paths;
 }
 
+bool port_or_range(const std::string& p, bool range_ok) {
+  auto number = [](const std::string& n) {
+    return !n.empty() && n.size() <= 5 && n[0] != '0' && n.find_first_not_of("0123456789") == std::string::npos &&
+           std::stoi(n) <= 65535;
+  };
+  size_t colon = p.find(':');
+  if (colon == std::string::npos) return number(p);
+  return range_ok && number(p.substr(0, colon)) && number(p.substr(colon + 1));
+}
+
+// The user.rules tuples ufw stores for a plain rule (ports, protocol, direction, log, comment; any address), IPv4
+// and, when ufw uses IPv6, IPv6: what the quick path looks for. nullopt for everything else (addresses,
+// interfaces, apps, routes, insert, delete), which ufw itself judges.
+std::optional<std::vector<std::string>> plain_rule_tuples(const Value& args, bool ipv6) {
+  for (const char* key : {"interface", "interface_in", "interface_out", "name"}) {
+    if (!util::str(args, key).empty()) return std::nullopt;
+  }
+  if (util::flag(args, "route") || util::flag(args, "delete") || !args["insert"].is_null()) return std::nullopt;
+  if (util::str(args, "from_ip") != "any" || util::str(args, "to_ip") != "any") return std::nullopt;
+  std::string proto = util::str(args, "proto");
+  if (proto.empty()) proto = "any";
+  if (proto != "any" && proto != "tcp" && proto != "udp") return std::nullopt;
+  std::string dport = util::str(args, "to_port"), sport = util::str(args, "from_port");
+  if (dport.empty()) dport = "any";
+  if (sport.empty()) sport = "any";
+  for (const std::string& port : {dport, sport}) {
+    if (port != "any" && !port_or_range(port, proto != "any")) return std::nullopt;
+  }
+  const std::string comment = util::str(args, "comment");
+  if (comment.find_first_of("'\"\n\r") != std::string::npos) return std::nullopt;
+  std::string tail = util::str(args, "direction") == "out" ? " out" : " in";
+  if (!comment.empty()) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    tail += " comment=";
+    for (unsigned char c : comment) tail += std::string{kHex[c >> 4], kHex[c & 15]};
+  }
+  const std::string head =
+      "### tuple ### " + util::str(args, "rule") + (util::flag(args, "log") ? "_log " : " ") + proto + " " + dport;
+  std::vector<std::string> tuples = {head + " 0.0.0.0/0 " + sport + " 0.0.0.0/0" + tail};
+  if (ipv6) tuples.push_back(head + " ::/0 " + sport + " ::/0" + tail);
+  return tuples;
+}
+
+bool has_tuple(const std::vector<ufw::Tuple>& tuples, const std::string& raw) {
+  return std::any_of(tuples.begin(), tuples.end(), [&](const ufw::Tuple& t) { return t.raw == raw; });
+}
+
 class UfwModule : public Module {
  public:
   UfwModule() {
@@ -161,8 +209,10 @@ class UfwModule : public Module {
       }
     }
 
-    // One probe; the rule's dry run rides along unless its position depends on the rules found.
     const std::string marker = make_marker();
+    if (std::optional<Result> done = unchanged(ctx, marker)) return *done;
+
+    // One probe; the rule's dry run rides along unless its position depends on the rules found.
     const bool relative_insert =
         !args["insert"].is_null() && !util::flag(args, "delete") && util::str(args, "insert_relative_to") != "zero";
     std::optional<Command> rule_cmd;
@@ -205,41 +255,15 @@ class UfwModule : public Module {
       return r;
     }
 
-    // What differs, in Ansible's order: state, default, rule, logging. After a reset everything is run.
-    std::vector<Command> todo;
-    bool always_changed = state == "reloaded" || state == "reset";
-    if (!state.empty()) {
-      bool needed = always_changed || (state == "enabled" && (!st.status.active || !st.config.enabled)) ||
-                    (state == "disabled" && (st.status.active || st.config.enabled));
-      static const std::map<std::string, std::string> kVerbs = {
-          {"enabled", "enable"}, {"disabled", "disable"}, {"reloaded", "reload"}, {"reset", "reset"}};
-      if (needed) todo.push_back({{"-f", kVerbs.at(state)}, " -f " + kVerbs.at(state)});
-    }
     const bool reset = state == "reset";
-    if (!policy.empty()) {
-      const std::string dir = direction.empty() ? "incoming" : direction;
-      auto it = st.config.policy.find(dir);
-      if (reset || it == st.config.policy.end() || it->second != policy) {
-        Command c{{"default", policy}, " default " + policy};
-        if (!direction.empty()) {
-          c.words.push_back(direction);
-          c.shown += " " + direction;
-        }
-        todo.push_back(c);
-      }
-    }
+    bool rule_needed = false;
     if (rule_cmd) {
-      bool needed =
+      rule_needed =
           reset || (planned ? !util::flag(args, "delete") : ufw::dry_run_changes(ufw::parse_dry_run(st.dry_out), st));
       if (ctx.check_mode && !planned) commands.push_back(bin + " --dry-run" + rule_cmd->shown);
-      if (needed) todo.push_back(*rule_cmd);
     }
-    if (!logging.empty()) {
-      const std::string& now = st.config.loglevel;
-      bool needed = reset || (logging == "on" ? now == "off" : now != logging);
-      if (needed) todo.push_back({{"logging", logging}, " logging " + logging});
-    }
-
+    std::vector<Command> todo = plan(args, st, rule_needed ? rule_cmd : std::nullopt);
+    const bool always_changed = state == "reloaded" || reset;
     Result r = {{"changed", always_changed || !todo.empty()}};
     if (ctx.check_mode) {
       r["commands"] = commands;
@@ -254,6 +278,70 @@ class UfwModule : public Module {
   }
 
  private:
+  // What differs, in Ansible's order: state, default, the rule (given when it is needed), logging. After a reset
+  // everything runs.
+  static std::vector<Command> plan(const Value& args, const State& st, const std::optional<Command>& rule) {
+    const std::string state = util::str(args, "state");
+    const std::string policy = util::str(args, "default");
+    const std::string logging = util::str(args, "logging");
+    const std::string direction = util::str(args, "direction");
+    const bool reset = state == "reset";
+    std::vector<Command> todo;
+    if (!state.empty()) {
+      bool needed = reset || state == "reloaded" || (state == "enabled" && (!st.status.active || !st.config.enabled)) ||
+                    (state == "disabled" && (st.status.active || st.config.enabled));
+      static const std::map<std::string, std::string> kVerbs = {
+          {"enabled", "enable"}, {"disabled", "disable"}, {"reloaded", "reload"}, {"reset", "reset"}};
+      if (needed) todo.push_back({{"-f", kVerbs.at(state)}, " -f " + kVerbs.at(state)});
+    }
+    if (!policy.empty()) {
+      const std::string dir = direction.empty() ? "incoming" : direction;
+      auto it = st.config.policy.find(dir);
+      if (reset || it == st.config.policy.end() || it->second != policy) {
+        Command c{{"default", policy}, " default " + policy};
+        if (!direction.empty()) {
+          c.words.push_back(direction);
+          c.shown += " " + direction;
+        }
+        todo.push_back(c);
+      }
+    }
+    if (rule) todo.push_back(*rule);
+    if (!logging.empty()) {
+      const std::string& now = st.config.loglevel;
+      bool needed = reset || (logging == "on" ? now == "off" : now != logging);
+      if (needed) todo.push_back({{"logging", logging}, " logging " + logging});
+    }
+    return todo;
+  }
+
+  // A converged host, told without running ufw: the quick probe reads its files and chains, and a plain rule's
+  // tuples are looked for in them. nullopt when anything would change or only ufw can tell; then the module takes
+  // the full way (ufw status and ufw --dry-run), so changes cost one more round trip and no-ops none.
+  static std::optional<Result> unchanged(const Context& ctx, const std::string& marker) {
+    const Value& args = ctx.args;
+    const std::string state = util::str(args, "state");
+    if (state == "reloaded" || state == "reset") return std::nullopt;
+    conn::CommandResult res = util::run(ctx, ufw::quick_probe_script(marker));
+    std::optional<State> st = ufw::parse_quick_probe(res.out, marker);
+    if (!st) return std::nullopt;
+    std::optional<Command> rule_cmd;
+    if (!util::str(args, "rule").empty()) {
+      std::optional<std::vector<std::string>> tuples = plain_rule_tuples(args, st->ipv6);
+      if (!tuples || !has_tuple(st->v4, (*tuples)[0]) || (tuples->size() > 1 && !has_tuple(st->v6, (*tuples)[1]))) {
+        return std::nullopt;
+      }
+      rule_cmd = rule_command(args, std::nullopt);
+    }
+    if (!plan(args, *st, std::nullopt).empty()) return std::nullopt;
+    Value commands = Value::array({st->bin + " status verbose", grep_command(*st)});
+    if (rule_cmd) commands.push_back(st->bin + " --version");
+    if (rule_cmd && ctx.check_mode) commands.push_back(st->bin + " --dry-run" + rule_cmd->shown);
+    Result r = {{"changed", false}, {"commands", commands}};
+    if (!ctx.check_mode) r["msg"] = rtrim(st->status_text);
+    return r;
+  }
+
   static std::string rtrim(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.pop_back();
     return s;

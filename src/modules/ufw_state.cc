@@ -17,7 +17,6 @@ std::string rtrim(std::string s) {
   return s;
 }
 
-
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> out;
   size_t i = 0;
@@ -210,14 +209,18 @@ std::string state_part_script() {
          "; do if [ -f \"$f\" ]; then printf '\\n%s file %s\\n' \"$M\" \"$f\"; grep '^### tuple' \"$f\"; fi; done\n";
 }
 
+std::string locate_script(const std::string& marker) {
+  return "LC_ALL=C; LANG=C; export LC_ALL LANG; M=" + shell_quote(marker) + "\n" +
+         "u=$(command -v ufw 2>/dev/null)\n"
+         "if [ -z \"$u\" ]; then for d in /usr/sbin /sbin /usr/local/sbin; do "
+         "if [ -x \"$d/ufw\" ]; then u=$d/ufw; break; fi; done; fi\n"
+         "printf '%s path\\n%s\\n' \"$M\" \"$PATH\"\n"
+         "if [ -z \"$u\" ]; then printf '\\n%s missing\\n' \"$M\"; exit 0; fi\n"
+         "printf '\\n%s bin\\n%s\\n%s\\n' \"$M\" \"$u\" \"$(command -v grep)\"\n";
+}
+
 std::string probe_script(const std::string& marker, const std::vector<std::string>& dry_run_args) {
-  std::string s = "LC_ALL=C; LANG=C; export LC_ALL LANG; M=" + shell_quote(marker) + "\n";
-  s += "u=$(command -v ufw 2>/dev/null)\n"
-       "if [ -z \"$u\" ]; then for d in /usr/sbin /sbin /usr/local/sbin; do "
-       "if [ -x \"$d/ufw\" ]; then u=$d/ufw; break; fi; done; fi\n"
-       "printf '%s path\\n%s\\n' \"$M\" \"$PATH\"\n"
-       "if [ -z \"$u\" ]; then printf '\\n%s missing\\n' \"$M\"; exit 0; fi\n"
-       "printf '\\n%s bin\\n%s\\n%s\\n' \"$M\" \"$u\" \"$(command -v grep)\"\n";
+  std::string s = locate_script(marker);
   s += state_part_script();
   if (!dry_run_args.empty()) {
     // ufw's dry run writes the rules to a temporary file and removes it; in /dev/shm (memory) that leaves no
@@ -231,18 +234,13 @@ std::string probe_script(const std::string& marker, const std::vector<std::strin
   return s;
 }
 
-State parse_probe(const std::string& out, const std::string& marker) {
-  State st;
-  // Split into parts: each starts after a line "<marker> <name> [arg]" that follows a newline (or opens the text).
-  struct Part {
-    std::string name, arg, body;
-  };
+std::vector<Part> split_parts(const std::string& out, const std::string& marker) {
+  // Each part starts after a line "<marker> <name> [arg]" that follows a newline (or opens the text).
   std::vector<Part> parts;
   const std::string head = marker + " ";
   size_t pos = starts_with(out, head) ? 0 : out.find("\n" + head);
-  if (pos == std::string::npos) throw Error("cannot read ufw's state: unexpected probe output");
+  if (pos == std::string::npos) return parts;
   if (pos != 0) ++pos;
-  bool ended = false;
   while (pos != std::string::npos && pos < out.size()) {
     size_t eol = out.find('\n', pos);
     std::string line =
@@ -252,13 +250,21 @@ State parse_probe(const std::string& out, const std::string& marker) {
     size_t body_start = eol == std::string::npos ? out.size() : eol + 1;
     size_t next = out.find("\n" + head, body_start);
     p.body = out.substr(body_start, next == std::string::npos ? std::string::npos : next - body_start);
-    if (p.name == "end") ended = true;
     parts.push_back(std::move(p));
     pos = next == std::string::npos ? next : next + 1;
   }
-  bool missing = false;
+  return parts;
+}
+
+State parse_probe(const std::string& out, const std::string& marker) {
+  State st;
+  std::vector<Part> parts = split_parts(out, marker);
+  if (parts.empty()) throw Error("cannot read ufw's state: unexpected probe output");
+  bool ended = false, missing = false;
   for (const Part& p : parts) {
-    if (p.name == "path") {
+    if (p.name == "end") {
+      ended = true;
+    } else if (p.name == "path") {
       st.path = rtrim(p.body);
     } else if (p.name == "missing") {
       missing = true;

@@ -57,9 +57,21 @@ struct State {
   bool dry_ran = false;  ///< the probe ran `ufw --dry-run` for the rule
   int dry_rc = 0;
   std::string dry_out;  ///< stdout and stderr of the dry run
+  bool ipv6 = false;    ///< ufw uses IPv6 (IPV6=yes, and the kernel has it); read by the quick probe only
   /// Every part that `changed` is judged on, in one string: equal before and after means nothing changed.
   std::string snapshot() const;
 };
+
+/// One part of a probe's output: after a line "<marker> <name> [arg]", up to the next such line.
+struct Part {
+  std::string name, arg, body;
+};
+
+std::vector<Part> split_parts(const std::string& out, const std::string& marker);
+
+/// The start of every probe: sets $M (the marker) and $u (ufw's path), prints the host's PATH and either "missing"
+/// (and exits) or "bin" with ufw's and grep's paths.
+std::string locate_script(const std::string& marker);
 
 /// The probe: prints ufw's path, `ufw status verbose`, the configuration files and the tuples of the user rules
 /// files, each part after a line "<marker> <name>"; with dry_run_args, also `ufw --dry-run <args>` and its status.

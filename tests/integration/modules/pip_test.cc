@@ -165,8 +165,9 @@ TEST_CASE("pip requirements file: changed when the freeze listing changes", "[pi
   CHECK(r["changed"] == false);
   CHECK(r["stdout"].get<std::string>().find("Requirement already satisfied") != std::string::npos);
   // A package that went missing is installed again.
-  host.sh("printf '# pinned\\nprovother==0.5  # old\\n\\nprovdemo==2.0\\n' > /srv/req.txt; "
-          "/srv/rvenv/bin/pip uninstall -y -q provother");
+  host.sh(
+      "printf '# pinned\\nprovother==0.5  # old\\n\\nprovdemo==2.0\\n' > /srv/req.txt; "
+      "/srv/rvenv/bin/pip uninstall -y -q provother");
   CHECK(host.run("pip", args)["changed"] == true);
   CHECK(version_in(host, "/srv/rvenv", "provother") == "0.5");
   CHECK(host.run("pip", args)["stdout"] == "");

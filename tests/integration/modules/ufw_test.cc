@@ -310,3 +310,63 @@ TEST_CASE("ufw: the seed deployment's firewall on a web and an elasticsearch hos
   // Leave the spare host open again for whoever uses it next.
   es.sh(kResetUfw);
 }
+
+TEST_CASE("ufw on a converged host: judged from its files without running ufw, with ufw's own status", "[ufw]") {
+  ModuleHost host = clean_ufw_host(hosts::kUfw);
+  // Rules of every shape ufw's status shows, made by ufw itself.
+  host.sh(
+      "ufw allow 22/tcp && ufw allow 80 && ufw allow 443/tcp comment https && ufw allow 9200:9400/tcp && "
+      "ufw limit 2222/tcp && ufw allow out 53/udp && ufw allow log 8080/tcp && "
+      "ufw deny from 192.0.2.0/24 to any port 5432 proto tcp && ufw allow in on eth0 to any port 25 proto tcp && "
+      "ufw route allow in on eth0 out on eth0 to 10.0.0.0/8 port 80 proto tcp && ufw allow OpenSSH && "
+      "ufw --force enable >/dev/null");
+  // From here on every start of ufw is written down.
+  host.sh(
+      "mv /usr/sbin/ufw /usr/sbin/ufw.real && printf '#!/bin/sh\\necho \"$*\" >>/run/ufw-calls\\nexec "
+      "/usr/sbin/ufw.real \"$@\"\\n' >/usr/sbin/ufw && chmod 755 /usr/sbin/ufw && : >/run/ufw-calls");
+  struct Restore {
+    ModuleHost& host;
+    ~Restore() { host.try_sh("[ -f /usr/sbin/ufw.real ] && mv /usr/sbin/ufw.real /usr/sbin/ufw"); }
+  } restore{host};
+  auto calls = [&] { return host.sh("cat /run/ufw-calls; : >/run/ufw-calls"); };
+  // Ansible's msg is ufw's status without its trailing blanks.
+  std::string status = host.sh("LANG=C /usr/sbin/ufw.real status verbose");
+  while (!status.empty() && (status.back() == ' ' || status.back() == '\n')) status.pop_back();
+
+  for (const Value& args :
+       {Value{{"rule", "allow"}, {"port", "22"}, {"proto", "tcp"}}, Value{{"rule", "allow"}, {"port", "80"}},
+        Value{{"rule", "allow"}, {"port", "443"}, {"proto", "tcp"}, {"comment", "https"}},
+        Value{{"rule", "allow"}, {"port", "9200:9400"}, {"proto", "tcp"}},
+        Value{{"rule", "limit"}, {"port", "2222"}, {"proto", "tcp"}},
+        Value{{"rule", "allow"}, {"direction", "out"}, {"port", "53"}, {"proto", "udp"}},
+        Value{{"rule", "allow"}, {"log", true}, {"port", "8080"}, {"proto", "tcp"}}, Value{{"state", "enabled"}},
+        Value{{"default", "deny"}, {"direction", "incoming"}}, Value{{"default", "allow"}, {"direction", "outgoing"}},
+        Value{{"logging", "low"}}, Value{{"logging", "on"}}}) {
+    INFO(args.dump());
+    Value r = apply_ok(host, args);
+    CHECK(r["changed"] == false);
+    CHECK(r["msg"] == status);
+    CHECK(r["commands"][0] == "/usr/sbin/ufw status verbose");
+    CHECK(host.check("ufw", args)["changed"] == false);
+    CHECK(calls() == "");
+  }
+
+  // What the files cannot settle goes to ufw: a rule with an address, one that is missing, a change of level.
+  CHECK(
+      apply_ok(host, {{"rule", "deny"}, {"from_ip", "192.0.2.0/24"}, {"port", "5432"}, {"proto", "tcp"}})["changed"] ==
+      false);
+  CHECK(calls().find("status verbose") != std::string::npos);
+  CHECK(host.check("ufw", {{"rule", "allow"}, {"port", "8443"}, {"proto", "tcp"}})["changed"] == true);
+  CHECK(calls().find("--dry-run allow from any to any port 8443 proto tcp") != std::string::npos);
+  converge(host, {{"logging", "medium"}});
+  CHECK(host.sh("LANG=C /usr/sbin/ufw.real status verbose | sed -n 2p") == "Logging: on (medium)");
+  calls();
+
+  // Disabled by hand: the quick look sees it, ufw enables it again, and the next look is quick again.
+  host.sh("/usr/sbin/ufw.real disable >/dev/null");
+  CHECK(apply_ok(host, {{"state", "enabled"}})["changed"] == true);
+  CHECK(calls().find("-f enable") != std::string::npos);
+  CHECK(apply_ok(host, {{"state", "enabled"}})["changed"] == false);
+  CHECK(calls() == "");
+  host.sh("/usr/sbin/ufw.real logging low >/dev/null");
+}
