@@ -183,14 +183,13 @@ Result AptModule::run(Context& ctx) const {
                        "cache_time() { if [ -e /var/lib/apt/periodic/update-success-stamp ]; then stat -c %Y "
                        "/var/lib/apt/periodic/update-success-stamp; elif [ -e /var/lib/apt/lists ]; then stat -c %Y "
                        "/var/lib/apt/lists; else echo 0; fi; }; before=$(cache_time); echo \"@@cache $before\"; "
-                       "if ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then echo '@@lists yes'; fi; ";
+                       "for f in /var/lib/apt/lists/*_Packages*; do [ -e \"$f\" ] && echo '@@lists yes'; break; done; ";
   if (want_update && !ctx.check_mode) {
     // cache_valid_time 0 (the default) means always, as in Ansible; otherwise only lists older than that.
     std::string due = valid > 0 ? "[ $((before + " + std::to_string(valid) + ")) -lt \"$now\" ]" : "true";
-    script += "if " + due + "; then echo '@@update_out'; " +
-              with_lock_wait("apt-get update -q", lock_timeout) +
+    script += "if " + due + "; then echo '@@update_out'; " + with_lock_wait("apt-get update -q", lock_timeout) +
               "echo \"@@update_rc $rc\"; echo \"@@cache_after $(cache_time)\"; "
-              "if ls /var/lib/apt/lists/ 2>/dev/null | grep -q '_Packages'; then echo '@@lists yes'; fi; fi; ";
+              "for f in /var/lib/apt/lists/*_Packages*; do [ -e \"$f\" ] && echo '@@lists yes'; break; done; fi; ";
   }
   std::string patterns, policy_names, prefixes;
   bool need_policy = state == "latest";

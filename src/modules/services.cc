@@ -58,7 +58,8 @@ std::string sysv_probe_command(const ProbeRequest& request) {
     s += "if [ -f \"/etc/init.d/$n\" ]; then\n"
          "  o=$(if command -v service >/dev/null 2>&1; then service \"$n\" status; else \"/etc/init.d/$n\" status; fi "
          "</dev/null 2>/dev/null)\n"
-         "  echo \"R $?\"; [ -z \"$o\" ] || printf '%s\\n' \"$o\" | sed 's/^/O /'\nfi\n";
+         "  echo \"R $?\"; [ -z \"$o\" ] || printf '%s\\n' \"$o\" | while IFS= read -r l; do printf 'O %s\\n' \"$l\"; "
+         "done\nfi\n";
   }
   return s + "exit 0\n";
 }

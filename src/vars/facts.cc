@@ -3,8 +3,11 @@
 // distribution facts have their own files.
 #include <algorithm>
 #include <cstdint>
+#include <ctime>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -180,6 +183,23 @@ Value parse_environment(const Sections& s) {
   return env;
 }
 
+// The number of CPUs in a list such as "0-3,8,10-11" (/proc/self/status's Cpus_allowed_list).
+std::optional<long long> count_cpu_list(const std::string& list) {
+  long long count = 0;
+  std::stringstream in(trim(list));
+  for (std::string item; std::getline(in, item, ',');) {
+    size_t dash = item.find('-');
+    long long first = 0, last = 0;
+    if (!parse_int(item.substr(0, dash), first)) return std::nullopt;
+    last = first;
+    if (dash != std::string::npos && !parse_int(item.substr(dash + 1), last)) return std::nullopt;
+    if (last < first) return std::nullopt;
+    count += last - first + 1;
+  }
+  if (count == 0) return std::nullopt;
+  return count;
+}
+
 void add_user_facts(const Sections& s, Value& facts) {
   auto id_lines = split_lines(section(s, "id"));
   long long number = 0;
@@ -266,7 +286,12 @@ void add_hardware_facts(const Sections& s, Value& facts) {
   facts["processor_threads_per_core"] = threads;
   facts["processor_vcpus"] = threads * count * per_socket;
   long long nproc = 0;
-  facts["processor_nproc"] = parse_int(first_line(s, "nproc"), nproc) ? nproc : processors;
+  if (s.count("nproc_list")) {
+    std::optional<long long> listed = count_cpu_list(first_line(s, "nproc_list"));
+    facts["processor_nproc"] = listed ? *listed : processors;
+  } else {
+    facts["processor_nproc"] = parse_int(first_line(s, "nproc"), nproc) ? nproc : processors;
+  }
 }
 
 std::set<std::string> existing_paths(const Sections& s) {
@@ -301,8 +326,8 @@ std::string detect_service_mgr(const Sections& s, const std::set<std::string>& p
     return it == renames.end() ? proc1 : it->second;
   }
   bool systemctl = commands.count("systemctl") > 0;
-  bool booted = paths.count("/run/systemd/system/") || paths.count("/dev/.run/systemd/") ||
-                paths.count("/dev/.systemd/");
+  bool booted =
+      paths.count("/run/systemd/system/") || paths.count("/dev/.run/systemd/") || paths.count("/dev/.systemd/");
   if (systemctl && booted) return "systemd";
   if (commands.count("initctl") && paths.count("/etc/init/")) return "upstart";
   if (paths.count("/sbin/openrc")) return "openrc";
@@ -313,12 +338,18 @@ std::string detect_service_mgr(const Sections& s, const std::set<std::string>& p
 
 // Ansible checks a fixed list in order and keeps the last one present; Debian-family hosts always report apt.
 std::string detect_pkg_mgr(const std::set<std::string>& paths, const std::string& os_family) {
-  static const std::vector<std::pair<std::string, std::string>> managers = {
-      {"/usr/bin/rpm-ostree", "atomic_container"}, {"/usr/bin/yum", "yum"},       {"/usr/bin/dnf", "dnf"},
-      {"/usr/bin/apt-get", "apt"},                 {"/usr/bin/zypper", "zypper"}, {"/usr/sbin/urpmi", "urpmi"},
-      {"/usr/bin/pacman", "pacman"},               {"/bin/opkg", "opkg"},         {"/sbin/apk", "apk"},
-      {"/usr/bin/emerge", "portage"},              {"/usr/bin/xbps-install", "xbps"},
-      {"/usr/bin/swupd", "swupd"}};
+  static const std::vector<std::pair<std::string, std::string>> managers = {{"/usr/bin/rpm-ostree", "atomic_container"},
+                                                                            {"/usr/bin/yum", "yum"},
+                                                                            {"/usr/bin/dnf", "dnf"},
+                                                                            {"/usr/bin/apt-get", "apt"},
+                                                                            {"/usr/bin/zypper", "zypper"},
+                                                                            {"/usr/sbin/urpmi", "urpmi"},
+                                                                            {"/usr/bin/pacman", "pacman"},
+                                                                            {"/bin/opkg", "opkg"},
+                                                                            {"/sbin/apk", "apk"},
+                                                                            {"/usr/bin/emerge", "portage"},
+                                                                            {"/usr/bin/xbps-install", "xbps"},
+                                                                            {"/usr/bin/swupd", "swupd"}};
   std::string name = "unknown";
   for (const auto& [path, manager] : managers) {
     if (paths.count(path)) name = manager;
@@ -342,8 +373,8 @@ void add_python_facts(const Sections& s, Value& facts) {
   python["executable"] = trim(lines[0]);
   python["has_sslcontext"] = trim(lines[3]) == "True";
   python["type"] = trim(lines[2]);
-  python["version"] = {{"major", major}, {"micro", micro}, {"minor", minor}, {"releaselevel", v[3]},
-                       {"serial", serial}};
+  python["version"] = {
+      {"major", major}, {"micro", micro}, {"minor", minor}, {"releaselevel", v[3]}, {"serial", serial}};
   python["version_info"] = Value::array({major, minor, micro, v[3], serial});
   facts["python"] = python;
   facts["python_version"] = v[0] + "." + v[1] + "." + v[2];
@@ -360,15 +391,26 @@ long long days_from_civil(long long y, long long m, long long d) {
 }
 
 void add_date_facts(const Sections& s, Value& facts) {
-  auto local = split_words(first_line(s, "date_local"));  // Y m d H M S w W z Z A
-  auto utc = split_words(first_line(s, "date_utc"));      // Y m d H M S
-  if (local.size() < 11 || utc.size() != 6) return;
-  long long u[6];
-  for (int i = 0; i < 6; ++i) {
-    if (!parse_int(utc[static_cast<std::size_t>(i)], u[i])) return;
+  auto local = split_words(first_line(s, "date_local"));  // Y m d H M S w W z Z A [epoch]
+  auto utc = split_words(first_line(s, "date_utc"));      // Y m d H M S (older probes)
+  long long epoch = 0;
+  std::string utc_iso;
+  if (local.size() == 12 && parse_int(local[11], epoch)) {
+    std::time_t t = static_cast<std::time_t>(epoch);
+    std::tm tm{};
+    if (gmtime_r(&t, &tm) == nullptr) return;
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    utc_iso = buf;
+  } else {
+    if (local.size() < 11 || utc.size() != 6) return;
+    long long u[6];
+    for (int i = 0; i < 6; ++i) {
+      if (!parse_int(utc[static_cast<std::size_t>(i)], u[i])) return;
+    }
+    epoch = days_from_civil(u[0], u[1], u[2]) * 86400 + u[3] * 3600 + u[4] * 60 + u[5];
+    utc_iso = utc[0] + "-" + utc[1] + "-" + utc[2] + "T" + utc[3] + ":" + utc[4] + ":" + utc[5];
   }
-  long long epoch = days_from_civil(u[0], u[1], u[2]) * 86400 + u[3] * 3600 + u[4] * 60 + u[5];
-  const std::string utc_iso = utc[0] + "-" + utc[1] + "-" + utc[2] + "T" + utc[3] + ":" + utc[4] + ":" + utc[5];
   const std::string local_basic = local[0] + local[1] + local[2] + "T" + local[3] + local[4] + local[5];
   Value dt = Value::object();
   dt["date"] = local[0] + "-" + local[1] + "-" + local[2];

@@ -102,9 +102,8 @@ TEST_CASE("facts: Debian 12 output matches what ansible's setup module reported 
   CHECK(f["user_shell"] == "/bin/bash");
   CHECK(f["service_mgr"] == "process_api");  // PID 1's name wins, as in Ansible
   CHECK(f["pkg_mgr"] == "apt");
-  CHECK(f["lsb"].dump() ==
-        R"J({"codename":"bookworm","description":"Debian GNU/Linux 12 (bookworm)","id":"Debian",)J"
-        R"J("major_release":"12","release":"12"})J");
+  CHECK(f["lsb"].dump() == R"J({"codename":"bookworm","description":"Debian GNU/Linux 12 (bookworm)","id":"Debian",)J"
+                           R"J("major_release":"12","release":"12"})J");
   CHECK(f["python_version"] == "3.11.7");
   CHECK(f["python"]["version_info"].dump() == R"([3,11,7,"final",0])");
   CHECK(f["eth0"]["promisc"] == false);
@@ -221,13 +220,17 @@ TEST_CASE("facts: the real probe on this machine agrees with independent command
   long long now = std::stoll(chomp(run_sh("date +%s")));
   CHECK(now - epoch >= 0);
   CHECK(now - epoch < 60);
+  CHECK(f["date_time"]["iso8601"] == chomp(run_sh("date -u -d @" + std::to_string(epoch) + " +%Y-%m-%dT%H:%M:%SZ")));
+  CHECK(f["date_time"]["time"] == chomp(run_sh("date -d @" + std::to_string(epoch) + " +%H:%M:%S")));
 }
 
 TEST_CASE("facts: the real probe with only core tools falls back to /proc for the default route", "[facts][live]") {
   const std::string bin = "/tmp/provision-facts-minbin-" + std::to_string(::getpid());
   // A PATH holding only what a minimal image has: no ip, getent, hostname, lsb_release, python3, nproc.
-  run_sh("mkdir -p " + bin + " && for t in uname cat od grep awk id date readlink; do "
-         "p=$(command -v $t) && ln -sf \"$p\" " + bin + "/$t; done");
+  run_sh("mkdir -p " + bin +
+         " && for t in uname cat od grep awk id date readlink; do "
+         "p=$(command -v $t) && ln -sf \"$p\" " +
+         bin + "/$t; done");
   Value f = parse_facts(run_sh("PATH=" + bin + "; export PATH\n" + facts_probe_script()));
   run_sh("rm -rf " + bin);
   CHECK(f["machine"] == chomp(run_sh("uname -m")));
