@@ -69,11 +69,15 @@ out::HostResult host_result(const std::string& host, out::Status status, Value r
   return r;
 }
 
+// The tasks after a leaf in its list, whose probes may be sent ahead with its own.
+struct Following {
+  const std::vector<graph::Node>* nodes = nullptr;
+  size_t from = 0;
+};
+
 class Runner {
  public:
-  explicit Runner(PlayState& play) : play_(play) {
-    root_.keywords.push_back(&play.play->kw);
-  }
+  explicit Runner(PlayState& play) : play_(play) { root_.keywords.push_back(&play.play->kw); }
 
   void run() {
     Hosts hosts = play_.batch;
@@ -95,18 +99,18 @@ class Runner {
       run_nodes(section.nodes, hosts, root_);
       return;
     }
-    for_each_host(active_of(hosts), play_.settings->forks, [&](HostState& h) {
-      run_nodes(section.nodes, Hosts{&h}, root_);
-    });
+    for_each_host(active_of(hosts), play_.settings->forks,
+                  [&](HostState& h) { run_nodes(section.nodes, Hosts{&h}, root_); });
   }
 
   void run_nodes(const std::vector<graph::Node>& nodes, const Hosts& hosts, const Frame& frame) {
-    for (const auto& node : nodes) {
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const graph::Node& node = nodes[i];
       if (play_.aborted || g_interrupted) return;
       Hosts active = active_of(hosts);
       if (active.empty()) return;
       switch (node.kind) {
-        case graph::Node::Kind::Task: run_leaf(node, active, frame, false); break;
+        case graph::Node::Kind::Task: run_leaf(node, active, frame, false, {&nodes, i + 1}); break;
         case graph::Node::Kind::Block: run_block(node, active, frame); break;
         case graph::Node::Kind::Role: run_role(node, active, frame); break;
       }
@@ -163,7 +167,64 @@ class Runner {
     play_.sink->task_start(task_title(play_, node), is_handler, node.task->loc.str());
   }
 
-  void run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler) {
+  static constexpr size_t kMaxProbesAhead = 64;
+
+  static bool same_options(const conn::RunOptions& a, const conn::RunOptions& b) {
+    return a.env == b.env && a.become.enabled == b.become.enabled && a.become.user == b.become.user &&
+           a.become.method == b.become.method && a.become.password == b.become.password;
+  }
+
+  // On a converged host most tasks only probe. When this task and the ones right after it can tell what they
+  // would send first (planned_probes), those probes go to the host in one round trip and each task then finds its
+  // answers waiting in the connection; anything else sent meanwhile drops the rest.
+  void send_probes_ahead(HostState& h, const graph::Node& node, const Frame& frame, Following following) {
+    if (!h.connection) return;
+    if (h.probed_ahead.erase(node.task) > 0) return;
+    h.probed_ahead.clear();
+    h.connection->drop_prefetched();
+    if (following.nodes == nullptr) return;
+    PlannedProbes first = planned_probes(play_, h, node, frame);
+    if (first.probes.empty()) return;
+    const conn::RunOptions options = first.probes.front().options;
+    std::vector<std::string> commands;
+    std::set<const pb::Task*> tasks;
+    auto fits = [&](const PlannedProbes& planned) {
+      return std::all_of(planned.probes.begin(), planned.probes.end(),
+                         [&](const PlannedProbe& p) { return same_options(p.options, options); });
+    };
+    // A command asked twice is answered once: the batch stops before a task that repeats one.
+    std::set<std::string> seen;
+    auto fresh = [&](const PlannedProbes& planned) {
+      for (const PlannedProbe& p : planned.probes) {
+        if (!seen.insert(p.command).second) return false;
+      }
+      return true;
+    };
+    if (!fits(first) || !fresh(first)) return;
+    for (const PlannedProbe& p : first.probes) commands.push_back(p.command);
+    bool more = first.complete;
+    for (size_t i = following.from; more && i < following.nodes->size() && commands.size() < kMaxProbesAhead; ++i) {
+      const graph::Node& next = (*following.nodes)[i];
+      if (next.kind != graph::Node::Kind::Task || next.task->action == "meta" || is_include(*next.task)) break;
+      if (tasks.count(next.task) || next.task == node.task) break;
+      PlannedProbes planned = planned_probes(play_, h, next, frame);
+      if (planned.probes.empty() || !fits(planned) || !fresh(planned)) break;
+      for (const PlannedProbe& p : planned.probes) commands.push_back(p.command);
+      tasks.insert(next.task);
+      more = planned.complete;
+    }
+    if (commands.size() < 2) return;
+    try {
+      h.connection->prefetch(commands, options);
+    } catch (const Error&) {
+      h.connection->drop_prefetched();  // the task's own probe will meet the problem and report it
+      return;
+    }
+    h.probed_ahead = std::move(tasks);
+  }
+
+  void run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler,
+                Following following = {}) {
     const pb::Task& task = *node.task;
     if (task.action == "meta") return run_meta(task, hosts, frame);
     if (is_include(task)) return run_include(node, hosts, frame);
@@ -173,6 +234,7 @@ class Runner {
     bool once = as_bool(run_once, false);
     if (once) targets = Hosts{hosts.front()};
     for_each_host(targets, play_.settings->forks, [&](HostState& h) {
+      send_probes_ahead(h, node, frame, once ? Following{} : following);
       TaskOutcome outcome = run_task(play_, h, node, frame);
       if (outcome.status == out::Status::Unreachable) h.unreachable = true;
       if (outcome.status == out::Status::Failed && !outcome.ignored) {
@@ -351,7 +413,7 @@ class Runner {
       return Instance{role->path, &role->tasks, role, std::move(params)};
     }
     std::string file = args.contains("_raw_params") ? to_plain_string(args["_raw_params"])
-                                                     : to_plain_string(args.value("file", Value("")));
+                                                    : to_plain_string(args.value("file", Value("")));
     if (!task.included.empty() && !tmpl::is_template(task.args.dump())) {
       return Instance{resolve_path(task, file), &task.included, shared_role(task), std::move(params)};
     }
@@ -398,8 +460,8 @@ class Runner {
           return std::find(names.begin(), names.end(), name) != names.end();
         });
         if (!known) {
-          play_.sink->warning(fmt::format("The requested handler '{}' was not found in the handlers of this play",
-                                          name));
+          play_.sink->warning(
+              fmt::format("The requested handler '{}' was not found in the handlers of this play", name));
         }
       }
       h->notified.clear();

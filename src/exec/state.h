@@ -30,11 +30,12 @@ struct HostState {
   std::unique_ptr<TracedConnection> connection;
   bool connected = false;
   out::HostStats stats;
-  bool failed = false;       ///< left the play after a failure
-  bool unreachable = false;  ///< left the play: could not be reached
-  bool ended = false;        ///< meta: end_host / end_play
-  std::vector<std::string> notified;  ///< handler names or listen topics, in notification order
-  mod::Plan plan;                     ///< what check mode predicts earlier tasks would have done
+  bool failed = false;                     ///< left the play after a failure
+  bool unreachable = false;                ///< left the play: could not be reached
+  bool ended = false;                      ///< meta: end_host / end_play
+  std::vector<std::string> notified;       ///< handler names or listen topics, in notification order
+  mod::Plan plan;                          ///< what check mode predicts earlier tasks would have done
+  std::set<const pb::Task*> probed_ahead;  ///< tasks whose first probe waits in the connection (prefetch.h)
   bool active() const { return !failed && !unreachable && !ended; }
 };
 
@@ -59,10 +60,10 @@ struct PlayState {
   std::vector<std::string> play_hosts;
   mutable std::shared_mutex facts_mutex;  ///< guards host_facts/facts of every host against hostvars readers
   std::mutex banner_mutex;
-  const void* last_banner = nullptr;      ///< free strategy: print a task's banner once in a row
+  const void* last_banner = nullptr;  ///< free strategy: print a task's banner once in a row
   std::mutex loaded_mutex;
   std::deque<std::vector<pb::Task>> loaded_tasks;  ///< task files loaded at run time (templated includes)
-  bool aborted = false;                   ///< any_errors_fatal / max_fail_percentage ended the play
+  bool aborted = false;                            ///< any_errors_fatal / max_fail_percentage ended the play
 };
 
 /// The global interrupt flag set by SIGINT.

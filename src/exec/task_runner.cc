@@ -154,19 +154,7 @@ class TaskRun {
     Value results = Value::array();
     bool any_changed = false, any_failed = false, all_skipped = true;
     for (std::size_t i = 0; i < items.size(); ++i) {
-      Value loop_vars = {{loop_var, items[i]}, {"ansible_loop_var", loop_var}};
-      if (!index_var.empty()) loop_vars[index_var] = i;
-      loop_vars["ansible_loop"] = {{"index", i + 1},
-                                   {"index0", i},
-                                   {"revindex", items.size() - i},
-                                   {"revindex0", items.size() - i - 1},
-                                   {"first", i == 0},
-                                   {"last", i + 1 == items.size()},
-                                   {"length", items.size()},
-                                   {"allitems", items}};
-      if (i > 0) loop_vars["ansible_loop"]["previtem"] = items[i - 1];
-      if (i + 1 < items.size()) loop_vars["ansible_loop"]["nextitem"] = items[i + 1];
-      scope_.set_loop_vars(loop_vars);
+      set_item_vars(items, i, loop_var, index_var);
       Value item_result;
       try {
         item_result = conditions_hold(frame_, task_, scope_) ? run_with_retries() : skipped_result();
@@ -195,6 +183,23 @@ class TaskRun {
       result["skipped"] = true;
     }
     return result;
+  }
+
+  void set_item_vars(const std::vector<Value>& items, std::size_t i, const std::string& loop_var,
+                     const std::string& index_var) {
+    Value loop_vars = {{loop_var, items[i]}, {"ansible_loop_var", loop_var}};
+    if (!index_var.empty()) loop_vars[index_var] = i;
+    loop_vars["ansible_loop"] = {{"index", i + 1},
+                                 {"index0", i},
+                                 {"revindex", items.size() - i},
+                                 {"revindex0", items.size() - i - 1},
+                                 {"first", i == 0},
+                                 {"last", i + 1 == items.size()},
+                                 {"length", items.size()},
+                                 {"allitems", items}};
+    if (i > 0) loop_vars["ansible_loop"]["previtem"] = items[i - 1];
+    if (i + 1 < items.size()) loop_vars["ansible_loop"]["nextitem"] = items[i + 1];
+    scope_.set_loop_vars(loop_vars);
   }
 
   std::string label(const Value& control, const Value& item) {
@@ -300,23 +305,25 @@ class TaskRun {
     return env;
   }
 
-  Value run_action() {
-    if (task_.action == "include_vars") return include_vars();
-    const mod::Module* module = mod::find_module(task_.action);
-    if (!module) throw Error(fmt::format("no module named '{}'", task_.action), task_.loc);
-    Value args = strip_omitted(tmpl::template_value(task_.args, scope_.scope(), options_));
+  // The module's context for this task: arguments rendered and validated, check/diff mode, become, environment.
+  // Null with `early` set when the task ends before the module runs (bad arguments, check mode unsupported);
+  // `args` gets the rendered arguments as written (for the log).
+  std::optional<mod::Context> module_context(const mod::Module& module, Value& early, Value& args) {
+    args = strip_omitted(tmpl::template_value(task_.args, scope_.scope(), options_));
     mod::Context ctx;
     try {
-      ctx.args = mod::validate_args(module->spec(), args);
+      ctx.args = mod::validate_args(module.spec(), args);
     } catch (const mod::ArgError& e) {
-      return failure(e.message());
+      early = failure(e.message());
+      return std::nullopt;
     }
     Value check = templated_keyword(frame_, task_, &pb::Keywords::check_mode, scope_, options_);
     ctx.check_mode = check.is_null() ? play_.settings->check : as_bool(check, false);
     Value diff = templated_keyword(frame_, task_, &pb::Keywords::diff, scope_, options_);
     ctx.diff_mode = diff.is_null() ? play_.settings->diff : as_bool(diff, false);
-    if (ctx.check_mode && !module->spec().check_mode_support) {
-      return {{"changed", false}, {"skipped", true}, {"msg", "skipped, running in check mode"}};
+    if (ctx.check_mode && !module.spec().check_mode_support) {
+      early = {{"changed", false}, {"skipped", true}, {"msg", "skipped, running in check mode"}};
+      return std::nullopt;
     }
     ctx.become = become();
     ctx.env = environment();
@@ -325,6 +332,63 @@ class TaskRun {
     ctx.task_location = task_.loc.str();
     ctx.verbosity = play_.settings->verbosity;
     ctx.plan = &host_.plan;
+    return ctx;
+  }
+
+ public:
+  // See planned_probes() in task_runner.h.
+  PlannedProbes planned_probes() {
+    PlannedProbes planned;
+    if (task_.action == "include_vars") return planned;
+    if (!templated_keyword(frame_, task_, &pb::Keywords::delegate_to, scope_, options_).is_null()) return planned;
+    if (as_bool(templated_keyword(frame_, task_, &pb::Keywords::no_log, scope_, options_), false)) return planned;
+    const mod::Module* module = mod::find_module(task_.action);
+    if (module == nullptr || module->spec().runs_on_controller) return planned;
+    if (task_.loop_kind.empty()) {
+      planned.complete = add_probe(*module, planned.probes);
+      return planned;
+    }
+    std::vector<Value> items = loop_items(task_.loop_kind, tmpl::template_value(task_.loop, scope_.scope(), options_));
+    const Value& control = task_.loop_control;
+    std::string loop_var =
+        control.is_object() && control.contains("loop_var") ? to_plain_string(control["loop_var"]) : "item";
+    std::string index_var =
+        control.is_object() && control.contains("index_var") ? to_plain_string(control["index_var"]) : "";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      set_item_vars(items, i, loop_var, index_var);
+      if (!add_probe(*module, planned.probes)) return planned;
+    }
+    planned.complete = true;
+    return planned;
+  }
+
+ private:
+  // The probe of the task (or of the current loop item) when it would run and its module can tell it; a skipped
+  // item adds nothing. False when the module cannot tell.
+  bool add_probe(const mod::Module& module, std::vector<PlannedProbe>& probes) {
+    if (!conditions_hold(frame_, task_, scope_)) return !task_.loop_kind.empty();
+    Value early, args;
+    std::optional<mod::Context> ctx = module_context(module, early, args);
+    if (!ctx) return false;
+    std::optional<std::string> command = module.first_probe(*ctx);
+    if (!command) return false;
+    PlannedProbe probe;
+    probe.command = std::move(*command);
+    probe.options.env = ctx->env;
+    probe.options.become = ctx->become;
+    probes.push_back(std::move(probe));
+    return true;
+  }
+
+ private:
+  Value run_action() {
+    if (task_.action == "include_vars") return include_vars();
+    const mod::Module* module = mod::find_module(task_.action);
+    if (!module) throw Error(fmt::format("no module named '{}'", task_.action), task_.loc);
+    Value early, args;
+    std::optional<mod::Context> maybe_ctx = module_context(*module, early, args);
+    if (!maybe_ctx) return early;
+    mod::Context& ctx = *maybe_ctx;
     std::unique_ptr<conn::Connection> delegated;
     if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
     spdlog::debug("<{}> {} {}", host_.name, task_.action, no_log_ ? "<hidden by no_log>" : censored(*module, args));
@@ -633,6 +697,14 @@ conn::Connection& connection_for(PlayState& play, HostState& host) {
 
 TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame) {
   return TaskRun(play, host, node, frame).run();
+}
+
+PlannedProbes planned_probes(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame) {
+  try {
+    return TaskRun(play, host, node, frame).planned_probes();
+  } catch (const Error&) {
+    return {};  // the task itself will meet this error and report it
+  }
 }
 
 }  // namespace prov::exec

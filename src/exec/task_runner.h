@@ -18,6 +18,22 @@ struct TaskOutcome {
 /// Runs `node` (a leaf task) on `host` within `frame`, reporting through the play's sink and counting stats.
 TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame);
 
+/// A task's first command on a host, known before the task runs (Module::first_probe).
+struct PlannedProbe {
+  std::string command;
+  conn::RunOptions options;
+};
+
+struct PlannedProbes {
+  std::vector<PlannedProbe> probes;  ///< in the order the task would send them (one per loop item that runs)
+  bool complete = false;             ///< every command the task starts with is among them
+};
+
+/// What `node` would send first on `host` if it ran now, one probe per loop item whose `when` holds. Incomplete
+/// for delegation, no_log, a `when` or loop that fails, bad arguments, and modules that cannot tell. Runs
+/// nothing and reports nothing.
+PlannedProbes planned_probes(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame);
+
 /// The first non-null value of a keyword from the task outwards (task, blocks, role, play), or null.
 Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field);
 

@@ -28,6 +28,11 @@ void TracedConnection::connect() {
 }
 
 conn::CommandResult TracedConnection::run(const std::string& command, const conn::RunOptions& options) {
+  if (std::optional<conn::CommandResult> early = probes_.take(command, options)) {
+    spdlog::trace("<{}> EXEC{} {} -> rc={} (sent ahead)", host_, options.become.enabled ? " (become)" : "",
+                  quiet_ ? "<hidden by no_log>" : shorten(command), early->rc);
+    return *early;
+  }
   auto start = Clock::now();
   conn::CommandResult result = inner_->run(command, options);
   spdlog::trace("<{}> EXEC{} {} -> rc={} in {:.1f} ms", host_, options.become.enabled ? " (become)" : "",
@@ -35,14 +40,24 @@ conn::CommandResult TracedConnection::run(const std::string& command, const conn
   return result;
 }
 
-void TracedConnection::put_file(const std::string& content, const std::string& path,
-                                const conn::PutOptions& options) {
+void TracedConnection::prefetch(const std::vector<std::string>& commands, const conn::RunOptions& options) {
+  probes_.clear();
+  auto start = Clock::now();
+  std::vector<conn::CommandResult> results = run_together(*inner_, commands, options);
+  spdlog::trace("<{}> EXEC{} {} probes of the next tasks together in {:.1f} ms", host_,
+                options.become.enabled ? " (become)" : "", commands.size(), ms_since(start));
+  for (size_t i = 0; i < commands.size(); ++i) probes_.store(commands[i], options, std::move(results[i]));
+}
+
+void TracedConnection::put_file(const std::string& content, const std::string& path, const conn::PutOptions& options) {
+  probes_.clear();
   auto start = Clock::now();
   inner_->put_file(content, path, options);
   spdlog::trace("<{}> PUT {} ({} bytes) in {:.1f} ms", host_, path, content.size(), ms_since(start));
 }
 
 std::string TracedConnection::fetch_file(const std::string& path, const conn::Become& become) {
+  probes_.clear();
   auto start = Clock::now();
   std::string content = inner_->fetch_file(path, become);
   spdlog::trace("<{}> FETCH {} ({} bytes) in {:.1f} ms", host_, path, content.size(), ms_since(start));

@@ -41,8 +41,8 @@ std::string make_directories(const std::string& path, const Value& args) {
     std::string parent = path.substr(0, slash);
     if (parent.empty() || parent.back() == '/') continue;
     // A folder that another session creates meanwhile (five names of one host in one run) is not an error.
-    script += "d=" + shell_quote(parent) + "; if [ ! -e \"$d\" ]; then if mkdir -- \"$d\" 2>/dev/null; then :" +
-              attrs + " || exit 1; elif [ ! -d \"$d\" ]; then mkdir -- \"$d\" || exit 1; fi; fi; ";
+    script += "d=" + shell_quote(parent) + "; if [ ! -e \"$d\" ]; then if mkdir -- \"$d\" 2>/dev/null; then :" + attrs +
+              " || exit 1; elif [ ! -d \"$d\" ]; then mkdir -- \"$d\" || exit 1; fi; fi; ";
   }
   return script + "mkdir -p -- " + shell_quote(path);
 }
@@ -65,6 +65,10 @@ class FileModule : public Module {
     };
   }
   const ModuleSpec& spec() const override { return spec_; }
+
+  std::optional<std::string> first_probe(const Context& ctx) const override {
+    return path_probe_command(util::str(ctx.args, "path"), util::flag(ctx.args, "follow"), "");
+  }
 
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;

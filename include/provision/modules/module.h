@@ -4,6 +4,7 @@
 // A module never prints and knows nothing of the executor.
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -106,6 +107,13 @@ class Module {
   /// did not (chown to an unknown user, a refused become: conn::BecomeError) throws prov::Error, which the
   /// executor reports as a failed task with the error's message; conn::UnreachableError marks the host unreachable.
   virtual Result run(Context& ctx) const = 0;
+  /// The command run() sends first, when ctx alone decides it and it only reads (a probe); nullopt otherwise.
+  /// The executor may then send it ahead of time, together with the following tasks' probes in one round trip,
+  /// and answer run()'s identical command from that output, as long as nothing else ran on the host meanwhile.
+  virtual std::optional<std::string> first_probe(const Context& ctx) const {
+    (void)ctx;
+    return std::nullopt;
+  }
 };
 
 /// The module registered under a short name or FQCN, or nullptr.

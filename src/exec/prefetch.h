@@ -1,0 +1,36 @@
+#pragma once
+// Probes sent ahead of time. The next tasks' first commands on a host (Module::first_probe: reads only) go in one
+// round trip, and each task's identical command is then answered from that output: a run of converged file tasks
+// costs one round trip instead of one each. Anything else sent to the host drops what is left, since it may
+// change what those probes read.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "provision/connection/connection.h"
+
+namespace prov::exec {
+
+/// Results of commands run ahead of time, each answered once, for the same command with the same become and
+/// environment.
+class ProbeCache {
+ public:
+  void store(const std::string& command, const conn::RunOptions& options, conn::CommandResult result);
+  /// The stored result of this command, removed from the store. nullopt when there is none, and then the store
+  /// is emptied: the command about to run may change what the stored ones read.
+  std::optional<conn::CommandResult> take(const std::string& command, const conn::RunOptions& options);
+  void clear() { results_.clear(); }
+  bool empty() const { return results_.empty(); }
+
+ private:
+  std::map<std::string, conn::CommandResult> results_;
+};
+
+/// Runs the commands one after another as one command on `conn` (each in a subshell with stdin from /dev/null,
+/// as the persistent shell runs a command) and returns each one's output, error output and status. Throws what
+/// conn throws, and prov::Error when the output cannot be split (the shell died half-way).
+std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std::vector<std::string>& commands,
+                                              const conn::RunOptions& options);
+
+}  // namespace prov::exec

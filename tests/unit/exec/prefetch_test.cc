@@ -1,0 +1,141 @@
+// Probes sent ahead of time: several commands in one round trip, split back exactly, and answered once each.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+
+#include "../../../src/exec/prefetch.h"
+#include "../../../src/exec/traced_connection.h"
+#include "provision/connection/local.h"
+
+using prov::conn::CommandResult;
+using prov::conn::RunOptions;
+using prov::exec::ProbeCache;
+using prov::exec::run_together;
+
+namespace {
+
+// Counts the commands that reach the host.
+class Counting : public prov::conn::Connection {
+ public:
+  Counting() : inner_(prov::conn::make_local_connection()) { inner_->connect(); }
+  void connect() override {}
+  CommandResult run(const std::string& command, const RunOptions& options) override {
+    ++runs;
+    return inner_->run(command, options);
+  }
+  void put_file(const std::string& content, const std::string& path, const prov::conn::PutOptions& options) override {
+    inner_->put_file(content, path, options);
+  }
+  std::string fetch_file(const std::string& path, const prov::conn::Become& become) override {
+    return inner_->fetch_file(path, become);
+  }
+  void close() override {}
+  std::string kind() const override { return "counting"; }
+  int runs = 0;
+
+ private:
+  std::unique_ptr<prov::conn::Connection> inner_;
+};
+
+}  // namespace
+
+TEST_CASE("run_together splits output, errors and status exactly", "[prefetch]") {
+  auto local = prov::conn::make_local_connection();
+  local->connect();
+  std::vector<std::string> commands = {
+      "echo one; echo err >&2",
+      "printf 'no newline'",
+      "exit 3",
+      "printf 'two\\nlines\\n'; printf 'e1\\ne2' >&2; exit 1",
+      "",
+      "x=$(cat); printf '<%s>' \"$x\"",  // stdin is empty, not the batch's
+      "echo \"'quoted' \\$HOME\"",
+      "cd /; umask 077; echo $(pwd)",
+      "pwd",  // the cd above stayed in its own subshell
+  };
+  std::vector<CommandResult> r = run_together(*local, commands, {});
+  REQUIRE(r.size() == commands.size());
+  CHECK(r[0].out == "one\n");
+  CHECK(r[0].err == "err\n");
+  CHECK(r[0].rc == 0);
+  CHECK(r[1].out == "no newline");
+  CHECK(r[1].err.empty());
+  CHECK(r[2].rc == 3);
+  CHECK(r[2].out.empty());
+  CHECK(r[3].out == "two\nlines\n");
+  CHECK(r[3].err == "e1\ne2");
+  CHECK(r[3].rc == 1);
+  CHECK(r[4].out.empty());
+  CHECK(r[4].rc == 0);
+  CHECK(r[5].out == "<>");
+  CHECK(r[6].out == "'quoted' $HOME\n");
+  CHECK(r[7].out == "/\n");
+  CHECK(r[8].out == local->run("pwd", {}).out);
+
+  // Each answer is the one the command gives alone.
+  for (size_t i = 0; i < commands.size(); ++i) {
+    if (commands[i].find("cat") != std::string::npos) continue;  // alone, it would read the run's stdin
+    CommandResult alone = local->run(commands[i], {});
+    INFO(commands[i]);
+    CHECK(alone.out == r[i].out);
+    CHECK(alone.err == r[i].err);
+    CHECK(alone.rc == r[i].rc);
+  }
+
+  // A shell that ends half-way leaves output that cannot be split: an error, never a wrong answer.
+  CHECK_THROWS_WITH(run_together(*local, {"true", "kill -9 $$", "true"}, {}), Catch::Contains("did not all finish"));
+}
+
+TEST_CASE("probe cache: each answer once, for the same command and options; anything else empties it", "[prefetch]") {
+  ProbeCache cache;
+  RunOptions root;
+  root.become.enabled = true;
+  root.become.user = "root";
+  root.become.method = "sudo";
+  CommandResult a;
+  a.out = "A";
+  cache.store("probe a", root, a);
+  cache.store("probe b", root, CommandResult{});
+
+  CHECK_FALSE(cache.take("probe a", RunOptions{}).has_value());  // other options: another command
+  CHECK(cache.empty());                                          // ... which may have changed things
+
+  cache.store("probe a", root, a);
+  cache.store("probe b", root, CommandResult{});
+  REQUIRE(cache.take("probe a", root).has_value());
+  CHECK_FALSE(cache.take("probe a", root).has_value());  // answered once
+  CHECK(cache.empty());                                  // and that second ask emptied it
+
+  RunOptions with_env = root;
+  with_env.env["X"] = "1";
+  cache.store("probe a", with_env, a);
+  CHECK_FALSE(cache.take("probe a", root).has_value());
+
+  RunOptions with_input = root;
+  with_input.stdin_data = "secret";
+  cache.store("probe a", with_input, a);  // never stored: it reads its input
+  CHECK(cache.empty());
+}
+
+TEST_CASE("a traced connection answers probes sent ahead without asking the host again", "[prefetch]") {
+  auto counting = std::make_unique<Counting>();
+  Counting& host = *counting;
+  prov::exec::TracedConnection conn("h", std::move(counting));
+  conn.prefetch({"echo a", "echo b", "echo c"}, {});
+  CHECK(host.runs == 1);
+  CHECK(conn.run("echo a", {}).out == "a\n");
+  CHECK(conn.run("echo b", {}).out == "b\n");
+  CHECK(host.runs == 1);
+  CHECK(conn.run("echo other", {}).out == "other\n");  // not sent ahead: asked, and the rest dropped
+  CHECK(host.runs == 2);
+  CHECK(conn.run("echo c", {}).out == "c\n");
+  CHECK(host.runs == 3);
+
+  conn.prefetch({"echo a", "echo b"}, {});
+  const std::string file = "/tmp/provision-prefetch-test-" + std::to_string(::getpid());
+  conn.put_file("x", file, {});  // an upload may change what they read
+  std::remove(file.c_str());
+  CHECK(conn.run("echo a", {}).out == "a\n");
+  CHECK(host.runs == 5);
+}
