@@ -59,15 +59,22 @@ close_masters() {
 
 # One timed run, checked: exit status 0, else the log is shown and the harness stops. Appends a row to
 # results.tsv: case, runner, rep, wall s, user s, sys s, max RSS KiB. The logs stay in $results/logs.
+# A run that must succeed, its output in BASE.out/.err/.time; on failure, the logs' tails and WHAT in the error.
+run_checked() { # BASE WHAT RUNNER ARGS...
+  local base=$1 what=$2 runner=$3
+  shift 3
+  if ! invoke_runner "$runner" "$base.out" "$base.err" "$base.time" "$@"; then
+    tail -n 40 "$base.out" "$base.err" >&2 || true
+    die "$what failed (exit status; logs in $base.out/.err)"
+  fi
+}
+
 measure() { # CASE RUNNER REP ARGS...
   local case=$1 runner=$2 rep=$3 base
   shift 3
   base="$results/logs/$case.$runner.$rep"
   say "$case: $(runner_label "$runner"), run $rep"
-  if ! invoke_runner "$runner" "$base.out" "$base.err" "$base.time" "$@"; then
-    tail -n 40 "$base.out" "$base.err" >&2 || true
-    die "$case: $runner run $rep failed (exit status; logs in $base.out/.err)"
-  fi
+  run_checked "$base" "$case: $runner run $rep" "$runner" "$@"
   local wall user sys rss
   # GNU time prints "Command exited with non-zero status" first on failure; the last line is ours.
   read -r wall user sys rss < <(tail -n 1 "$base.time")
@@ -77,14 +84,10 @@ measure() { # CASE RUNNER REP ARGS...
 
 # An unmeasured run that must succeed (converging hosts before a benchmark).
 run_unmeasured() { # LABEL RUNNER ARGS...
-  local label=$1 runner=$2 base
+  local label=$1 runner=$2
   shift 2
-  base="$results/logs/$label.$runner"
   say "$label: $(runner_label "$runner")"
-  if ! invoke_runner "$runner" "$base.out" "$base.err" "$base.time" "$@"; then
-    tail -n 40 "$base.out" "$base.err" >&2 || true
-    die "$label: $runner failed (logs in $base.out/.err)"
-  fi
+  run_checked "$results/logs/$label.$runner" "$label: $runner" "$runner" "$@"
 }
 
 # PLAY RECAP of a log: one line per host, "host ok=N changed=N unreachable=N failed=N", sorted. A host whose counts

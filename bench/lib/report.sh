@@ -123,7 +123,9 @@ report_plot_data() { # DIR
 # Writes the chart PNG from the results dir.
 report_plot() { # DIR PNG
   report_plot_data "$1" >"$1/ratios.dat"
-  [[ -s $1/ratios.dat ]] || { say "nothing to plot"; return 0; }
+  # Only provision ran (--runners provision): no ratio to draw.
+  awk -F'\t' '$2 != "-" || $3 != "-" { found = 1 } END { exit !found }' "$1/ratios.dat" ||
+    { say "nothing to plot"; return 0; }
   gnuplot -e "datafile='$1/ratios.dat'; outfile='$2'" "$bench_dir/lib/plot.gp" 2>"$1/gnuplot.log" ||
     { cat "$1/gnuplot.log" >&2; die "gnuplot failed"; }
 }

@@ -36,6 +36,8 @@ EventPtr session_event(ssh_session session) {
   return event;
 }
 
+}  // namespace
+
 // "/bin/sh: 3: eval: x: not found" -> "/bin/sh: 3: x: not found", at the start of each line.
 std::string without_eval_prefix(std::string err) {
   static const std::string kShell = "/bin/sh: ";
@@ -55,8 +57,6 @@ std::string without_eval_prefix(std::string err) {
   }
   return err;
 }
-
-}  // namespace
 
 int RemoteShell::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* user) {
   auto* shell = static_cast<RemoteShell*>(user);

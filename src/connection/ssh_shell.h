@@ -53,4 +53,8 @@ class RemoteShell {
   uint64_t commands_ = 0;  ///< numbers each command's end marker
 };
 
+/// dash names `eval` in the errors of a command run through it ("/bin/sh: 3: eval: x: not found"); this takes
+/// that word out at the start of each line, so the messages read as from `sh -c`.
+std::string without_eval_prefix(std::string err);
+
 }  // namespace prov::conn::detail

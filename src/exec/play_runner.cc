@@ -192,28 +192,28 @@ class Runner {
       return std::all_of(planned.probes.begin(), planned.probes.end(),
                          [&](const PlannedProbe& p) { return same_options(p.options, options); });
     };
-    // A command asked twice is answered once: the batch stops before a task that repeats one.
-    std::set<std::string> seen;
-    auto fresh = [&](const PlannedProbes& planned) {
+    // A command asked again gets the same answer (nothing ran in between, or the answers are gone): sent once.
+    std::set<std::string> sent;
+    size_t answers = 0;
+    auto add = [&](const PlannedProbes& planned) {
       for (const PlannedProbe& p : planned.probes) {
-        if (!seen.insert(p.command).second) return false;
+        if (sent.insert(p.command).second) commands.push_back(p.command);
       }
-      return true;
+      answers += planned.probes.size();
+      return planned.complete;
     };
-    if (!fits(first) || !fresh(first)) return;
-    for (const PlannedProbe& p : first.probes) commands.push_back(p.command);
-    bool more = first.complete;
+    if (!fits(first)) return;
+    bool more = add(first);
     for (size_t i = following.from; more && i < following.nodes->size() && commands.size() < kMaxProbesAhead; ++i) {
       const graph::Node& next = (*following.nodes)[i];
       if (next.kind != graph::Node::Kind::Task || next.task->action == "meta" || is_include(*next.task)) break;
       if (tasks.count(next.task) || next.task == node.task) break;
       PlannedProbes planned = planned_probes(play_, h, next, frame);
-      if (planned.probes.empty() || !fits(planned) || !fresh(planned)) break;
-      for (const PlannedProbe& p : planned.probes) commands.push_back(p.command);
+      if (planned.probes.empty() || !fits(planned)) break;
       tasks.insert(next.task);
-      more = planned.complete;
+      more = add(planned);
     }
-    if (commands.size() < 2) return;
+    if (answers < 2) return;  // one probe alone: as many round trips either way
     try {
       h.connection->prefetch(commands, options);
     } catch (const Error&) {

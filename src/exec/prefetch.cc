@@ -36,9 +36,7 @@ std::optional<conn::CommandResult> ProbeCache::take(const std::string& command, 
     results_.clear();
     return std::nullopt;
   }
-  conn::CommandResult result = std::move(it->second);
-  results_.erase(it);
-  return result;
+  return it->second;
 }
 
 std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std::vector<std::string>& commands,

@@ -1,8 +1,8 @@
 #pragma once
 // Probes sent ahead of time. The next tasks' first commands on a host (Module::first_probe: reads only) go in one
 // round trip, and each task's identical command is then answered from that output: a run of converged file tasks
-// costs one round trip instead of one each. Anything else sent to the host drops what is left, since it may
-// change what those probes read.
+// costs one round trip instead of one each, and consecutive ufw tasks read ufw's state once. Anything else sent to the
+// host drops what is left, since it may change what those probes read.
 #include <map>
 #include <optional>
 #include <string>
@@ -12,13 +12,13 @@
 
 namespace prov::exec {
 
-/// Results of commands run ahead of time, each answered once, for the same command with the same become and
-/// environment.
+/// Results of commands run ahead of time, for the same command with the same become and environment. They
+/// answer as often as they are asked while only they are asked: the host is as it was when they ran.
 class ProbeCache {
  public:
   void store(const std::string& command, const conn::RunOptions& options, conn::CommandResult result);
-  /// The stored result of this command, removed from the store. nullopt when there is none, and then the store
-  /// is emptied: the command about to run may change what the stored ones read.
+  /// The stored result of this command. nullopt when there is none, and then the store is emptied: the command
+  /// about to run may change what the stored ones read.
   std::optional<conn::CommandResult> take(const std::string& command, const conn::RunOptions& options);
   void clear() { results_.clear(); }
   bool empty() const { return results_.empty(); }

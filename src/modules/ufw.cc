@@ -19,13 +19,17 @@ namespace {
 using conn::shell_quote;
 using ufw::State;
 
-// The marker between the probe's parts; random so that no rule comment can forge one.
-std::string make_marker() {
-  std::random_device rd;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string m = "@@provision-ufw-";
-  for (int i = 0; i < 16; ++i) m += kHex[rd() % 16];
-  return m + "@@";
+// The marker between the probe's parts; random so that no rule comment can forge one. One per run, so that the
+// quick probe of consecutive ufw tasks is one command, sent once (Module::first_probe).
+const std::string& run_marker() {
+  static const std::string m = [] {
+    std::random_device rd;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text = "@@provision-ufw-";
+    for (int i = 0; i < 16; ++i) text += kHex[rd() % 16];
+    return text + "@@";
+  }();
+  return m;
 }
 
 // One ufw command: its words, and the line Ansible would report in `commands`.
@@ -183,6 +187,12 @@ class UfwModule : public Module {
   }
   const ModuleSpec& spec() const override { return spec_; }
 
+  std::optional<std::string> first_probe(const Context& ctx) const override {
+    const std::string state = util::str(ctx.args, "state");
+    if (state == "reloaded" || state == "reset") return std::nullopt;
+    return ufw::quick_probe_script(run_marker());
+  }
+
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;
     if (!util::str(args, "interface").empty() && util::str(args, "direction").empty()) {
@@ -209,7 +219,7 @@ class UfwModule : public Module {
       }
     }
 
-    const std::string marker = make_marker();
+    const std::string& marker = run_marker();
     if (std::optional<Result> done = unchanged(ctx, marker)) return *done;
 
     // One probe; the rule's dry run rides along unless its position depends on the rules found.

@@ -1,0 +1,20 @@
+// The persistent remote shell's error messages read as from `sh -c`: dash's "eval: " is taken out.
+#include <catch2/catch.hpp>
+
+#include "../../../src/connection/ssh_shell.h"
+
+using prov::conn::detail::without_eval_prefix;
+
+TEST_CASE("without_eval_prefix takes dash's eval word out of each message line, and nothing else", "[ssh]") {
+  CHECK(without_eval_prefix("/bin/sh: 3: eval: x: not found\n") == "/bin/sh: 3: x: not found\n");
+  CHECK(without_eval_prefix("/bin/sh: 1: eval: a: not found\nplain line\n/bin/sh: 12: eval: b: Permission denied") ==
+        "/bin/sh: 1: a: not found\nplain line\n/bin/sh: 12: b: Permission denied");
+  // Only at the start of a line, after "/bin/sh: N: ", once.
+  CHECK(without_eval_prefix("echo: /bin/sh: 3: eval: x\n") == "echo: /bin/sh: 3: eval: x\n");
+  CHECK(without_eval_prefix("/bin/sh: eval: x\n") == "/bin/sh: eval: x\n");
+  CHECK(without_eval_prefix("/bin/sh: 3: eval: eval: x\n") == "/bin/sh: 3: eval: x\n");
+  CHECK(without_eval_prefix("/bin/sh: 3: evaluate: x\n") == "/bin/sh: 3: evaluate: x\n");
+  CHECK(without_eval_prefix("/bin/sh: 3: eval") == "/bin/sh: 3: eval");
+  CHECK(without_eval_prefix("") == "");
+  CHECK(without_eval_prefix("\n\n") == "\n\n");
+}
