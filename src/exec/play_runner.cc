@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "loops.h"
@@ -194,10 +195,13 @@ class Runner {
     };
     // A command asked again gets the same answer (nothing ran in between, or the answers are gone): sent once.
     std::set<std::string> sent;
+    std::map<const mod::Module*, std::vector<std::string>> shared;  // for each module's probe_prelude()
     size_t answers = 0;
     auto add = [&](const PlannedProbes& planned) {
       for (const PlannedProbe& p : planned.probes) {
-        if (sent.insert(p.command).second) commands.push_back(p.command);
+        if (!sent.insert(p.command).second) continue;
+        commands.push_back(p.command);
+        if (!p.shared.empty()) shared[p.module].push_back(p.shared);
       }
       answers += planned.probes.size();
       return planned.complete;
@@ -214,8 +218,12 @@ class Runner {
       more = add(planned);
     }
     if (answers < 2) return;  // one probe alone: as many round trips either way
+    std::string prelude;
+    for (const auto& [module, items] : shared) {
+      if (items.size() > 1) prelude += module->probe_prelude(items);
+    }
     try {
-      h.connection->prefetch(commands, options);
+      h.connection->prefetch(commands, options, prelude);
     } catch (const Error&) {
       h.connection->drop_prefetched();  // the task's own probe will meet the problem and report it
       return;

@@ -40,11 +40,13 @@ std::optional<conn::CommandResult> ProbeCache::take(const std::string& command, 
 }
 
 std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std::vector<std::string>& commands,
-                                              const conn::RunOptions& options) {
+                                              const conn::RunOptions& options, const std::string& prelude) {
   // After each command, a random marker and its status on stdout and the marker on stderr: what comes before
   // them is that command's own output.
   const std::string marker = "@@provision-probe-" + random_hex(12) + "@@";
-  std::string script = "M=" + conn::shell_quote(marker) + "\n";
+  // The prelude's own output and errors are not any command's: they go nowhere.
+  std::string script = prelude.empty() ? "" : "{\n" + prelude + "\n} >/dev/null 2>&1\n";
+  script += "M=" + conn::shell_quote(marker) + "\n";
   for (const std::string& command : commands) {
     script += "( eval " + conn::shell_quote(command) +
               " ) </dev/null; r=$?; printf '%s %s\\n' \"$M\" \"$r\"; printf '%s\\n' \"$M\" >&2\n";

@@ -28,9 +28,10 @@ class ProbeCache {
 };
 
 /// Runs the commands one after another as one command on `conn` (each in a subshell with stdin from /dev/null,
-/// as the persistent shell runs a command) and returns each one's output, error output and status. Throws what
-/// conn throws, and prov::Error when the output cannot be split (the shell died half-way).
+/// as the persistent shell runs a command), after `prelude` (shell text whose functions and variables they see),
+/// and returns each one's output, error output and status. Throws what conn throws, and prov::Error when the
+/// output cannot be split (the shell died half-way).
 std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std::vector<std::string>& commands,
-                                              const conn::RunOptions& options);
+                                              const conn::RunOptions& options, const std::string& prelude = "");
 
 }  // namespace prov::exec

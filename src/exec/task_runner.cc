@@ -370,10 +370,12 @@ class TaskRun {
     Value early, args;
     std::optional<mod::Context> ctx = module_context(module, early, args);
     if (!ctx) return false;
-    std::optional<std::string> command = module.first_probe(*ctx);
-    if (!command) return false;
+    std::optional<mod::Probe> announced = module.first_probe(*ctx);
+    if (!announced) return false;
     PlannedProbe probe;
-    probe.command = std::move(*command);
+    probe.command = std::move(announced->command);
+    probe.shared = std::move(announced->shared);
+    probe.module = &module;
     probe.options.env = ctx->env;
     probe.options.become = ctx->become;
     probes.push_back(std::move(probe));

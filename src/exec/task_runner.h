@@ -22,6 +22,8 @@ TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, 
 struct PlannedProbe {
   std::string command;
   conn::RunOptions options;
+  const mod::Module* module = nullptr;
+  std::string shared;  ///< for the module's probe_prelude()
 };
 
 struct PlannedProbes {

@@ -66,9 +66,12 @@ class FileModule : public Module {
   }
   const ModuleSpec& spec() const override { return spec_; }
 
-  std::optional<std::string> first_probe(const Context& ctx) const override {
-    return path_probe_command(util::str(ctx.args, "path"), util::flag(ctx.args, "follow"), "");
+  std::optional<Probe> first_probe(const Context& ctx) const override {
+    const std::string path = util::str(ctx.args, "path");
+    return Probe{path_probe_command(path, util::flag(ctx.args, "follow"), ""), path};
   }
+
+  std::string probe_prelude(const std::vector<std::string>& paths) const override { return path_probe_prelude(paths); }
 
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;

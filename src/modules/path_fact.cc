@@ -9,8 +9,7 @@ namespace prov::mod {
 
 namespace {
 // Times with microseconds, as Python's os.stat floats (GNU stat's %.6Y).
-constexpr const char* kStatFormat =
-    "%F\\n%a\\n%u\\n%g\\n%U\\n%G\\n%s\\n%.6Y\\n%.6X\\n%.6Z\\n%h\\n%i\\n%d\\n%b\\n%o\\n";
+constexpr const char* kStatFormat = "%F\\n%a\\n%u\\n%g\\n%U\\n%G\\n%s\\n%.6Y\\n%.6X\\n%.6Z\\n%h\\n%i\\n%d\\n%b\\n%o\\n";
 
 std::string short_type(const std::string& stat_type) {
   if (stat_type == "regular file" || stat_type == "regular empty file") return "file";
@@ -37,6 +36,35 @@ std::string path_probe_command(const std::string& path, bool follow, const std::
   }
   s += "if [ -L \"$p\" ]; then printf 'real %s\\n' \"$(readlink -f -- \"$p\")\"; echo link; readlink -- \"$p\"; fi; ";
   s += "else echo absent; fi";
+  return s;
+}
+
+std::string path_probe_prelude(const std::vector<std::string>& paths) {
+  std::string args;
+  for (const std::string& path : paths) {
+    if (path.find_first_of("\n\001") == std::string::npos) args += " " + conn::shell_quote(path);
+  }
+  if (args.empty()) return "";
+  // Each record: \001, the path and a newline, then the fields. The trailing x keeps the last record's newline,
+  // which the command substitution would strip.
+  std::string s = std::string("_psf='") + kStatFormat + "'\n_psr=$(printf '\\001')\nset --" + args + "\n";
+  s += "_pst0=$(command stat --printf \"\\001%n\\n$_psf\" -- \"$@\" 2>/dev/null; echo x); _pst0=${_pst0%x}\n";
+  s += "_pst1=$(command stat -L --printf \"\\001%n\\n$_psf\" -- \"$@\" 2>/dev/null; echo x); _pst1=${_pst1%x}\n";
+  s += "set --\n";
+  // The probes call `stat [-L] --printf FORMAT -- PATH`; that exact call is answered from the records (split at
+  // \001 once per call, then compared from their start: linear, where matching patterns in the whole text is not).
+  s += "stat() {\n"
+       "  if [ \"$1\" = -L ]; then _t=$_pst1; _l=-L; _n=5; _a=$2; _b=$3; _c=$4; _p=$5\n"
+       "  else _t=$_pst0; _l=; _n=4; _a=$1; _b=$2; _c=$3; _p=$4; fi\n"
+       "  if [ $# -eq $_n ] && [ \"$_a\" = --printf ] && [ \"$_b\" = \"$_psf\" ] && [ \"$_c\" = -- ]; then\n"
+       "    _i=$IFS; IFS=$_psr; set -f; set -- $_t; set +f; IFS=$_i\n"
+       "    for _r do\n"
+       "      case $_r in \"$_p\n\"*) printf '%s' \"${_r#*\n}\"; return 0 ;; esac\n"
+       "    done\n"
+       "    command stat $_l --printf \"$_psf\" -- \"$_p\"; return\n"
+       "  fi\n"
+       "  command stat \"$@\"\n"
+       "}\n";
   return s;
 }
 

@@ -25,6 +25,11 @@ struct PathInfo {
 /// checksum: "" for none, else the algorithm (sha1, md5, sha256, ...) run as <algo>sum on the host.
 std::string path_probe_command(const std::string& path, bool follow, const std::string& checksum);
 
+/// For path probes sent together: one `stat` (and one `stat -L`) over all their paths, and a shell function
+/// `stat` that answers each probe's own call from that output, exactly as stat would, and hands any other call to
+/// the real stat. Paths holding a newline are left to the real stat.
+std::string path_probe_prelude(const std::vector<std::string>& paths);
+
 /// Parses the probe's output; a malformed output is an Error naming the path.
 PathInfo parse_path_probe(const std::string& out, const std::string& path);
 

@@ -187,10 +187,10 @@ class UfwModule : public Module {
   }
   const ModuleSpec& spec() const override { return spec_; }
 
-  std::optional<std::string> first_probe(const Context& ctx) const override {
+  std::optional<Probe> first_probe(const Context& ctx) const override {
     const std::string state = util::str(ctx.args, "state");
     if (state == "reloaded" || state == "reset") return std::nullopt;
-    return ufw::quick_probe_script(run_marker());
+    return Probe{ufw::quick_probe_script(run_marker()), ""};
   }
 
   Result run(Context& ctx) const override {

@@ -99,6 +99,12 @@ struct Context {
 /// module-specific keys.
 using Result = Value;
 
+/// A probe a module can announce before it runs (Module::first_probe).
+struct Probe {
+  std::string command;
+  std::string shared;  ///< what probe_prelude() needs of this probe (for the file module, its path); may be empty
+};
+
 class Module {
  public:
   virtual ~Module() = default;
@@ -110,9 +116,16 @@ class Module {
   /// The command run() sends first, when ctx alone decides it and it only reads (a probe); nullopt otherwise.
   /// The executor may then send it ahead of time, together with the following tasks' probes in one round trip,
   /// and answer run()'s identical command from that output, as long as nothing else ran on the host meanwhile.
-  virtual std::optional<std::string> first_probe(const Context& ctx) const {
+  virtual std::optional<Probe> first_probe(const Context& ctx) const {
     (void)ctx;
     return std::nullopt;
+  }
+  /// Shell text run once before probes of this module sent together, given their `shared` values: work they
+  /// can share (one program for all of them instead of one each). It must leave each probe's output exactly as
+  /// it would be alone.
+  virtual std::string probe_prelude(const std::vector<std::string>& shared) const {
+    (void)shared;
+    return "";
   }
 };
 

@@ -3,10 +3,13 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "../../../src/exec/prefetch.h"
 #include "../../../src/exec/traced_connection.h"
 #include "provision/connection/local.h"
+#include "provision/modules/module.h"
 
 using prov::conn::CommandResult;
 using prov::conn::RunOptions;
@@ -141,4 +144,60 @@ TEST_CASE("a traced connection answers probes sent ahead without asking the host
   std::remove(file.c_str());
   CHECK(conn.run("echo a", {}).out == "a\n");
   CHECK(host.runs == 5);
+}
+
+TEST_CASE("file probes sent together share one stat and answer exactly as alone", "[prefetch]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("provision-prelude-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sub dir");
+  std::ofstream(dir / "file") << "content\n";
+  std::ofstream(dir / "empty");
+  std::ofstream(dir / "odd 'name' $x *") << "odd\n";
+  fs::create_symlink(dir / "file", dir / "link");
+  fs::create_symlink(dir / "sub dir", dir / "dirlink");
+  fs::create_symlink(dir / "missing", dir / "broken");
+  fs::permissions(dir / "empty", fs::perms::owner_read);
+  // Only readlink remains in PATH below: a probe that reached the real stat would fail.
+  const fs::path bin = dir / "bin";
+  fs::create_directories(bin);
+  fs::create_symlink("/usr/bin/readlink", bin / "readlink");
+
+  const prov::mod::Module* file = prov::mod::find_module("file");
+  REQUIRE(file != nullptr);
+  auto local = prov::conn::make_local_connection();
+  local->connect();
+  for (bool follow : {true, false}) {
+    std::vector<std::string> commands, paths;
+    for (const char* name :
+         {"file", "empty", "sub dir", "odd 'name' $x *", "link", "dirlink", "broken", "missing", "file"}) {
+      prov::mod::Context ctx;
+      ctx.args = prov::mod::validate_args(file->spec(), {{"path", (dir / name).string()}, {"follow", follow}});
+      std::optional<prov::mod::Probe> probe = file->first_probe(ctx);
+      REQUIRE(probe.has_value());
+      commands.push_back(probe->command);
+      paths.push_back(probe->shared);
+    }
+    std::string prelude = file->probe_prelude(paths);
+    REQUIRE_FALSE(prelude.empty());
+    std::vector<CommandResult> together =
+        run_together(*local, commands, {}, prelude + "\nPATH=" + prov::conn::shell_quote(bin.string()));
+    for (size_t i = 0; i < commands.size(); ++i) {
+      CommandResult alone = local->run(commands[i], {});
+      INFO("follow " << follow << ": " << paths[i]);
+      // Reading a link (readlink) moves its access time: the ninth line may differ between any two probes.
+      auto without_atime = [](const std::string& out) {
+        size_t start = 0;
+        for (int line = 0; line < 8 && start != std::string::npos; ++line) start = out.find('\n', start) + 1;
+        if (start == 0 || start >= out.size()) return out;
+        return out.substr(0, start) + out.substr(out.find('\n', start));
+      };
+      CHECK(without_atime(together[i].out) == without_atime(alone.out));
+      CHECK(together[i].err == alone.err);
+      CHECK(together[i].rc == alone.rc);
+    }
+    CHECK(together[0].out.rfind("regular file\n", 0) == 0);
+    CHECK(together[7].out == "absent\n");
+  }
+  fs::remove_all(dir);
 }
