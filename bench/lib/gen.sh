@@ -2,25 +2,12 @@
 # shellcheck disable=SC2154 # the settings come from bench/run.sh
 # Generated playbooks and inventories of bench/run.sh. Sourced, never run.
 
-# An inventory line's connection settings for the sandbox's hosts (absolute paths: runs happen in other folders).
-sandbox_vars() { # STATE_DIR
-  printf "ansible_user=root\nansible_ssh_private_key_file=%s\n" "$1/id_ed25519"
-  printf "ansible_ssh_common_args='-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes'\n" "$1/known_hosts"
-}
+# sandbox_ip, sandbox_vars and sandbox_site_inventory.
+# shellcheck source=../../tests/sandbox/lib/inventory.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/sandbox/lib/inventory.sh"
 
-sandbox_ip() { echo "10.213.0.$((10 + $1))"; } # N
-
-# site.yml's inventory: inventory/sandbox's group_vars with web1 on sbx1 and es1 on sbx2.
-gen_site_inventory() { # DIR REPO STATE_DIR
-  mkdir -p "$1"
-  ln -sfn "$2/inventory/sandbox/group_vars" "$1/group_vars"
-  {
-    printf '[webservers]\nweb1 ansible_host=%s\n\n' "$(sandbox_ip 1)"
-    printf '[elasticsearch]\nes1 ansible_host=%s\n\n' "$(sandbox_ip 2)"
-    printf '[all:vars]\n'
-    sandbox_vars "$3"
-  } >"$1/hosts"
-}
+# site.yml's inventory: web1 on sbx1 and es1 on sbx2.
+gen_site_inventory() { sandbox_site_inventory "$1" "$2" "$3" 1 2; } # DIR REPO STATE_DIR
 
 # Group `bench`: one name per host number, sbxN; or NAMES names per host (sbxN_1..sbxN_NAMES), each a separate SSH
 # session to the same address.

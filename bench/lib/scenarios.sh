@@ -54,7 +54,7 @@ measure_probe_cost() { # N
   probe_ms=$("$sandbox" exec "sbx$n" sh -c 'probe=$(cat); i=0; s=$(date +%s%N)
     while [ $i -lt 200 ]; do ( eval "$probe" ) >/dev/null 2>&1; i=$((i + 1)); done
     e=$(date +%s%N); echo $(((e - s) / 200000))' <"$work/probe.sh" | awk '{ printf "%.3f", $1 / 1000 }')
-  ping_ms=$(ping -c 20 -i 0.05 -q "10.213.0.$((10 + n))" | awk -F/ '/^rtt/ { printf "%.3f", $5 }')
+  ping_ms=$(ping -c 20 -i 0.05 -q "$(sandbox_ip "$n")" | awk -F/ '/^rtt/ { printf "%.3f", $5 }')
 }
 
 # site.yml's hosts (web1 = sbx1, es1 = sbx2) get python3 and python3-apt for Ansible (scenario 3 resets them and

@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "provision/connection/ssh.h"
+#include "provision/core/text.h"
 
 namespace prov::conn {
 
@@ -43,11 +44,6 @@ bool bool_var(const Value& v, const std::string& name) {
   if (text == "yes" || text == "true" || text == "on" || text == "1" || text == "y") return true;
   if (text == "no" || text == "false" || text == "off" || text == "0" || text == "n") return false;
   throw Error("invalid value '" + as_text(v) + "' for " + name + ": expected a boolean");
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 HostKeyPolicy policy_from(const std::string& value) {

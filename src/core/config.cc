@@ -10,6 +10,7 @@
 #include <functional>
 
 #include "provision/core/error.h"
+#include "provision/core/text.h"
 
 extern char** environ;
 
@@ -20,17 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Env = std::map<std::string, std::string>;
-
-std::string strip(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  return std::string(s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1));
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string env_value(const Env& env, const std::string& key) {
   auto it = env.find(key);
@@ -89,7 +79,7 @@ std::map<std::string, Setting> read_ini(const std::string& path) {
   for (std::string line; std::getline(in, line);) {
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::string text = strip(line);
+    std::string text = trim(line);
     if (text.empty()) {
       last_key.clear();
       continue;
@@ -114,10 +104,10 @@ std::map<std::string, Setting> read_ini(const std::string& path) {
       throw Error(fmt::format("expected 'key = value', got '{}'", text), SourceLoc{path, lineno, 1});
     }
     if (section.empty()) {
-      throw Error(fmt::format("setting '{}' appears before any [section] header", strip(text.substr(0, delimiter))),
+      throw Error(fmt::format("setting '{}' appears before any [section] header", trim(text.substr(0, delimiter))),
                   SourceLoc{path, lineno, 1});
     }
-    std::string key = lower(strip(text.substr(0, delimiter)));
+    std::string key = lower(trim(text.substr(0, delimiter)));
     std::string value = text.substr(delimiter + 1);
     for (std::size_t i = 1; i < value.size(); ++i) {
       if (value[i] == ';' && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
@@ -131,7 +121,7 @@ std::map<std::string, Setting> read_ini(const std::string& path) {
           fmt::format("option '{}' in section [{}] is already set on line {}", key, section, out[full].loc.line),
           SourceLoc{path, lineno, 1});
     }
-    out[full] = Setting{strip(value), SourceLoc{path, lineno, 0}, "", base};
+    out[full] = Setting{trim(value), SourceLoc{path, lineno, 0}, "", base};
     last_key = full;
   }
   return out;
@@ -170,7 +160,7 @@ std::string find_config(const Env& env, const std::string& cwd, const std::strin
 }
 
 int to_int(const Setting& s, const std::string& name, int minimum) {
-  std::string text = strip(s.value);
+  std::string text = trim(s.value);
   std::size_t used = 0;
   int v = 0;
   try {
@@ -185,7 +175,7 @@ int to_int(const Setting& s, const std::string& name, int minimum) {
 
 /// Ansible's boolean(): yes/no, on/off, true/false, y/n, t/f, 1/0, case-insensitive.
 bool to_bool(const Setting& s, const std::string& name) {
-  std::string v = lower(strip(s.value));
+  std::string v = lower(trim(s.value));
   if (v == "yes" || v == "on" || v == "true" || v == "y" || v == "t" || v == "1" || v == "1.0") return true;
   if (v == "no" || v == "off" || v == "false" || v == "n" || v == "f" || v == "0" || v == "0.0") return false;
   bad_value(s, name, "a boolean (true/false, yes/no, on/off, 1/0)");
@@ -198,7 +188,7 @@ std::vector<std::string> to_paths(const Setting& s, char separator, const Env& e
   while (start <= text.size()) {
     auto end = text.find(separator, start);
     if (end == std::string::npos) end = text.size();
-    std::string item = strip(text.substr(start, end - start));
+    std::string item = trim(text.substr(start, end - start));
     if (!item.empty()) out.push_back(resolve_path(item, s.base, env));
     start = end + 1;
   }

@@ -1,5 +1,7 @@
 #include "provision/core/text.h"
 
+#include <cctype>
+
 namespace prov {
 
 std::vector<std::string> split_lines(std::string_view text) {
@@ -14,6 +16,29 @@ std::vector<std::string> split_lines(std::string_view text) {
     start = end + 1;
   }
   return lines;
+}
+
+std::string trim(std::string_view text, std::string_view chars) {
+  size_t first = text.find_first_not_of(chars);
+  if (first == std::string_view::npos) return {};
+  return std::string(text.substr(first, text.find_last_not_of(chars) - first + 1));
+}
+
+std::string rtrim(std::string_view text, std::string_view chars) {
+  size_t last = text.find_last_not_of(chars);
+  return last == std::string_view::npos ? std::string() : std::string(text.substr(0, last + 1));
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace prov

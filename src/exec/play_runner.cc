@@ -195,13 +195,13 @@ class Runner {
     };
     // A command asked again gets the same answer (nothing ran in between, or the answers are gone): sent once.
     std::set<std::string> sent;
-    std::map<const mod::Module*, std::vector<std::string>> shared;  // for each module's probe_prelude()
+    std::map<mod::ProbePrelude, std::vector<std::string>> shared;  // for each prelude named by a probe
     size_t answers = 0;
     auto add = [&](const PlannedProbes& planned) {
       for (const PlannedProbe& p : planned.probes) {
         if (!sent.insert(p.command).second) continue;
         commands.push_back(p.command);
-        if (!p.shared.empty()) shared[p.module].push_back(p.shared);
+        if (p.prelude != nullptr) shared[p.prelude].push_back(p.shared);
       }
       answers += planned.probes.size();
       return planned.complete;
@@ -219,8 +219,8 @@ class Runner {
     }
     if (answers < 2) return;  // one probe alone: as many round trips either way
     std::string prelude;
-    for (const auto& [module, items] : shared) {
-      if (items.size() > 1) prelude += module->probe_prelude(items);
+    for (const auto& [make_prelude, items] : shared) {
+      if (items.size() > 1) prelude += make_prelude(items);
     }
     try {
       h.connection->prefetch(commands, options, prelude);
@@ -499,7 +499,9 @@ class Runner {
       out::HostResult r = host_result(h.name, out::Status::Ok, Value::object());
       try {
         conn::Connection& c = connection_for(play_, h);
-        conn::CommandResult probe = c.run(vars::facts_probe_script());
+        conn::RunOptions options;
+        options.become = play_become(play_, h, root_);
+        conn::CommandResult probe = c.run(vars::facts_probe_script(), options);
         Value facts = vars::parse_facts(probe.out);
         std::unique_lock lock(play_.facts_mutex);
         h.facts["ansible_facts"] = facts;

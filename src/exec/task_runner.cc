@@ -106,6 +106,31 @@ std::string located(const std::string& message, const pb::Task& task) {
   return fmt::format("{} (in task '{}' at {})", message, graph::display_name(task), task.loc.str());
 }
 
+// Ansible's rule: the ansible_become* variables beat the become* keywords (from the task outwards), which beat the
+// command line.
+conn::Become resolve_become(const PlayState& play, const Frame& frame, const pb::Task* task, const TaskScope& scope,
+                            const tmpl::Options& options) {
+  auto setting = [&](const char* variable, Value pb::Keywords::*field) {
+    if (const Value* v = scope.scope().lookup(variable)) return tmpl::template_value(*v, scope.scope(), options);
+    Value raw = keyword(frame, task, field);
+    return raw.is_null() ? raw : tmpl::template_value(raw, scope.scope(), options);
+  };
+  conn::Become b;
+  Value flag = setting("ansible_become", &pb::Keywords::become);
+  b.enabled = flag.is_null() ? play.settings->become : as_bool(flag, false);
+  Value user = setting("ansible_become_user", &pb::Keywords::become_user);
+  b.user = user.is_null() ? play.settings->become_user : to_plain_string(user);
+  Value method = setting("ansible_become_method", &pb::Keywords::become_method);
+  b.method = method.is_null() ? play.settings->become_method : to_plain_string(method);
+  for (const char* key : {"ansible_become_password", "ansible_become_pass"}) {
+    if (const Value* v = scope.scope().lookup(key); v && b.password.empty()) {
+      b.password = to_plain_string(tmpl::template_value(*v, scope.scope(), options));
+    }
+  }
+  if (b.password.empty()) b.password = play.settings->become_password;
+  return b;
+}
+
 class TaskRun {
  public:
   TaskRun(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame)
@@ -269,28 +294,7 @@ class TaskRun {
     return result;
   }
 
-  // Ansible's rule: the ansible_become* variables beat the become* keywords, which beat the command line.
-  Value become_setting(const char* variable, Value pb::Keywords::*field) {
-    if (const Value* v = scope_.scope().lookup(variable)) return tmpl::template_value(*v, scope_.scope(), options_);
-    return templated_keyword(frame_, task_, field, scope_, options_);
-  }
-
-  conn::Become become() {
-    conn::Become b;
-    Value flag = become_setting("ansible_become", &pb::Keywords::become);
-    b.enabled = flag.is_null() ? play_.settings->become : as_bool(flag, false);
-    Value user = become_setting("ansible_become_user", &pb::Keywords::become_user);
-    b.user = user.is_null() ? play_.settings->become_user : to_plain_string(user);
-    Value method = become_setting("ansible_become_method", &pb::Keywords::become_method);
-    b.method = method.is_null() ? play_.settings->become_method : to_plain_string(method);
-    for (const char* key : {"ansible_become_password", "ansible_become_pass"}) {
-      if (const Value* v = scope_.scope().lookup(key); v && b.password.empty()) {
-        b.password = to_plain_string(tmpl::template_value(*v, scope_.scope(), options_));
-      }
-    }
-    if (b.password.empty()) b.password = play_.settings->become_password;
-    return b;
-  }
+  conn::Become become() { return resolve_become(play_, frame_, &task_, scope_, options_); }
 
   std::map<std::string, std::string> environment() {
     std::map<std::string, std::string> env;
@@ -374,8 +378,8 @@ class TaskRun {
     if (!announced) return false;
     PlannedProbe probe;
     probe.command = std::move(announced->command);
+    probe.prelude = announced->prelude;
     probe.shared = std::move(announced->shared);
-    probe.module = &module;
     probe.options.env = ctx->env;
     probe.options.become = ctx->become;
     probes.push_back(std::move(probe));
@@ -695,6 +699,13 @@ conn::Connection& connection_for(PlayState& play, HostState& host) {
   host.connection->connect();
   host.connected = true;
   return *host.connection;
+}
+
+conn::Become play_become(PlayState& play, HostState& host, const Frame& frame) {
+  TaskScope scope(play, host, frame, nullptr);
+  tmpl::Options options = ansible_options();
+  options.name = play.play->loc.str();
+  return resolve_become(play, frame, nullptr, scope, options);
 }
 
 TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame) {

@@ -22,8 +22,8 @@ TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, 
 struct PlannedProbe {
   std::string command;
   conn::RunOptions options;
-  const mod::Module* module = nullptr;
-  std::string shared;  ///< for the module's probe_prelude()
+  mod::ProbePrelude prelude = nullptr;
+  std::string shared;  ///< for the prelude
 };
 
 struct PlannedProbes {
@@ -35,6 +35,10 @@ struct PlannedProbes {
 /// for delegation, no_log, a `when` or loop that fails, bad arguments, and modules that cannot tell. Runs
 /// nothing and reports nothing.
 PlannedProbes planned_probes(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame);
+
+/// The become of the play's own steps on `host` (fact gathering, as Ansible's implicit setup task): the play's
+/// keywords and the host's ansible_become* variables.
+conn::Become play_become(PlayState& play, HostState& host, const Frame& frame);
 
 /// The first non-null value of a keyword from the task outwards (task, blocks, role, play), or null.
 Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field);

@@ -10,19 +10,13 @@
 #include <regex>
 #include <set>
 
+#include "provision/core/text.h"
 #include "provision/inventory/inventory.h"
 #include "provision/inventory/syntax.h"
 
 namespace prov::inv {
 
 namespace {
-
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 /// fnmatch as Python has it on POSIX: *, ?, [seq], [!seq]; case-sensitive; the whole name must match.
 bool glob_match(std::string_view pattern, std::string_view name) {

@@ -9,6 +9,7 @@
 #include "apt_parse.h"
 #include "builtin.h"
 #include "download.h"
+#include "provision/core/text.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -118,10 +119,20 @@ class AptModule : public Module {
   }
   const ModuleSpec& spec() const override { return spec_; }
 
+  std::optional<Probe> first_probe(const Context& ctx) const override {
+    const Value& args = ctx.args;
+    const std::string state = util::str(args, "state");
+    if (state == "build-dep" || !util::str(args, "deb").empty()) return std::nullopt;
+    std::vector<apt::PackageSpec> specs;
+    if (!package_specs(args, specs).empty()) return std::nullopt;
+    return Probe{read_script(ctx, specs), nullptr, ""};
+  }
+
   Result run(Context& ctx) const override;
 
  private:
-  struct Probe {
+  // What the probe (and the update, when one ran) found on the host.
+  struct HostView {
     long long now = 0, cache_before = 0, cache_after = 0;
     bool lists = false;
     bool update_pending = false;  // check mode: an update would have run
@@ -142,9 +153,32 @@ class AptModule : public Module {
     return out;
   }
 
+  static bool wants_update(const Value& args) {
+    return util::flag(args, "update_cache") || args["cache_valid_time"].get<long long>() > 0;
+  }
+
+  // The named packages as specs; a message when one cannot be handled.
+  static std::string package_specs(const Value& args, std::vector<apt::PackageSpec>& specs) {
+    if (const Value* n = find_key(args, "name"); n != nullptr && n->is_array()) {
+      for (const auto& v : *n) {
+        std::string name = trim(to_plain_string(v), " \t");
+        if (name.empty()) continue;
+        if (std::count(name.begin(), name.end(), '=') > 1) return "invalid package spec: " + name;
+        if (name == "*") return "name='*' (upgrading every package) is not supported by provision's apt module";
+        specs.push_back(apt::split_spec(name));
+      }
+    }
+    return "";
+  }
+
+  // The probe, which only reads: the clock (when an update may be due), the lists' age and whether any exist, and
+  // what dpkg, apt's auto-installed marks, apt-cache pkgnames (wildcards) and apt-cache policy (latest, version
+  // patterns) say of the named packages.
+  static std::string read_script(const Context& ctx, const std::vector<apt::PackageSpec>& specs);
+
   Result deb(Context& ctx) const;
-  Result remove(Context& ctx, const std::vector<apt::PackageSpec>& specs, const Probe& probe, Result r) const;
-  Result install(Context& ctx, const std::vector<apt::PackageSpec>& specs, const Probe& probe, Result r) const;
+  Result remove(Context& ctx, const std::vector<apt::PackageSpec>& specs, const HostView& probe, Result r) const;
+  Result install(Context& ctx, const std::vector<apt::PackageSpec>& specs, const HostView& probe, Result r) const;
 
   ModuleSpec spec_;
 };
@@ -153,89 +187,45 @@ Result AptModule::run(Context& ctx) const {
   const Value& args = ctx.args;
   const std::string state = util::str(args, "state");
   if (state == "build-dep") return util::failed("state=build-dep is not supported by provision's apt module");
-  std::vector<std::string> names;
-  if (const Value* n = find_key(args, "name"); n != nullptr && n->is_array()) {
-    for (const auto& v : *n) {
-      std::string name = to_plain_string(v);
-      size_t b = name.find_first_not_of(" \t"), e = name.find_last_not_of(" \t");
-      if (b != std::string::npos) names.push_back(name.substr(b, e - b + 1));
-    }
-  }
-  for (const auto& n : names) {
-    if (std::count(n.begin(), n.end(), '=') > 1) return util::failed("invalid package spec: " + n);
-    if (n == "*") return util::failed("name='*' (upgrading every package) is not supported by provision's apt module");
-  }
+  std::vector<apt::PackageSpec> specs;
+  if (std::string bad = package_specs(args, specs); !bad.empty()) return util::failed(bad);
   if (!util::str(args, "deb").empty()) {
     if (state != "present") return util::failed("deb only supports state=present");
     return deb(ctx);
   }
 
-  std::vector<apt::PackageSpec> specs;
-  for (const auto& n : names) specs.push_back(apt::split_spec(n));
-  const bool want_update = util::flag(args, "update_cache") || args["cache_valid_time"].get<long long>() > 0;
+  const bool want_update = wants_update(args);
   const long long valid = args["cache_valid_time"].get<long long>();
   const long long lock_timeout = std::max(0LL, args["lock_timeout"].get<long long>());
-  const std::string no_write = ctx.check_mode ? kNoWrite : "";
 
-  // The probe: list age, the update when due (never in check mode), then the packages' state.
-  std::string script = std::string(kEnv) +
-                       "now=$(date +%s); echo \"@@now $now\"; "
-                       "cache_time() { if [ -e /var/lib/apt/periodic/update-success-stamp ]; then stat -c %Y "
-                       "/var/lib/apt/periodic/update-success-stamp; elif [ -e /var/lib/apt/lists ]; then stat -c %Y "
-                       "/var/lib/apt/lists; else echo 0; fi; }; before=$(cache_time); echo \"@@cache $before\"; "
-                       "for f in /var/lib/apt/lists/*_Packages*; do [ -e \"$f\" ] && echo '@@lists yes'; break; done; ";
-  if (want_update && !ctx.check_mode) {
-    // cache_valid_time 0 (the default) means always, as in Ansible; otherwise only lists older than that.
-    std::string due = valid > 0 ? "[ $((before + " + std::to_string(valid) + ")) -lt \"$now\" ]" : "true";
-    script += "if " + due + "; then echo '@@update_out'; " + with_lock_wait("apt-get update -q", lock_timeout) +
-              "echo \"@@update_rc $rc\"; echo \"@@cache_after $(cache_time)\"; "
-              "for f in /var/lib/apt/lists/*_Packages*; do [ -e \"$f\" ] && echo '@@lists yes'; break; done; fi; ";
-  }
-  std::string patterns, policy_names, prefixes;
-  bool need_policy = state == "latest";
-  for (const auto& s : specs) {
-    patterns += " " + shell_quote(s.name);
-    if (apt::has_wildcard(s.name)) {
-      std::string prefix = s.name.substr(0, s.name.find_first_of("*?[]!"));
-      prefixes += "apt-cache" + no_write + " pkgnames " + (prefix.empty() ? "" : "-- " + shell_quote(prefix)) + "; ";
-      need_policy = need_policy || !s.version.empty();
-    } else {
-      policy_names += " " + shell_quote(s.name);
-      if (apt::has_wildcard(s.version)) need_policy = true;
-    }
-  }
-  if (!specs.empty()) {
-    script += "echo @@dpkg; dpkg-query -W -f='${Package}\\t${Status}\\t${Version}\\n' --" + patterns + " 2>/dev/null; ";
-    script += "echo @@auto; cat /var/lib/apt/extended_states 2>/dev/null; ";
-  }
-  if (!prefixes.empty()) script += "echo @@pkgnames; " + prefixes;
-  if (need_policy && !policy_names.empty()) {
-    script += "echo @@policy; apt-cache" + no_write + " policy --" + policy_names + " 2>/dev/null; ";
-  }
-  script += "echo @@end";
-  conn::CommandResult res = util::run(ctx, script);
+  // The probe reads; when the lists are due (cache_valid_time 0, the default, means always, as in Ansible), the
+  // update runs as a second command, which reads the packages' state again for the fresh lists.
+  const std::string read = read_script(ctx, specs);
+  conn::CommandResult res = util::run(ctx, read);
   auto sec = sections(res.out);
   if (!sec.count("end")) return util::failed("the apt probe failed: " + trimmed(res.err));
-
-  Probe probe;
+  HostView probe;
   probe.now = to_ll(sec["now"]);
   probe.cache_before = to_ll(sec["cache"]);
   probe.cache_after = probe.cache_before;
-  probe.lists = sec.count("lists") > 0;
-  if (sec.count("update_rc")) {
-    if (trimmed(sec["update_rc"]) != "0") {
-      Result f =
-          util::failed(lock_failure(res.err)
-                           ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
-                           : "Failed to update apt cache: " + trimmed(res.err.empty() ? sec["update_out"] : res.err));
-      return f;
+  const bool due = want_update && (valid <= 0 || probe.cache_before + valid < probe.now);
+  if (due && !ctx.check_mode) {
+    res = util::run(ctx, "echo '@@update_out'; " + with_lock_wait("apt-get update -q", lock_timeout) +
+                             "echo \"@@update_rc $rc\"; " + read);
+    sec = sections(res.out);
+    if (!sec.count("update_rc") || trimmed(sec["update_rc"]) != "0") {
+      return util::failed(lock_failure(res.err) ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
+                                                : "Failed to update apt cache: " +
+                                                      trimmed(res.err.empty() ? sec["update_out"] : res.err));
     }
-    probe.cache_after = to_ll(sec["cache_after"]);
+    if (!sec.count("end")) return util::failed("the apt probe failed: " + trimmed(res.err));
+    probe.cache_after = to_ll(sec["cache"]);
     probe.updated = probe.cache_after != probe.cache_before;
-  } else if (want_update && ctx.check_mode && probe.cache_before + valid < probe.now) {
+  } else if (due) {
     probe.update_pending = true;
     if (ctx.plan != nullptr) ctx.plan->apt_lists_unverified = true;
   }
+  probe.lists = sec.count("lists") > 0;
   probe.dpkg = apt::parse_dpkg_query(sec["dpkg"]);
   probe.policy = apt::parse_policy(sec["policy"]);
   for (const auto& name : apt::parse_auto_installed(sec["auto"])) probe.auto_installed.insert(name);
@@ -276,7 +266,42 @@ Result AptModule::run(Context& ctx) const {
   return install(ctx, expanded, probe, r);
 }
 
-Result AptModule::install(Context& ctx, const std::vector<apt::PackageSpec>& specs, const Probe& probe,
+std::string AptModule::read_script(const Context& ctx, const std::vector<apt::PackageSpec>& specs) {
+  const std::string state = util::str(ctx.args, "state");
+  const std::string no_write = ctx.check_mode ? kNoWrite : "";
+  std::string script = kEnv;
+  // printf, then the program: no subshell for a command substitution.
+  if (wants_update(ctx.args)) script += "printf '@@now '; date +%s || echo; ";
+  script +=
+      "if [ -e /var/lib/apt/periodic/update-success-stamp ]; then printf '@@cache '; stat -c %Y "
+      "/var/lib/apt/periodic/update-success-stamp || echo; elif [ -e /var/lib/apt/lists ]; then printf '@@cache '; "
+      "stat -c %Y /var/lib/apt/lists || echo; else echo '@@cache 0'; fi; "
+      "for f in /var/lib/apt/lists/*_Packages*; do [ -e \"$f\" ] && echo '@@lists yes'; break; done; ";
+  std::string patterns, policy_names, prefixes;
+  bool need_policy = state == "latest";
+  for (const auto& s : specs) {
+    patterns += " " + shell_quote(s.name);
+    if (apt::has_wildcard(s.name)) {
+      std::string prefix = s.name.substr(0, s.name.find_first_of("*?[]!"));
+      prefixes += "apt-cache" + no_write + " pkgnames " + (prefix.empty() ? "" : "-- " + shell_quote(prefix)) + "; ";
+      need_policy = need_policy || !s.version.empty();
+    } else {
+      policy_names += " " + shell_quote(s.name);
+      if (apt::has_wildcard(s.version)) need_policy = true;
+    }
+  }
+  if (!specs.empty()) {
+    script += "echo @@dpkg; dpkg-query -W -f='${Package}\\t${Status}\\t${Version}\\n' --" + patterns + " 2>/dev/null; ";
+    script += "echo @@auto; cat /var/lib/apt/extended_states 2>/dev/null; ";
+  }
+  if (!prefixes.empty()) script += "echo @@pkgnames; " + prefixes;
+  if (need_policy && !policy_names.empty()) {
+    script += "echo @@policy; apt-cache" + no_write + " policy --" + policy_names + " 2>/dev/null; ";
+  }
+  return script + "echo @@end";
+}
+
+Result AptModule::install(Context& ctx, const std::vector<apt::PackageSpec>& specs, const HostView& probe,
                           Result r) const {
   const Value& args = ctx.args;
   const std::string state = util::str(args, "state");
@@ -397,7 +422,8 @@ Result AptModule::install(Context& ctx, const std::vector<apt::PackageSpec>& spe
   return out;
 }
 
-Result AptModule::remove(Context& ctx, const std::vector<apt::PackageSpec>& specs, const Probe& probe, Result r) const {
+Result AptModule::remove(Context& ctx, const std::vector<apt::PackageSpec>& specs, const HostView& probe,
+                         Result r) const {
   const Value& args = ctx.args;
   const bool purge = util::flag(args, "purge");
   const bool autoremove = util::flag(args, "autoremove");

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <set>
 
+#include "provision/core/text.h"
 #include "provision/modules/module.h"
 
 namespace prov::mod {
@@ -19,11 +20,6 @@ std::string python_type(const Value& v) {
     case Value::value_t::object: return "<class 'dict'>";
     default: return "<class 'NoneType'>";
   }
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Python's str() of a scalar, for values converted to strings.
@@ -67,8 +63,7 @@ Value to_int(const Value& v) {
     try {
       long long n = std::stoll(s, &used, 10);
       if (used == s.size()) return n;
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
   throw ConvertError{python_type(v) + " cannot be converted to an int"};
 }
@@ -81,8 +76,7 @@ Value to_float(const Value& v) {
     try {
       double d = std::stod(s, &used);
       if (used == s.size()) return d;
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
   throw ConvertError{python_type(v) + " cannot be converted to a float"};
 }
@@ -182,8 +176,8 @@ Value validate_args(const ModuleSpec& spec, const Value& raw) {
     by_key[arg.name] = &arg;
     for (const auto& alias : arg.aliases) by_key[alias] = &arg;
   }
-  Value given = Value::object();    // canonical name -> raw value
-  Value extra = Value::object();    // any_keys modules: names outside the spec
+  Value given = Value::object();  // canonical name -> raw value
+  Value extra = Value::object();  // any_keys modules: names outside the spec
   std::vector<std::string> unsupported;
   if (raw.is_object()) {
     for (const auto& [key, value] : raw.items()) {

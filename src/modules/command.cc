@@ -52,11 +52,14 @@ std::string in_dir(const std::string& chdir, const std::string& command) {
   return "cd -- " + conn::shell_quote(chdir) + " || { echo " + kChdirFailed + " >&2; exit 1; }; " + command;
 }
 
-// True when any path matches the glob pattern on the host (relative to chdir, as Ansible resolves it).
+// Exits 0 when any path matches the glob pattern on the host (relative to chdir, as Ansible resolves it).
+std::string glob_probe(const std::string& chdir, const std::string& pattern) {
+  return in_dir(chdir, "for f in " + util::glob_quote(pattern) +
+                           "; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then exit 0; fi; done; exit 1");
+}
+
 bool glob_matches(const Context& ctx, const std::string& chdir, const std::string& pattern) {
-  std::string probe = "for f in " + util::glob_quote(pattern) +
-                      "; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then exit 0; fi; done; exit 1";
-  return util::run(ctx, in_dir(chdir, probe)).rc == 0;
+  return util::run(ctx, glob_probe(chdir, pattern)).rc == 0;
 }
 
 class CommandModule : public Module {
@@ -83,9 +86,19 @@ class CommandModule : public Module {
 
   const ModuleSpec& spec() const override { return spec_; }
 
+  // With creates (or else removes), the first command only looks for the path.
+  std::optional<Probe> first_probe(const Context& ctx) const override {
+    const std::string chdir = util::str(ctx.args, "chdir");
+    for (const char* key : {"creates", "removes"}) {
+      std::string pattern = util::str(ctx.args, key);
+      if (!pattern.empty()) return Probe{glob_probe(chdir, pattern), nullptr, ""};
+    }
+    return std::nullopt;
+  }
+
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;
-    Result r = {{"changed", false}, {"stdout", ""}, {"stderr", ""}, {"rc", nullptr}, {"cmd", nullptr},
+    Result r = {{"changed", false}, {"stdout", ""},   {"stderr", ""},     {"rc", nullptr}, {"cmd", nullptr},
                 {"start", nullptr}, {"end", nullptr}, {"delta", nullptr}, {"msg", ""}};
     std::string raw = util::str(args, "_raw_params");
     const Value* argv = find_key(args, "argv");

@@ -8,6 +8,7 @@
 
 #include "builtin.h"
 #include "mode.h"
+#include "path_fact.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -38,6 +39,21 @@ class CopyModule : public Module {
     spec_.mutually_exclusive = {{"content", "src"}};
   }
   const ModuleSpec& spec() const override { return spec_; }
+
+  // A single file written through util::write_file_content starts with its probe of dest; a folder copied, a
+  // remote source or a dest ending in '/' start otherwise.
+  std::optional<Probe> first_probe(const Context& ctx) const override {
+    const std::string dest = util::str(ctx.args, "dest");
+    const std::string src = util::str(ctx.args, "src");
+    const Value* content = find_key(ctx.args, "content");
+    if (dest.empty() || dest.back() == '/') return std::nullopt;
+    if (content == nullptr || content->is_null()) {
+      if (src.empty() || util::flag(ctx.args, "remote_src")) return std::nullopt;
+      std::string local = util::find_controller_file(ctx, src);
+      if (local.empty() || !std::filesystem::is_regular_file(local)) return std::nullopt;
+    }
+    return Probe{path_probe_command(dest, true, "sha1"), path_probe_prelude, dest};
+  }
 
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;
@@ -105,8 +121,10 @@ class CopyModule : public Module {
     std::vector<std::string> dirs = {""}, files;
     for (auto& entry : fs::recursive_directory_iterator(local)) {
       std::string rel = fs::relative(entry.path(), local).string();
-      if (entry.is_directory()) dirs.push_back(rel);
-      else if (entry.is_regular_file()) files.push_back(rel);
+      if (entry.is_directory())
+        dirs.push_back(rel);
+      else if (entry.is_regular_file())
+        files.push_back(rel);
     }
     std::sort(dirs.begin(), dirs.end());
     std::sort(files.begin(), files.end());

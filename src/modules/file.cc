@@ -68,10 +68,8 @@ class FileModule : public Module {
 
   std::optional<Probe> first_probe(const Context& ctx) const override {
     const std::string path = util::str(ctx.args, "path");
-    return Probe{path_probe_command(path, util::flag(ctx.args, "follow"), ""), path};
+    return Probe{path_probe_command(path, util::flag(ctx.args, "follow"), ""), path_probe_prelude, path};
   }
-
-  std::string probe_prelude(const std::vector<std::string>& paths) const override { return path_probe_prelude(paths); }
 
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;

@@ -141,7 +141,8 @@ std::string probe_script(const Options& o) {
          "b=${b#\"$r\"/}; fi\n"
          "  printf '@headbranch %s\\n' \"$b\"\n"
          "  printf '@url %s\\n' \"$(\"$g\" config --get \"remote.$r.url\" 2>/dev/null)\"\n";
-    if (!o.bare) s += "  \"$g\" status --porcelain 2>/dev/null | grep -v '^[?][?]' | grep -q . && echo @mods\n";
+    // Local modifications leave untracked files out, as Ansible's git does.
+    if (!o.bare) s += "  [ -n \"$(\"$g\" status --porcelain --untracked-files=no 2>/dev/null)\" ] && echo @mods\n";
     s += "  [ -f .gitmodules ] && echo @submodules\n";
     s += "fi\n";
   }
@@ -150,7 +151,7 @@ std::string probe_script(const Options& o) {
     s += "ls=$(\"$g\" ls-remote -- \"$u\" HEAD \"refs/heads/$v\" \"refs/tags/$v\" \"refs/tags/$v^{}\" "
          "${b:+\"refs/heads/$b\"} 2>&1)\n"
          "printf '@lsrc %s\\n' \"$?\"\n"
-         "printf '%s\\n' \"$ls\" | sed 's/^/@ls /'\n";
+         "IFS='\n'; set -f; for l in $ls; do printf '@ls %s\\n' \"$l\"; done; set +f; unset IFS\n";
   }
   return s;
 }

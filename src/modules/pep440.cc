@@ -5,21 +5,11 @@
 #include <regex>
 #include <sstream>
 
+#include "provision/core/text.h"
+
 namespace prov::mod::pep440 {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 bool all_digits(const std::string& s) {
   return !s.empty() &&

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "provision/core/text.h"
 #include "util.h"
 
 namespace prov::mod::pg {
@@ -20,12 +21,6 @@ constexpr std::string_view kMissingMarker = "PROVISION-PG-TOOL-MISSING";
 
 void reject_nul(std::string_view text, const char* what) {
   if (text.find('\0') != std::string_view::npos) throw ArgError(std::string(what) + " must not contain a NUL byte");
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  size_t start = s.find_first_not_of("\r\n \t");
-  return start == std::string::npos ? std::string() : s.substr(start);
 }
 
 // Removes psql's "psql:<stdin>:12: " line prefixes (non-interactive input) so messages read like the server's.
@@ -273,12 +268,24 @@ ToolRun run_tool(const Context& ctx, const Login& login, const std::string& tool
   return run;
 }
 
+// Debian's psql is pg_wrapper, a Perl program (about 100 ms to start on a small host) that runs the newest installed
+// psql, pointed at the default cluster. With the port and database always in the connection string, the newest psql
+// started directly connects where Ansible's psycopg2 does (libpq's default socket folder); PGSYSCONFDIR is set as the
+// wrapper sets it, for service files. Any other psql first in PATH is used as it is.
+constexpr const char* kFindPsql =
+    "prov_psql=psql; if [ /usr/bin/psql -ef /usr/share/postgresql-common/pg_wrapper ] && "
+    "[ \"$(command -v psql)\" = /usr/bin/psql ]; then prov_v=0; for prov_b in /usr/lib/postgresql/*/bin/psql; do "
+    "prov_m=${prov_b#/usr/lib/postgresql/}; prov_m=${prov_m%%[!0-9]*}; [ -n \"$prov_m\" ] && [ -x \"$prov_b\" ] && "
+    "[ \"$prov_m\" -ge \"$prov_v\" ] && { prov_v=$prov_m; prov_psql=$prov_b; }; done; "
+    "PGSYSCONFDIR=${PGSYSCONFDIR:-/etc/postgresql-common}; export PGSYSCONFDIR; fi; ";
+
 ToolRun run_psql(const Context& ctx, const Login& login, const std::string& db, const std::string& session_role,
                  const std::string& sql) {
   std::string script = "SET standard_conforming_strings = on;\n";
   if (!session_role.empty()) script += "SET ROLE " + quote_ident(session_role) + ";\n";
   script += sql;
-  std::string command = "psql -X -q -A -t -v ON_ERROR_STOP=1 -d " + shell_quote(login.conninfo(db));
+  std::string command =
+      std::string(kFindPsql) + "\"$prov_psql\" -X -q -A -t -v ON_ERROR_STOP=1 -d " + shell_quote(login.conninfo(db));
   return run_tool(ctx, login, "psql", command, script);
 }
 

@@ -10,6 +10,7 @@
 
 #include "builtin.h"
 #include "postgresql.h"
+#include "provision/core/text.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -28,17 +29,6 @@ const std::vector<std::pair<std::string, std::string>> kFlags = {
 const std::vector<std::string> kDatabasePrivs = {"CREATE", "CONNECT", "TEMPORARY"};
 const std::vector<std::string> kTablePrivs = {"SELECT",   "INSERT",     "UPDATE", "DELETE",
                                               "TRUNCATE", "REFERENCES", "TRIGGER"};
-
-std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(const std::string& s) {
-  size_t start = s.find_first_not_of(" \t\n\r");
-  if (start == std::string::npos) return {};
-  return s.substr(start, s.find_last_not_of(" \t\n\r") - start + 1);
-}
 
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;

@@ -27,15 +27,18 @@ class ServiceModule : public Module {
   }
   const ModuleSpec& spec() const override { return spec_; }
 
+  // The probe reads (the init script's status action included); a pattern travels on stdin, so not then.
+  std::optional<Probe> first_probe(const Context& ctx) const override {
+    ProbeRequest request = probe_request(ctx.args);
+    if (request.pattern) return std::nullopt;
+    return Probe{sysv_probe_command(request), nullptr, ""};
+  }
+
   Result run(Context& ctx) const override {
     const std::string name = util::str(ctx.args, "name");
     const std::string state = util::str(ctx.args, "state");
     const std::string pattern = util::str(ctx.args, "pattern");
-    ProbeRequest request;
-    request.name = name;
-    request.status = !state.empty() && pattern.empty();
-    request.pattern = !state.empty() && !pattern.empty();
-    SysvProbe probe = probe_service(ctx, request, pattern);
+    SysvProbe probe = probe_service(ctx, probe_request(ctx.args), pattern);
     if (probe.systemd) {
       // Ansible's service action hands a systemd host to the systemd module, with its result keys.
       return systemd_unit(ctx, probe, name, Value{{"name", name}, {"changed", false}, {"status", Value::object()}});
@@ -44,6 +47,16 @@ class ServiceModule : public Module {
   }
 
  private:
+  static ProbeRequest probe_request(const Value& args) {
+    const std::string state = util::str(args, "state");
+    const std::string pattern = util::str(args, "pattern");
+    ProbeRequest request;
+    request.name = util::str(args, "name");
+    request.status = !state.empty() && pattern.empty();
+    request.pattern = !state.empty() && !pattern.empty();
+    return request;
+  }
+
   ModuleSpec spec_;
 };
 

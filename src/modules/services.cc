@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "provision/core/text.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -9,11 +10,6 @@ namespace prov::mod {
 namespace {
 
 using conn::shell_quote;
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -55,8 +51,17 @@ std::string sysv_probe_command(const ProbeRequest& request) {
     s += "ps auxww | { x=0; while IFS= read -r l; do case $l in *\"$pat\"*) x=1 ;; esac; done; echo \"T $x\"; }\n";
   } else if (status) {
     // No temporary file: check mode must leave even /tmp's timestamps alone. A status action starts nothing.
+    // Debian's service(8), on a host without systemd, runs the script with a clean environment (env -i keeping the
+    // locale, PATH and TERM) from /: done here alike, without the wrapper's own shell and basename runs.
     s += "if [ -f \"/etc/init.d/$n\" ]; then\n"
-         "  o=$(if command -v service >/dev/null 2>&1; then service \"$n\" status; else \"/etc/init.d/$n\" status; fi "
+         "  o=$(if [ -f /etc/debian_version ] && [ -x \"/etc/init.d/$n\" ] && "
+         "[ \"$(command -v service)\" = /usr/sbin/service ]; then cd / && exec env -i LANG=\"$LANG\" "
+         "LANGUAGE=\"$LANGUAGE\" LC_CTYPE=\"$LC_CTYPE\" LC_NUMERIC=\"$LC_NUMERIC\" LC_TIME=\"$LC_TIME\" "
+         "LC_COLLATE=\"$LC_COLLATE\" LC_MONETARY=\"$LC_MONETARY\" LC_MESSAGES=\"$LC_MESSAGES\" LC_PAPER=\"$LC_PAPER\" "
+         "LC_NAME=\"$LC_NAME\" LC_ADDRESS=\"$LC_ADDRESS\" LC_TELEPHONE=\"$LC_TELEPHONE\" "
+         "LC_MEASUREMENT=\"$LC_MEASUREMENT\" LC_IDENTIFICATION=\"$LC_IDENTIFICATION\" LC_ALL=\"$LC_ALL\" "
+         "PATH=\"$PATH\" TERM=\"$TERM\" \"/etc/init.d/$n\" status; "
+         "elif command -v service >/dev/null 2>&1; then service \"$n\" status; else \"/etc/init.d/$n\" status; fi "
          "</dev/null 2>/dev/null)\n"
          "  echo \"R $?\"; [ -z \"$o\" ] || printf '%s\\n' \"$o\" | while IFS= read -r l; do printf 'O %s\\n' \"$l\"; "
          "done\nfi\n";
@@ -121,11 +126,6 @@ std::map<std::string, std::string> parse_systemctl_show(const std::string& out) 
   std::map<std::string, std::string> parsed;
   std::string key, multi;
   bool in_multi = false;
-  auto strip = [](std::string s) {
-    size_t a = s.find_first_not_of(" \t\r\n");
-    size_t b = s.find_last_not_of(" \t\r\n");
-    return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
-  };
   size_t start = 0;
   while (start <= out.size()) {
     size_t end = out.find('\n', start);
@@ -137,19 +137,19 @@ std::map<std::string, std::string> parse_systemctl_show(const std::string& out) 
       if (eq == std::string::npos) continue;
       key = line.substr(0, eq);
       std::string value = line.substr(eq + 1);
-      std::string lead = strip(value);
+      std::string lead = trim(value);
       // Only Exec* values in braces are known to span lines.
       if (key.rfind("Exec", 0) == 0 && !lead.empty() && lead[0] == '{' && lead.back() != '}') {
         multi = value;
         in_multi = true;
         continue;
       }
-      parsed[key] = strip(value);
+      parsed[key] = trim(value);
     } else {
       multi += "\n" + line;
-      std::string trimmed = strip(line);
+      std::string trimmed = trim(line);
       if (!trimmed.empty() && trimmed.back() == '}') {
-        parsed[key] = strip(multi);
+        parsed[key] = trim(multi);
         in_multi = false;
       }
     }

@@ -30,6 +30,13 @@ class SystemdModule : public Module {
   }
   const ModuleSpec& spec() const override { return spec_; }
 
+  // The probe reads, unless it starts with a daemon-reload or daemon-reexec.
+  std::optional<Probe> first_probe(const Context& ctx) const override {
+    ProbeRequest request = probe_request(ctx);
+    if (request.daemon_reload || request.daemon_reexec) return std::nullopt;
+    return Probe{sysv_probe_command(request), nullptr, ""};
+  }
+
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;
     const std::string name = util::str(args, "name");
@@ -45,12 +52,7 @@ class SystemdModule : public Module {
                             "' in service name: " + name);
       }
     }
-    ProbeRequest request;
-    request.name = name;
-    request.status = !state.empty();
-    request.daemon_reload = util::flag(args, "daemon_reload") && !ctx.check_mode;
-    request.daemon_reexec = util::flag(args, "daemon_reexec") && !ctx.check_mode;
-    SysvProbe probe = probe_service(ctx, request, {});
+    SysvProbe probe = probe_service(ctx, probe_request(ctx), {});
     Result result = {{"name", name.empty() ? Value() : Value(name)}, {"changed", false}, {"status", Value::object()}};
     if (probe.systemd) return systemd_unit(ctx, probe, name, result);
 
@@ -71,6 +73,15 @@ class SystemdModule : public Module {
   }
 
  private:
+  static ProbeRequest probe_request(const Context& ctx) {
+    ProbeRequest request;
+    request.name = util::str(ctx.args, "name");
+    request.status = !util::str(ctx.args, "state").empty();
+    request.daemon_reload = util::flag(ctx.args, "daemon_reload") && !ctx.check_mode;
+    request.daemon_reexec = util::flag(ctx.args, "daemon_reexec") && !ctx.check_mode;
+    return request;
+  }
+
   ModuleSpec spec_;
 };
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "builtin.h"
+#include "path_fact.h"
 #include "provision/template/engine.h"
 #include "util.h"
 
@@ -112,6 +113,12 @@ class TemplateModule : public Module {
     };
   }
   const ModuleSpec& spec() const override { return spec_; }
+
+  // The writer's first probe (util::write_file_content): dest, a link followed, with its checksum.
+  std::optional<Probe> first_probe(const Context& ctx) const override {
+    const std::string dest = util::str(ctx.args, "dest");
+    return Probe{path_probe_command(dest, true, "sha1"), path_probe_prelude, dest};
+  }
 
   Result run(Context& ctx) const override {
     namespace fs = std::filesystem;

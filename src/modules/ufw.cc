@@ -8,6 +8,7 @@
 #include <random>
 
 #include "builtin.h"
+#include "provision/core/text.h"
 #include "ufw_quick.h"
 #include "ufw_state.h"
 #include "util.h"
@@ -190,7 +191,7 @@ class UfwModule : public Module {
   std::optional<Probe> first_probe(const Context& ctx) const override {
     const std::string state = util::str(ctx.args, "state");
     if (state == "reloaded" || state == "reset") return std::nullopt;
-    return Probe{ufw::quick_probe_script(run_marker()), ""};
+    return Probe{ufw::quick_probe_script(run_marker()), nullptr, ""};
   }
 
   Result run(Context& ctx) const override {
@@ -350,11 +351,6 @@ class UfwModule : public Module {
     Result r = {{"changed", false}, {"commands", commands}};
     if (!ctx.check_mode) r["msg"] = rtrim(st->status_text);
     return r;
-  }
-
-  static std::string rtrim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.pop_back();
-    return s;
   }
 
   static std::string grep_command(const State& st) {

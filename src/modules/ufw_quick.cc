@@ -12,17 +12,6 @@ namespace {
 
 bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string strip(const std::string& s, const char* chars) {
-  size_t start = s.find_first_not_of(chars);
-  if (start == std::string::npos) return "";
-  return s.substr(start, s.find_last_not_of(chars) - start + 1);
-}
-
 // ufw's pattern for a setting line: ^\w+="?\w+"?
 bool setting_line(const std::string& line) {
   size_t i = 0;
@@ -87,11 +76,6 @@ std::string action_word(const std::string& action) {
   return "deny";
 }
 
-std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string policy_word(const std::string& value) {
   if (value == "accept") return "allow";
   if (value == "reject") return "reject";
@@ -105,11 +89,11 @@ std::map<std::string, std::string> read_settings(const std::string& default_file
   for (const std::string* text : {&default_file, &ufw_conf}) {
     for (const std::string& line : split_lines(*text)) {
       if (!setting_line(line)) continue;
-      std::string stripped = strip(line, " \t\r\n\v\f");
+      std::string stripped = trim(line, " \t\r\n\v\f");
       size_t eq = stripped.find('=');
       size_t next = stripped.find('=', eq + 1);
       std::string value = stripped.substr(eq + 1, next == std::string::npos ? std::string::npos : next - eq - 1);
-      out[lower(stripped.substr(0, eq))] = strip(lower(value), "\"'");
+      out[lower(stripped.substr(0, eq))] = trim(lower(value), "\"'");
     }
   }
   return out;
@@ -196,7 +180,7 @@ std::optional<State> parse_quick_probe(const std::string& out, const std::string
   for (const Part& p : split_parts(out, marker)) {
     if (p.name == "missing" || p.name == "other") return std::nullopt;
     if (p.name == "end") ended = true;
-    if (p.name == "path") st.path = strip(p.body, "\n");
+    if (p.name == "path") st.path = trim(p.body, "\n");
     if (p.name == "bin") {
       std::vector<std::string> lines = split_lines(p.body);
       if (!lines.empty()) st.bin = lines[0];

@@ -12,11 +12,6 @@ namespace {
 
 using conn::shell_quote;
 
-std::string rtrim(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.pop_back();
-  return s;
-}
-
 std::vector<std::string> split_words(std::string_view text) {
   std::vector<std::string> out;
   size_t i = 0;

@@ -81,6 +81,20 @@ class UserModule : public Module {
   }
   const ModuleSpec& spec() const override { return spec_; }
 
+  // The account probe reads; a password to compare travels on stdin, so not then.
+  std::optional<Probe> first_probe(const Context& ctx) const override {
+    const Value& args = ctx.args;
+    if (util::flag(args, "local")) return std::nullopt;
+    UserProbeRequest request;
+    if (util::str(args, "state") == "absent") {
+      request.name = util::str(args, "name");
+    } else {
+      request = probe_request(args);
+    }
+    if (request.compare_password) return std::nullopt;
+    return Probe{user_probe_command(request), nullptr, ""};
+  }
+
   Result run(Context& ctx) const override {
     const Value& args = ctx.args;
     const std::string name = util::str(args, "name");
@@ -97,11 +111,7 @@ class UserModule : public Module {
 
     if (util::str(args, "state") == "absent") return absent(ctx, name);
 
-    UserProbeRequest request;
-    request.name = name;
-    request.compare_password = has_password;
-    request.home = util::str(args, "home");
-    if (util::flag(args, "generate_ssh_key")) request.key_file = key_file(args);
+    UserProbeRequest request = probe_request(args);
     UserProbe probe = run_probe(ctx, request, password);
 
     Result r = {{"name", name}, {"state", "present"}};
@@ -179,6 +189,15 @@ class UserModule : public Module {
       if (!g.empty() && std::find(out.begin(), out.end(), g) == out.end()) out.push_back(g);
     }
     return out;
+  }
+
+  static UserProbeRequest probe_request(const Value& args) {
+    UserProbeRequest request;
+    request.name = util::str(args, "name");
+    request.compare_password = !args["password"].is_null();
+    request.home = util::str(args, "home");
+    if (util::flag(args, "generate_ssh_key")) request.key_file = key_file(args);
+    return request;
   }
 
   static UserProbe run_probe(const Context& ctx, const UserProbeRequest& request, const std::string& password) {

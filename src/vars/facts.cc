@@ -2,6 +2,7 @@
 // environment, hardware counts, service and package managers, python, clock) live here; network and
 // distribution facts have their own files.
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <ctime>
 #include <map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "facts_internal.h"
+#include "provision/core/text.h"
 #include "provision/vars/facts.h"
 
 namespace prov::vars {
@@ -36,12 +38,40 @@ std::vector<std::string> split_words(const std::string& line) {
   return words;
 }
 
-std::string trim(const std::string& text) {
-  const char* space = " \t\r\n";
-  auto first = text.find_first_not_of(space);
-  if (first == std::string::npos) return "";
-  auto last = text.find_last_not_of(space);
-  return text.substr(first, last - first + 1);
+namespace {
+
+bool starts_with_index(const std::string& line) {
+  size_t digits = 0;
+  while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits]))) ++digits;
+  return digits > 0 && digits < line.size() && line[digits] == ':';
+}
+
+}  // namespace
+
+// The probe asks one `ip -4 -o -batch` for `route get 8.8.8.8`, `route show default` and `addr`: their lines are
+// told apart by their start ("N: " for an address, "default" for a default route, the route asked for otherwise),
+// and become the sections the separate commands wrote (which recorded outputs still have). -o puts a route's
+// continuation lines after a backslash on its first line; only that first part is kept.
+void split_ip_batch(Sections& sections) {
+  auto batch = sections.find("ip_batch");
+  if (batch == sections.end()) return;
+  std::string get, route_default, addr;
+  for (const std::string& line : split_lines(batch->second)) {
+    if (starts_with_index(line)) {
+      addr += line + "\n";
+    } else if (line.rfind("default", 0) == 0) {
+      route_default += line + "\n";
+    } else if (get.empty()) {
+      get = rtrim(line.substr(0, line.find('\\'))) + "\n";
+    }
+  }
+  for (std::string* text : {&get, &route_default, &addr}) {
+    if (!text->empty()) text->pop_back();
+  }
+  sections["ip_route_get"] = get;
+  sections["ip_route_default"] = route_default;
+  sections["ip_addr"] = addr;
+  sections.erase(batch);
 }
 
 Sections split_sections(const std::string& output) {
@@ -58,6 +88,7 @@ Sections split_sections(const std::string& output) {
   for (auto& [name, text] : sections) {
     while (!text.empty() && text.back() == '\n') text.pop_back();
   }
+  split_ip_batch(sections);
   return sections;
 }
 

@@ -14,10 +14,11 @@ namespace prov::vars::facts_detail {
 using Sections = std::map<std::string, std::string>;
 
 Sections split_sections(const std::string& output);
+/// Replaces the probe's ip_batch section by the ip_route_get, ip_route_default and ip_addr sections.
+void split_ip_batch(Sections& sections);
 /// The section's text, or "" when absent.
 const std::string& section(const Sections& sections, const std::string& name);
 std::vector<std::string> split_words(const std::string& line);
-std::string trim(const std::string& text);
 /// The first line of a section, trimmed.
 std::string first_line(const Sections& sections, const std::string& name);
 

@@ -17,11 +17,9 @@ sec() { printf '\n@@PROV@@ %s\n' "$1"; }
 has() { command -v "$1" >/dev/null 2>&1; }
 rd() { [ -r "$1" ] || return 1; while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$1"; }
 rd1() { v=; [ -r "$1" ] && read -r v <"$1" && printf '%s\n' "$v"; }
-sec uname_s; rd1 /proc/sys/kernel/ostype || uname -s
-sec uname_n; rd1 /proc/sys/kernel/hostname || uname -n
-sec uname_r; rd1 /proc/sys/kernel/osrelease || uname -r
-sec uname_v; rd1 /proc/sys/kernel/version || uname -v
-sec uname_m; rd1 /proc/sys/kernel/arch || uname -m
+# The slowest programs (name lookups, python, date) run in a second process meanwhile; their sections come
+# through the pipe and are copied out at the end.
+{
 n=; read -r n </proc/sys/kernel/hostname || n=$(uname -n)
 if has getent; then
   fwd=$(getent hosts "$n")
@@ -31,6 +29,22 @@ if has getent; then
 else
   sec hostname_f; has hostname && hostname -f
 fi
+if has python3; then
+  sec python
+  python3 -I -S -c 'import sys, importlib.util as u
+v = sys.version_info
+print(sys.executable)
+print(v[0], v[1], v[2], v[3], v[4])
+print(sys.implementation.name)
+print(u.find_spec("ssl") is not None)'
+fi
+sec date_local; date '+%Y %m %d %H %M %S %w %W %z %Z %A %s'
+} | {
+sec uname_s; rd1 /proc/sys/kernel/ostype || uname -s
+sec uname_n; rd1 /proc/sys/kernel/hostname || uname -n
+sec uname_r; rd1 /proc/sys/kernel/osrelease || uname -r
+sec uname_v; rd1 /proc/sys/kernel/version || uname -v
+sec uname_m; rd1 /proc/sys/kernel/arch || uname -m
 sec os_release; rd /etc/os-release || rd /usr/lib/os-release
 sec debian_version; rd /etc/debian_version
 sec alpine_release; rd /etc/alpine-release
@@ -38,9 +52,11 @@ sec redhat_release; rd /etc/redhat-release
 if has lsb_release; then sec lsb_release; lsb_release -a; fi
 sec lsb_file; rd /etc/lsb-release
 if has ip; then
-  sec ip_route_get; ip -4 route get 8.8.8.8
-  sec ip_route_default; ip -4 route show default
-  sec ip_addr; ip -4 -o addr
+  sec ip_batch; ip -4 -o -force -batch - <<'IP'
+route get 8.8.8.8
+route show default
+addr
+IP
 fi
 sec proc_net_route; rd /proc/net/route
 sec fib_trie; [ -r /proc/net/fib_trie ] && ! has ip && rd /proc/net/fib_trie
@@ -85,19 +101,11 @@ for p in /run/systemd/system/ /dev/.run/systemd/ /dev/.systemd/ /etc/init/ /sbin
 done
 sec commands
 for c in systemctl initctl python3; do
-  has "$c" && printf '%s %s\n' "$c" "$(command -v "$c")"
+  has "$c" && { printf '%s ' "$c"; command -v "$c"; }
 done
-if has python3; then
-  sec python
-  python3 -I -S -c 'import sys, importlib.util as u
-v = sys.version_info
-print(sys.executable)
-print(v[0], v[1], v[2], v[3], v[4])
-print(sys.implementation.name)
-print(u.find_spec("ssl") is not None)'
-fi
-sec date_local; date '+%Y %m %d %H %M %S %w %W %z %Z %A %s'
+while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done
 sec end
+}
 )PROBE";
   return script;
 }

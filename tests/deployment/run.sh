@@ -34,25 +34,11 @@ expect_eq() { # WHAT EXPECTED ACTUAL
 }
 on() { "$sandbox" exec "sbx$1" sh -c "$2"; } # N COMMAND: runs as root on a host
 
-ip_of() { echo "10.213.0.$((10 + $1))"; }
-
-# An inventory with the sandbox inventory's group_vars and web1/es1 on the given hosts.
-inventory() { # DIR WEB_N ES_N
-  mkdir -p "$1"
-  ln -s "$repo/inventory/sandbox/group_vars" "$1/group_vars"
-  cat >"$1/hosts" <<INV
-[webservers]
-web1 ansible_host=$(ip_of "$2")
-
-[elasticsearch]
-es1 ansible_host=$(ip_of "$3")
-
-[all:vars]
-ansible_user=root
-ansible_ssh_private_key_file=$state_dir/id_ed25519
-ansible_ssh_common_args='-o UserKnownHostsFile=$state_dir/known_hosts -o StrictHostKeyChecking=yes'
-INV
-}
+# sandbox_ip, and site.yml's inventory with the sandbox inventory's group_vars: sandbox_site_inventory DIR REPO
+# STATE_DIR WEB_N ES_N.
+# shellcheck source=../sandbox/lib/inventory.sh
+. "$repo/tests/sandbox/lib/inventory.sh"
+inventory() { sandbox_site_inventory "$1" "$repo" "$state_dir" "$2" "$3"; } # DIR WEB_N ES_N
 
 recap() { # LOG HOST: "ok=.. changed=.. ..." of HOST's PLAY RECAP line
   awk -v h="$2" '/^PLAY RECAP/ { r = 1; next } r && $1 == h { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }' "$1"
@@ -128,7 +114,7 @@ if [ "$rc" != 0 ]; then
 fi
 echo "     first run: web1 $(recap "$work/run1.log" web1); es1 $(recap "$work/run1.log" es1)"
 
-web=$(ip_of 1) es=$(ip_of 2)
+web=$(sandbox_ip 1) es=$(sandbox_ip 2)
 expect_eq "web1:80 answers with the Django app through nginx, gunicorn and PostgreSQL" \
   '{"app": "series-tiempo-ar-api fixture", "series": 0}' "$(curl -sS --max-time 10 "http://$web/")"
 expect_eq "nginx serves a collected static file" "served by nginx from STATIC_ROOT" \

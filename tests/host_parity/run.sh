@@ -41,10 +41,10 @@ for n in "${hosts[@]}"; do [ "$n" -gt "$highest" ] && highest=$n; done
 state_dir=${PROVISION_SANDBOX_DIR:-$repo/.sandbox}
 
 # An inventory naming the sandbox host `target`, so both tools print the same recap line.
+# shellcheck source=../sandbox/lib/inventory.sh
+. "$repo/tests/sandbox/lib/inventory.sh"
 inventory_for() { # N FILE
-  local ip="10.213.0.$((10 + $1))"
-  printf "[target]\ntarget ansible_host=%s ansible_user=root ansible_ssh_private_key_file=%s ansible_ssh_common_args='-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes'\n" \
-    "$ip" "$state_dir/id_ed25519" "$state_dir/known_hosts" >"$2"
+  { printf '[target]\ntarget ansible_host=%s\n\n[target:vars]\n' "$(sandbox_ip "$1")"; sandbox_vars "$state_dir"; } >"$2"
 }
 
 recap_of() {

@@ -99,10 +99,16 @@ struct Context {
 /// module-specific keys.
 using Result = Value;
 
+/// Shell text run once before probes sent together that name it, given their `shared` values: work they can
+/// share (one program for all of them instead of one each). It must leave each probe's output exactly as it
+/// would be alone.
+using ProbePrelude = std::string (*)(const std::vector<std::string>& shared);
+
 /// A probe a module can announce before it runs (Module::first_probe).
 struct Probe {
   std::string command;
-  std::string shared;  ///< what probe_prelude() needs of this probe (for the file module, its path); may be empty
+  ProbePrelude prelude = nullptr;  ///< the prelude this probe can use, if any (modules may share one)
+  std::string shared;              ///< what the prelude needs of this probe (for path probes, the path)
 };
 
 class Module {
@@ -119,13 +125,6 @@ class Module {
   virtual std::optional<Probe> first_probe(const Context& ctx) const {
     (void)ctx;
     return std::nullopt;
-  }
-  /// Shell text run once before probes of this module sent together, given their `shared` values: work they
-  /// can share (one program for all of them instead of one each). It must leave each probe's output exactly as
-  /// it would be alone.
-  virtual std::string probe_prelude(const std::vector<std::string>& shared) const {
-    (void)shared;
-    return "";
   }
 };
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The provision binary over SSH against ten sandbox hosts: a converging run with forks=10, a rerun with no change,
 # become as a sudo user (with and without a password, and a wrong one), a host whose sshd is stopped
-# (UNREACHABLE while the others finish) and a host whose key changed (refused). Hosts are taken down at the end.
+# (UNREACHABLE while the others finish), a host whose key changed (refused), and probes sent ahead in one round
+# trip. Hosts are taken down at the end.
 #   tests/integration/ssh/e2e.sh BUILD_DIR/provision
 set -eu
 
@@ -91,6 +92,21 @@ run "$work/become.yml" -i "$inventory" -e ansible_user=secure -e ansible_become_
 check "a wrong become password fails the host" [ "$rc" = 2 ]
 check "and says so" grep -q "Incorrect sudo password" "$work/out"
 
+# Facts are gathered with the play's become, as Ansible's setup task is.
+cat >"$work/become_facts.yml" <<'YAML'
+- hosts: sbx1
+  become: "{{ elevate }}"
+  tasks:
+    - assert:
+        that:
+          - ansible_user_id == expected
+          - ansible_env.USER == expected
+YAML
+run "$work/become_facts.yml" -i "$inventory" -e ansible_user=deploy -e elevate=true -e expected=root
+check "facts gathered as root under become" [ "$rc" = 0 ]
+run "$work/become_facts.yml" -i "$inventory" -e ansible_user=deploy -e elevate=false -e expected=deploy
+check "facts gathered as the login user without become" [ "$rc" = 0 ]
+
 # As in Ansible, an ansible_become_user variable beats the become_user keyword.
 cat >"$work/become_var.yml" <<'YAML'
 - hosts: sbx1
@@ -115,6 +131,39 @@ set -e
 check "-K prompts for the become password" grep -q "BECOME password:" "$work/out"
 check "and the prompted password works" [ "$rc" = 0 ]
 check "the typed password is not echoed" sh -c "! grep -q sandbox-secret '$work/out'"
+
+# Probes sent ahead over SSH: on a converged host the file, copy, template and apt tasks below are answered from
+# one round trip; a task that changes something drops the answers taken before it (the last two tasks: a stale
+# answer would leave /srv/ahead/gone missing and count one change fewer).
+printf '{{ inventory_hostname }} ahead\n' >"$work/ahead.j2"
+cat >"$work/ahead.yml" <<YAML
+- hosts: sbx5
+  gather_facts: false
+  tasks:
+    - file: path=/srv/ahead state=directory
+    - file: path=/srv/ahead/{{ item }} state=directory mode=0750
+      loop: [a, b, c, d]
+    - copy: dest=/srv/ahead/a/f content="one\\n"
+    - template: src=$work/ahead.j2 dest=/srv/ahead/b/t
+    - apt: name=openssh-server state=present
+    - file: path=/srv/ahead/gone state=absent
+    - file: path=/srv/ahead/gone state=directory
+YAML
+"$sandbox" exec sbx5 rm -rf /srv/ahead
+run "$work/ahead.yml" -i "$inventory"
+check "the ahead playbook converges sbx5" recap_is sbx5 "ok=7 changed=5 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"
+run "$work/ahead.yml" -i "$inventory" -vvv
+check "a rerun changes only the removed folder and the folder made again" \
+  recap_is sbx5 "ok=7 changed=2 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0"
+check "/srv/ahead/gone exists at the end" "$sandbox" exec sbx5 test -d /srv/ahead/gone
+# The first task's probe goes alone (the connection opens with it); one round trip then carries the next eight
+# tasks' probes (the last two tasks probe the same path alike: sent once, answered once).
+check "one round trip carried the probes of the converged tasks" \
+  [ "$(grep -c '<sbx5> EXEC 8 probes of the next tasks together' "$work/out")" = 1 ]
+check "eight tasks' probes were answered from it" [ "$(grep -c '<sbx5> EXEC.* (sent ahead)$' "$work/out")" = 8 ]
+# Besides those two round trips: the removal, then the last task's probe (sent again), its mkdir and its two reads
+# of the result.
+check "five commands after the batch" [ "$(grep '<sbx5> EXEC' "$work/out" | grep -c ' in [0-9.]* ms$')" = 7 ]
 
 "$sandbox" stop-sshd sbx3 >/dev/null
 run "$work/site.yml" -i "$inventory" --limit 'sbx1:sbx2:sbx3'

@@ -169,6 +169,7 @@ TEST_CASE("file probes sent together share one stat and answer exactly as alone"
   local->connect();
   for (bool follow : {true, false}) {
     std::vector<std::string> commands, paths;
+    prov::mod::ProbePrelude make_prelude = nullptr;
     for (const char* name :
          {"file", "empty", "sub dir", "odd 'name' $x *", "link", "dirlink", "broken", "missing", "file"}) {
       prov::mod::Context ctx;
@@ -177,8 +178,10 @@ TEST_CASE("file probes sent together share one stat and answer exactly as alone"
       REQUIRE(probe.has_value());
       commands.push_back(probe->command);
       paths.push_back(probe->shared);
+      make_prelude = probe->prelude;
     }
-    std::string prelude = file->probe_prelude(paths);
+    REQUIRE(make_prelude != nullptr);
+    std::string prelude = make_prelude(paths);
     REQUIRE_FALSE(prelude.empty());
     std::vector<CommandResult> together =
         run_together(*local, commands, {}, prelude + "\nPATH=" + prov::conn::shell_quote(bin.string()));

@@ -179,6 +179,39 @@ TEST_CASE("facts: almost nothing available still gives Ansible's defaults", "[fa
   CHECK(parse_facts("")["default_ipv4"] == Value::object());
 }
 
+TEST_CASE("facts: one ip -batch gives the facts the three separate ip commands gave", "[facts]") {
+  const std::string netdev =
+      "\n@@PROV@@ netdev\nlo 00:00:00:00:00:00 65536 772 unknown 0x9\neth0 52:54:00:12:34:56 1500 1 up 0x1003\n";
+  const std::string addr_lines =
+      "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n"
+      "4: eth0    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\\       valid_lft forever preferred_lft forever\n"
+      "4: eth0    inet 198.51.100.7/24 scope global secondary eth0\\       valid_lft forever preferred_lft forever\n";
+  const std::string separate =
+      "\n@@PROV@@ ip_route_get\n8.8.8.8 via 192.0.2.1 dev eth0 src 192.0.2.2 uid 0\n    cache\n"
+      "\n@@PROV@@ ip_route_default\ndefault via 192.0.2.1 dev eth0\n"
+      "\n@@PROV@@ ip_addr\n" +
+      addr_lines + netdev;
+  const std::string batch =
+      "\n@@PROV@@ ip_batch\n8.8.8.8 via 192.0.2.1 dev eth0 src 192.0.2.2 uid 0 \\    cache \n"
+      "default via 192.0.2.1 dev eth0 \n" +
+      addr_lines + netdev;
+  Value from_batch = parse_facts(batch);
+  CHECK(from_batch["default_ipv4"]["address"] == "192.0.2.2");
+  CHECK(from_batch["default_ipv4"]["gateway"] == "192.0.2.1");
+  CHECK(from_batch["default_ipv4"]["interface"] == "eth0");
+  CHECK(from_batch["all_ipv4_addresses"].size() == 2);
+  CHECK(from_batch == parse_facts(separate));
+
+  // No route to 8.8.8.8 (ip prints only an error): the default route answers, as with the separate commands.
+  const std::string no_route = "\n@@PROV@@ ip_batch\ndefault via 192.0.2.1 dev eth0 \n" + addr_lines + netdev;
+  Value without = parse_facts(no_route);
+  CHECK(without["default_ipv4"]["gateway"] == "192.0.2.1");
+  CHECK(without["default_ipv4"]["interface"] == "eth0");
+  CHECK(without == parse_facts("\n@@PROV@@ ip_route_get\n\n@@PROV@@ ip_route_default\ndefault via 192.0.2.1 dev eth0\n"
+                               "\n@@PROV@@ ip_addr\n" +
+                               addr_lines + netdev));
+}
+
 TEST_CASE("facts: the probe is valid POSIX sh for dash", "[facts]") {
   std::string path = "/tmp/provision-facts-probe-" + std::to_string(::getpid()) + ".sh";
   {
@@ -215,6 +248,14 @@ TEST_CASE("facts: the real probe on this machine agrees with independent command
   if (!route.empty()) {
     CHECK(route.find("dev " + f["default_ipv4"]["interface"].get<std::string>() + " ") != std::string::npos);
     CHECK(route.find("src " + f["default_ipv4"]["address"].get<std::string>() + " ") != std::string::npos);
+  }
+  std::string route_default = chomp(run_sh("ip -4 route show default 2>/dev/null | head -n 1"));
+  if (route_default.find(" via ") != std::string::npos) {
+    CHECK(route_default.find("via " + f["default_ipv4"]["gateway"].get<std::string>() + " ") != std::string::npos);
+  }
+  std::string listed = run_sh("ip -4 -o addr 2>/dev/null");
+  for (const auto& address : f["all_ipv4_addresses"]) {
+    CHECK(listed.find("inet " + address.get<std::string>() + "/") != std::string::npos);
   }
   long long epoch = std::stoll(f["date_time"]["epoch"].get<std::string>());
   long long now = std::stoll(chomp(run_sh("date +%s")));

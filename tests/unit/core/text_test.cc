@@ -1,0 +1,29 @@
+#include "provision/core/text.h"
+
+#include <catch2/catch.hpp>
+
+using namespace prov;
+
+TEST_CASE("split_lines drops the newline, a carriage return before it and no final empty line", "[text]") {
+  CHECK(split_lines("") == std::vector<std::string>{});
+  CHECK(split_lines("a\nb") == std::vector<std::string>{"a", "b"});
+  CHECK(split_lines("a\r\nb\n") == std::vector<std::string>{"a", "b"});
+  CHECK(split_lines("\n\nc\n") == std::vector<std::string>{"", "", "c"});
+}
+
+TEST_CASE("trim and rtrim remove blanks, or the characters named", "[text]") {
+  CHECK(trim("  a b \t\r\n") == "a b");
+  CHECK(trim(" \t\n") == "");
+  CHECK(trim("") == "");
+  CHECK(trim("\"on\"", "\"'") == "on");
+  CHECK(trim("x\v", " \t\r\n") == "x\v");
+  CHECK(rtrim("  a b \n") == "  a b");
+  CHECK(rtrim("\n\n") == "");
+  CHECK(rtrim("a--", "-") == "a");
+}
+
+TEST_CASE("lower and upper map ASCII letters only", "[text]") {
+  CHECK(lower("Yes-NO_1") == "yes-no_1");
+  CHECK(upper("createDB") == "CREATEDB");
+  CHECK(lower("\xc3\x89t\xc3\xa9") == "\xc3\x89t\xc3\xa9");  // UTF-8 bytes are left alone
+}
