@@ -18,7 +18,9 @@ ModuleHost::ModuleHost(int n) : n_(n) {
 
 ModuleHost ModuleHost::fresh(int n) {
   INFO("sandbox.sh reset sbx" << n);
-  REQUIRE(sandbox_command("reset sbx" + std::to_string(n)) == 0);
+  const std::string reset = "reset sbx" + std::to_string(n);
+  // One retry, as tests/deployment/run.sh does: a reset has been seen, rarely, to lose the host's boot process.
+  REQUIRE((sandbox_command(reset) == 0 || sandbox_command(reset) == 0));
   return ModuleHost(n);
 }
 
