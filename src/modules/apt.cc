@@ -40,11 +40,6 @@ std::map<std::string, std::string> sections(const std::string& out) {
   return found;
 }
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 long long to_ll(const std::string& s) {
   try {
     return std::stoll(s);
@@ -80,7 +75,7 @@ std::string first_error(const std::string& err) {
   while (std::getline(in, line)) {
     if (line.rfind("E: ", 0) == 0) return line;
   }
-  return trimmed(err);
+  return rtrim(err, "\n ");
 }
 
 void add_output(Result& r, const conn::CommandResult& res, bool diff_mode) {
@@ -203,7 +198,7 @@ Result AptModule::run(Context& ctx) const {
   const std::string read = read_script(ctx, specs);
   conn::CommandResult res = util::run(ctx, read);
   auto sec = sections(res.out);
-  if (!sec.count("end")) return util::failed("the apt probe failed: " + trimmed(res.err));
+  if (!sec.count("end")) return util::failed("the apt probe failed: " + rtrim(res.err, "\n "));
   HostView probe;
   probe.now = to_ll(sec["now"]);
   probe.cache_before = to_ll(sec["cache"]);
@@ -213,12 +208,12 @@ Result AptModule::run(Context& ctx) const {
     res = util::run(ctx, "echo '@@update_out'; " + with_lock_wait("apt-get update -q", lock_timeout) +
                              "echo \"@@update_rc $rc\"; " + read);
     sec = sections(res.out);
-    if (!sec.count("update_rc") || trimmed(sec["update_rc"]) != "0") {
+    if (!sec.count("update_rc") || rtrim(sec["update_rc"], "\n ") != "0") {
       return util::failed(lock_failure(res.err) ? "Failed to lock apt for exclusive operation: " + first_error(res.err)
                                                 : "Failed to update apt cache: " +
-                                                      trimmed(res.err.empty() ? sec["update_out"] : res.err));
+                                                      rtrim(res.err.empty() ? sec["update_out"] : res.err, "\n "));
     }
-    if (!sec.count("end")) return util::failed("the apt probe failed: " + trimmed(res.err));
+    if (!sec.count("end")) return util::failed("the apt probe failed: " + rtrim(res.err, "\n "));
     probe.cache_after = to_ll(sec["cache"]);
     probe.updated = probe.cache_after != probe.cache_before;
   } else if (due) {
@@ -536,7 +531,7 @@ Result AptModule::deb(Context& ctx) const {
     d >> index >> rc >> code;
     if (rc == "127") return util::failed(std::string("cannot download ") + debs.at(index) + ": " + kNoDownloader);
     return util::failed("Failed to download " + debs.at(index) + ": " +
-                        (code.empty() || code == "000" ? trimmed(res.err) : "HTTP Error " + code));
+                        (code.empty() || code == "000" ? rtrim(res.err, "\n ") : "HTTP Error " + code));
   }
   if (sec.count("nofile")) {
     size_t index = static_cast<size_t>(to_ll(sec["nofile"]));
@@ -551,7 +546,7 @@ Result AptModule::deb(Context& ctx) const {
   }
   if (sec.count("bad")) {
     return util::failed("Unable to install package: " + debs.at(static_cast<size_t>(to_ll(sec["bad"]))) +
-                        " is not a Debian package: " + trimmed(res.err));
+                        " is not a Debian package: " + rtrim(res.err, "\n "));
   }
   if (sec.count("same")) return Value{{"changed", false}, {"stdout", ""}, {"stderr", ""}};
   conn::CommandResult apt;
