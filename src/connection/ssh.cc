@@ -1,7 +1,8 @@
 // The ssh transport: one session per host. Commands run in a persistent remote shell (ssh_shell.h): one round trip
-// each. A command that needs stdin, a time limit or a become password gets a channel of its own (open + exec, two
-// round trips) driven by libssh callbacks, so stdout and stderr are collected as they arrive while stdin is written
-// within the remote window, and neither side can stall the other.
+// each, with short plain-text input as a here-document. A command that needs other input, a time limit or a become
+// password to another user gets a channel of its own (open + exec, two round trips) driven by libssh callbacks, so
+// stdout and stderr are collected as they arrive while stdin is written within the remote window, and neither side can
+// stall the other.
 #include <libssh/callbacks.h>
 #include <signal.h>
 
@@ -97,6 +98,7 @@ class SshConnection : public Connection {
   }
 
   void close() override {
+    last_shell_ = nullptr;
     shells_.clear();
     files_.reset();
     session_.reset();
@@ -105,7 +107,8 @@ class SshConnection : public Connection {
   CommandResult run(const std::string& command, const RunOptions& options) override {
     connect();
     const Become& become = options.become;
-    if (settings_.persistent_shell && options.stdin_data.empty() && options.timeout_seconds <= 0 &&
+    if (settings_.persistent_shell && options.timeout_seconds <= 0 &&
+        (options.stdin_data.empty() || detail::RemoteShell::accepts_input(options.stdin_data)) &&
         (!become.enabled || become.user == "root" || become.password.empty())) {
       try {
         return run_in_shell(command, options);
@@ -114,6 +117,7 @@ class SshConnection : public Connection {
         throw;
       }
     }
+    last_shell_ = nullptr;
     PreparedCommand prepared = prepare_command(with_remote_timeout(command, options.timeout_seconds), options);
     BecomeWatcher watcher(options.become);
     ssh_session s = session_.get();
@@ -224,34 +228,33 @@ class SshConnection : public Connection {
   // Kept open at once: shells, the SFTP channel and one single command stay under sshd's MaxSessions (10).
   static constexpr size_t kMaxShells = 4;
 
-  // Without become, or to root: the command runs in a shell started as that user (escalated once, with the
-  // password if any). To another user it is escalated per command inside the login user's shell, as a single
-  // command would be, so it sees that user's current groups even after tasks changed them.
+  // The command runs in a shell started as its user (escalated once, with the password if any). The shell of a
+  // user other than root is kept only while commands go to it one after another: a command run anywhere else (a
+  // task as root may add that user to a group) ends it, and the user's next command starts a new one that sees
+  // the user's current groups, as a command escalated on its own would.
   CommandResult run_in_shell(const std::string& command, const RunOptions& options) {
     RunOptions plain = options;
     plain.become = {};
-    const bool as_root = options.become.enabled && options.become.user == "root";
-    if (as_root || !options.become.enabled) {
-      std::string prepared = prepare_command(command, plain).command;
-      return shell_for(as_root ? options.become : Become{}).run(prepared);
-    }
-    std::string prepared = prepare_command(command, options).command;
-    BecomeWatcher watcher(options.become);
-    CommandResult result = shell_for(Become{}).run(prepared);
-    if (watcher.finish(result.out, result.err) == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
-    return result;
+    const std::string prepared = prepare_command(command, plain).command;
+    const bool other_user = options.become.enabled && options.become.user != "root";
+    return shell_for(options.become.enabled ? options.become : Become{}, other_user).run(prepared, options.stdin_data);
   }
 
-  detail::RemoteShell& shell_for(const Become& become) {
-    const std::string key = become.enabled ? become.method + '\n' + become.user + '\n' + become.flags : "";
+  detail::RemoteShell& shell_for(const Become& become, bool only_if_last) {
+    // The password too: a command given another one is escalated with it, and refused if it is wrong.
+    const std::string key =
+        become.enabled ? become.method + '\n' + become.user + '\n' + become.flags + '\n' + become.password : "";
     auto found = std::find_if(shells_.begin(), shells_.end(), [&](const auto& entry) { return entry.first == key; });
-    if (found != shells_.end() && found->second->usable()) {
+    if (found != shells_.end() && found->second->usable() && (!only_if_last || found->second.get() == last_shell_)) {
       std::rotate(found, found + 1, shells_.end());  // most recently used last
+      last_shell_ = shells_.back().second.get();
       return *shells_.back().second;
     }
     if (found != shells_.end()) shells_.erase(found);
     if (shells_.size() >= kMaxShells) shells_.erase(shells_.begin());
+    last_shell_ = nullptr;  // a shell that cannot start leaves no last one
     shells_.emplace_back(key, std::make_unique<detail::RemoteShell>(session_.get(), become));
+    last_shell_ = shells_.back().second.get();
     return *shells_.back().second;
   }
 
@@ -292,6 +295,7 @@ class SshConnection : public Connection {
   detail::SessionPtr session_;
   std::unique_ptr<detail::SftpFiles> files_;
   std::vector<std::pair<std::string, std::unique_ptr<detail::RemoteShell>>> shells_;
+  const detail::RemoteShell* last_shell_ = nullptr;  ///< the shell of the last command, if it ran in one
   bool broken_ = false;
 };
 

@@ -1,11 +1,11 @@
 // The persistent remote shell: /bin/sh reading commands from its stdin on one channel. Each command runs as
-// `( eval 'COMMAND' ) </dev/null`: a subshell, so `exit`, `cd`, traps and variables end with it, with a stdin that
-// cannot swallow the commands after it, and no program started for it (a fork only: starting a program is what
-// costs most on a small host). The shell then prints an end marker with the exit status on stdout and a marker on
-// stderr; everything before them is the command's output.
-// Differences from a channel per command: $$ is the shell's process id, and a command killed by signal N reports
-// 128+N, as shells do, not -N. dash names eval in its own messages ("/bin/sh: 1: eval: x: not found"); that word
-// is taken out so messages read as from `/bin/sh -c`.
+// `( eval 'COMMAND' ) </dev/null` (or with its input as a here-document): a subshell, so `exit`, `cd`, traps and
+// variables end with it, with a stdin that cannot swallow the commands after it, and no program started for it (a
+// fork only: starting a program is what costs most on a small host). The shell then prints an end marker with the exit
+// status on stdout and a marker on stderr; everything before them is the command's output. Differences from a channel
+// per command: $$ is the shell's process id, and a command killed by signal N reports 128+N, as shells do, not -N. dash
+// names eval in its own messages ("/bin/sh: 1: eval: x: not found"); that word is taken out so messages read as from
+// `/bin/sh -c`.
 #include "ssh_shell.h"
 
 #include <algorithm>
@@ -120,13 +120,31 @@ void RemoteShell::start(const Become& become) {
   err_.clear();
 }
 
-CommandResult RemoteShell::run(const std::string& command) {
+bool RemoteShell::accepts_input(const std::string& input) {
+  constexpr size_t kMaxInput = 64 * 1024;
+  if (input.empty() || input.size() > kMaxInput || input.back() != '\n') return false;
+  return std::all_of(input.begin(), input.end(),
+                     [](char c) { return c == '\n' || c == '\t' || c == '\r' || (c >= ' ' && c <= '~'); });
+}
+
+CommandResult RemoteShell::run(const std::string& command, const std::string& input) {
   const std::string marker = key_ + "-" + std::to_string(++commands_);
   // Whatever arrived between commands (a daemon that kept the shell's output open) belongs to no command.
   out_.clear();
   err_.clear();
-  write_all("( eval " + shell_quote(command) + " ) </dev/null; provision_rc=$?; printf '%s %d\\n' " + marker +
-            " \"$provision_rc\"; printf '%s\\n' " + marker + " >&2\n");
+  const std::string report =
+      "; provision_rc=$?; printf '%s %d\\n' " + marker + " \"$provision_rc\"; printf '%s\\n' " + marker + " >&2\n";
+  if (input.empty()) {
+    write_all("( eval " + shell_quote(command) + " ) </dev/null" + report);
+  } else {
+    // A here-document: its lines follow the command's line. The end line carries the marker, so no line of the
+    // input is it by accident; the input stays out of every process's arguments.
+    const std::string end_line = "PROVISION_INPUT_END_" + marker;
+    if (!accepts_input(input) || ("\n" + input).find("\n" + end_line + "\n") != std::string::npos) {
+      throw Error("this input cannot go to a command through the remote shell");
+    }
+    write_all("( eval " + shell_quote(command) + " ) <<'" + end_line + "'" + report + input + end_line + "\n");
+  }
   const std::string out_end = marker + " ";
   const std::string err_end = marker + "\n";
   size_t out_at = std::string::npos, err_at = std::string::npos, rc_end = std::string::npos;

@@ -22,9 +22,14 @@ class RemoteShell {
   RemoteShell(const RemoteShell&) = delete;
   RemoteShell& operator=(const RemoteShell&) = delete;
 
-  /// Runs `command` (exports already applied, no become) in a subshell with stdin from /dev/null.
-  /// Throws UnreachableError when the session or the shell is lost meanwhile.
-  CommandResult run(const std::string& command);
+  /// Runs `command` (exports already applied, no become) in a subshell with `input` on its stdin (a here-document;
+  /// accepts_input() must hold) or, when empty, /dev/null. Throws UnreachableError when the session or the shell is
+  /// lost meanwhile.
+  CommandResult run(const std::string& command, const std::string& input = {});
+
+  /// Whether `input` can be handed to a command as a here-document, byte for byte: plain text (printable ASCII,
+  /// tabs, CR) of whole lines, up to 64 KiB. Anything else needs a channel of its own.
+  static bool accepts_input(const std::string& input);
 
   /// False once the shell's channel has ended; the connection then starts a new one.
   bool usable() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "connect.h"
 #include "play_runner.h"
 #include "provision/exec/executor.h"
 #include "provision/template/engine.h"
@@ -53,18 +54,16 @@ Value version_info() {
 
 class PlaybookRun {
  public:
-  PlaybookRun(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings,
-              out::Sink& sink)
-      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink),
-        selection_(settings.selection) {}
+  PlaybookRun(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings, out::Sink& sink)
+      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink), selection_(settings.selection) {}
 
   int run() {
     sink_.playbook_start(playbook_.path);
     bool stopped = false;
-    for (const auto& play : playbook_.plays) {
+    for (std::size_t i = 0; i < playbook_.plays.size(); ++i) {
       if (g_interrupted || stopped) break;
       try {
-        stopped = !run_play(play);
+        stopped = !run_play(playbook_.plays[i], i + 1 < playbook_.plays.size() ? &playbook_.plays[i + 1] : nullptr);
       } catch (const Error& e) {
         sink_.error(e.describe());
         error_ = true;
@@ -116,11 +115,12 @@ class PlaybookRun {
   }
 
   // Returns false when the playbook must stop (every host of a batch failed).
-  bool run_play(const pb::Play& play) {
+  bool run_play(const pb::Play& play, const pb::Play* next) {
     std::string pattern = hosts_pattern(play);
     std::vector<std::string> unmatched;
     std::vector<const inv::Host*> matched = inventory_.select({pattern}, settings_.limit, &unmatched);
-    for (const auto& name : unmatched) sink_.warning(fmt::format("Could not match supplied host pattern, ignoring: {}", name));
+    for (const auto& name : unmatched)
+      sink_.warning(fmt::format("Could not match supplied host pattern, ignoring: {}", name));
     std::vector<std::string> names;
     for (const auto* h : matched) names.push_back(h->name);
     sink_.play_start(play.name.empty() ? pattern : play.name, names);
@@ -144,11 +144,15 @@ class PlaybookRun {
       HostState& hs = host_state(*h);
       hs.ended = false;
       hs.failed = false;  // a host that failed in an earlier play is not retried (below)
+      if (auto early = early_.find(hs.name); early != early_.end()) {
+        hs.early = std::move(early->second);
+        early_.erase(early);
+      }
       play_hosts.push_back(&hs);
     }
-    play_hosts.erase(std::remove_if(play_hosts.begin(), play_hosts.end(), [&](HostState* h) {
-                       return failed_before_.count(h->name) > 0;
-                     }),
+    if (next != nullptr) connect_ahead(*next, names);
+    play_hosts.erase(std::remove_if(play_hosts.begin(), play_hosts.end(),
+                                    [&](HostState* h) { return failed_before_.count(h->name) > 0; }),
                      play_hosts.end());
     std::size_t offset = 0;
     for (std::size_t size : batch_sizes(play.serial, play_hosts.size())) {
@@ -170,12 +174,50 @@ class PlaybookRun {
     return true;
   }
 
+  // Hosts that the next play adds (no connection yet, not in this play) are connected while this play runs, at
+  // most --forks of them: the next play then starts on open sessions. Only their connection is opened; nothing
+  // runs on them before their play. connection_for() takes one only if the next play still reaches the host the
+  // same way, and tries again when the early attempt failed before the play needed it.
+  void connect_ahead(const pb::Play& next, const std::vector<std::string>& this_play) {
+    std::vector<const inv::Host*> matched;
+    std::vector<std::string> next_names, unmatched;
+    try {
+      matched = inventory_.select({hosts_pattern(next)}, settings_.limit, &unmatched);
+    } catch (const Error&) {
+      return;  // the next play reports it when it starts
+    }
+    for (const auto* h : matched) next_names.push_back(h->name);
+    std::size_t started = 0;
+    for (const auto* h : matched) {
+      if (started >= static_cast<std::size_t>(std::max(settings_.forks, 1))) break;
+      const bool known = std::any_of(hosts_.begin(), hosts_.end(),
+                                     [&](const auto& s) { return s->name == h->name && (s->connection || s->early); });
+      if (known || early_.count(h->name) || failed_before_.count(h->name) ||
+          std::find(this_play.begin(), this_play.end(), h->name) != this_play.end()) {
+        continue;
+      }
+      Value magic = Value::object();
+      set_magic(magic, h->name, next, next_names, next_names);
+      try {
+        early_.emplace(h->name, open_early(h->name, connection_plan(h->name, inventory_.host_vars(h->name),
+                                                                    next.kw.vars, magic, settings_)));
+        ++started;
+      } catch (const Error&) {
+        // a plan that cannot be made now (a variable known only later): the play connects itself
+      }
+    }
+  }
+
   void set_magic(HostState& h, const pb::Play& play, const std::vector<std::string>& play_hosts,
                  const std::vector<std::string>& batch) {
-    Value& m = h.magic;
-    m["inventory_hostname"] = h.name;
-    m["inventory_hostname_short"] = h.name.substr(0, h.name.find('.'));
-    m["group_names"] = inventory_.group_names(h.name);
+    set_magic(h.magic, h.name, play, play_hosts, batch);
+  }
+
+  void set_magic(Value& m, const std::string& name, const pb::Play& play, const std::vector<std::string>& play_hosts,
+                 const std::vector<std::string>& batch) {
+    m["inventory_hostname"] = name;
+    m["inventory_hostname_short"] = name.substr(0, name.find('.'));
+    m["group_names"] = inventory_.group_names(name);
     m["groups"] = inventory_.groups();
     m["ansible_play_hosts_all"] = play_hosts;
     m["ansible_play_hosts"] = batch;
@@ -196,12 +238,12 @@ class PlaybookRun {
   }
 
   void close_connections() {
+    early_.clear();  // waits for attempts still under way; the connections close as they go
     for (auto& h : hosts_) {
       if (h->connection) {
         try {
           h->connection->close();
-        } catch (const Error&) {
-        }
+        } catch (const Error&) {}
       }
     }
   }
@@ -212,6 +254,7 @@ class PlaybookRun {
   out::Sink& sink_;
   std::vector<std::unique_ptr<HostState>> hosts_;
   std::set<std::string> failed_before_;
+  std::map<std::string, EarlyConnection> early_;  ///< connect_ahead(): hosts of the next play, by name
   graph::Selection selection_;
   bool error_ = false;
 };

@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "connect.h"
 #include "loops.h"
 #include "provision/template/engine.h"
 #include "provision/vars/facts.h"
@@ -187,7 +188,7 @@ class Runner {
     PlannedProbes first = planned_probes(play_, h, node, frame);
     if (first.probes.empty()) return;
     const conn::RunOptions options = first.probes.front().options;
-    std::vector<std::string> commands;
+    std::vector<BatchCommand> commands;
     std::set<const pb::Task*> tasks;
     auto fits = [&](const PlannedProbes& planned) {
       return std::all_of(planned.probes.begin(), planned.probes.end(),
@@ -200,7 +201,7 @@ class Runner {
     auto add = [&](const PlannedProbes& planned) {
       for (const PlannedProbe& p : planned.probes) {
         if (!sent.insert(p.command).second) continue;
-        commands.push_back(p.command);
+        commands.emplace_back(p.command, p.shares_subshell);
         if (p.prelude != nullptr) shared[p.prelude].push_back(p.shared);
       }
       answers += planned.probes.size();

@@ -39,7 +39,7 @@ std::optional<conn::CommandResult> ProbeCache::take(const std::string& command, 
   return it->second;
 }
 
-std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std::vector<std::string>& commands,
+std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std::vector<BatchCommand>& commands,
                                               const conn::RunOptions& options, const std::string& prelude) {
   // After each command, a random marker and its status on stdout and the marker on stderr: what comes before
   // them is that command's own output.
@@ -47,9 +47,16 @@ std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std:
   // The prelude's own output and errors are not any command's: they go nowhere.
   std::string script = prelude.empty() ? "" : "{\n" + prelude + "\n} >/dev/null 2>&1\n";
   script += "M=" + conn::shell_quote(marker) + "\n";
-  for (const std::string& command : commands) {
-    script += "( eval " + conn::shell_quote(command) +
-              " ) </dev/null; r=$?; printf '%s %s\\n' \"$M\" \"$r\"; printf '%s\\n' \"$M\" >&2\n";
+  const std::string report = "r=$?; printf '%s %s\\n' \"$M\" \"$r\"; printf '%s\\n' \"$M\" >&2\n";
+  for (size_t i = 0; i < commands.size(); ++i) {
+    const BatchCommand& command = commands[i];
+    if (!command.shares_subshell) {
+      script += "( eval " + conn::shell_quote(command.text) + " ) </dev/null; " + report;
+      continue;
+    }
+    if (i == 0 || !commands[i - 1].shares_subshell) script += "(\n";
+    script += "eval " + conn::shell_quote(command.text) + "; " + report;
+    if (i + 1 == commands.size() || !commands[i + 1].shares_subshell) script += ") </dev/null\n";
   }
   conn::CommandResult all = conn.run(script, options);
   std::vector<conn::CommandResult> results;

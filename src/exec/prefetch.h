@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "provision/connection/connection.h"
@@ -27,11 +28,20 @@ class ProbeCache {
   std::map<std::string, conn::CommandResult> results_;
 };
 
+/// One of the commands sent together.
+struct BatchCommand {
+  BatchCommand(std::string command, bool shares = false)  // NOLINT: implicit on purpose, from a plain command
+      : text(std::move(command)), shares_subshell(shares) {}
+  BatchCommand(const char* command) : text(command), shares_subshell(false) {}  // NOLINT: as above
+  std::string text;
+  bool shares_subshell;  ///< mod::Probe::shares_subshell
+};
+
 /// Runs the commands one after another as one command on `conn` (each in a subshell with stdin from /dev/null,
-/// as the persistent shell runs a command), after `prelude` (shell text whose functions and variables they see),
-/// and returns each one's output, error output and status. Throws what conn throws, and prov::Error when the
-/// output cannot be split (the shell died half-way).
-std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std::vector<std::string>& commands,
+/// as the persistent shell runs a command; neighbours that share a subshell run in one), after `prelude` (shell
+/// text whose functions and variables they see), and returns each one's output, error output and status. Throws
+/// what conn throws, and prov::Error when the output cannot be split (the shell died half-way).
+std::vector<conn::CommandResult> run_together(conn::Connection& conn, const std::vector<BatchCommand>& commands,
                                               const conn::RunOptions& options, const std::string& prelude = "");
 
 }  // namespace prov::exec

@@ -2,9 +2,11 @@
 // What the executor keeps per host and per play while a play runs.
 #include <atomic>
 #include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -20,6 +22,20 @@
 
 namespace prov::exec {
 
+/// How a host is reached: the connection type and what it reads of the host's variables (connect.h).
+struct ConnectionPlan {
+  std::string kind;
+  Value vars;
+  bool operator==(const ConnectionPlan& other) const { return kind == other.kind && vars == other.vars; }
+};
+
+/// A connection being opened before the play that needs it (connect.h): the plan it follows, and the connection
+/// or the error that ended the attempt.
+struct EarlyConnection {
+  ConnectionPlan plan;
+  std::future<std::unique_ptr<TracedConnection>> opened;
+};
+
 struct HostState {
   std::string name;
   Value inventory_vars = Value::object();  ///< merged group and host vars from the inventory
@@ -29,6 +45,7 @@ struct HostState {
   Value magic = Value::object();           ///< per-host magic variables
   std::unique_ptr<TracedConnection> connection;
   bool connected = false;
+  std::optional<EarlyConnection> early;  ///< opened while an earlier play ran; taken by connection_for()
   out::HostStats stats;
   bool failed = false;                     ///< left the play after a failure
   bool unreachable = false;                ///< left the play: could not be reached

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "connect.h"
 #include "loops.h"
 #include "provision/connection/become.h"
 #include "provision/connection/registry.h"
@@ -380,6 +381,7 @@ class TaskRun {
     probe.command = std::move(announced->command);
     probe.prelude = announced->prelude;
     probe.shared = std::move(announced->shared);
+    probe.shares_subshell = announced->shares_subshell;
     probe.options.env = ctx->env;
     probe.options.become = ctx->become;
     probes.push_back(std::move(probe));
@@ -652,53 +654,6 @@ std::string task_title(const PlayState& play, const graph::Node& node) {
     } catch (const Error&) {}
   }
   return task.role ? task.role->name + " : " + name : name;
-}
-
-conn::Connection& connection_for(PlayState& play, HostState& host) {
-  if (host.connection && host.connected) return *host.connection;
-  const Settings& settings = *play.settings;
-  tmpl::Options options = ansible_options();
-  options.name = host.name;
-  // Connection variables may come from the inventory, the play's vars or -e, which wins.
-  Value vars = host.inventory_vars;
-  for (const Value* layer :
-       std::initializer_list<const Value*>{&play.play->kw.vars, &host.magic, &settings.extra_vars}) {
-    for (auto it = layer->begin(); it != layer->end(); ++it) vars[it.key()] = it.value();
-  }
-  tmpl::ValueVars lookup(vars);
-  auto setting = [&](const char* key, const std::string& fallback) -> Value {
-    if (vars.contains(key)) return tmpl::template_value(vars[key], lookup, options);
-    return fallback.empty() ? Value() : Value(fallback);
-  };
-  std::string kind = settings.connection;
-  if (kind.empty()) {
-    Value v = setting("ansible_connection", "");
-    kind = v.is_null() ? "ssh" : to_plain_string(v);
-  }
-  if (kind == "smart" || kind == "paramiko" || kind == "openssh") kind = "ssh";
-  Value conn_vars = Value::object();
-  conn_vars["inventory_hostname"] = host.name;
-  conn_vars["ansible_host"] = setting("ansible_host", host.name);
-  for (const char* key : {"ansible_port", "ansible_ssh_port", "ansible_ssh_common_args", "ansible_ssh_extra_args",
-                          "ansible_password", "ansible_ssh_pass", "ansible_host_key_checking"}) {
-    Value v = setting(key, "");
-    if (!v.is_null()) conn_vars[key] = v;
-  }
-  conn_vars["ansible_user"] = setting("ansible_user", settings.remote_user);
-  conn_vars["ansible_ssh_private_key_file"] = setting("ansible_ssh_private_key_file", settings.private_key_file);
-  if (!settings.password.empty() && !conn_vars.contains("ansible_password"))
-    conn_vars["ansible_password"] = settings.password;
-  conn_vars["timeout"] = settings.timeout;
-  if (!conn_vars.contains("ansible_host_key_checking"))
-    conn_vars["ansible_host_key_checking"] = settings.host_key_checking;
-  if (!conn::find_connection(kind)) {
-    throw conn::UnreachableError(
-        fmt::format("the connection type '{}' is not available{}", kind, did_you_mean(kind, conn::connection_names())));
-  }
-  host.connection = std::make_unique<TracedConnection>(host.name, conn::make_connection(kind, conn_vars));
-  host.connection->connect();
-  host.connected = true;
-  return *host.connection;
 }
 
 conn::Become play_become(PlayState& play, HostState& host, const Frame& frame) {

@@ -24,6 +24,7 @@ struct PlannedProbe {
   conn::RunOptions options;
   mod::ProbePrelude prelude = nullptr;
   std::string shared;  ///< for the prelude
+  bool shares_subshell = false;
 };
 
 struct PlannedProbes {
@@ -55,8 +56,5 @@ bool as_bool(const Value& v, bool fallback);
 
 /// Template settings as ansible-playbook 2.14 applies them to task arguments and variables (no native types).
 tmpl::Options ansible_options();
-
-/// Makes sure the host has an open connection; throws conn::UnreachableError.
-conn::Connection& connection_for(PlayState& play, HostState& host);
 
 }  // namespace prov::exec

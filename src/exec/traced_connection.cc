@@ -40,14 +40,14 @@ conn::CommandResult TracedConnection::run(const std::string& command, const conn
   return result;
 }
 
-void TracedConnection::prefetch(const std::vector<std::string>& commands, const conn::RunOptions& options,
+void TracedConnection::prefetch(const std::vector<BatchCommand>& commands, const conn::RunOptions& options,
                                 const std::string& prelude) {
   probes_.clear();
   auto start = Clock::now();
   std::vector<conn::CommandResult> results = run_together(*inner_, commands, options, prelude);
   spdlog::trace("<{}> EXEC{} {} probes of the next tasks together in {:.1f} ms", host_,
                 options.become.enabled ? " (become)" : "", commands.size(), ms_since(start));
-  for (size_t i = 0; i < commands.size(); ++i) probes_.store(commands[i], options, std::move(results[i]));
+  for (size_t i = 0; i < commands.size(); ++i) probes_.store(commands[i].text, options, std::move(results[i]));
 }
 
 void TracedConnection::put_file(const std::string& content, const std::string& path, const conn::PutOptions& options) {

@@ -19,7 +19,7 @@ class TracedConnection : public conn::Connection {
   void set_quiet(bool quiet) { quiet_ = quiet; }
 
   /// Sends the commands together in one round trip; each is then answered from here when it is run next.
-  void prefetch(const std::vector<std::string>& commands, const conn::RunOptions& options,
+  void prefetch(const std::vector<BatchCommand>& commands, const conn::RunOptions& options,
                 const std::string& prelude = "");
   /// Forgets what was sent ahead of time.
   void drop_prefetched() { probes_.clear(); }

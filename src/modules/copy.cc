@@ -52,7 +52,7 @@ class CopyModule : public Module {
       std::string local = util::find_controller_file(ctx, src);
       if (local.empty() || !std::filesystem::is_regular_file(local)) return std::nullopt;
     }
-    return Probe{path_probe_command(dest, true, "sha1"), path_probe_prelude, dest};
+    return path_probe(dest, true, "sha1");
   }
 
   Result run(Context& ctx) const override {

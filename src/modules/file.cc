@@ -68,7 +68,7 @@ class FileModule : public Module {
 
   std::optional<Probe> first_probe(const Context& ctx) const override {
     const std::string path = util::str(ctx.args, "path");
-    return Probe{path_probe_command(path, util::flag(ctx.args, "follow"), ""), path_probe_prelude, path};
+    return path_probe(path, util::flag(ctx.args, "follow"), "");
   }
 
   Result run(Context& ctx) const override {
@@ -132,7 +132,7 @@ class FileModule : public Module {
       attrs_changed = apply_recursive(ctx, path, args) || attrs_changed;
     }
     r["changed"] = r["changed"].get<bool>() || attrs_changed;
-    if (!ctx.check_mode && r["changed"].get<bool>()) info = probe_path(ctx, path, follow);
+    if (!ctx.check_mode && attrs_changed) info = probe_path(ctx, path, follow);  // a creation was read just above
     add_path_info(r, info, state);
     if (ctx.diff_mode && r["changed"].get<bool>()) r["diff"] = diff;
     return r;

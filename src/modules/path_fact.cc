@@ -24,19 +24,28 @@ std::string short_type(const std::string& stat_type) {
 }  // namespace
 
 std::string path_probe_command(const std::string& path, bool follow, const std::string& checksum) {
-  // LC_ALL=C: stat's %F words and error messages must not be translated.
-  std::string s = "export LC_ALL=C; p=" + conn::shell_quote(path) + "; ";
+  // LC_ALL=C: stat's %F words and error messages must not be translated. No `exit`: probes sent together may
+  // share one subshell (Probe::shares_subshell), so a failure sets e and the last test gives the status.
+  std::string s = "export LC_ALL=C; p=" + conn::shell_quote(path) + "; e=0; ";
   s += "if [ -e \"$p\" ] || [ -L \"$p\" ]; then ";
   // A broken link cannot be followed: describe the link itself then.
   s += std::string("if ") + (follow ? "[ -e \"$p\" ]" : "false") + "; then f=-L; else f=; fi; ";
-  s += std::string("stat $f --printf '") + kStatFormat + "' -- \"$p\" || exit 1; ";
+  s += std::string("stat $f --printf '") + kStatFormat + "' -- \"$p\" || e=1; ";
+  s += "if [ $e = 0 ]; then ";
   s += "a=; [ -r \"$p\" ] && a=${a}r; [ -w \"$p\" ] && a=${a}w; [ -x \"$p\" ] && a=${a}x; echo \"access $a\"; ";
   if (!checksum.empty()) {
-    s += "if [ -f \"$p\" ] && [ -r \"$p\" ]; then printf 'sum '; " + checksum + "sum < \"$p\" || exit 1; fi; ";
+    s += "if [ -f \"$p\" ] && [ -r \"$p\" ]; then printf 'sum '; " + checksum + "sum < \"$p\" || e=1; fi; ";
   }
-  s += "if [ -L \"$p\" ]; then printf 'real %s\\n' \"$(readlink -f -- \"$p\")\"; echo link; readlink -- \"$p\"; fi; ";
-  s += "else echo absent; fi";
+  s += "if [ $e = 0 ] && [ -L \"$p\" ]; then printf 'real %s\\n' \"$(readlink -f -- \"$p\")\"; echo link; "
+       "readlink -- \"$p\"; fi; ";
+  s += "fi; else echo absent; fi; [ $e = 0 ]";
   return s;
+}
+
+Probe path_probe(const std::string& path, bool follow, const std::string& checksum) {
+  Probe probe{path_probe_command(path, follow, checksum), path_probe_prelude, path};
+  probe.shares_subshell = true;  // it sets only p, e, f and a, and exports LC_ALL=C as every path probe does
+  return probe;
 }
 
 std::string path_probe_prelude(const std::vector<std::string>& paths) {

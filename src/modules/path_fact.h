@@ -23,7 +23,12 @@ struct PathInfo {
 
 /// The probe: a sh script printing the fields. follow: describe a symlink's target (when it exists).
 /// checksum: "" for none, else the algorithm (sha1, md5, sha256, ...) run as <algo>sum on the host.
+/// It never exits the shell: its status is 1 when stat or the checksum failed, 0 otherwise.
 std::string path_probe_command(const std::string& path, bool follow, const std::string& checksum);
+
+/// The probe as a module announces it (Module::first_probe): the command, path_probe_prelude, and free to share a
+/// subshell with other path probes.
+Probe path_probe(const std::string& path, bool follow, const std::string& checksum);
 
 /// For path probes sent together: one `stat` (and one `stat -L`) over all their paths, and a shell function
 /// `stat` that answers each probe's own call from that output, exactly as stat would, and hands any other call to

@@ -117,7 +117,7 @@ class TemplateModule : public Module {
   // The writer's first probe (util::write_file_content): dest, a link followed, with its checksum.
   std::optional<Probe> first_probe(const Context& ctx) const override {
     const std::string dest = util::str(ctx.args, "dest");
-    return Probe{path_probe_command(dest, true, "sha1"), path_probe_prelude, dest};
+    return path_probe(dest, true, "sha1");
   }
 
   Result run(Context& ctx) const override {

@@ -23,7 +23,7 @@ std::string section_mark(const std::string& path) {
 
 RemoteText read_text(const Context& ctx, const std::string& path, const std::string& extra_script) {
   const std::string mark = section_mark(path);
-  std::string script = path_probe_command(path, true, "");
+  std::string script = "{ " + path_probe_command(path, true, "") + "; } || exit 1";
   script += "; printf '%s\\n' " + mark + "; if [ -d " + shell_quote(util::dirname(path)) +
             " ]; then echo d; else echo n; fi; id -u; ";
   if (!extra_script.empty()) script += "{ " + extra_script + "\n}; ";

@@ -109,6 +109,9 @@ struct Probe {
   std::string command;
   ProbePrelude prelude = nullptr;  ///< the prelude this probe can use, if any (modules may share one)
   std::string shared;              ///< what the prelude needs of this probe (for path probes, the path)
+  /// Probes sent together may run it right after other such probes in one subshell instead of a subshell each (a
+  /// fork less per probe): it never exits the shell, and nothing it leaves there changes such a probe's output.
+  bool shares_subshell = false;
 };
 
 class Module {

@@ -371,6 +371,18 @@ TEST_CASE("ssh: the persistent remote shell keeps commands apart", "[ssh]") {
   CHECK(run_ok(*c, "pwd; echo ${LEAK:-unset}; umask") == "/home/deploy\nunset\n0022");
   // stdin is empty: a command that reads it cannot take the next commands.
   CHECK(run_ok(*c, "cat; echo after") == "after");
+  // Plain-text input reaches the command as a here-document in the same shell, byte for byte (no expansion);
+  // other input (here without a final newline) goes through a channel of its own, as exactly.
+  conn::RunOptions with_input;
+  with_input.stdin_data = "line one\n'quoted' $HOME `id` \\\n\tPROVISION_INPUT_END_x\r\n";
+  const std::string shell_pid = run_ok(*c, "echo $$");
+  auto in = c->run("cat; echo $$", with_input);
+  CHECK(in.out == with_input.stdin_data + shell_pid + "\n");
+  with_input.stdin_data = "no final newline";
+  in = c->run("cat; echo; echo $$", with_input);
+  CHECK(in.out.rfind("no final newline\n", 0) == 0);
+  CHECK(in.out != "no final newline\n" + shell_pid + "\n");
+  CHECK(run_ok(*c, "echo after") == "after");
   // Output without a final newline, and text that looks like the shell's own end marker.
   r = c->run("printf 'no newline'; printf 'provision_rc=0 %s' \"$PPID\" >&2");
   CHECK(r.out == "no newline");
@@ -379,25 +391,33 @@ TEST_CASE("ssh: the persistent remote shell keeps commands apart", "[ssh]") {
   auto start = Clock::now();
   CHECK(run_ok(*c, "sleep 3 & echo started") == "started");
   CHECK(ms_since(start) < 2500);
-  // Become to root runs in a second shell, escalated once; to another user, per command (current groups).
+  // Become to root runs in a second shell, escalated once; to another user, in a shell kept only while commands go
+  // to it one after another, so that it sees groups changed by a command elsewhere.
   conn::RunOptions as_root;
   as_root.become = sudo_as("root");
   CHECK(run_ok(*c, "id -u; echo $HOME", as_root) == "0\n/root");
   CHECK(run_ok(*c, "id -u", as_root) == "0");
-  run_ok(*c, "getent group provision-late >/dev/null || groupadd provision-late; gpasswd -d nobody provision-late "
-             ">/dev/null 2>&1; true", as_root);
+  run_ok(*c,
+         "getent group provision-late >/dev/null || groupadd provision-late; gpasswd -d nobody provision-late "
+         ">/dev/null 2>&1; true",
+         as_root);
   conn::RunOptions as_nobody;
   as_nobody.become = sudo_as("nobody");
   CHECK(run_ok(*c, "id -un", as_nobody) == "nobody");
+  const std::string nobody_shell = run_ok(*c, "echo $$", as_nobody);
+  CHECK(run_ok(*c, "echo $$", as_nobody) == nobody_shell);
   CHECK(run_ok(*c, "id -Gn", as_nobody).find("provision-late") == std::string::npos);
   run_ok(*c, "usermod -aG provision-late nobody", as_root);
   CHECK(run_ok(*c, "id -Gn", as_nobody).find("provision-late") != std::string::npos);
+  CHECK(run_ok(*c, "echo $$", as_nobody) != nobody_shell);
   run_ok(*c, "gpasswd -d nobody provision-late >/dev/null; groupdel provision-late", as_root);
-  CHECK_THROWS_WITH(c->run("true", [] {
-    conn::RunOptions o;
-    o.become = sudo_as("no-such-user-here");
-    return o;
-  }()), Catch::Contains("no-such-user-here"));
+  CHECK_THROWS_WITH(c->run("true",
+                           [] {
+                             conn::RunOptions o;
+                             o.become = sudo_as("no-such-user-here");
+                             return o;
+                           }()),
+                    Catch::Contains("no-such-user-here"));
   // Large commands (up to the kernel's 128 KiB for one argument, as over a channel) go through the shell whole.
   std::string big(100000, 'x');
   CHECK(run_ok(*c, "printf %s '" + big + "' | wc -c") == "100000");

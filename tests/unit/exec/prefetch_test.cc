@@ -8,11 +8,13 @@
 
 #include "../../../src/exec/prefetch.h"
 #include "../../../src/exec/traced_connection.h"
+#include "../../../src/modules/path_fact.h"
 #include "provision/connection/local.h"
 #include "provision/modules/module.h"
 
 using prov::conn::CommandResult;
 using prov::conn::RunOptions;
+using prov::exec::BatchCommand;
 using prov::exec::ProbeCache;
 using prov::exec::run_together;
 
@@ -46,7 +48,7 @@ class Counting : public prov::conn::Connection {
 TEST_CASE("run_together splits output, errors and status exactly", "[prefetch]") {
   auto local = prov::conn::make_local_connection();
   local->connect();
-  std::vector<std::string> commands = {
+  std::vector<BatchCommand> commands = {
       "echo one; echo err >&2",
       "printf 'no newline'",
       "exit 3",
@@ -78,9 +80,9 @@ TEST_CASE("run_together splits output, errors and status exactly", "[prefetch]")
 
   // Each answer is the one the command gives alone.
   for (size_t i = 0; i < commands.size(); ++i) {
-    if (commands[i].find("cat") != std::string::npos) continue;  // alone, it would read the run's stdin
-    CommandResult alone = local->run(commands[i], {});
-    INFO(commands[i]);
+    if (commands[i].text.find("cat") != std::string::npos) continue;  // alone, it would read the run's stdin
+    CommandResult alone = local->run(commands[i].text, {});
+    INFO(commands[i].text);
     CHECK(alone.out == r[i].out);
     CHECK(alone.err == r[i].err);
     CHECK(alone.rc == r[i].rc);
@@ -88,6 +90,30 @@ TEST_CASE("run_together splits output, errors and status exactly", "[prefetch]")
 
   // A shell that ends half-way leaves output that cannot be split: an error, never a wrong answer.
   CHECK_THROWS_WITH(run_together(*local, {"true", "kill -9 $$", "true"}, {}), Catch::Contains("did not all finish"));
+}
+
+TEST_CASE("commands that share a subshell run in one, split as exactly as the others", "[prefetch]") {
+  auto local = prov::conn::make_local_connection();
+  local->connect();
+  std::vector<BatchCommand> commands = {
+      {"v=1; echo $v", true},
+      {"echo ${v:-unset}; echo e >&2; false", true},  // the same subshell: it sees v
+      {"echo ${v:-unset}", false},                    // a subshell of its own, from the batch's shell
+      {"x=$(cat); printf '<%s>' \"$x\"; v=2", true},  // a new group: stdin is empty there too
+      {"echo ${v:-unset}", true},
+  };
+  std::vector<CommandResult> r = run_together(*local, commands, {});
+  REQUIRE(r.size() == commands.size());
+  CHECK(r[0].out == "1\n");
+  CHECK(r[1].out == "1\n");
+  CHECK(r[1].err == "e\n");
+  CHECK(r[1].rc == 1);
+  CHECK(r[2].out == "unset\n");
+  CHECK(r[3].out == "<>");
+  CHECK(r[4].out == "2\n");
+  // One that exits ends its group: the rest cannot be told apart, so nothing is answered.
+  CHECK_THROWS_WITH(run_together(*local, {{"exit 0", true}, {"true", true}}, {}),
+                    Catch::Contains("did not all finish"));
 }
 
 TEST_CASE("probe cache: answers for the same command and options; anything else empties it", "[prefetch]") {
@@ -158,17 +184,19 @@ TEST_CASE("file probes sent together share one stat and answer exactly as alone"
   fs::create_symlink(dir / "sub dir", dir / "dirlink");
   fs::create_symlink(dir / "missing", dir / "broken");
   fs::permissions(dir / "empty", fs::perms::owner_read);
-  // Only readlink remains in PATH below: a probe that reached the real stat would fail.
+  // Only readlink and sha1sum remain in PATH below: a probe that reached the real stat would fail.
   const fs::path bin = dir / "bin";
   fs::create_directories(bin);
   fs::create_symlink("/usr/bin/readlink", bin / "readlink");
+  fs::create_symlink("/usr/bin/sha1sum", bin / "sha1sum");
 
   const prov::mod::Module* file = prov::mod::find_module("file");
   REQUIRE(file != nullptr);
   auto local = prov::conn::make_local_connection();
   local->connect();
   for (bool follow : {true, false}) {
-    std::vector<std::string> commands, paths;
+    std::vector<BatchCommand> commands;
+    std::vector<std::string> paths;
     prov::mod::ProbePrelude make_prelude = nullptr;
     for (const char* name :
          {"file", "empty", "sub dir", "odd 'name' $x *", "link", "dirlink", "broken", "missing", "file"}) {
@@ -176,18 +204,23 @@ TEST_CASE("file probes sent together share one stat and answer exactly as alone"
       ctx.args = prov::mod::validate_args(file->spec(), {{"path", (dir / name).string()}, {"follow", follow}});
       std::optional<prov::mod::Probe> probe = file->first_probe(ctx);
       REQUIRE(probe.has_value());
-      commands.push_back(probe->command);
+      CHECK(probe->shares_subshell);
+      commands.emplace_back(probe->command, probe->shares_subshell);
       paths.push_back(probe->shared);
       make_prelude = probe->prelude;
     }
+    // With a checksum (template, copy), and one in a subshell of its own amid them.
+    commands.emplace_back(prov::mod::path_probe((dir / "file").string(), follow, "sha1").command, true);
+    paths.push_back((dir / "file").string());
+    commands.insert(commands.begin() + 3, BatchCommand{"echo between", false});
     REQUIRE(make_prelude != nullptr);
     std::string prelude = make_prelude(paths);
     REQUIRE_FALSE(prelude.empty());
     std::vector<CommandResult> together =
         run_together(*local, commands, {}, prelude + "\nPATH=" + prov::conn::shell_quote(bin.string()));
     for (size_t i = 0; i < commands.size(); ++i) {
-      CommandResult alone = local->run(commands[i], {});
-      INFO("follow " << follow << ": " << paths[i]);
+      CommandResult alone = local->run(commands[i].text, {});
+      INFO("follow " << follow << ": " << commands[i].text);
       // Reading a link (readlink) moves its access time: the ninth line may differ between any two probes.
       auto without_atime = [](const std::string& out) {
         size_t start = 0;
@@ -200,7 +233,20 @@ TEST_CASE("file probes sent together share one stat and answer exactly as alone"
       CHECK(together[i].rc == alone.rc);
     }
     CHECK(together[0].out.rfind("regular file\n", 0) == 0);
-    CHECK(together[7].out == "absent\n");
+    CHECK(together[3].out == "between\n");
+    CHECK(together[8].out == "absent\n");
+    CHECK(together.back().out.find("\nsum ") != std::string::npos);
   }
+
+  // A probe whose stat fails reports status 1 and leaves the probes after it in its subshell to answer.
+  std::vector<BatchCommand> failing = {
+      {prov::mod::path_probe_command((dir / "file").string(), true, ""), true},
+      {prov::mod::path_probe_command((dir / "missing").string(), true, ""), true},
+  };
+  std::vector<CommandResult> r = run_together(*local, failing, {}, "PATH=" + prov::conn::shell_quote(bin.string()));
+  CHECK(r[0].rc == 1);
+  CHECK(r[0].out.empty());
+  CHECK(r[1].rc == 0);
+  CHECK(r[1].out == "absent\n");
   fs::remove_all(dir);
 }

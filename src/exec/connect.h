@@ -1,0 +1,23 @@
+#pragma once
+// How the executor reaches a host: the connection a host's variables ask for, opened when a play first needs it,
+// or ahead of that play while an earlier one runs.
+#include <memory>
+#include <string>
+
+#include "state.h"
+
+namespace prov::exec {
+
+/// The connection type and its settings for `host`, from its inventory variables, then the play's vars, the
+/// magic variables and -e (which wins), templated as Ansible does.
+ConnectionPlan connection_plan(const std::string& host, const Value& inventory_vars, const Value& play_vars,
+                               const Value& magic, const Settings& settings);
+
+/// Starts opening a connection by `plan` in the background (connection_for() takes it).
+EarlyConnection open_early(const std::string& host, ConnectionPlan plan);
+
+/// Makes sure the host has an open connection: the one opened early when it follows the same plan, else a new
+/// one. Throws conn::UnreachableError.
+conn::Connection& connection_for(PlayState& play, HostState& host);
+
+}  // namespace prov::exec
