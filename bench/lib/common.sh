@@ -88,6 +88,23 @@ run_unmeasured() { # LABEL RUNNER ARGS...
   shift 2
   say "$label: $(runner_label "$runner")"
   run_checked "$results/logs/$label.$runner" "$label: $runner" "$runner" "$@"
+  ((${smoke:-0})) || settle  # the smoke pass measures nothing worth the wait (and shares CI's busy machine)
+}
+
+# Waits until the machine is idle (90% of both the last two seconds, at most a minute): a converging run leaves
+# services starting on the hosts (Gunicorn's workers, PostgreSQL's checkpoint), and whichever runner came first
+# would pay for them.
+settle() {
+  local i idle
+  for ((i = 0; i < 30; i++)); do
+    idle=$(awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+      sleep 2
+      awk '/^cpu / { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+    # shellcheck disable=SC2086 # two lines of two numbers
+    set -- $idle
+    (((($3 - $1) * 100) >= (($4 - $2) * 90))) && return 0
+  done
+  say "the machine did not settle within a minute; measuring anyway"
 }
 
 # PLAY RECAP of a log: one line per host, "host ok=N changed=N unreachable=N failed=N", sorted. A host whose counts

@@ -198,7 +198,9 @@ report_markdown() { # DIR
   process: for ansible-playbook each fork is a separate process, so its total is larger.
 - Every run is checked: exit status 0, and the PLAY RECAP per host (ok, changed, unreachable, failed) of every run
   of a scenario equal to its first run's, whichever the runner (scenario 5: the task listings equal); reruns on
-  converged hosts must report changed=0. Each scenario converges its hosts with one unmeasured run first.
+  converged hosts must report changed=0. Each scenario converges its hosts with one unmeasured run first, then waits
+  until the machine is idle (90% over two seconds, at most a minute): what that run started on the hosts (Gunicorn's
+  workers, say) is not charged to whichever runner comes first.
 - ansible-playbook 2.14 from Debian with `ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3`; python3 (and python3-apt on
   web1/es1) is installed on the hosts for it, before either runner's runs, so both start from the same state.
   "Default" leaves Ansible's settings alone (its default ssh_args already hold `-C -o ControlMaster=auto -o
