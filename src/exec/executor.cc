@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 #include "connect.h"
 #include "play_runner.h"
@@ -187,15 +188,14 @@ class PlaybookRun {
       return;  // the next play reports it when it starts
     }
     for (const auto* h : matched) next_names.push_back(h->name);
+    std::unordered_set<std::string> skip(this_play.begin(), this_play.end());
+    for (const auto& s : hosts_) {
+      if (s->connection || s->early) skip.insert(s->name);
+    }
     std::size_t started = 0;
     for (const auto* h : matched) {
       if (started >= static_cast<std::size_t>(std::max(settings_.forks, 1))) break;
-      const bool known = std::any_of(hosts_.begin(), hosts_.end(),
-                                     [&](const auto& s) { return s->name == h->name && (s->connection || s->early); });
-      if (known || early_.count(h->name) || failed_before_.count(h->name) ||
-          std::find(this_play.begin(), this_play.end(), h->name) != this_play.end()) {
-        continue;
-      }
+      if (skip.count(h->name) || early_.count(h->name) || failed_before_.count(h->name)) continue;
       Value magic = Value::object();
       set_magic(magic, h->name, next, next_names, next_names);
       try {

@@ -132,10 +132,15 @@ std::string probe_script(const Options& o) {
     // A .git file points to the repository elsewhere (submodules, separate git dirs).
     s += "if [ -f \"$gd\" ]; then gd=$(sed -n 's/^gitdir: //p' \"$gd\"); case $gd in /*) ;; *) gd=\"$d/$gd\";; esac; "
          "fi\n";
+    // One git program gives HEAD's commit and branch ("HEAD" when detached); an unborn branch fails it and takes
+    // the two separate questions. Branch names hold no spaces, so the words split safely.
     s += "if [ -f \"$gd/config\" ] && cd \"$d\" 2>/dev/null; then\n"
          "  echo @repo; isrepo=1\n"
-         "  printf '@head %s\\n' \"$(\"$g\" rev-parse --verify -q HEAD 2>/dev/null)\"\n"
-         "  b=$(\"$g\" symbolic-ref -q --short HEAD 2>/dev/null)\n"
+         "  set -f; set -- $(\"$g\" rev-parse HEAD --abbrev-ref HEAD 2>/dev/null); set +f\n"
+         "  if [ $# -eq 2 ]; then h=$1; b=$2; [ \"$b\" = HEAD ] && b=\n"
+         "  else h=$(\"$g\" rev-parse --verify -q HEAD 2>/dev/null); "
+         "b=$(\"$g\" symbolic-ref -q --short HEAD 2>/dev/null); fi\n"
+         "  printf '@head %s\\n' \"$h\"\n"
          "  printf '@branch %s\\n' \"$b\"\n"
          "  if [ -z \"$b\" ]; then b=$(\"$g\" symbolic-ref -q --short \"refs/remotes/$r/HEAD\" 2>/dev/null); "
          "b=${b#\"$r\"/}; fi\n"
@@ -146,13 +151,11 @@ std::string probe_script(const Options& o) {
     s += "  [ -f .gitmodules ] && echo @submodules\n";
     s += "fi\n";
   }
-  {
-    if (!o.update) s += "[ -n \"$isrepo\" ] && exit 0\n";
-    s += "ls=$(\"$g\" ls-remote -- \"$u\" HEAD \"refs/heads/$v\" \"refs/tags/$v\" \"refs/tags/$v^{}\" "
-         "${b:+\"refs/heads/$b\"} 2>&1)\n"
-         "printf '@lsrc %s\\n' \"$?\"\n"
-         "IFS='\n'; set -f; for l in $ls; do printf '@ls %s\\n' \"$l\"; done; set +f; unset IFS\n";
-  }
+  if (!o.update) s += "[ -n \"$isrepo\" ] && exit 0\n";
+  s += "ls=$(\"$g\" ls-remote -- \"$u\" HEAD \"refs/heads/$v\" \"refs/tags/$v\" \"refs/tags/$v^{}\" "
+       "${b:+\"refs/heads/$b\"} 2>&1)\n"
+       "printf '@lsrc %s\\n' \"$?\"\n"
+       "IFS='\n'; set -f; for l in $ls; do printf '@ls %s\\n' \"$l\"; done; set +f; unset IFS\n";
   return s;
 }
 
