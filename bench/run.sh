@@ -13,9 +13,9 @@
 #   --runners      which runners (default provision,ansible,ansible-tuned; ansible-tuned is pipelining +
 #                  ControlPersist)
 #   --reps         repetitions of provision (default 5); --ansible-reps of each ansible-playbook runner (default 3,
-#                  at most --reps); --many-reps of each ansible-playbook runner on 20 and 100 hosts (default as
-#                  --ansible-reps: one run takes minutes); --fresh-reps of each runner in scenario 3 (default 1:
-#                  ansible-playbook's first run of site.yml takes about 10 minutes).
+#                  at most --reps); --many-reps of each ansible-playbook runner on 20 and 100 hosts (default 1:
+#                  one run of 200 tasks on 20 hosts takes it 23 to 38 minutes here); --fresh-reps of each runner
+#                  in scenario 3 (default 1: ansible-playbook's first run of site.yml takes about 4 minutes).
 #   --build DIR    where provision is (default build; built with scripts/setup.sh DIR when missing);
 #                  --provision BIN names the binary itself.
 #   --results DIR  results and logs (default bench/results/<UTC time>, git-ignored).
@@ -75,7 +75,7 @@ for n in "$preps" "${areps:-1}" "${manyreps:-1}" "$freshreps"; do
   [[ $n =~ ^[1-9][0-9]*$ ]] || die "repetitions must be positive numbers"
 done
 [[ -n $areps ]] || areps=$((preps < 3 ? preps : 3))
-[[ -n $manyreps ]] || manyreps=$areps
+[[ -n $manyreps ]] || manyreps=1
 [[ $scenarios =~ ^[1-6](,[1-6])*$ ]] || die "--scenarios takes numbers 1 to 6, comma-separated"
 [[ $runners =~ ^(provision|ansible|ansible-tuned)(,(provision|ansible|ansible-tuned))*$ ]] ||
   die "--runners takes provision, ansible and ansible-tuned, comma-separated"
