@@ -183,6 +183,16 @@ TEST_CASE("git versions: tag, light tag, sha, branch, depth 1, update=no, clone=
   r = host.run("git", {{"repo", repo}, {"dest", "/srv/v/bad"}, {"version", "nosuchbranch"}});
   CHECK(r["failed"] == true);
   CHECK(r["msg"] == "Failed to checkout nosuchbranch");
+
+  // A repository without a commit at dest: the probe's one-program question about HEAD fails there, so it must
+  // report no commit (before is empty), and HEAD is fetched into it.
+  host.sh("git init -q -b main /srv/v/unborn && git -C /srv/v/unborn remote add origin " + repo);
+  r = host.run("git", {{"repo", repo}, {"dest", "/srv/v/unborn"}});  // HEAD: the branch checked out, main
+  CHECK(r["changed"] == true);
+  CHECK(r["before"] == "");
+  CHECK(r["after"] == rev(host, repo, "main"));
+  CHECK(host.sh("git -C /srv/v/unborn symbolic-ref --short HEAD") == "main");
+  CHECK(host.run("git", {{"repo", repo}, {"dest", "/srv/v/unborn"}})["changed"] == false);
 }
 
 TEST_CASE("git refuses a dirty checkout unless force", "[git]") {
