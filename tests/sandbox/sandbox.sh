@@ -37,7 +37,8 @@ commands:
   reset HOST...        replace HOSTs with fresh ones (new layer, new host key)
   rekey HOST [--trust] give HOST a new SSH host key; known_hosts keeps the old key
                        (changed-key tests) unless --trust
-  base                 build the cached base root filesystem now (up does it when needed)
+  base [--fresh]       build the cached base root filesystem now (up does it when needed);
+                       --fresh removes the cached one first, to build it from nothing
 
 options:
   --state DIR          state directory (default: \$PROVISION_SANDBOX_DIR or <repo>/.sandbox)
@@ -267,7 +268,11 @@ main() {
     start-sshd) require_root && cmd_start_sshd "$@" ;;
     rekey) require_root && cmd_rekey "$@" ;;
     reset) require_root && cmd_reset "$@" ;;
-    base) require_root && ensure_base >/dev/null && base_dir ;;
+    base)
+      require_uid0 # building the base needs no client tools: CI runs it before they are installed
+      if [[ ${1:-} == --fresh ]]; then drop_base; fi
+      ensure_base >/dev/null && base_dir
+      ;;
     *)
       printf 'sandbox: unknown command: %s\n\n' "$cmd" >&2
       usage >&2

@@ -34,9 +34,11 @@ die() {
 }
 
 require_root() {
-  [[ $(id -u) == 0 ]] || die "must run as root (network namespaces, mounts, chroot)"
+  require_uid0
   require_tools ip unshare nsenter setsid flock mountpoint ssh ssh-keygen
 }
+
+require_uid0() { [[ $(id -u) == 0 ]] || die "must run as root (network namespaces, mounts, chroot)"; }
 
 require_tools() {
   local tool missing=()
