@@ -3,6 +3,7 @@
 #include "provision/connection/local.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
@@ -21,6 +22,7 @@
 
 #include "provision/connection/become.h"
 #include "provision/connection/scripts.h"
+#include "provision/core/text.h"
 
 namespace prov::conn {
 
@@ -84,8 +86,15 @@ mode_t default_file_mode() {
   return 0644;
 }
 
+// A numeric owner or group: ids are 32-bit, and (uid_t)-1 means "unchanged" to chown.
+unsigned long numeric_id(const std::string& text, const char* what) {
+  std::optional<long long> n = parse_int(text);
+  if (!n || *n >= 0xFFFFFFFFLL) throw Error(fmt::format("chown failed: failed to look up {} {}", what, text));
+  return static_cast<unsigned long>(*n);
+}
+
 uid_t lookup_uid(const std::string& owner) {
-  if (owner.find_first_not_of("0123456789") == std::string::npos) return static_cast<uid_t>(std::stoul(owner));
+  if (owner.find_first_not_of("0123456789") == std::string::npos) return static_cast<uid_t>(numeric_id(owner, "user"));
   struct passwd pw {};
   struct passwd* found = nullptr;
   std::string buf(16384, '\0');
@@ -96,7 +105,7 @@ uid_t lookup_uid(const std::string& owner) {
 }
 
 gid_t lookup_gid(const std::string& group) {
-  if (group.find_first_not_of("0123456789") == std::string::npos) return static_cast<gid_t>(std::stoul(group));
+  if (group.find_first_not_of("0123456789") == std::string::npos) return static_cast<gid_t>(numeric_id(group, "group"));
   struct group gr {};
   struct group* found = nullptr;
   std::string buf(16384, '\0');

@@ -1,6 +1,7 @@
 #include "provision/core/text.h"
 
 #include <cctype>
+#include <charconv>
 
 namespace prov {
 
@@ -33,6 +34,18 @@ std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+std::optional<long long> parse_int(std::string_view text, int base) {
+  std::string_view t = text;
+  while (!t.empty() && kBlank.find(t.front()) != std::string_view::npos) t.remove_prefix(1);
+  while (!t.empty() && kBlank.find(t.back()) != std::string_view::npos) t.remove_suffix(1);
+  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+  if (t.empty() || t.front() == '+') return std::nullopt;
+  long long value = 0;
+  auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), value, base);
+  if (error != std::errc() || end != t.data() + t.size()) return std::nullopt;
+  return value;
 }
 
 std::string upper(std::string_view text) {

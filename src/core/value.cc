@@ -1,5 +1,10 @@
 #include "provision/core/value.h"
 
+#include <cmath>
+#include <limits>
+
+#include "provision/core/text.h"
+
 namespace prov {
 
 bool truthy(const Value& v) {
@@ -27,13 +32,46 @@ bool truthy(const Value& v) {
 
 std::string to_plain_string(const Value& v) {
   if (v.is_string()) return v.get<std::string>();
-  return v.dump();
+  return v.dump(-1, ' ', false, Value::error_handler_t::replace);
 }
 
 const Value* find_key(const Value& v, std::string_view key) {
   if (!v.is_object()) return nullptr;
   auto it = v.find(key);
   return it == v.end() ? nullptr : &*it;
+}
+
+std::optional<long long> as_whole_number(const Value& v) {
+  if (v.is_number_unsigned()) {
+    auto u = v.get<unsigned long long>();
+    if (u > static_cast<unsigned long long>(std::numeric_limits<long long>::max())) return std::nullopt;
+    return static_cast<long long>(u);
+  }
+  if (v.is_number_integer()) return v.get<long long>();
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (!std::isfinite(d) || std::fabs(d) >= 9.2e18) return std::nullopt;
+    return static_cast<long long>(d);
+  }
+  if (v.is_boolean()) return v.get<bool>() ? 1 : 0;
+  if (v.is_string()) return parse_int(v.get_ref<const std::string&>());
+  return std::nullopt;
+}
+
+Value mark_unsafe(Value v) {
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    if (s.compare(0, kUnsafeMark.size(), kUnsafeMark) != 0) return std::string(kUnsafeMark) + s;
+    return v;
+  }
+  if (v.is_array()) {
+    for (auto& e : v) e = mark_unsafe(std::move(e));
+  } else if (v.is_object()) {
+    Value out = Value::object();
+    for (auto& [k, e] : v.items()) out[k] = mark_unsafe(std::move(e));
+    return out;
+  }
+  return v;
 }
 
 }  // namespace prov

@@ -22,6 +22,9 @@ std::string without_underscores(std::string s) {
   return s;
 }
 
+// The longest plain scalar that is tried as a bool, int or float.
+constexpr std::size_t kMaxNumberText = 256;
+
 // YAML 1.1 as PyYAML resolves plain scalars (the resolver Ansible uses).
 const std::regex& bool_re() {
   static const std::regex re("yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF");
@@ -85,7 +88,8 @@ Value resolve_float(std::string text) {
 Value tagged_scalar(const YAML::Node& node, const std::string& file) {
   const std::string& tag = node.Tag();
   const std::string& text = node.Scalar();
-  if (tag == "!" || tag == "tag:yaml.org,2002:str" || tag == "!unsafe") return text;
+  if (tag == "!unsafe") return mark_unsafe(text);
+  if (tag == "!" || tag == "tag:yaml.org,2002:str") return text;
   if (tag == "?" || tag.empty()) return resolve_plain_scalar(text);
   Value resolved = resolve_plain_scalar(text);
   if (tag == "tag:yaml.org,2002:int" && resolved.is_number_integer()) return resolved;
@@ -139,6 +143,9 @@ SourceLoc loc(const YAML::Node& node, const std::string& file) {
 
 Value resolve_plain_scalar(const std::string& text) {
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+  // std::regex recurses per character: a long scalar would overflow the stack. Nothing that long fits a 64-bit
+  // number, and such numbers are kept as text anyway (below).
+  if (text.size() > kMaxNumberText) return text;
   if (std::regex_match(text, bool_re())) {
     char c = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
     if (c == 'y' || c == 't') return true;
@@ -164,7 +171,7 @@ Value to_value(const YAML::Node& node, const std::string& file) {
     case YAML::NodeType::Sequence: {
       Value out = Value::array();
       for (const auto& item : node) out.push_back(to_value(item, file));
-      return out;
+      return node.Tag() == "!unsafe" ? mark_unsafe(std::move(out)) : out;
     }
     case YAML::NodeType::Map: {
       Value out = Value::object();
@@ -188,7 +195,7 @@ Value to_value(const YAML::Node& node, const std::string& file) {
         merge_into(out, *merge, file);
         for (auto& [k, v] : own.items()) out[k] = v;
       }
-      return out;
+      return node.Tag() == "!unsafe" ? mark_unsafe(std::move(out)) : out;
     }
   }
   return nullptr;

@@ -19,8 +19,24 @@ void request_interrupt() { g_interrupted = true; }
 
 namespace {
 
+// One step of serial: a host count, or a percentage of the play's hosts ("30%"); 0 means all of them.
+std::size_t serial_step(const Value& step, std::size_t total, const SourceLoc& loc) {
+  std::string text = to_plain_string(step);
+  if (!text.empty() && text.back() == '%') {
+    char* end = nullptr;
+    std::string number = text.substr(0, text.size() - 1);
+    double pct = std::strtod(number.c_str(), &end);
+    if (!number.empty() && end == number.c_str() + number.size() && std::isfinite(pct) && pct >= 0) {
+      return static_cast<std::size_t>(std::floor(static_cast<double>(total) * std::min(pct, 100.0) / 100.0));
+    }
+  } else if (auto n = as_whole_number(step); n && *n >= 0) {
+    return static_cast<std::size_t>(*n);
+  }
+  throw Error(fmt::format("serial must be a number of hosts or a percentage such as \"30%\", got '{}'", text), loc);
+}
+
 // serial: 2, "30%", or a list of them where the last repeats.
-std::vector<std::size_t> batch_sizes(const Value& serial, std::size_t total) {
+std::vector<std::size_t> batch_sizes(const Value& serial, std::size_t total, const SourceLoc& loc) {
   std::vector<Value> steps;
   if (serial.is_array()) {
     steps.assign(serial.begin(), serial.end());
@@ -28,21 +44,11 @@ std::vector<std::size_t> batch_sizes(const Value& serial, std::size_t total) {
     steps.push_back(serial);
   }
   if (steps.empty()) return {total};
-  auto size_of = [&](const Value& step) -> std::size_t {
-    std::string text = to_plain_string(step);
-    std::size_t n = 0;
-    if (!text.empty() && text.back() == '%') {
-      double pct = std::stod(text.substr(0, text.size() - 1));
-      n = static_cast<std::size_t>(std::floor(static_cast<double>(total) * pct / 100.0));
-    } else {
-      n = static_cast<std::size_t>(std::stol(text));
-    }
-    return n == 0 ? total : std::max<std::size_t>(1, n);
-  };
   std::vector<std::size_t> sizes;
   std::size_t done = 0;
   for (std::size_t i = 0; done < total; ++i) {
-    std::size_t n = std::min(size_of(steps[std::min(i, steps.size() - 1)]), total - done);
+    std::size_t n = serial_step(steps[std::min(i, steps.size() - 1)], total, loc);
+    n = std::min(n == 0 ? total : n, total - done);
     sizes.push_back(n);
     done += n;
   }
@@ -105,14 +111,25 @@ class PlaybookRun {
     return *hosts_.back();
   }
 
-  std::string hosts_pattern(const pb::Play& play) {
-    if (!tmpl::is_template(play.hosts)) return play.hosts;
+  // What play keywords read before any host is chosen (hosts, serial) are templated with: play vars and extra vars.
+  tmpl::ValueVars play_level_vars(const pb::Play& play) const {
     Value vars = play.kw.vars.is_object() ? play.kw.vars : Value::object();
     for (auto it = settings_.extra_vars.begin(); it != settings_.extra_vars.end(); ++it) vars[it.key()] = it.value();
-    tmpl::ValueVars lookup(vars);
+    return tmpl::ValueVars(std::move(vars));
+  }
+
+  std::string hosts_pattern(const pb::Play& play) {
+    if (!tmpl::is_template(play.hosts)) return play.hosts;
     tmpl::Options options = ansible_options();
     options.name = play.loc.str();
-    return tmpl::render(play.hosts, lookup, options);
+    return tmpl::render(play.hosts, play_level_vars(play), options);
+  }
+
+  Value serial(const pb::Play& play) {
+    if (!tmpl::is_template(play.serial.dump())) return play.serial;
+    tmpl::Options options = ansible_options();
+    options.name = play.loc.str();
+    return tmpl::template_value(play.serial, play_level_vars(play), options);
   }
 
   // Returns false when the playbook must stop (every host of a batch failed).
@@ -156,7 +173,7 @@ class PlaybookRun {
                                     [&](HostState* h) { return failed_before_.count(h->name) > 0; }),
                      play_hosts.end());
     std::size_t offset = 0;
-    for (std::size_t size : batch_sizes(play.serial, play_hosts.size())) {
+    for (std::size_t size : batch_sizes(serial(play), play_hosts.size(), play.loc)) {
       if (g_interrupted) return false;
       state.batch.assign(play_hosts.begin() + static_cast<std::ptrdiff_t>(offset),
                          play_hosts.begin() + static_cast<std::ptrdiff_t>(offset + size));

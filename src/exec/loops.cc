@@ -5,10 +5,16 @@
 #include <glob.h>
 
 #include "provision/core/error.h"
+#include "provision/core/text.h"
 
 namespace prov::exec {
 
 namespace {
+
+// with_sequence's limits: numbers small enough that start + count * stride cannot overflow, and a list a run can
+// hold (Ansible has no limit and runs out of memory instead).
+constexpr long long kMaxSequenceBound = 1'000'000'000'000LL;
+constexpr long kMaxSequenceItems = 1'000'000;
 
 std::vector<Value> as_list(const Value& value) {
   if (value.is_array()) return std::vector<Value>(value.begin(), value.end());
@@ -93,6 +99,43 @@ std::vector<Value> subelements(const Value& value) {
   return out;
 }
 
+// with_sequence's numbers: decimal, or hexadecimal/octal with a 0x/0o prefix as Python's int(x, 0) reads them.
+long sequence_number(const std::string& key, const std::string& text) {
+  std::string digits = text;
+  bool negative = !digits.empty() && digits[0] == '-';
+  if (negative || (!digits.empty() && digits[0] == '+')) digits.erase(0, 1);
+  int base = 10;
+  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) base = 16;
+  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'o' || digits[1] == 'O')) base = 8;
+  if (base != 10) digits.erase(0, 2);
+  std::optional<long long> n = parse_int(digits, base);
+  if (!n || *n > kMaxSequenceBound) {
+    throw Error(fmt::format("can't parse {}={} as integer (with_sequence takes whole numbers up to {})", key, text,
+                            kMaxSequenceBound));
+  }
+  return static_cast<long>(negative ? -*n : *n);
+}
+
+// The format of each item: printf-style with exactly one integer conversion, as Python's `format % i` needs.
+void check_sequence_format(const std::string& format) {
+  int conversions = 0;
+  for (std::size_t i = 0; i < format.size(); ++i) {
+    if (format[i] != '%') continue;
+    if (i + 1 < format.size() && format[i + 1] == '%') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < format.size() && std::string_view("-+ #0123456789.").find(format[j]) != std::string_view::npos) ++j;
+    if (j >= format.size() || std::string_view("diouxXcs").find(format[j]) == std::string_view::npos || j - i > 12) {
+      throw Error(fmt::format("bad formatting string: {}", format));
+    }
+    ++conversions;
+    i = j;
+  }
+  if (conversions != 1) throw Error(fmt::format("bad formatting string: {}", format));
+}
+
 std::vector<Value> sequence(const Value& value) {
   // "start=1 end=5 stride=1 format=x%02d" or "1-5" style.
   std::string spec = value.is_array() && !value.empty() ? to_plain_string(value[0]) : to_plain_string(value);
@@ -109,23 +152,33 @@ std::vector<Value> sequence(const Value& value) {
     auto eq = part.find('=');
     if (eq == std::string::npos) {
       auto dash = part.find('-', 1);
-      start = std::stol(part.substr(0, dash));
-      end = dash == std::string::npos ? start : std::stol(part.substr(dash + 1));
+      start = sequence_number("start", part.substr(0, dash));
+      end = dash == std::string::npos ? start : sequence_number("end", part.substr(dash + 1));
       continue;
     }
     std::string k = part.substr(0, eq), v = part.substr(eq + 1);
-    if (k == "start") start = std::stol(v, nullptr, 0);
-    else if (k == "end") end = std::stol(v, nullptr, 0);
-    else if (k == "stride") stride = std::stol(v, nullptr, 0);
-    else if (k == "count") { has_count = true; count = std::stol(v, nullptr, 0); }
+    if (k == "start") start = sequence_number(k, v);
+    else if (k == "end") end = sequence_number(k, v);
+    else if (k == "stride") stride = sequence_number(k, v);
+    else if (k == "count") { has_count = true; count = sequence_number(k, v); }
     else if (k == "format") format = v;
     else throw Error(fmt::format("unknown with_sequence option '{}'", k));
   }
-  if (has_count) end = start + (count - 1) * stride;
   if (stride == 0) throw Error("with_sequence stride must not be 0");
+  check_sequence_format(format);
+  // The bounds keep every value in range; the count keeps the list a size a run can hold.
+  long length = has_count     ? std::max(0L, count)
+                : stride > 0  ? (end >= start ? (end - start) / stride + 1 : 0)
+                              : (start >= end ? (start - end) / -stride + 1 : 0);
+  if (length > kMaxSequenceItems) {
+    throw Error(fmt::format("with_sequence would make {} items; at most {} are allowed", length, kMaxSequenceItems));
+  }
   std::vector<Value> out;
-  for (long i = start; stride > 0 ? i <= end : i >= end; i += stride) {
-    out.push_back(fmt::sprintf(format, i));
+  out.reserve(static_cast<std::size_t>(length));
+  try {
+    for (long i = 0; i < length; ++i) out.push_back(fmt::sprintf(format, start + i * stride));
+  } catch (const fmt::format_error&) {
+    throw Error(fmt::format("bad formatting string: {}", format));
   }
   return out;
 }

@@ -10,6 +10,7 @@
 
 #include "connect.h"
 #include "loops.h"
+#include "provision/core/utf8.h"
 #include "provision/template/engine.h"
 #include "provision/vars/facts.h"
 #include "scope.h"
@@ -31,11 +32,35 @@ Hosts active_of(const Hosts& hosts) {
   return out;
 }
 
-// Runs fn for each host, at most `forks` at once; each host is handled by one thread at a time.
+out::HostResult host_result(const std::string& host, out::Status status, Value result) {
+  out::HostResult r;
+  r.host = host;
+  r.status = status;
+  r.result = std::move(result);
+  return r;
+}
+
+// Runs fn for each host, at most `forks` at once; each host is handled by one thread at a time. Expected failures
+// are results; an exception that still escapes fn (a bug) fails that host alone, and never the run.
 template <typename Fn>
-void for_each_host(const Hosts& hosts, int forks, Fn fn) {
+void for_each_host(const Hosts& hosts, int forks, out::Sink& sink, Fn fn) {
+  auto guarded = [&](HostState& h) {
+    std::string error;
+    try {
+      fn(h);
+      return;
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "an unknown exception";
+    }
+    h.failed = true;
+    ++h.stats.failed;
+    sink.host_result(host_result(h.name, out::Status::Failed,
+                                 {{"failed", true}, {"msg", "internal error in provision: " + error}}));
+  };
   if (hosts.size() == 1 || forks <= 1) {
-    for (auto* h : hosts) fn(*h);
+    for (auto* h : hosts) guarded(*h);
     return;
   }
   std::atomic<std::size_t> next{0};
@@ -43,7 +68,7 @@ void for_each_host(const Hosts& hosts, int forks, Fn fn) {
   std::vector<std::thread> threads;
   for (std::size_t w = 0; w < workers; ++w) {
     threads.emplace_back([&] {
-      for (std::size_t i = next++; i < hosts.size(); i = next++) fn(*hosts[i]);
+      for (std::size_t i = next++; i < hosts.size(); i = next++) guarded(*hosts[i]);
     });
   }
   for (auto& t : threads) t.join();
@@ -60,16 +85,8 @@ struct Instance {
   std::string file;
   const std::vector<pb::Task>* tasks = nullptr;
   std::shared_ptr<pb::Role> role;
-  Value params;
+  IncludeParams params;
 };
-
-out::HostResult host_result(const std::string& host, out::Status status, Value result) {
-  out::HostResult r;
-  r.host = host;
-  r.status = status;
-  r.result = std::move(result);
-  return r;
-}
 
 // The tasks after a leaf in its list, whose probes may be sent ahead with its own.
 struct Following {
@@ -101,7 +118,7 @@ class Runner {
       run_nodes(section.nodes, hosts, root_);
       return;
     }
-    for_each_host(active_of(hosts), play_.settings->forks,
+    for_each_host(active_of(hosts), play_.settings->forks, *play_.sink,
                   [&](HostState& h) { run_nodes(section.nodes, Hosts{&h}, root_); });
   }
 
@@ -242,7 +259,7 @@ class Runner {
     Value run_once = keyword(frame, &task, &pb::Keywords::run_once);
     bool once = as_bool(run_once, false);
     if (once) targets = Hosts{hosts.front()};
-    for_each_host(targets, play_.settings->forks, [&](HostState& h) {
+    for_each_host(targets, play_.settings->forks, *play_.sink, [&](HostState& h) {
       send_probes_ahead(h, node, frame, once ? Following{} : following);
       TaskOutcome outcome = run_task(play_, h, node, frame);
       if (outcome.status == out::Status::Unreachable) h.unreachable = true;
@@ -254,7 +271,7 @@ class Runner {
       }
       if (once && !task.register_var.empty()) {
         std::unique_lock lock(play_.facts_mutex);
-        for (auto* other : hosts) other->host_facts[task.register_var] = outcome.result;
+        for (auto* other : hosts) set_host_fact(*other, task.register_var, outcome.result, true);
       }
     });
     apply_failure_policy(hosts, frame, task);
@@ -332,7 +349,7 @@ class Runner {
       // Hosts that include the same file in this round run it together.
       std::map<std::string, Hosts> by_file;
       std::map<std::string, const Instance*> first;
-      auto params = std::make_shared<std::map<std::string, Value>>();
+      auto params = std::make_shared<std::map<std::string, IncludeParams>>();
       for (auto& [h, list] : per_host) {
         if (i >= list.size() || !h->active()) continue;
         by_file[list[i].file].push_back(h);
@@ -385,23 +402,29 @@ class Runner {
     options.name = task.loc.str();
     std::vector<Value> items{Value()};
     std::string loop_var = "item";
+    bool items_data = false;
     if (!task.loop_kind.empty()) {
-      items = loop_items(task.loop_kind, tmpl::template_value(task.loop, scope.scope(), options));
+      tmpl::Rendered rendered = tmpl::template_marked(task.loop, scope.scope(), options);
+      items = loop_items(task.loop_kind, rendered.value);
+      items_data = items_are_data(task, rendered);
       if (task.loop_control.is_object() && task.loop_control.contains("loop_var")) {
         loop_var = to_plain_string(task.loop_control["loop_var"]);
       }
     }
     std::vector<Instance> out;
     for (const auto& item : items) {
-      Value params = Value::object();
+      IncludeParams params;
       if (!task.loop_kind.empty()) {
-        params[loop_var] = item;
-        scope.set_loop_vars(params);
+        params.vars[loop_var] = item;
+        if (items_data) params.data.insert(loop_var);
+        scope.set_loop_vars(params.vars, items_data);
       }
       if (!conditions_hold(frame, task, scope)) continue;
       if (task.kw.vars.is_object()) {
         for (auto it = task.kw.vars.begin(); it != task.kw.vars.end(); ++it) {
-          params[it.key()] = tmpl::template_value(it.value(), scope.scope(), options);
+          tmpl::Rendered rendered = tmpl::template_marked(it.value(), scope.scope(), options);
+          params.vars[it.key()] = std::move(rendered.value);
+          if (rendered.data) params.data.insert(it.key());
         }
       }
       out.push_back(resolve_include(task, scope, options, std::move(params)));
@@ -409,7 +432,8 @@ class Runner {
     return out;
   }
 
-  Instance resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options, Value params) {
+  Instance resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options,
+                           IncludeParams params) {
     Value args = tmpl::template_value(task.args, scope.scope(), options);
     if (task.action == "include_role") {
       std::shared_ptr<pb::Role> role = task.included_role;
@@ -496,7 +520,7 @@ class Runner {
 
   void gather_facts(const Hosts& hosts) {
     play_.sink->task_start("Gathering Facts", false, play_.play->loc.str());
-    for_each_host(active_of(hosts), play_.settings->forks, [&](HostState& h) {
+    for_each_host(active_of(hosts), play_.settings->forks, *play_.sink, [&](HostState& h) {
       out::HostResult r = host_result(h.name, out::Status::Ok, Value::object());
       try {
         conn::Connection& c = connection_for(play_, h);
@@ -504,6 +528,7 @@ class Runner {
         options.become = play_become(play_, h, root_);
         conn::CommandResult probe = c.run(vars::facts_probe_script(), options);
         Value facts = vars::parse_facts(probe.out);
+        make_valid_utf8(facts);
         std::unique_lock lock(play_.facts_mutex);
         h.facts["ansible_facts"] = facts;
         for (auto it = facts.begin(); it != facts.end(); ++it) h.facts["ansible_" + it.key()] = it.value();

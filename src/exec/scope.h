@@ -15,8 +15,9 @@ class TaskScope {
   TaskScope(const TaskScope&) = delete;
   TaskScope& operator=(const TaskScope&) = delete;
 
-  /// Adds per-item variables (item, ansible_loop, index_var) above task vars.
-  void set_loop_vars(Value loop_vars);
+  /// Adds per-item variables (item, ansible_loop, index_var) above task vars; `data` when the items are data
+  /// (with_* lookups, or a loop expression that read data).
+  void set_loop_vars(Value loop_vars, bool data);
   /// Binds a value under a name above everything but extra vars (register name while evaluating changed_when).
   void bind(const std::string& name, Value value);
 
@@ -26,6 +27,7 @@ class TaskScope {
   vars::Scope scope_;
   Value task_magic_ = Value::object();
   Value loop_vars_ = Value::object();
+  vars::NameSet loop_data_;
   Value bound_ = Value::object();
   std::vector<std::unique_ptr<Value>> owned_;
 };

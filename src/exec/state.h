@@ -18,6 +18,7 @@
 #include "provision/inventory/inventory.h"
 #include "provision/modules/module.h"
 #include "provision/output/events.h"
+#include "provision/vars/scope.h"
 #include "traced_connection.h"
 
 namespace prov::exec {
@@ -41,6 +42,7 @@ struct HostState {
   Value inventory_vars = Value::object();  ///< merged group and host vars from the inventory
   Value facts = Value::object();           ///< ansible_facts plus the ansible_* names
   Value host_facts = Value::object();      ///< set_fact and register
+  vars::NameSet data_host_facts;           ///< names in host_facts holding data (register, set_fact from data)
   Value include_vars = Value::object();    ///< include_vars
   Value magic = Value::object();           ///< per-host magic variables
   std::unique_ptr<TracedConnection> connection;
@@ -56,13 +58,30 @@ struct HostState {
   bool active() const { return !failed && !unreachable && !ended; }
 };
 
+/// Sets a host variable of the run (set_fact, register) under play.facts_mutex, held by the caller; `data` marks
+/// it as data that is never templated (tmpl::Vars).
+inline void set_host_fact(HostState& host, const std::string& name, Value value, bool data) {
+  host.host_facts[name] = std::move(value);
+  if (data)
+    host.data_host_facts.insert(name);
+  else
+    host.data_host_facts.erase(name);
+}
+
+/// include_tasks/include_role parameters of one host (loop item and vars, already rendered); `data` names those
+/// made from data.
+struct IncludeParams {
+  Value vars = Value::object();
+  vars::NameSet data;
+};
+
 /// Keywords, vars and role in effect around a node: the chain of enclosing play, role and blocks.
 struct Frame {
   std::vector<const pb::Keywords*> keywords;  ///< outermost first
   std::shared_ptr<pb::Role> role;
   const Value* role_params = nullptr;
   /// include_tasks vars and loop items, outermost first; each maps a host name to its parameters.
-  std::vector<std::shared_ptr<const std::map<std::string, Value>>> include_params;
+  std::vector<std::shared_ptr<const std::map<std::string, IncludeParams>>> include_params;
 };
 
 struct PlayState {

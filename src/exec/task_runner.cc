@@ -11,6 +11,7 @@
 #include "loops.h"
 #include "provision/connection/become.h"
 #include "provision/connection/registry.h"
+#include "provision/core/utf8.h"
 #include "provision/core/yaml.h"
 #include "provision/modules/module.h"
 #include "provision/template/engine.h"
@@ -103,6 +104,15 @@ out::Status status_of(const Value& result) {
 
 Value failure(const std::string& message) { return {{"failed", true}, {"msg", message}}; }
 
+// An integer keyword (retries, delay) after templating, converted as Ansible converts it.
+long long whole_number(const Value& value, const char* keyword, const SourceLoc& loc) {
+  if (auto n = as_whole_number(value)) return *n;
+  throw Error(fmt::format("the field '{}' has an invalid value ({}), and could not be converted to an int", keyword,
+                          to_plain_string(value)),
+              loc);
+}
+
+
 std::string located(const std::string& message, const pb::Task& task) {
   return fmt::format("{} (in task '{}' at {})", message, graph::display_name(task), task.loc.str());
 }
@@ -148,6 +158,9 @@ class TaskRun {
       result = {{"unreachable", true}, {"changed", false}, {"msg", e.message()}};
     } catch (const Error& e) {
       result = failure(located(e.message(), task_));
+    } catch (const std::exception& e) {
+      // Expected failures are prov::Errors; anything else is a bug, but it fails this task on this host only.
+      result = failure(located(fmt::format("internal error in provision: {}", e.what()), task_));
     }
     return finish(std::move(result));
   }
@@ -164,8 +177,9 @@ class TaskRun {
   }
 
   Value run_loop() {
-    Value raw_items = tmpl::template_value(task_.loop, scope_.scope(), options_);
-    std::vector<Value> items = loop_items(task_.loop_kind, raw_items);
+    tmpl::Rendered raw_items = tmpl::template_marked(task_.loop, scope_.scope(), options_);
+    std::vector<Value> items = loop_items(task_.loop_kind, raw_items.value);
+    items_are_data_ = items_are_data(task_, raw_items);
     const Value& control = task_.loop_control;
     std::string loop_var =
         control.is_object() && control.contains("loop_var") ? to_plain_string(control["loop_var"]) : "item";
@@ -200,7 +214,7 @@ class TaskRun {
       report_item(status, item_result, label(control, items[i]));
       results.push_back(std::move(item_result));
     }
-    scope_.set_loop_vars(Value::object());
+    scope_.set_loop_vars(Value::object(), false);
     Value result = {{"changed", any_changed}, {"msg", "All items completed"}, {"results", results}};
     if (any_failed) {
       result["failed"] = true;
@@ -225,7 +239,7 @@ class TaskRun {
                                  {"allitems", items}};
     if (i > 0) loop_vars["ansible_loop"]["previtem"] = items[i - 1];
     if (i + 1 < items.size()) loop_vars["ansible_loop"]["nextitem"] = items[i + 1];
-    scope_.set_loop_vars(loop_vars);
+    scope_.set_loop_vars(loop_vars, items_are_data_);
   }
 
   std::string label(const Value& control, const Value& item) {
@@ -239,12 +253,9 @@ class TaskRun {
 
   Value run_with_retries() {
     if (task_.until.empty()) return apply_overrides(run_action());
-    int retries = task_.retries.is_null() ? 3
-                                          : std::max(1, static_cast<int>(std::stol(to_plain_string(tmpl::template_value(
-                                                            task_.retries, scope_.scope(), options_)))));
-    double delay = task_.delay.is_null()
-                       ? 5.0
-                       : std::stod(to_plain_string(tmpl::template_value(task_.delay, scope_.scope(), options_)));
+    long long retries =
+        task_.retries.is_null() ? 3 : std::max(1LL, whole_number(templated(task_.retries), "retries", task_.loc));
+    long long delay = task_.delay.is_null() ? 5 : std::max(0LL, whole_number(templated(task_.delay), "delay", task_.loc));
     Value result;
     for (int attempt = 1; attempt <= retries; ++attempt) {
       result = apply_overrides(run_action());
@@ -259,12 +270,14 @@ class TaskRun {
       }
       if (attempt < retries) {
         play_.sink->retrying(host_.name, task_title(play_, node_of()), retries - attempt);
-        if (delay > 0) std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+        if (delay > 0) std::this_thread::sleep_for(std::chrono::seconds(delay));
       }
     }
     result["failed"] = true;
     return result;
   }
+
+  Value templated(const Value& raw) { return tmpl::template_value(raw, scope_.scope(), options_); }
 
   graph::Node node_of() const {
     graph::Node node;
@@ -314,7 +327,9 @@ class TaskRun {
   // Null with `early` set when the task ends before the module runs (bad arguments, check mode unsupported);
   // `args` gets the rendered arguments as written (for the log).
   std::optional<mod::Context> module_context(const mod::Module& module, Value& early, Value& args) {
-    args = strip_omitted(tmpl::template_value(task_.args, scope_.scope(), options_));
+    tmpl::Rendered rendered = tmpl::template_marked(task_.args, scope_.scope(), options_);
+    args_are_data_ = rendered.data;
+    args = strip_omitted(std::move(rendered.value));
     mod::Context ctx;
     try {
       ctx.args = mod::validate_args(module.spec(), args);
@@ -353,7 +368,9 @@ class TaskRun {
       planned.complete = add_probe(*module, planned.probes);
       return planned;
     }
-    std::vector<Value> items = loop_items(task_.loop_kind, tmpl::template_value(task_.loop, scope_.scope(), options_));
+    tmpl::Rendered raw_items = tmpl::template_marked(task_.loop, scope_.scope(), options_);
+    std::vector<Value> items = loop_items(task_.loop_kind, raw_items.value);
+    items_are_data_ = items_are_data(task_, raw_items);
     const Value& control = task_.loop_control;
     std::string loop_var =
         control.is_object() && control.contains("loop_var") ? to_plain_string(control["loop_var"]) : "item";
@@ -416,6 +433,7 @@ class TaskRun {
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (!result.is_object()) result = {{"result", result}};
     if (!result.contains("changed")) result["changed"] = false;
+    make_valid_utf8(result);  // a host's bytes become text, as Ansible decodes them
     return result;
   }
 
@@ -511,7 +529,7 @@ class TaskRun {
     if (status == out::Status::Failed && ignore_errors_) outcome.ignored = true;
     {
       std::unique_lock lock(play_.facts_mutex);
-      if (!task_.register_var.empty()) host_.host_facts[task_.register_var] = result;
+      if (!task_.register_var.empty()) set_host_fact(host_, task_.register_var, result, true);
     }
     if (task_.loop_kind.empty()) apply_facts(result);
     if (status == out::Status::Changed) {
@@ -528,7 +546,7 @@ class TaskRun {
     const Value* facts = find_key(result, "ansible_facts");
     if (!facts || !facts->is_object()) return;
     std::unique_lock lock(play_.facts_mutex);
-    for (auto it = facts->begin(); it != facts->end(); ++it) host_.host_facts[it.key()] = it.value();
+    for (auto it = facts->begin(); it != facts->end(); ++it) set_host_fact(host_, it.key(), it.value(), args_are_data_);
   }
 
   void notify(const std::string& raw_name) {
@@ -599,6 +617,8 @@ class TaskRun {
   tmpl::Options options_;
   bool no_log_ = false;
   bool ignore_errors_ = false;
+  bool items_are_data_ = false;  // the loop's items are data (tmpl::Vars)
+  bool args_are_data_ = false;   // the last rendered arguments were made from data (set_fact keeps the mark)
   std::string delegated_to_;
 };
 
@@ -614,6 +634,8 @@ bool as_bool(const Value& v, bool fallback) {
   }
   return truthy(v);
 }
+
+bool items_are_data(const pb::Task& task, const tmpl::Rendered& loop) { return task.loop_kind != "loop" || loop.data; }
 
 tmpl::Options ansible_options() {
   tmpl::Options options;

@@ -54,6 +54,10 @@ std::string task_title(const PlayState& play, const graph::Node& node);
 /// A keyword's boolean as Ansible reads it (yes/no/true/false/on/off/1/0, any case); `fallback` when null.
 bool as_bool(const Value& v, bool fallback);
 
+/// Whether a loop's items are data (tmpl::Vars): a with_* lookup's always, as Ansible wraps them; loop:'s when
+/// its expression read data.
+bool items_are_data(const pb::Task& task, const tmpl::Rendered& loop);
+
 /// Template settings as ansible-playbook 2.14 applies them to task arguments and variables (no native types).
 tmpl::Options ansible_options();
 

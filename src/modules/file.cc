@@ -75,6 +75,8 @@ class FileModule : public Module {
     const Value& args = ctx.args;
     const std::string path = util::str(args, "path");
     const bool follow = util::flag(args, "follow");
+    // A malformed mode fails the task before anything is created.
+    if (const Value* mode = find_key(args, "mode"); mode != nullptr && !mode->is_null()) resolve_mode(*mode, 0, false);
     PathInfo info = probe_path(ctx, path, follow);
     const std::string prev = state_of(info);
     std::string state = util::str(args, "state");

@@ -1,5 +1,6 @@
 #include "mode.h"
 
+#include "provision/core/text.h"
 #include "provision/modules/module.h"
 
 namespace prov::mod {
@@ -53,11 +54,19 @@ int apply_symbolic(const std::string& text, int mode, bool is_dir) {
 }  // namespace
 
 int resolve_mode(const Value& mode, int current, bool is_dir) {
-  if (mode.is_number_integer()) return mode.get<int>();
+  if (mode.is_number_integer() || mode.is_number_unsigned()) {
+    std::optional<long long> n = as_whole_number(mode);
+    if (!n || *n < 0 || *n > 07777) bad_mode(to_plain_string(mode));
+    return static_cast<int>(*n);
+  }
   if (!mode.is_string()) bad_mode(to_plain_string(mode));
   const std::string& text = mode.get_ref<const std::string&>();
   if (text.empty()) bad_mode(text);
-  if (text.find_first_not_of("01234567") == std::string::npos) return std::stoi(text, nullptr, 8);
+  if (text.find_first_not_of("01234567") == std::string::npos) {
+    std::optional<long long> n = parse_int(text, 8);
+    if (!n || *n > 07777) bad_mode(text);
+    return static_cast<int>(*n);
+  }
   return apply_symbolic(text, current, is_dir);
 }
 

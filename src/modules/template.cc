@@ -25,9 +25,10 @@ constexpr const char* kAnsibleManaged = "Ansible managed";  // ansible-core 2.14
 class TemplateVars : public tmpl::Vars {
  public:
   TemplateVars(const tmpl::Vars* task_vars, Value extra) : task_vars_(task_vars), extra_(std::move(extra)) {}
-  const Value* lookup(std::string_view name) const override {
+  const Value* find(std::string_view name, bool* data) const override {
+    if (data) *data = false;
     if (auto it = extra_.find(name); it != extra_.end()) return &*it;
-    return task_vars_ != nullptr ? task_vars_->lookup(name) : nullptr;
+    return task_vars_ != nullptr ? task_vars_->find(name, data) : nullptr;
   }
 
  private:

@@ -72,7 +72,8 @@ class JsonSink : public Sink {
   void playbook_end(int exit_code) override {
     std::lock_guard lock(mutex_);
     doc_["exit_code"] = exit_code;
-    std::cout << doc_.dump(4) << std::endl;
+    // Results are made valid UTF-8 where they enter; the replacement here keeps the document whole regardless.
+    std::cout << doc_.dump(4, ' ', false, Value::error_handler_t::replace) << std::endl;
   }
 
  private:

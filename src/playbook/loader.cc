@@ -37,6 +37,47 @@ bool has_template(const std::string& text) {
   return text.find("{{") != std::string::npos || text.find("{%") != std::string::npos;
 }
 
+Value read_whole_number(const YAML::Node& node, const std::string& file, const std::string& key) {
+  Value v = yaml::to_value(node, file);
+  if (v.is_string() && has_template(v.get<std::string>())) return v;
+  if (!as_whole_number(v)) {
+    throw Error(fmt::format("'{}' must be a whole number, got {}", key, v.is_string() ? "'" + v.get<std::string>() + "'" : node_kind(node)),
+                yaml::loc(node, file));
+  }
+  return v;
+}
+
+namespace {
+
+// serial: a host count, a percentage ("30%"), a template, or a list of those.
+Value read_serial(const YAML::Node& node, const std::string& file) {
+  Value v = yaml::to_value(node, file);
+  auto check = [&](const Value& step, const YAML::Node& at) {
+    if (step.is_string()) {
+      const std::string& text = step.get_ref<const std::string&>();
+      if (has_template(text)) return;
+      if (!text.empty() && text.back() == '%') {
+        char* end = nullptr;
+        std::string number = text.substr(0, text.size() - 1);
+        std::strtod(number.c_str(), &end);
+        if (!number.empty() && end == number.c_str() + number.size()) return;
+      }
+    }
+    if (auto n = as_whole_number(step); n && *n >= 0) return;
+    throw Error(fmt::format("'serial' must be a number of hosts or a percentage such as \"30%\", got {}",
+                            step.is_string() ? "'" + step.get<std::string>() + "'" : node_kind(at)),
+                yaml::loc(at, file));
+  };
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) check(v[i], node[i]);
+  } else if (!v.is_null()) {
+    check(v, node);
+  }
+  return v;
+}
+
+}  // namespace
+
 std::vector<Task> load_tasks_file(const std::string& path, const TaskSource& src, LoadContext& ctx) {
   ctx.task_files.push_back(path);
   std::vector<Task> tasks = parse_tasks(yaml::load_file(path), TaskSource{path, src.role, src.handlers}, ctx);
@@ -149,7 +190,7 @@ void read_play_key(const std::string& key, const YAML::Node& value, const std::s
   } else if (key == "gather_facts") {
     play.gather_facts = yaml::to_value(value, file);
   } else if (key == "serial") {
-    play.serial = yaml::to_value(value, file);
+    play.serial = read_serial(value, file);
   } else if (key == "max_fail_percentage") {
     play.max_fail_percentage = yaml::to_value(value, file);
   } else if (key == "strategy") {

@@ -110,4 +110,8 @@ std::string join_path(const std::string& folder, const std::string& name);
 /// Whether text holds template markup ({{ or {%).
 bool has_template(const std::string& text);
 
+/// An integer keyword (retries, delay): a whole number, or a template to be rendered at run time; anything else is
+/// a located error at load.
+Value read_whole_number(const YAML::Node& node, const std::string& file, const std::string& key);
+
 }  // namespace prov::pb::detail

@@ -213,9 +213,9 @@ void read_task_keyword(const std::string& key, const YAML::Node& value, const st
   } else if (key == "until") {
     task.until = read_conditions(value, file, key);
   } else if (key == "retries") {
-    task.retries = yaml::to_value(value, file);
+    task.retries = read_whole_number(value, file, key);
   } else if (key == "delay") {
-    task.delay = yaml::to_value(value, file);
+    task.delay = read_whole_number(value, file, key);
   }
   // name, action, local_action and args are read with the module.
 }

@@ -14,7 +14,8 @@
 
 namespace prov::tmpl {
 
-const Value* ValueVars::lookup(std::string_view name) const {
+const Value* ValueVars::find(std::string_view name, bool* data) const {
+  if (data) *data = false;
   if (!object_.is_object()) return nullptr;
   auto it = object_.find(std::string(name));
   return it == object_.end() ? nullptr : &*it;
@@ -27,6 +28,9 @@ bool is_template(std::string_view text) {
 }
 
 std::string python_str(const Value& value) { return py_str(value); }
+
+static bool is_marked_unsafe(std::string_view text) { return text.substr(0, kUnsafeMark.size()) == kUnsafeMark; }
+
 
 static bool has_markup(const Value& v) {
   if (v.is_string()) return is_template(v.get_ref<const std::string&>());
@@ -125,9 +129,11 @@ Value literal_convert(const std::string& text, Resolver& resolver) {
 const Value* Resolver::resolve(const std::string& name) {
   auto it = resolved.find(name);
   if (it != resolved.end()) return it->second.get();
-  const Value* raw = vars.lookup(name);
+  bool data = false;
+  const Value* raw = vars.find(name, &data);
   if (!raw || plain.count(name)) return raw;
-  if (!has_markup(*raw)) {
+  if (data) read_data = true;
+  if (data || !has_markup(*raw)) {
     plain.insert(name);
     return raw;
   }
@@ -170,6 +176,10 @@ Value template_data(const Value& value, Resolver& resolver) {
   if (value.is_string()) {
     const std::string& s = value.get_ref<const std::string&>();
     if (!is_template(s)) return value;
+    if (is_marked_unsafe(s)) {
+      resolver.read_data = true;
+      return s.substr(kUnsafeMark.size());
+    }
     auto t = cached_template(prepare_source(s, resolver.options), resolver.options);
     if (!resolver.options.native_types) {
       Value plain;
@@ -207,6 +217,7 @@ Value template_data(const Value& value, Resolver& resolver) {
 }
 
 std::string render(std::string_view source, const Vars& vars, const Options& options) {
+  if (is_marked_unsafe(source)) return std::string(source.substr(kUnsafeMark.size()));
   Resolver resolver(vars, options);
   return render_with(std::string(source), resolver);
 }
@@ -214,6 +225,14 @@ std::string render(std::string_view source, const Vars& vars, const Options& opt
 Value template_value(const Value& value, const Vars& vars, const Options& options) {
   Resolver resolver(vars, options);
   return template_data(value, resolver);
+}
+
+Rendered template_marked(const Value& value, const Vars& vars, const Options& options) {
+  Resolver resolver(vars, options);
+  Rendered out;
+  out.value = template_data(value, resolver);
+  out.data = resolver.read_data;
+  return out;
 }
 
 Value evaluate(std::string_view expression, const Vars& vars, const Options& options) {
@@ -232,6 +251,7 @@ bool condition(std::string_view expression, const Vars& vars, const Options& opt
     if (!v.is_string()) return py_truthy(v);
     expr = v.get<std::string>();
     if (expr.empty()) return false;
+    if (resolver.read_data) throw TemplateError("Conditional is marked as unsafe, and cannot be evaluated.");
   }
   auto e = parse_expression(expr, options);
   Ctx ctx(resolver, nullptr);

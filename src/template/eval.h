@@ -22,6 +22,7 @@ struct Resolver {
   std::set<std::string> plain;  // names whose values hold no template markup (checked once)
   int call_depth = 0;           // nested calls now (CallDepth), bounded by limits::kMaxCallDepth
   int64_t steps = 0;            // loop iterations and calls so far, bounded by limits::kMaxSteps
+  bool read_data = false;       // a data variable, unsafe text or a lookup went into this render (Vars)
 
   Resolver(const Vars& v, Options o) : vars(v), options(std::move(o)) {}
   /// A top-level variable with its template strings rendered; nullptr when undefined.

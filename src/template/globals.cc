@@ -252,9 +252,17 @@ std::vector<Value> lookup_terms(Args& args) {
   return terms;
 }
 
+/// What a lookup returns is data unless the call says allow_unsafe=True (Ansible's rule): the render that made
+/// it is marked, so it is never templated again.
+Value marked_lookup(Ctx& ctx, const std::string& plugin, Args& args) {
+  Value ran = run_lookup(ctx, plugin, lookup_terms(args), args);
+  if (!ran.empty() && !py_truthy(arg_or(args, 99, "allow_unsafe", false))) ctx.resolver.read_data = true;
+  return ran;
+}
+
 RV g_lookup(Ctx& ctx, Args& args) {
   std::string plugin = rv_str(arg(args, 0, "name", "lookup"));
-  Value ran = run_lookup(ctx, plugin, lookup_terms(args), args);
+  Value ran = marked_lookup(ctx, plugin, args);
   if (py_truthy(arg_or(args, 99, "wantlist", false))) return ran;
   // Ansible joins string results with commas; a lone non-string result is returned as it is.
   bool all_strings = std::all_of(ran.begin(), ran.end(), [](const Value& v) { return v.is_string(); });
@@ -269,7 +277,7 @@ RV g_lookup(Ctx& ctx, Args& args) {
 
 RV g_query(Ctx& ctx, Args& args) {
   std::string plugin = rv_str(arg(args, 0, "name", "query"));
-  return run_lookup(ctx, plugin, lookup_terms(args), args);
+  return marked_lookup(ctx, plugin, args);
 }
 
 }  // namespace

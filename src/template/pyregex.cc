@@ -352,31 +352,7 @@ class Translator {
 // pcre2_match would make itself on every call (once per match of re.findall, which made it quadratic).
 pcre2_compile_context* compile_context();
 
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  auto at = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  while (i < n) {
-    unsigned char c = at(i);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-    if (at(i + 1) < lo || at(i + 1) > hi) return false;
-    for (size_t k = 2; k < len; ++k) {
-      if (at(i + k) < 0x80 || at(i + k) > 0xBF) return false;
-    }
-    i += len;
-  }
-  return true;
-}
+bool valid_utf8(std::string_view s) { return is_valid_utf8(s); }
 
 pcre2_code* compile_pcre(const std::string& pattern, const std::string& pcre, const std::vector<size_t>& origin,
                          uint32_t options) {

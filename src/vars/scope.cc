@@ -10,33 +10,44 @@ bool higher_first(int level_a, int order_a, int level_b, int order_b) {
 }
 }  // namespace
 
-void Scope::add(Level level, const Value* object) {
+void Scope::insert(Layer layer) {
+  layer.order = next_order_++;
+  auto pos = std::find_if(layers_.begin(), layers_.end(), [&](const Layer& l) {
+    return higher_first(static_cast<int>(layer.level), layer.order, static_cast<int>(l.level), l.order);
+  });
+  layers_.insert(pos, std::move(layer));
+}
+
+void Scope::add(Level level, const Value* object, Trust trust) {
   if (!object || !object->is_object()) return;
-  Layer layer{level, next_order_++, object, {}, {}};
-  auto pos = std::find_if(layers_.begin(), layers_.end(), [&](const Layer& l) {
-    return higher_first(static_cast<int>(layer.level), layer.order, static_cast<int>(l.level), l.order);
-  });
-  layers_.insert(pos, std::move(layer));
+  insert(Layer{level, 0, object, {}, {}, trust, nullptr});
 }
 
-void Scope::add_lazy(Level level, std::string name, std::function<Value()> make) {
-  Layer layer{level, next_order_++, nullptr, std::move(name), std::move(make)};
-  auto pos = std::find_if(layers_.begin(), layers_.end(), [&](const Layer& l) {
-    return higher_first(static_cast<int>(layer.level), layer.order, static_cast<int>(l.level), l.order);
-  });
-  layers_.insert(pos, std::move(layer));
+void Scope::add(Level level, const Value* object, const NameSet* data_names) {
+  if (!object || !object->is_object()) return;
+  insert(Layer{level, 0, object, {}, {}, Trust::Template, data_names});
 }
 
-const Value* Scope::lookup(std::string_view name) const {
+void Scope::add_lazy(Level level, std::string name, std::function<Value()> make, Trust trust) {
+  insert(Layer{level, 0, nullptr, std::move(name), std::move(make), trust, nullptr});
+}
+
+const Value* Scope::find(std::string_view name, bool* data) const {
   for (const auto& layer : layers_) {
+    const Value* found = nullptr;
     if (layer.object) {
-      if (const Value* v = find_key(*layer.object, name)) return v;
+      found = find_key(*layer.object, name);
     } else if (layer.lazy_name == name) {
       auto it = lazy_cache_.find(name);
       if (it == lazy_cache_.end()) it = lazy_cache_.emplace(std::string(name), layer.make()).first;
-      return &it->second;
+      found = &it->second;
+    }
+    if (found) {
+      if (data) *data = layer.is_data(name);
+      return found;
     }
   }
+  if (data) *data = false;
   return nullptr;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 // Small text helpers shared by every parser of a remote command's output, of config files and of arguments.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,5 +22,9 @@ std::string rtrim(std::string_view text, std::string_view chars = kBlank);
 /// ASCII case mapping (bytes outside A-Z / a-z are kept as they are).
 std::string lower(std::string_view text);
 std::string upper(std::string_view text);
+
+/// A whole integer in `base` (an optional sign, blanks around it allowed, as Python's int() reads it), or nullopt
+/// when `text` is not one or does not fit in a long long.
+std::optional<long long> parse_int(std::string_view text, int base = 10);
 
 }  // namespace prov

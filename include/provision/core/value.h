@@ -2,6 +2,7 @@
 // The one dynamic value type: what YAML, JSON, variables, module arguments and results are made of.
 // An ordered JSON value keeps mapping keys in insertion order, as Python dicts (and so Ansible) do.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 namespace prov {
@@ -16,6 +17,16 @@ std::string to_plain_string(const Value& v);
 
 /// Returns v[key] when v is an object holding key, otherwise nullptr.
 const Value* find_key(const Value& v, std::string_view key);
+
+/// The value as Python's int() takes it for an integer keyword (retries, delay, serial): integers, floats
+/// (truncated), booleans and whole-number text; nullopt for anything else or a number out of range.
+std::optional<long long> as_whole_number(const Value& v);
+
+/// `!unsafe` text from YAML is kept as this prefix and the text: the template engine gives the text back exactly,
+/// never renders it, and marks what is made from it as data (tmpl::Vars). Nothing else reads the prefix.
+inline constexpr std::string_view kUnsafeMark = "{#provision:unsafe#}";
+/// Every string in v (and v itself when it is one) marked with kUnsafeMark.
+Value mark_unsafe(Value v);
 
 }  // namespace prov
 

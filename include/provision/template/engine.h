@@ -13,18 +13,25 @@ namespace prov::tmpl {
 
 /// Where templates find variables. Values are raw: strings in them may themselves be templates, which the
 /// engine renders lazily when they are used (and reports reference loops, naming the chain).
+///
+/// A variable may be marked as data (Ansible's "unsafe"): facts, registered results, loop items of with_*
+/// lookups, anything made from them. Host output is data, never code: a data variable is used as it is, never
+/// templated, and a render that reads one (or calls a lookup) is marked as data in turn (`Rendered::data`), so
+/// that what is stored from it (set_fact) stays data.
 class Vars {
  public:
   virtual ~Vars() = default;
-  /// The value of a top-level name, or nullptr when it is not defined.
-  virtual const Value* lookup(std::string_view name) const = 0;
+  /// The value of a top-level name, or nullptr when it is not defined; sets *data (when given) to whether the
+  /// value is data that must not be templated.
+  virtual const Value* find(std::string_view name, bool* data) const = 0;
+  const Value* lookup(std::string_view name) const { return find(name, nullptr); }
 };
 
 /// A Vars over one object Value (keys are the names); handy for tests and simple callers.
 class ValueVars : public Vars {
  public:
   explicit ValueVars(Value object) : object_(std::move(object)) {}
-  const Value* lookup(std::string_view name) const override;
+  const Value* find(std::string_view name, bool* data) const override;
 
  private:
   Value object_;
@@ -67,14 +74,24 @@ bool is_template(std::string_view text);
 /// Renders template text to a string.
 std::string render(std::string_view source, const Vars& vars, const Options& options = {});
 
+/// A templated value, and whether it was made from data (a data variable, `!unsafe` text or a lookup).
+struct Rendered {
+  Value value;
+  bool data = false;
+};
+
 /// Templates a value as Ansible templates task arguments and variables: every string in it is rendered; a string
 /// that is exactly one `{{ expr }}` keeps the native type of the result (list, dict, int, bool, none).
 Value template_value(const Value& value, const Vars& vars, const Options& options = {});
+/// template_value, telling whether the result was made from data.
+Rendered template_marked(const Value& value, const Vars& vars, const Options& options = {});
 
 /// Evaluates a bare expression (`when:`, `changed_when:`, `until:`, debug's `var:`) to a value.
 Value evaluate(std::string_view expression, const Vars& vars, const Options& options = {});
 
 /// Evaluates a `when`-style condition to a bool (Ansible's rules: a bare expression, or one already in {{ }}).
+/// An inline template whose result was made from data is refused, as Ansible refuses it: the text a host sent
+/// is never evaluated as an expression.
 bool condition(std::string_view expression, const Vars& vars, const Options& options = {});
 
 /// Python's str() of a value as Jinja2 prints it: ['a', 1], {'k': True}, None.

@@ -3,6 +3,7 @@
 // top-level name and replace (never merge) lower layers, as Ansible's default hash_behaviour does.
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,15 +30,24 @@ enum class Level {
   ExtraVars,
 };
 
+/// Names of variables whose values are data (tmpl::Vars): registered results, set_fact values made from data.
+using NameSet = std::set<std::string, std::less<>>;
+
+/// Whether a layer's values may hold templates (the playbook's, the inventory's) or are data from hosts
+/// (facts), which is never templated.
+enum class Trust { Template, Data };
+
 class Scope : public tmpl::Vars {
  public:
   /// Adds an object of variables at a level; later additions at the same level win over earlier ones.
   /// The object must outlive the Scope.
-  void add(Level level, const Value* object);
+  void add(Level level, const Value* object, Trust trust = Trust::Template);
+  /// Adds an object whose variables named in data_names are data (the set must outlive the Scope).
+  void add(Level level, const Value* object, const NameSet* data_names);
   /// Adds a variable computed on first use (hostvars is costly and rarely used).
-  void add_lazy(Level level, std::string name, std::function<Value()> make);
+  void add_lazy(Level level, std::string name, std::function<Value()> make, Trust trust = Trust::Template);
 
-  const Value* lookup(std::string_view name) const override;
+  const Value* find(std::string_view name, bool* data) const override;
 
   /// Every visible variable merged into one object (for debug var=vars and hostvars).
   Value flatten() const;
@@ -49,7 +59,13 @@ class Scope : public tmpl::Vars {
     const Value* object = nullptr;
     std::string lazy_name;
     std::function<Value()> make;
+    Trust trust = Trust::Template;
+    const NameSet* data_names = nullptr;
+    bool is_data(std::string_view name) const {
+      return trust == Trust::Data || (data_names != nullptr && data_names->count(name) > 0);
+    }
   };
+  void insert(Layer layer);
   std::vector<Layer> layers_;  // sorted: highest precedence first
   mutable std::map<std::string, Value, std::less<>> lazy_cache_;
   int next_order_ = 0;

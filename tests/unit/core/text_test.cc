@@ -27,3 +27,17 @@ TEST_CASE("lower and upper map ASCII letters only", "[text]") {
   CHECK(upper("createDB") == "CREATEDB");
   CHECK(lower("\xc3\x89t\xc3\xa9") == "\xc3\x89t\xc3\xa9");  // UTF-8 bytes are left alone
 }
+
+TEST_CASE("parse_int reads whole numbers as Python's int() does and refuses the rest", "[text]") {
+  CHECK(parse_int("42") == 42);
+  CHECK(parse_int(" -7 \n") == -7);
+  CHECK(parse_int("+3") == 3);
+  CHECK(parse_int("755", 8) == 0755);
+  CHECK(parse_int("ff", 16) == 255);
+  CHECK_FALSE(parse_int(""));
+  CHECK_FALSE(parse_int("abc"));
+  CHECK_FALSE(parse_int("1.5"));
+  CHECK_FALSE(parse_int("++1"));
+  CHECK_FALSE(parse_int("99999999999999999999"));
+  CHECK_FALSE(parse_int("8", 8));
+}

@@ -50,3 +50,10 @@ TEST_CASE("syntax errors carry file, line and column") {
     CHECK(std::string(e.what()).rfind("bad.yml:", 0) == 0);
   }
 }
+
+TEST_CASE("a very long plain scalar is text, not a stack overflow") {
+  std::string digits(50000, '7');
+  Value v = parse("n: " + digits + "\n");
+  CHECK(v["n"] == digits);
+  CHECK(parse("n: 99999999999999999999\n")["n"] == "99999999999999999999");
+}

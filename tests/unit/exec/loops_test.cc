@@ -36,3 +36,26 @@ TEST_CASE("loop needs a list; unknown lookups are errors naming them") {
                     Catch::Contains("Invalid data passed to 'loop', it requires a list"));
   CHECK_THROWS_WITH(loop_items("password", Value()), Catch::Contains("'with_password' is not supported"));
 }
+
+TEST_CASE("with_sequence refuses numbers, formats and lengths it cannot honour") {
+  auto message = [](const std::string& spec) {
+    try {
+      loop_items("sequence", Value(spec));
+    } catch (const prov::Error& e) {
+      return e.message();
+    }
+    return std::string("no error");
+  };
+  CHECK(message("end=99999999999999999999") ==
+        "can't parse end=99999999999999999999 as integer (with_sequence takes whole numbers up to 1000000000000)");
+  CHECK(message("start=x end=3") == "can't parse start=x as integer (with_sequence takes whole numbers up to 1000000000000)");
+  CHECK(message("end=3 format=%s%s") == "bad formatting string: %s%s");
+  CHECK(message("end=3 format=none") == "bad formatting string: none");
+  CHECK(message("end=3 format=%n") == "bad formatting string: %n");
+  CHECK(message("end=100000000") == "with_sequence would make 100000000 items; at most 1000000 are allowed");
+  CHECK(message("count=1000000000000 stride=1000000000000") ==
+        "with_sequence would make 1000000000000 items; at most 1000000 are allowed");
+  CHECK(Value(loop_items("sequence", Value("start=0x0a end=0x0c format=%x"))) == Value::parse(R"(["a", "b", "c"])"));
+  CHECK(Value(loop_items("sequence", Value("start=5 end=1 stride=-2"))) == Value::parse(R"(["5", "3", "1"])"));
+  CHECK(Value(loop_items("sequence", Value("count=0"))).empty());
+}

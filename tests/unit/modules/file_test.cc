@@ -228,3 +228,24 @@ TEST_CASE("file state=absent in check mode expects what a planned package would 
   ctx.check_mode = false;  // a real run removes only what is there
   CHECK(m->run(ctx) == Value{{"path", site}, {"changed", false}, {"state", "absent"}});
 }
+
+TEST_CASE("file: a mode or owner out of range fails the task and changes nothing") {
+  Sandbox s;
+  std::string p = s.path("x");
+  // The executor turns a raised prov::Error into the task's failure; either way the message must say what is wrong.
+  auto failure = [&](Value args) -> std::string {
+    try {
+      Value r = s.run("file", std::move(args));
+      return r.value("failed", false) ? r["msg"].get<std::string>() : "no failure";
+    } catch (const prov::Error& e) {
+      return e.message();
+    }
+  };
+  CHECK(failure({{"path", p}, {"state", "touch"}, {"mode", "77777777777777777777"}}) ==
+        "mode must be in octal or symbolic form: 77777777777777777777");
+  CHECK(failure({{"path", p}, {"state", "touch"}, {"mode", Value(12345678901234LL)}}) ==
+        "mode must be in octal or symbolic form: 12345678901234");
+  CHECK_FALSE(exists(p));
+  CHECK(failure({{"path", p}, {"state", "touch"}, {"owner", "99999999999999999999"}}).find("99999999999999999999") !=
+        std::string::npos);
+}

@@ -118,3 +118,10 @@ TEST_CASE("roles_path is searched and listed", "[errors]") {
                                        "roles/nope, /nonexistent/roles/nope, " + E + "nope)");
   }
 }
+
+TEST_CASE("integer keywords are checked at load", "[errors]") {
+  CHECK(message("bad_retries.yml") == E + "bad_retries.yml:5:16: 'retries' must be a whole number, got 'abc'");
+  CHECK(message("bad_delay.yml") == E + "bad_delay.yml:5:14: 'delay' must be a whole number, got a list");
+  CHECK(message("bad_serial.yml") ==
+        E + "bad_serial.yml:2:15: 'serial' must be a number of hosts or a percentage such as \"30%\", got 'abc'");
+}
