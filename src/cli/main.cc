@@ -105,6 +105,7 @@ int run(int argc, char** argv) {
   }
 
   std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);  // a CI runner's stop: the same orderly end, recap included
   return exec::run_playbook(playbook, *inventory, options.settings, *sink);
 }
 

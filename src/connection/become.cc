@@ -95,21 +95,24 @@ PreparedCommand prepare_command(const std::string& command, const RunOptions& op
     exports += "export " + name + "=" + shell_quote(value) + "; ";
   }
   PreparedCommand prepared;
+  prepared.key = random_hex(12);
   // The exports go inside the escalated shell: sudo resets the environment.
-  prepared.command = wrap_become(exports + command, options.become);
+  prepared.command = wrap_become_with_key(exports + command, options.become, prepared.key);
   if (options.become.enabled && !options.become.password.empty()) {
     prepared.password_line = options.become.password + "\n";
   }
   return prepared;
 }
 
-BecomeWatcher::BecomeWatcher(const Become& become) : become_(become) {
+BecomeWatcher::BecomeWatcher(const Become& become, const std::string& key)
+    : become_(become), marker_(std::string(kMarker) + key),
+      prompt_(std::string(kPromptStart) + key + std::string(kPromptEnd)) {
   state_ = become.enabled ? State::Waiting : State::Ready;
 }
 
 BecomeWatcher::State BecomeWatcher::update(std::string& out, std::string& err) {
   if (state_ != State::Waiting) return state_;
-  size_t at = out.find(kMarker);
+  size_t at = out.find(marker_);
   if (at != std::string::npos) {
     size_t eol = out.find('\n', at);
     if (eol != std::string::npos) {
@@ -120,7 +123,7 @@ BecomeWatcher::State BecomeWatcher::update(std::string& out, std::string& err) {
     }
   }
   if (!prompt_seen_) {
-    prompt_seen_ = err.find(kPromptStart) != std::string::npos ||
+    prompt_seen_ = err.find(prompt_) != std::string::npos ||
                    (become_.method == "su" && (err.find("assword") != std::string::npos ||
                                                out.find("assword") != std::string::npos));
   }
@@ -140,7 +143,7 @@ BecomeWatcher::State BecomeWatcher::finish(std::string& out, std::string& err) {
 
 BecomeWatcher::State BecomeWatcher::check_failure(const std::string& err, bool ended) {
   const std::string& method = become_.method;
-  if (count(err, kPromptStart) > 1 || err.find("Sorry, try again") != std::string::npos ||
+  if (count(err, prompt_) > 1 || err.find("Sorry, try again") != std::string::npos ||
       err.find("incorrect password") != std::string::npos ||
       err.find("Authentication failure") != std::string::npos) {
     // A second prompt means the first answer was refused; su says so directly.

@@ -30,6 +30,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How often a running command looks for an interrupt (cancel_commands).
+constexpr int kCancelCheckMs = 100;
+
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 // Writing to a pipe whose reader has exited must be an EPIPE error, not a process-killing signal.
@@ -124,7 +127,7 @@ class LocalConnection : public Connection {
   CommandResult run(const std::string& command, const RunOptions& options) override {
     ignore_sigpipe();
     PreparedCommand prepared = prepare_command(command, options);
-    BecomeWatcher watcher(options.become);
+    BecomeWatcher watcher(options.become, prepared.key);
 
     Pipe in, out, err;
     in.open();
@@ -176,11 +179,12 @@ class LocalConnection : public Connection {
       if (out_open) fds[n++] = {out.fd[0], POLLIN, 0};
       if (err_open) fds[n++] = {err.fd[0], POLLIN, 0};
       if (in.fd[1] >= 0 && !to_write.empty()) fds[n++] = {in.fd[1], POLLOUT, 0};
-      int wait_ms = -1;
+      if (commands_cancelled()) stop_on_interrupt(pid);
+      int wait_ms = kCancelCheckMs;
       if (options.timeout_seconds > 0) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (left <= 0) return kill_on_timeout(pid, result, options.timeout_seconds);
-        wait_ms = static_cast<int>(left);
+        wait_ms = static_cast<int>(std::min<long long>(left, kCancelCheckMs));
       }
       int ready = ::poll(fds, n, wait_ms);
       if (ready < 0) {
@@ -222,7 +226,7 @@ class LocalConnection : public Connection {
       RunOptions run_options;
       run_options.stdin_data = content;
       run_options.become = options.become;
-      CommandResult r = run(put_file_script(path, options), run_options);
+      CommandResult r = run(put_file_script(path, content, options), run_options);
       if (r.rc != 0) throw Error("cannot write " + path + ": " + first_line(r.err));
       return;
     }
@@ -259,6 +263,22 @@ class LocalConnection : public Connection {
     }
   }
 
+  // An interrupted run: the command's process group gets SIGTERM and a moment to end, then SIGKILL for whatever is
+  // left in it. The shell is reaped only after that, so the group id cannot have been reused meanwhile.
+  [[noreturn]] static void stop_on_interrupt(pid_t pid) {
+    ::kill(-pid, SIGTERM);
+    auto until = Clock::now() + std::chrono::seconds(2);
+    siginfo_t info{};
+    while (Clock::now() < until) {
+      info.si_pid = 0;
+      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    throw CancelledError("interrupted");
+  }
+
   static CommandResult kill_on_timeout(pid_t pid, CommandResult& result, int seconds) {
     ::kill(-pid, SIGKILL);
     int status = 0;
@@ -272,6 +292,24 @@ class LocalConnection : public Connection {
   static void put_file_directly(const std::string& content, const std::string& path, const PutOptions& options) {
     std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
     if (dir.empty()) dir = "/";
+    // Everything that can fail without touching the disk comes first, so that no temporary file is left by it.
+    mode_t mode = default_file_mode();
+    struct stat old {};
+    bool existed = ::stat(path.c_str(), &old) == 0;
+    if (!options.mode.empty()) {
+      std::optional<long long> wanted = parse_int(options.mode, 8);
+      if (!wanted || *wanted < 0 || *wanted > 07777) throw Error("invalid mode " + options.mode + " for " + path);
+      mode = static_cast<mode_t>(*wanted);
+    } else if (existed) {
+      mode = old.st_mode & 07777;
+    }
+    uid_t uid = static_cast<uid_t>(-1);
+    gid_t gid = static_cast<gid_t>(-1);
+    if (!options.owner.empty()) uid = lookup_uid(options.owner);
+    else if (existed) uid = old.st_uid;
+    if (!options.group.empty()) gid = lookup_gid(options.group);
+    else if (existed) gid = old.st_gid;
+
     std::string tmp = dir + "/.provision-tmp-XXXXXX";
     int fd = ::mkstemp(tmp.data());
     if (fd < 0) throw Error(errno_text("cannot create a temporary file in " + dir));
@@ -290,20 +328,6 @@ class LocalConnection : public Connection {
       done += static_cast<size_t>(n);
     }
     if (::fsync(fd) != 0) fail("cannot sync " + tmp);
-    mode_t mode = default_file_mode();
-    struct stat old {};
-    bool existed = ::stat(path.c_str(), &old) == 0;
-    if (!options.mode.empty()) {
-      mode = static_cast<mode_t>(std::stoul(options.mode, nullptr, 8));
-    } else if (existed) {
-      mode = old.st_mode & 07777;
-    }
-    uid_t uid = static_cast<uid_t>(-1);
-    gid_t gid = static_cast<gid_t>(-1);
-    if (!options.owner.empty()) uid = lookup_uid(options.owner);
-    else if (existed) uid = old.st_uid;
-    if (!options.group.empty()) gid = lookup_gid(options.group);
-    else if (existed) gid = old.st_gid;
     // Ownership first: chown clears set-id bits that the mode may ask for.
     if ((uid != static_cast<uid_t>(-1) || gid != static_cast<gid_t>(-1)) && ::fchown(fd, uid, gid) != 0 &&
         (!options.owner.empty() || !options.group.empty())) {

@@ -115,11 +115,14 @@ class SshConnection : public Connection {
       } catch (const UnreachableError&) {
         broken_ = true;
         throw;
+      } catch (const CancelledError&) {
+        broken_ = true;
+        throw;
       }
     }
     last_shell_ = nullptr;
     PreparedCommand prepared = prepare_command(with_remote_timeout(command, options.timeout_seconds), options);
-    BecomeWatcher watcher(options.become);
+    BecomeWatcher watcher(options.become, prepared.key);
     ssh_session s = session_.get();
 
     // Declared before the channel: closing the channel can still deliver callbacks, so they must outlive it.
@@ -174,7 +177,12 @@ class SshConnection : public Connection {
         ssh_channel_send_eof(channel.get());
         eof_sent = true;
       }
-      int wait_ms = (!to_write.empty() && ssh_channel_window_size(channel.get()) > 0) ? 0 : 1000;
+      if (commands_cancelled()) {
+        // sshd passes the signal to the command it started (OpenSSH's "signal" request); the channel is given up.
+        ssh_channel_request_send_signal(channel.get(), "TERM");
+        throw CancelledError("interrupted");
+      }
+      int wait_ms = (!to_write.empty() && ssh_channel_window_size(channel.get()) > 0) ? 0 : 200;
       if (options.timeout_seconds > 0) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (left <= 0) return kill_on_timeout(channel.get(), result, options.timeout_seconds);
@@ -203,7 +211,7 @@ class SshConnection : public Connection {
       RunOptions run_options;
       run_options.stdin_data = content;
       run_options.become = options.become;
-      CommandResult r = run(put_file_script(path, options), run_options);
+      CommandResult r = run(put_file_script(path, content, options), run_options);
       if (r.rc != 0) throw Error("cannot write " + path + ": " + first_line(r.err));
       return;
     }

@@ -2,8 +2,8 @@
 #include "ssh_files.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 
+#include "provision/connection/scripts.h"
 #include "provision/core/random.h"
 
 namespace prov::conn::detail {
@@ -12,19 +12,6 @@ namespace {
 
 // Larger requests are refused by OpenSSH's sftp-server (256 KiB messages); each request is a round trip.
 constexpr size_t kChunk = 64 * 1024;
-
-std::string sha1_hex(const std::string& content) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(content.data(), content.size(), digest, &size, EVP_sha1(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (unsigned int i = 0; i < size; ++i) {
-    text += kHex[digest[i] >> 4];
-    text += kHex[digest[i] & 15];
-  }
-  return text;
-}
 
 std::string parent_dir(const std::string& path) {
   if (path.find('/') == std::string::npos) return ".";
@@ -103,26 +90,10 @@ std::string SftpFiles::download(const std::string& path) {
 
 std::string finish_upload_script(const std::string& tmp, const std::string& path, const std::string& content,
                                  const PutOptions& options) {
-  std::string s = "t=" + shell_quote(tmp) + "; d=" + shell_quote(path) + "; fail() { rm -f -- \"$t\"; exit 1; }; ";
-  // SFTP runs inside the encrypted channel; the checksum catches what that cannot: a full disk or quota
-  // that truncated the file on the host.
-  s += "if command -v sha1sum >/dev/null 2>&1; then sum=$(sha1sum < \"$t\") || fail; "
-       "[ \"${sum%% *}\" = " +
-       sha1_hex(content) +
-       " ] || { echo 'checksum mismatch: the file on the host differs from the one sent' >&2; fail; }; fi; ";
-  if (!options.mode.empty()) {
-    s += "chmod " + shell_quote(options.mode) + " \"$t\" || fail; ";
-  } else {
-    // An existing file keeps its mode; a new one gets what the user's umask would give.
-    s += "if [ -e \"$d\" ]; then chmod \"$(stat -c %a -- \"$d\")\" \"$t\"; "
-         "else chmod \"$(printf '%o' $(( 0666 & ~0$(umask) )))\" \"$t\"; fi || fail; ";
-  }
-  if (!options.owner.empty() || !options.group.empty()) {
-    std::string spec = options.owner + (options.group.empty() ? "" : ":" + options.group);
-    s += "chown " + shell_quote(spec) + " \"$t\" || fail; ";
-  }
-  s += "mv -f -- \"$t\" \"$d\" || fail";
-  return s;
+  // SFTP runs inside the encrypted channel; the install step's checks catch what that cannot: a full disk or a
+  // quota that truncated the file on the host.
+  return "t=" + shell_quote(tmp) + "; d=" + shell_quote(path) + "; fail() { rm -f -- \"$t\"; exit 1; }; " +
+         install_upload_script(content, options);
 }
 
 }  // namespace prov::conn::detail

@@ -31,9 +31,7 @@ class SftpFiles {
   sftp_session sftp_ = nullptr;
 };
 
-/// One shell command that finishes an upload: checks the temporary file's SHA-1 against content's (when the
-/// host has sha1sum), applies mode/owner/group as put_file_script() does, and renames it over `path`. On any
-/// failure the temporary file is removed and the reason is on stderr.
+/// One shell command that finishes an upload of `content` to the temporary file `tmp`: install_upload_script().
 std::string finish_upload_script(const std::string& tmp, const std::string& path, const std::string& content,
                                  const PutOptions& options);
 

@@ -148,14 +148,16 @@ std::vector<std::string> split_ssh_args(const std::string& args) {
 
 SshSettings parse_ssh_settings(const Value& vars) {
   SshSettings s;
-  if (const Value* v = find_var(vars, {"ansible_host", "ansible_ssh_host", "inventory_hostname"})) s.host = as_text(*v);
+  // Where Ansible's ssh plugin reads a setting from several variables, the later one in its list wins
+  // (ansible_ssh_host over ansible_host): find_var takes the first name it finds, so they are listed winner first.
+  if (const Value* v = find_var(vars, {"ansible_ssh_host", "ansible_host", "inventory_hostname"})) s.host = as_text(*v);
   if (s.host.empty()) throw Error("ssh connection needs ansible_host or inventory_hostname");
-  if (const Value* v = find_var(vars, {"ansible_port", "ansible_ssh_port"})) s.port = int_var(*v, "ansible_port");
-  if (const Value* v = find_var(vars, {"ansible_user", "ansible_ssh_user"})) s.user = as_text(*v);
+  if (const Value* v = find_var(vars, {"ansible_ssh_port", "ansible_port"})) s.port = int_var(*v, "ansible_port");
+  if (const Value* v = find_var(vars, {"ansible_ssh_user", "ansible_user"})) s.user = as_text(*v);
   if (const Value* v = find_var(vars, {"ansible_ssh_private_key_file", "ansible_private_key_file"})) {
     s.identity_files.push_back(as_text(*v));
   }
-  if (const Value* v = find_var(vars, {"ansible_password", "ansible_ssh_pass", "ansible_ssh_password"})) {
+  if (const Value* v = find_var(vars, {"ansible_ssh_password", "ansible_ssh_pass", "ansible_password"})) {
     s.password = as_text(*v);
   }
   if (const Value* v = find_var(vars, {"ansible_ssh_timeout", "ansible_timeout", "timeout"})) {

@@ -28,6 +28,9 @@ struct EventDeleter {
 };
 using EventPtr = std::unique_ptr<ssh_event_struct, EventDeleter>;
 
+// How long one wait for the shell's output lasts before an interrupt (cancel_commands) is looked for again.
+constexpr int kCancelCheckMs = 200;
+
 EventPtr session_event(ssh_session session) {
   EventPtr event(ssh_event_new(), EventDeleter{session});
   if (!event || ssh_event_add_session(event.get(), session) != SSH_OK) {
@@ -106,14 +109,14 @@ void RemoteShell::start(const Become& become) {
   if (ssh_channel_request_exec(channel_, remote.c_str()) != SSH_OK) lost("cannot start the remote shell");
   if (!become.enabled) return;
   // The escalated shell prints the become marker first; sudo's prompt and refusals arrive on stderr.
-  BecomeWatcher watcher(become);
+  BecomeWatcher watcher(become, prepared.key);
   while (watcher.update(out_, err_) == BecomeWatcher::State::Waiting) {
     if (watcher.take_password()) write_all(prepared.password_line);
     if (ended_) {
       if (watcher.finish(out_, err_) == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
       break;
     }
-    poll(1000);
+    poll(kCancelCheckMs);
   }
   if (watcher.state() == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
   out_.clear();
@@ -161,7 +164,7 @@ CommandResult RemoteShell::run(const std::string& command, const std::string& in
     if (err_at == std::string::npos) err_at = find_from(err_, err_end, err_from);
     if (rc_end != std::string::npos && err_at != std::string::npos) break;
     if (ended_) lost("the remote shell ended while running a command");
-    poll(1000);
+    poll(kCancelCheckMs);
   }
   CommandResult result;
   const size_t digits = out_at + out_end.size();
@@ -178,7 +181,7 @@ void RemoteShell::write_all(const std::string& text) {
   while (done < text.size()) {
     uint32_t window = ssh_channel_window_size(channel_);
     if (window == 0) {
-      poll(1000);
+      poll(kCancelCheckMs);
       continue;
     }
     uint32_t n = static_cast<uint32_t>(std::min<size_t>({text.size() - done, window, size_t{1} << 20}));
@@ -189,6 +192,11 @@ void RemoteShell::write_all(const std::string& text) {
 }
 
 void RemoteShell::poll(int wait_ms) {
+  if (commands_cancelled()) {
+    // The shell is mid-command: it cannot take another one, so it is given up; the channel closes with the session.
+    ended_ = true;
+    throw CancelledError("interrupted");
+  }
   EventPtr event = session_event(session_);
   if (ssh_event_dopoll(event.get(), wait_ms) == SSH_ERROR || !ssh_is_connected(session_)) {
     lost("connection lost while running a command");

@@ -161,7 +161,36 @@ Value resolve_plain_scalar(const std::string& text) {
   return text;
 }
 
+namespace {
+
+// Aliases share a node in YAML but become copies in a Value: "billion laughs" documents (each level aliasing the
+// one before ten times) would grow without bound. Past this many nodes the document is refused.
+constexpr std::size_t kMaxNodes = 5'000'000;
+
+struct Budget {
+  std::size_t nodes = 0;
+};
+
+// The budget of the outermost to_value call on this thread (merge keys call to_value again from inside).
+thread_local Budget* t_budget = nullptr;
+
+}  // namespace
+
 Value to_value(const YAML::Node& node, const std::string& file) {
+  Budget budget;
+  bool outermost = t_budget == nullptr;
+  if (outermost) t_budget = &budget;
+  struct Reset {
+    bool outermost;
+    ~Reset() {
+      if (outermost) t_budget = nullptr;
+    }
+  } reset{outermost};
+  if (++t_budget->nodes > kMaxNodes) {
+    throw Error(fmt::format("the YAML document expands to more than {} values (aliases repeated within aliases?)",
+                            kMaxNodes),
+                loc(node, file));
+  }
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:

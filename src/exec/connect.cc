@@ -45,19 +45,34 @@ ConnectionPlan connection_plan(const std::string& host, const Value& inventory_v
     plan.kind = v.is_null() ? "ssh" : to_plain_string(v);
   }
   if (plan.kind == "smart" || plan.kind == "paramiko" || plan.kind == "openssh") plan.kind = "ssh";
+  // Each setting under one name: the variables Ansible's ssh plugin reads for it, of which the last one set wins
+  // (ansible_ssh_host over ansible_host), then the command line or configuration.
+  auto named = [&](std::initializer_list<const char*> names, Value fallback) {
+    Value found;
+    for (const char* name : names) {
+      Value v = setting(name, "");
+      if (!v.is_null()) found = std::move(v);
+    }
+    return found.is_null() ? fallback : found;
+  };
+  auto text_or_null = [](const std::string& s) { return s.empty() ? Value() : Value(s); };
   Value& out = plan.vars = Value::object();
   out["inventory_hostname"] = host;
-  out["ansible_host"] = setting("ansible_host", host);
-  for (const char* key : {"ansible_port", "ansible_ssh_port", "ansible_ssh_common_args", "ansible_ssh_extra_args",
-                          "ansible_password", "ansible_ssh_pass", "ansible_host_key_checking"}) {
-    Value v = setting(key, "");
-    if (!v.is_null()) out[key] = v;
+  out["ansible_host"] = named({"ansible_host", "ansible_ssh_host"}, host);
+  out["ansible_port"] = named({"ansible_port", "ansible_ssh_port"}, nullptr);
+  out["ansible_user"] = named({"ansible_user", "ansible_ssh_user"}, text_or_null(settings.remote_user));
+  out["ansible_password"] =
+      named({"ansible_password", "ansible_ssh_pass", "ansible_ssh_password"}, text_or_null(settings.password));
+  out["ansible_ssh_private_key_file"] =
+      named({"ansible_private_key_file", "ansible_ssh_private_key_file"}, text_or_null(settings.private_key_file));
+  out["timeout"] = named({"ansible_ssh_timeout"}, settings.timeout);
+  out["ansible_host_key_checking"] =
+      named({"ansible_host_key_checking", "ansible_ssh_host_key_checking"}, settings.host_key_checking);
+  for (const char* key : {"ansible_ssh_common_args", "ansible_ssh_extra_args", "ansible_ssh_retries",
+                          "provision_ssh_persistent_shell"}) {
+    out[key] = named({key}, nullptr);
   }
-  out["ansible_user"] = setting("ansible_user", settings.remote_user);
-  out["ansible_ssh_private_key_file"] = setting("ansible_ssh_private_key_file", settings.private_key_file);
-  if (!settings.password.empty() && !out.contains("ansible_password")) out["ansible_password"] = settings.password;
-  out["timeout"] = settings.timeout;
-  if (!out.contains("ansible_host_key_checking")) out["ansible_host_key_checking"] = settings.host_key_checking;
+  for (auto it = out.begin(); it != out.end();) it = it->is_null() ? out.erase(it) : std::next(it);
   return plan;
 }
 

@@ -15,7 +15,10 @@ namespace prov::exec {
 
 std::atomic<bool> g_interrupted{false};
 
-void request_interrupt() { g_interrupted = true; }
+void request_interrupt() {
+  g_interrupted = true;
+  conn::cancel_commands();  // commands in flight end now, not when they are done
+}
 
 namespace {
 

@@ -278,7 +278,7 @@ class Runner {
   }
 
   void apply_failure_policy(const Hosts& hosts, const Frame& frame, const pb::Task& task) {
-    bool any_failed = std::any_of(hosts.begin(), hosts.end(), [](HostState* h) { return h->failed; });
+    bool any_failed = std::any_of(hosts.begin(), hosts.end(), [](HostState* h) { return h->failed.load(); });
     if (!any_failed) return;
     Value fatal = keyword(frame, &task, &pb::Keywords::any_errors_fatal);
     if (as_bool(fatal, false)) {

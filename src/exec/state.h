@@ -49,9 +49,10 @@ struct HostState {
   bool connected = false;
   std::optional<EarlyConnection> early;  ///< opened while an earlier play ran; taken by connection_for()
   out::HostStats stats;
-  bool failed = false;                     ///< left the play after a failure
-  bool unreachable = false;                ///< left the play: could not be reached
-  bool ended = false;                      ///< meta: end_host / end_play
+  // Atomic: under the free strategy one host's thread may set another's (any_errors_fatal, end_play).
+  std::atomic<bool> failed{false};         ///< left the play after a failure
+  std::atomic<bool> unreachable{false};    ///< left the play: could not be reached
+  std::atomic<bool> ended{false};          ///< meta: end_host / end_play
   std::vector<std::string> notified;       ///< handler names or listen topics, in notification order
   mod::Plan plan;                          ///< what check mode predicts earlier tasks would have done
   std::set<const pb::Task*> probed_ahead;  ///< tasks whose first probe waits in the connection (prefetch.h)
@@ -99,7 +100,7 @@ struct PlayState {
   const void* last_banner = nullptr;  ///< free strategy: print a task's banner once in a row
   std::mutex loaded_mutex;
   std::deque<std::vector<pb::Task>> loaded_tasks;  ///< task files loaded at run time (templated includes)
-  bool aborted = false;                            ///< any_errors_fatal / max_fail_percentage ended the play
+  std::atomic<bool> aborted{false};                ///< any_errors_fatal / max_fail_percentage ended the play
 };
 
 /// The global interrupt flag set by SIGINT.

@@ -104,6 +104,31 @@ out::Status status_of(const Value& result) {
 
 Value failure(const std::string& message) { return {{"failed", true}, {"msg", message}}; }
 
+// A keyword kept raw in Keywords::other, from the task outwards.
+Value other_keyword(const Frame& frame, const pb::Task& task, const char* name) {
+  if (const Value* v = find_key(task.kw.other, name); v && !v->is_null()) return *v;
+  for (auto it = frame.keywords.rbegin(); it != frame.keywords.rend(); ++it) {
+    if (const Value* v = find_key((*it)->other, name); v && !v->is_null()) return *v;
+  }
+  return nullptr;
+}
+
+// Sets the host connection's deadline for one run of the action and clears it afterwards, however the run ends.
+class DeadlineGuard {
+ public:
+  DeadlineGuard(TracedConnection* connection, long long seconds) : connection_(seconds > 0 ? connection : nullptr) {
+    if (connection_) connection_->set_deadline(std::chrono::steady_clock::now() + std::chrono::seconds(seconds));
+  }
+  ~DeadlineGuard() {
+    if (connection_) connection_->set_deadline(std::nullopt);
+  }
+  DeadlineGuard(const DeadlineGuard&) = delete;
+  DeadlineGuard& operator=(const DeadlineGuard&) = delete;
+
+ private:
+  TracedConnection* connection_;
+};
+
 // An integer keyword (retries, delay) after templating, converted as Ansible converts it.
 long long whole_number(const Value& value, const char* keyword, const SourceLoc& loc) {
   if (auto n = as_whole_number(value)) return *n;
@@ -177,14 +202,7 @@ class TaskRun {
   }
 
   Value run_loop() {
-    tmpl::Rendered raw_items = tmpl::template_marked(task_.loop, scope_.scope(), options_);
-    std::vector<Value> items = loop_items(task_.loop_kind, raw_items.value);
-    items_are_data_ = items_are_data(task_, raw_items);
-    const Value& control = task_.loop_control;
-    std::string loop_var =
-        control.is_object() && control.contains("loop_var") ? to_plain_string(control["loop_var"]) : "item";
-    std::string index_var =
-        control.is_object() && control.contains("index_var") ? to_plain_string(control["index_var"]) : "";
+    std::vector<Value> items = loop_items_of_task();
     if (items.empty()) {
       return {{"changed", false},
               {"skipped", true},
@@ -194,7 +212,7 @@ class TaskRun {
     Value results = Value::array();
     bool any_changed = false, any_failed = false, all_skipped = true;
     for (std::size_t i = 0; i < items.size(); ++i) {
-      set_item_vars(items, i, loop_var, index_var);
+      set_item_vars(items, i);
       Value item_result;
       try {
         item_result = conditions_hold(frame_, task_, scope_) ? run_with_retries() : skipped_result();
@@ -204,14 +222,14 @@ class TaskRun {
         item_result = failure(located(e.message(), task_));
       }
       apply_facts(item_result);
-      item_result[loop_var] = items[i];
-      item_result["ansible_loop_var"] = loop_var;
-      if (!index_var.empty()) item_result[index_var] = i;
+      item_result[loop_.var] = items[i];
+      item_result["ansible_loop_var"] = loop_.var;
+      if (!loop_.index_var.empty()) item_result[loop_.index_var] = i;
       out::Status status = status_of(item_result);
       any_changed |= status == out::Status::Changed;
       any_failed |= status == out::Status::Failed;
       all_skipped &= status == out::Status::Skipped;
-      report_item(status, item_result, label(control, items[i]));
+      report_item(status, item_result, label(task_.loop_control, items[i]));
       results.push_back(std::move(item_result));
     }
     scope_.set_loop_vars(Value::object(), false);
@@ -225,20 +243,47 @@ class TaskRun {
     return result;
   }
 
-  void set_item_vars(const std::vector<Value>& items, std::size_t i, const std::string& loop_var,
-                     const std::string& index_var) {
-    Value loop_vars = {{loop_var, items[i]}, {"ansible_loop_var", loop_var}};
-    if (!index_var.empty()) loop_vars[index_var] = i;
-    loop_vars["ansible_loop"] = {{"index", i + 1},
-                                 {"index0", i},
-                                 {"revindex", items.size() - i},
-                                 {"revindex0", items.size() - i - 1},
-                                 {"first", i == 0},
-                                 {"last", i + 1 == items.size()},
-                                 {"length", items.size()},
-                                 {"allitems", items}};
-    if (i > 0) loop_vars["ansible_loop"]["previtem"] = items[i - 1];
-    if (i + 1 < items.size()) loop_vars["ansible_loop"]["nextitem"] = items[i + 1];
+  // The loop's items, and what loop_control says of the variables each item gets.
+  std::vector<Value> loop_items_of_task() {
+    tmpl::Rendered raw_items = tmpl::template_marked(task_.loop, scope_.scope(), options_);
+    std::vector<Value> items = loop_items(task_.loop_kind, raw_items.value);
+    items_are_data_ = items_are_data(task_, raw_items);
+    const Value& control = task_.loop_control;
+    auto text = [&](const char* key, const char* fallback) {
+      const Value* v = find_key(control, key);
+      return v ? to_plain_string(*v) : std::string(fallback);
+    };
+    auto flag = [&](const char* key, bool fallback) {
+      const Value* v = find_key(control, key);
+      return v ? as_bool(templated(*v), fallback) : fallback;
+    };
+    loop_.var = text("loop_var", "item");
+    loop_.index_var = text("index_var", "");
+    loop_.extended = flag("extended", false);
+    loop_.allitems = flag("extended_allitems", true);
+    return items;
+  }
+
+  void set_item_vars(const std::vector<Value>& items, std::size_t i) {
+    Value loop_vars = {{loop_.var, items[i]}, {"ansible_loop_var", loop_.var}};
+    if (!loop_.index_var.empty()) {
+      loop_vars[loop_.index_var] = i;
+      loop_vars["ansible_index_var"] = loop_.index_var;
+    }
+    // ansible_loop only with loop_control.extended, as in Ansible: its allitems copies the whole list for each item,
+    // which a long loop cannot afford otherwise.
+    if (loop_.extended) {
+      Value& loop = loop_vars["ansible_loop"] = {{"index", i + 1},
+                                                 {"index0", i},
+                                                 {"revindex", items.size() - i},
+                                                 {"revindex0", items.size() - i - 1},
+                                                 {"first", i == 0},
+                                                 {"last", i + 1 == items.size()},
+                                                 {"length", items.size()}};
+      if (loop_.allitems) loop["allitems"] = items;
+      if (i > 0) loop["previtem"] = items[i - 1];
+      if (i + 1 < items.size()) loop["nextitem"] = items[i + 1];
+    }
     scope_.set_loop_vars(loop_vars, items_are_data_);
   }
 
@@ -278,6 +323,12 @@ class TaskRun {
   }
 
   Value templated(const Value& raw) { return tmpl::template_value(raw, scope_.scope(), options_); }
+
+  // The timeout keyword (task, block or play): a limit in seconds on each run of the action; 0 is none.
+  long long task_timeout() {
+    Value raw = other_keyword(frame_, task_, "timeout");
+    return raw.is_null() ? 0 : std::max(0LL, whole_number(templated(raw), "timeout", task_.loc));
+  }
 
   graph::Node node_of() const {
     graph::Node node;
@@ -359,6 +410,9 @@ class TaskRun {
   // See planned_probes() in task_runner.h.
   PlannedProbes planned_probes() {
     PlannedProbes planned;
+    // Planning renders the task's arguments once more; a lookup must run only when the task itself runs (a task
+    // whose arguments call one plans no probe: the render fails and planned_probes() gives up quietly).
+    options_.disable_lookups = true;
     if (task_.action == "include_vars") return planned;
     if (!templated_keyword(frame_, task_, &pb::Keywords::delegate_to, scope_, options_).is_null()) return planned;
     if (as_bool(templated_keyword(frame_, task_, &pb::Keywords::no_log, scope_, options_), false)) return planned;
@@ -368,16 +422,9 @@ class TaskRun {
       planned.complete = add_probe(*module, planned.probes);
       return planned;
     }
-    tmpl::Rendered raw_items = tmpl::template_marked(task_.loop, scope_.scope(), options_);
-    std::vector<Value> items = loop_items(task_.loop_kind, raw_items.value);
-    items_are_data_ = items_are_data(task_, raw_items);
-    const Value& control = task_.loop_control;
-    std::string loop_var =
-        control.is_object() && control.contains("loop_var") ? to_plain_string(control["loop_var"]) : "item";
-    std::string index_var =
-        control.is_object() && control.contains("index_var") ? to_plain_string(control["index_var"]) : "";
+    std::vector<Value> items = loop_items_of_task();
     for (std::size_t i = 0; i < items.size(); ++i) {
-      set_item_vars(items, i, loop_var, index_var);
+      set_item_vars(items, i);
       if (!add_probe(*module, planned.probes)) return planned;
     }
     planned.complete = true;
@@ -388,7 +435,7 @@ class TaskRun {
   // The probe of the task (or of the current loop item) when it would run and its module can tell it; a skipped
   // item adds nothing. False when the module cannot tell.
   bool add_probe(const mod::Module& module, std::vector<PlannedProbe>& probes) {
-    if (!conditions_hold(frame_, task_, scope_)) return !task_.loop_kind.empty();
+    if (!conditions_hold(frame_, task_, scope_, options_.disable_lookups)) return !task_.loop_kind.empty();
     Value early, args;
     std::optional<mod::Context> ctx = module_context(module, early, args);
     if (!ctx) return false;
@@ -420,8 +467,13 @@ class TaskRun {
     if (host_.connection) host_.connection->set_quiet(no_log_);
     auto start = std::chrono::steady_clock::now();
     mod::Result result;
+    const long long limit = task_timeout();
+    DeadlineGuard deadline(host_.connection.get(), limit);
     try {
       result = module->run(ctx);
+    } catch (const TaskTimeoutError&) {
+      return failure(fmt::format("The {} action failed to execute in the expected time frame ({}) and was terminated",
+                                 task_.action, limit));
     } catch (const conn::BecomeError& e) {
       if (!becomes_planned_user(ctx, e.message())) throw;
       result = {{"changed", true},
@@ -617,6 +669,12 @@ class TaskRun {
   tmpl::Options options_;
   bool no_log_ = false;
   bool ignore_errors_ = false;
+  struct LoopControl {
+    std::string var = "item";
+    std::string index_var;
+    bool extended = false;
+    bool allitems = true;
+  } loop_;
   bool items_are_data_ = false;  // the loop's items are data (tmpl::Vars)
   bool args_are_data_ = false;   // the last rendered arguments were made from data (set_fact keeps the mark)
   std::string delegated_to_;
@@ -651,9 +709,10 @@ Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*fie
   return nullptr;
 }
 
-bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope) {
+bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope, bool disable_lookups) {
   tmpl::Options options = ansible_options();
   options.name = task.loc.str();
+  options.disable_lookups = disable_lookups;
   auto all = [&](const std::vector<std::string>& conditions) {
     for (const auto& c : conditions) {
       if (!tmpl::condition(c, scope.scope(), options)) return false;

@@ -46,7 +46,7 @@ Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*fie
 
 /// Every `when` condition that applies to the task (enclosing ones first) holds on this host.
 /// Throws prov::Error (with the task's place) when a condition cannot be evaluated.
-bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope);
+bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope, bool disable_lookups = false);
 
 /// The task's name with templates rendered where the play's variables allow it (banners).
 std::string task_title(const PlayState& play, const graph::Node& node);

@@ -34,9 +34,16 @@ conn::CommandResult TracedConnection::run(const std::string& command, const conn
     return *early;
   }
   auto start = Clock::now();
-  conn::CommandResult result = inner_->run(command, options);
+  conn::RunOptions limited = options;
+  if (deadline_) {
+    long long left = std::chrono::ceil<std::chrono::seconds>(*deadline_ - start).count();
+    if (left <= 0) throw TaskTimeoutError();
+    if (limited.timeout_seconds <= 0 || limited.timeout_seconds > left) limited.timeout_seconds = static_cast<int>(left);
+  }
+  conn::CommandResult result = inner_->run(command, limited);
   spdlog::trace("<{}> EXEC{} {} -> rc={} in {:.1f} ms", host_, options.become.enabled ? " (become)" : "",
                 quiet_ ? "<hidden by no_log>" : shorten(command), result.rc, ms_since(start));
+  if (result.timed_out && limited.timeout_seconds != options.timeout_seconds) throw TaskTimeoutError();
   return result;
 }
 
@@ -50,7 +57,12 @@ void TracedConnection::prefetch(const std::vector<BatchCommand>& commands, const
   for (size_t i = 0; i < commands.size(); ++i) probes_.store(commands[i].text, options, std::move(results[i]));
 }
 
+void TracedConnection::check_deadline() const {
+  if (deadline_ && Clock::now() >= *deadline_) throw TaskTimeoutError();
+}
+
 void TracedConnection::put_file(const std::string& content, const std::string& path, const conn::PutOptions& options) {
+  check_deadline();
   probes_.clear();
   auto start = Clock::now();
   inner_->put_file(content, path, options);
@@ -58,6 +70,7 @@ void TracedConnection::put_file(const std::string& content, const std::string& p
 }
 
 std::string TracedConnection::fetch_file(const std::string& path, const conn::Become& become) {
+  check_deadline();
   probes_.clear();
   auto start = Clock::now();
   std::string content = inner_->fetch_file(path, become);

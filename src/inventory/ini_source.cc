@@ -30,6 +30,9 @@ HostEntry expand_host_entry(const std::string& entry) {
 
 namespace {
 
+// The longest line read as a section header or a child group name (no real one comes near it).
+constexpr std::size_t kMaxHeaderLine = 1024;
+
 // A section that is declared (by [x:vars] or as a child) before the group itself is.
 struct Pending {
   std::string name;
@@ -94,7 +97,8 @@ class IniReader {
 
     static const std::regex section(R"(^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$)");
     std::smatch m;
-    if (std::regex_match(line, m, section)) {
+    // std::regex recurses per character: only a line of a sensible length can be a section header.
+    if (line[0] == '[' && line.size() <= kMaxHeaderLine && std::regex_match(line, m, section)) {
       start_section(m[1].str(), m[2].matched ? m[2].str() : "hosts", indent + static_cast<int>(m.position(2)) + 1);
       return;
     }
@@ -204,7 +208,7 @@ class IniReader {
   void read_child_line(const std::string& line, int indent) {
     static const std::regex group_name(R"(^([^:\]\s]+)\s*(?:#.*)?$)");
     std::smatch m;
-    if (!std::regex_match(line, m, group_name)) {
+    if (line.size() > kMaxHeaderLine || !std::regex_match(line, m, group_name)) {
       throw Error(fmt::format("expected a group name, got: {}", line), here(indent + 1),
                   fmt::format("[{}:children] lists one group name per line", group_));
     }

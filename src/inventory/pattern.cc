@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -82,11 +83,18 @@ bool glob_match(std::string_view pattern, std::string_view name) {
   return p == pattern.size();
 }
 
+constexpr std::size_t kMaxRegexPattern = 1000;
+
 /// Matches names by glob, or by regex (searched from the start, as Python's re.match) for "~..." patterns.
 class NameMatcher {
  public:
   explicit NameMatcher(std::string_view expression) : expression_(expression) {
     if (!expression_.empty() && expression_[0] == '~') {
+      // std::regex compiles and matches by recursion: a very long expression would run off the stack.
+      if (expression_.size() > kMaxRegexPattern) {
+        throw Error(fmt::format("invalid host list pattern '{}...': longer than {} characters",
+                                expression_.substr(0, 40), kMaxRegexPattern));
+      }
       try {
         regex_ = std::regex(expression_.substr(1));
         is_regex_ = true;
@@ -113,17 +121,22 @@ struct Subscript {
 
 /// Splits "web[1]" or "web[0:2]" into the expression and its subscript; regexes never carry one.
 std::pair<std::string, std::optional<Subscript>> split_subscript(const std::string& pattern) {
-  static const std::regex with_subscript(R"(^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$)");
+  // Only the bracketed tail goes through the regex: std::regex recurses per character, and a name may be long.
+  static const std::regex subscript(R"((?:(-?[0-9]{1,18})|([0-9]{1,18})([:-])([0-9]{0,18})))");
+  if (pattern.empty() || pattern[0] == '~' || pattern.back() != ']') return {pattern, {}};
+  std::size_t open = pattern.rfind('[');
+  if (open == std::string::npos || open == 0) return {pattern, {}};
+  std::string inside = pattern.substr(open + 1, pattern.size() - open - 2);
   std::smatch m;
-  if (pattern.empty() || pattern[0] == '~' || !std::regex_match(pattern, m, with_subscript)) return {pattern, {}};
+  if (inside.size() > 40 || !std::regex_match(inside, m, subscript)) return {pattern, {}};
   Subscript sub;
-  if (m[2].matched) {
-    sub.start = std::stol(m[2].str());
+  if (m[1].matched) {
+    sub.start = std::stol(m[1].str());
   } else {
-    sub.start = std::stol(m[3].str());
-    sub.end = m[5].str().empty() ? -1 : std::stol(m[5].str());
+    sub.start = std::stol(m[2].str());
+    sub.end = m[4].str().empty() ? -1 : std::stol(m[4].str());
   }
-  return {m[1].str(), sub};
+  return {pattern.substr(0, open), sub};
 }
 
 std::vector<const Host*> apply_subscript(std::vector<const Host*> hosts, const Subscript& sub,
@@ -174,9 +187,28 @@ std::vector<std::string> split_host_pattern(std::string_view pattern) {
   } else if (parse_address(trim(text), true)) {
     parts.push_back(text);  // one host, maybe with a port, an IPv6 address or [x:y] ranges
   } else {
-    static const std::regex part(R"((?:[^\s:\[\]]|\[[^\]]*\])+)");
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), part); it != std::sregex_iterator(); ++it) {
-      parts.push_back(it->str());
+    // Words separated by blanks and colons, where a bracket group (a range such as [1:3]) may hold a colon.
+    for (std::size_t i = 0; i < text.size();) {
+      std::string word;
+      while (i < text.size()) {
+        char c = text[i];
+        if (c == '[') {
+          std::size_t close = text.find(']', i + 1);
+          if (close == std::string::npos) break;
+          word.append(text, i, close - i + 1);
+          i = close + 1;
+        } else if (std::isspace(static_cast<unsigned char>(c)) || c == ':' || c == ']') {
+          break;
+        } else {
+          word += c;
+          ++i;
+        }
+      }
+      if (word.empty()) {
+        ++i;
+      } else {
+        parts.push_back(std::move(word));
+      }
     }
   }
   std::vector<std::string> out;

@@ -30,8 +30,11 @@ class LiteralParser {
   }
 
  private:
+  static constexpr int kMaxNesting = 200;
+
   std::string_view s_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 
   bool at_end() const { return pos_ >= s_.size(); }
   char peek() const { return at_end() ? '\0' : s_[pos_]; }
@@ -58,6 +61,13 @@ class LiteralParser {
   }
 
   Value parse_expression() {
+    // Python's tokenizer refuses more than 200 nested brackets (a SyntaxError, so the text stays a string); the
+    // same bound keeps this recursion off the end of the stack.
+    if (++depth_ > kMaxNesting) throw NotALiteral{};
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     skip_space();
     char c = peek();
     if (c == '-' || c == '+') {

@@ -67,6 +67,9 @@ int to_port(const std::string& digits) {
 std::optional<Address> parse_address(std::string_view text, bool allow_ranges) {
   static const std::regex bracketed(R"(^\[(.+)\]:([0-9]+)$)");
   static const std::regex hostport(R"(^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$)");
+  // std::regex recurses per character; no address (a DNS name has at most 253) comes near this length.
+  constexpr std::size_t kMaxAddressText = 1024;
+  if (text.size() > kMaxAddressText) return std::nullopt;
   std::string s(text);
   Address out;
   std::smatch m;

@@ -46,7 +46,11 @@ std::string controller_hostname() {
 std::string owner_name(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return "";
-  if (const passwd* pw = ::getpwuid(st.st_uid)) return pw->pw_name;
+  // getpwuid_r: hosts run templates in parallel threads, and getpwuid's static buffer is shared.
+  passwd pw{};
+  passwd* found = nullptr;
+  std::string buf(16384, '\0');
+  if (::getpwuid_r(st.st_uid, &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr) return pw.pw_name;
   return std::to_string(st.st_uid);
 }
 

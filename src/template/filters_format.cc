@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "filters.h"
+#include "limits.h"
 #include "provision/core/yaml.h"
 #include "strings.h"
 #include "yaml_emit.h"
@@ -168,8 +169,14 @@ RV f_to_nice_json(Ctx&, const RV& in, Args& a) {
 }
 
 RV f_from_json(Ctx&, const RV& in, Args&) {
+  // Python's json gives up on deep nesting (RecursionError) too; a value nested deeper than this could not be
+  // copied or printed without running off the stack.
+  auto bounded = [](int depth, Value::parse_event_t, Value&) {
+    if (depth > limits::kMaxNesting) throw std::runtime_error("nested deeper than " + std::to_string(limits::kMaxNesting));
+    return true;
+  };
   try {
-    return Value::parse(rv_str(in));
+    return Value::parse(rv_str(in), bounded);
   } catch (const std::exception& e) {
     fail(std::string("from_json: ") + e.what());
   }

@@ -255,6 +255,7 @@ std::vector<Value> lookup_terms(Args& args) {
 /// What a lookup returns is data unless the call says allow_unsafe=True (Ansible's rule): the render that made
 /// it is marked, so it is never templated again.
 Value marked_lookup(Ctx& ctx, const std::string& plugin, Args& args) {
+  if (ctx.resolver.options.disable_lookups) fail("lookups are disabled here: lookup_plugin." + plugin);
   Value ran = run_lookup(ctx, plugin, lookup_terms(args), args);
   if (!ran.empty() && !py_truthy(arg_or(args, 99, "allow_unsafe", false))) ctx.resolver.read_data = true;
   return ran;

@@ -22,6 +22,7 @@ std::string wrap_become_with_key(const std::string& command, const Become& becom
 struct PreparedCommand {
   std::string command;        ///< give to /bin/sh -c
   std::string password_line;  ///< written to stdin when BecomeWatcher::take_password() says so; may be empty
+  std::string key;            ///< the random key in this command's become marker and prompt (BecomeWatcher)
 };
 
 /// Exports options.env (names must be shell identifiers, else Error) and applies options.become.
@@ -33,8 +34,10 @@ class BecomeWatcher {
  public:
   enum class State { Waiting, Ready, Failed };
 
-  /// An inactive watcher (become disabled) is Ready from the start and changes nothing.
-  explicit BecomeWatcher(const Become& become);
+  /// An inactive watcher (become disabled) is Ready from the start and changes nothing. It answers only the
+  /// marker and prompt that carry `key` (PreparedCommand::key): text from anything else that looks like them, the
+  /// command's own output or a message of the host, is neither success nor a cue to send the password.
+  BecomeWatcher(const Become& become, const std::string& key);
 
   /// Looks at everything read so far; strips the marker from out and the prompts from err once Ready.
   State update(std::string& out, std::string& err);
@@ -51,6 +54,8 @@ class BecomeWatcher {
   State check_failure(const std::string& err, bool ended);
 
   Become become_;
+  std::string marker_;  // "BECOME-SUCCESS-<key>"
+  std::string prompt_;  // "[provision-sudo-password-<key>]: "
   State state_ = State::Ready;
   bool prompt_seen_ = false;
   bool password_sent_ = false;

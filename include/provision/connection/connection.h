@@ -62,6 +62,18 @@ class Connection {
   virtual std::string kind() const = 0;
 };
 
+/// The run was interrupted (SIGINT, SIGTERM) while a command ran or was about to start.
+class CancelledError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Ends the commands in flight on every connection and refuses new ones (raising CancelledError): local commands
+/// are stopped with their whole process group. Async-signal-safe: the interrupt handler calls it.
+void cancel_commands();
+/// Whether cancel_commands() was called.
+bool commands_cancelled();
+
 /// Quotes one value for a POSIX shell: the one quoting helper every remote command goes through.
 std::string shell_quote(std::string_view value);
 

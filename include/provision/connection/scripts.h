@@ -7,10 +7,13 @@
 namespace prov::conn {
 
 /// A script that reads the file content from stdin and installs it at `path` atomically: a temporary file
-/// created with mktemp in the same folder (private until renamed), mode/owner/group applied, then mv.
-/// Without options.mode an existing file keeps its mode; a new one gets 0666 minus the umask.
-std::string put_file_script(const std::string& path, const PutOptions& options);
-
+/// created with mktemp in the same folder (private until renamed), then install_upload_script().
+std::string put_file_script(const std::string& path, const std::string& content, const PutOptions& options);
+/// The install step of every upload, with $t the uploaded temporary file, $d the destination and fail() removing
+/// $t and exiting 1: $t must hold exactly `content` (size, and SHA-1 where the host has sha1sum); an existing
+/// file's owner, group and mode are kept unless options name them (a new file gets 0666 minus the umask); then
+/// $t is renamed over $d. On any failure $t is removed and the reason is on stderr.
+std::string install_upload_script(const std::string& content, const PutOptions& options);
 /// A script printing the file's bytes on stdout.
 std::string fetch_file_script(const std::string& path);
 

@@ -49,7 +49,8 @@ struct Settings {
 int run_playbook(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings,
                  out::Sink& sink);
 
-/// Asks a running playbook to stop after the tasks in flight (SIGINT); the recap so far is printed.
+/// Stops a running playbook (SIGINT, SIGTERM): commands in flight are ended (conn::cancel_commands), no new task
+/// starts, and the recap so far is printed; the exit code is kExitInterrupted. Async-signal-safe.
 void request_interrupt();
 
 }  // namespace prov::exec

@@ -49,6 +49,9 @@ struct Options {
   /// the expression's type. false: exactly as ansible-core 2.14 does it: a lone `{{ var }}` holding a number,
   /// bool or none keeps it; any other result is text, turned back into a list, dict or bool when it reads as one.
   bool native_types = true;
+  /// Lookups raise a TemplateError instead of running (a render made only to look ahead, such as the probes
+  /// planned before a task runs, must not run a lookup's program a second time).
+  bool disable_lookups = false;
 };
 
 /// Raised for syntax errors (with template name, line and column) and for evaluation errors.

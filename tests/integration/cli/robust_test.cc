@@ -115,3 +115,76 @@ TEST_CASE("registered output stays data through run_once, include loops and host
   CHECK(s.read("h2-each.txt") == payload);
   CHECK(s.read("h2-hostvars.txt") == payload);
 }
+
+TEST_CASE("the timeout keyword ends a command that never returns and fails the task as Ansible does") {
+  Scratch s;
+  s.write("hosts", kTwoHosts);
+  s.write("site.yml", R"(
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - shell: sleep 37.25; touch {{ playbook_dir }}/late
+      timeout: 1
+      ignore_errors: true
+    - block:
+        - command: sleep 37.5
+      timeout: "{{ 1 }}"
+      ignore_errors: true
+    - command: "true"
+      timeout: 5
+)");
+  RunResult r = s.provision("site.yml -i hosts");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("The shell action failed to execute in the expected time frame (1) and was terminated") !=
+        std::string::npos);
+  CHECK(r.out.find("The command action failed to execute in the expected time frame (1) and was terminated") !=
+        std::string::npos);
+  CHECK(recap(r.out, "h1") == "ok=3 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=2");
+  // The commands were killed, not left running.
+  RunResult ps = s.provision_shell("pgrep -f 'sleep 37\\.' || echo none");
+  CHECK(ps.out == "none\n");
+  CHECK_FALSE(s.exists("late"));
+}
+
+TEST_CASE("SIGINT and SIGTERM end the command in flight, print the recap and exit 99") {
+  for (const char* signal : {"INT", "TERM"}) {
+    Scratch s;
+    s.write("hosts", kTwoHosts);
+    s.write("site.yml", R"(
+- hosts: group
+  gather_facts: false
+  tasks:
+    - shell: sleep 41.25; touch {{ playbook_dir }}/late-{{ inventory_hostname }}
+    - copy: dest={{ playbook_dir }}/never content=x
+)");
+    RunResult r = s.provision_shell(std::string(PROVISION_BINARY) + " site.yml -i hosts & pid=$!; sleep 2; kill -" +
+                                    signal + " $pid; wait $pid; echo \"rc=$?\"; pgrep -f 'sleep 41\\.' || echo none");
+    INFO(signal << "\n" << r.out << r.err);
+    CHECK(r.out.find("rc=99") != std::string::npos);
+    CHECK(r.out.find("PLAY RECAP") != std::string::npos);
+    CHECK(r.out.find("none\n") != std::string::npos);
+    CHECK_FALSE(s.exists("never"));
+    CHECK_FALSE(s.exists("late-h1"));
+  }
+}
+
+TEST_CASE("a lookup in a task's arguments runs once, not again for the probes sent ahead") {
+  Scratch s;
+  s.write("hosts", kTwoHosts);
+  s.write("site.yml", R"(
+- hosts: h1
+  gather_facts: false
+  tasks:
+    - file: path={{ playbook_dir }}/first state=touch
+    - file:
+        path: "{{ lookup('pipe', 'echo run >> ' ~ playbook_dir ~ '/counter; echo ' ~ playbook_dir ~ '/second') }}"
+        state: touch
+      when: lookup('pipe', 'echo when >> ' ~ playbook_dir ~ '/counter') is defined
+)");
+  RunResult r = s.provision("site.yml -i hosts");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(s.exists("second"));
+  CHECK(s.read("counter") == "when\nrun\n");
+}

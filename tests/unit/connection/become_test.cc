@@ -169,3 +169,30 @@ TEST_CASE("become to an unknown user is a clear failure") {
                     "privilege escalation (su to no-such-user-xyz) failed: su: user no-such-user-xyz does not exist "
                     "or the user entry does not contain all the required fields");
 }
+
+TEST_CASE("the become watcher answers only the marker and prompt that carry its own key") {
+  prov::conn::Become b;
+  b.enabled = true;
+  b.password = "secret";
+  prov::conn::BecomeWatcher watcher(b, "KEY");
+  std::string out = "BECOME-SUCCESS-OTHER\n", err = "[provision-sudo-password-OTHER]: ";
+  CHECK(watcher.update(out, err) == prov::conn::BecomeWatcher::State::Waiting);
+  CHECK_FALSE(watcher.take_password());  // a look-alike prompt gets no password
+  err += "[provision-sudo-password-KEY]: ";
+  CHECK(watcher.update(out, err) == prov::conn::BecomeWatcher::State::Waiting);
+  CHECK(watcher.take_password());
+  out += "BECOME-SUCCESS-KEY\nreal output\n";
+  CHECK(watcher.update(out, err) == prov::conn::BecomeWatcher::State::Ready);
+  CHECK(out == "real output\n");
+}
+
+TEST_CASE("each prepared command carries a fresh key in its marker and prompt") {
+  prov::conn::RunOptions options;
+  options.become.enabled = true;
+  options.become.password = "secret";
+  auto first = prov::conn::prepare_command("id", options), second = prov::conn::prepare_command("id", options);
+  CHECK(first.key.size() == 24);
+  CHECK(first.key != second.key);
+  CHECK(first.command.find("BECOME-SUCCESS-" + first.key) != std::string::npos);
+  CHECK(first.command.find("[provision-sudo-password-" + first.key + "]: ") != std::string::npos);
+}

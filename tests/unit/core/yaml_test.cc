@@ -57,3 +57,17 @@ TEST_CASE("a very long plain scalar is text, not a stack overflow") {
   CHECK(v["n"] == digits);
   CHECK(parse("n: 99999999999999999999\n")["n"] == "99999999999999999999");
 }
+
+TEST_CASE("a document whose aliases expand without bound is refused") {
+  std::string bomb = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+  std::string prev = "a";
+  for (char level = 'b'; level <= 'i'; ++level) {
+    const std::string name(1, level);
+    bomb += name + ": &" + name + " [";
+    for (int i = 0; i < 10; ++i) bomb += std::string(i ? ", " : "") + "*" + prev;
+    bomb += "]\n";
+    prev = name;
+  }
+  CHECK_THROWS_WITH(parse(bomb), Catch::Contains("expands to more than 5000000 values"));
+  CHECK(parse("a: &a [1, 2]\nb: [*a, *a]\n")["b"][1][1] == 2);
+}

@@ -120,3 +120,14 @@ TEST_CASE_METHOD(Fixture, "play hosts restricted by --limit") {
   CHECK(select({"all"}, "@" + file) == Names{"db-c", "s7"});
   CHECK_THROWS_WITH(select({"all"}, "@/nonexistent/limit"), "unable to find limit file /nonexistent/limit");
 }
+
+TEST_CASE_METHOD(Fixture, "very long patterns are answered, not a stack overflow") {
+  std::string name(60000, 'x');
+  Names unmatched;
+  CHECK(hosts(name, &unmatched).empty());
+  CHECK(unmatched == Names{name});
+  CHECK_THROWS_WITH(hosts(name + "[1]"), Catch::Contains("no hosts matched the subscripted pattern"));
+  CHECK(split_host_pattern("a:" + name + ":b") == Names{"a", name, "b"});
+  CHECK_THROWS_WITH(hosts("~" + name), Catch::Contains("longer than 1000 characters"));
+  CHECK(hosts("web[99999999999999999999]").empty());  // a subscript too long for a number is part of the name
+}

@@ -122,3 +122,12 @@ TEST_CASE("INI values that are not Python literals stay strings") {
   CHECK(parse_ini_value("") == Value(""));
   CHECK(parse_ini_value("10.0.0.1") == Value("10.0.0.1"));
 }
+
+TEST_CASE("an INI value nested deeper than Python's tokenizer allows stays a string") {
+  std::string deep(100000, '[');
+  CHECK(parse_ini_value(deep) == Value(deep));
+  std::string ok = std::string(50, '[') + std::string(50, ']');
+  CHECK(parse_ini_value(ok).is_array());
+  std::string minus(100000, '-');
+  CHECK(parse_ini_value(minus + "1") == Value(minus + "1"));
+}

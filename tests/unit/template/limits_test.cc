@@ -137,3 +137,13 @@ TEST_CASE("fuzz findings: numbers past 64 bits in version strings, attribute pat
   CHECK_NOTHROW(E("{{ [[1]] | map(attribute='99999999999999999999') | list }}"));
   CHECK(E("{{ 'http://h:99x/' | urlsplit('port') }}") == "Port could not be cast to integer value as '99x'");
 }
+
+TEST_CASE("from_json refuses a document nested deeper than the engine's bound") {
+  std::string deep(200000, '[');
+  deep += std::string(200000, ']');
+  prov::tmpl::ValueVars vars(prov::Value{{"doc", deep}});
+  CHECK_THROWS_WITH(prov::tmpl::render("{{ doc | from_json }}", vars),
+                    Catch::Contains("from_json: nested deeper than"));
+  prov::tmpl::ValueVars shallow(prov::Value{{"doc", "[[[1]]]"}});
+  CHECK(prov::tmpl::render("{{ (doc | from_json)[0][0][0] }}", shallow) == "1");
+}

@@ -1,0 +1,49 @@
+// How a host is reached: the connection variables of Ansible's ssh plugin, legacy names included.
+#include <catch2/catch.hpp>
+
+#include "../../../src/exec/connect.h"
+#include "provision/connection/ssh.h"
+
+using prov::Value;
+using prov::exec::connection_plan;
+using prov::exec::Settings;
+
+TEST_CASE("legacy ansible_ssh_* variables reach the connection, and win as in Ansible") {
+  Settings settings;
+  settings.remote_user = "cli-user";
+  settings.timeout = 10;
+  Value inventory = {{"ansible_ssh_host", "10.1.2.3"},
+                     {"ansible_ssh_user", "legacy"},
+                     {"ansible_ssh_pass", "pw"},
+                     {"ansible_private_key_file", "/keys/id"},
+                     {"ansible_ssh_timeout", 7},
+                     {"ansible_ssh_port", 2202},
+                     {"ansible_ssh_retries", 0}};
+  auto plan = connection_plan("web1", inventory, Value::object(), Value::object(), settings);
+  auto ssh = prov::conn::parse_ssh_settings(plan.vars);
+  CHECK(ssh.host == "10.1.2.3");
+  CHECK(ssh.user == "legacy");
+  CHECK(ssh.password == "pw");
+  CHECK(ssh.identity_files == std::vector<std::string>{"/keys/id"});
+  CHECK(ssh.connect_timeout_seconds == 7);
+  CHECK(ssh.port == 2202);
+  CHECK(ssh.connect_retries == 0);
+
+  // Both names set: the later one in the plugin's list wins (ansible_ssh_host over ansible_host, and so on).
+  inventory["ansible_host"] = "10.9.9.9";
+  inventory["ansible_user"] = "modern";
+  inventory["ansible_ssh_private_key_file"] = "/keys/other";
+  ssh = prov::conn::parse_ssh_settings(
+      connection_plan("web1", inventory, Value::object(), Value::object(), settings).vars);
+  CHECK(ssh.host == "10.1.2.3");
+  CHECK(ssh.user == "legacy");
+  CHECK(ssh.identity_files == std::vector<std::string>{"/keys/other"});
+
+  // None set: the host's name, the command line's user and timeout.
+  ssh = prov::conn::parse_ssh_settings(
+      connection_plan("web2", Value::object(), Value::object(), Value::object(), settings).vars);
+  CHECK(ssh.host == "web2");
+  CHECK(ssh.user == "cli-user");
+  CHECK(ssh.connect_timeout_seconds == 10);
+  CHECK(ssh.identity_files.empty());
+}
