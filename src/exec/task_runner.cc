@@ -137,7 +137,6 @@ long long whole_number(const Value& value, const char* keyword, const SourceLoc&
               loc);
 }
 
-
 std::string located(const std::string& message, const pb::Task& task) {
   return fmt::format("{} (in task '{}' at {})", message, graph::display_name(task), task.loc.str());
 }
@@ -300,7 +299,8 @@ class TaskRun {
     if (task_.until.empty()) return apply_overrides(run_action());
     long long retries =
         task_.retries.is_null() ? 3 : std::max(1LL, whole_number(templated(task_.retries), "retries", task_.loc));
-    long long delay = task_.delay.is_null() ? 5 : std::max(0LL, whole_number(templated(task_.delay), "delay", task_.loc));
+    long long delay =
+        task_.delay.is_null() ? 5 : std::max(0LL, whole_number(templated(task_.delay), "delay", task_.loc));
     Value result;
     for (int attempt = 1; attempt <= retries; ++attempt) {
       result = apply_overrides(run_action());

@@ -38,7 +38,8 @@ conn::CommandResult TracedConnection::run(const std::string& command, const conn
   if (deadline_) {
     long long left = std::chrono::ceil<std::chrono::seconds>(*deadline_ - start).count();
     if (left <= 0) throw TaskTimeoutError();
-    if (limited.timeout_seconds <= 0 || limited.timeout_seconds > left) limited.timeout_seconds = static_cast<int>(left);
+    if (limited.timeout_seconds <= 0 || limited.timeout_seconds > left)
+      limited.timeout_seconds = static_cast<int>(left);
   }
   conn::CommandResult result = inner_->run(command, limited);
   spdlog::trace("<{}> EXEC{} {} -> rc={} in {:.1f} ms", host_, options.become.enabled ? " (become)" : "",

@@ -41,7 +41,8 @@ Value read_whole_number(const YAML::Node& node, const std::string& file, const s
   Value v = yaml::to_value(node, file);
   if (v.is_string() && has_template(v.get<std::string>())) return v;
   if (!as_whole_number(v)) {
-    throw Error(fmt::format("'{}' must be a whole number, got {}", key, v.is_string() ? "'" + v.get<std::string>() + "'" : node_kind(node)),
+    throw Error(fmt::format("'{}' must be a whole number, got {}", key,
+                            v.is_string() ? "'" + v.get<std::string>() + "'" : node_kind(node)),
                 yaml::loc(node, file));
   }
   return v;

@@ -31,7 +31,6 @@ std::string python_str(const Value& value) { return py_str(value); }
 
 static bool is_marked_unsafe(std::string_view text) { return text.substr(0, kUnsafeMark.size()) == kUnsafeMark; }
 
-
 static bool has_markup(const Value& v) {
   if (v.is_string()) return is_template(v.get_ref<const std::string&>());
   if (v.is_array()) return std::any_of(v.begin(), v.end(), [](const Value& e) { return has_markup(e); });

@@ -172,7 +172,8 @@ RV f_from_json(Ctx&, const RV& in, Args&) {
   // Python's json gives up on deep nesting (RecursionError) too; a value nested deeper than this could not be
   // copied or printed without running off the stack.
   auto bounded = [](int depth, Value::parse_event_t, Value&) {
-    if (depth > limits::kMaxNesting) throw std::runtime_error("nested deeper than " + std::to_string(limits::kMaxNesting));
+    if (depth > limits::kMaxNesting)
+      throw std::runtime_error("nested deeper than " + std::to_string(limits::kMaxNesting));
     return true;
   };
   try {

@@ -48,7 +48,8 @@ TEST_CASE("with_sequence refuses numbers, formats and lengths it cannot honour")
   };
   CHECK(message("end=99999999999999999999") ==
         "can't parse end=99999999999999999999 as integer (with_sequence takes whole numbers up to 1000000000000)");
-  CHECK(message("start=x end=3") == "can't parse start=x as integer (with_sequence takes whole numbers up to 1000000000000)");
+  CHECK(message("start=x end=3") ==
+        "can't parse start=x as integer (with_sequence takes whole numbers up to 1000000000000)");
   CHECK(message("end=3 format=%s%s") == "bad formatting string: %s%s");
   CHECK(message("end=3 format=none") == "bad formatting string: none");
   CHECK(message("end=3 format=%n") == "bad formatting string: %n");

@@ -179,7 +179,8 @@ TEST_CASE("INI inventory: a later port for a known host is ignored; the first lo
 TEST_CASE("INI inventory: absurdly long values and lines are clear errors or strings, never a crash") {
   TempDir dir;
   std::string deep(100000, '[');
-  Inventory inv = load_inventory({dir.write("hosts", "h1 x=" + deep + "\n[web:vars]\ny=" + deep + "\n[web]\nh1\n")}, "");
+  Inventory inv =
+      load_inventory({dir.write("hosts", "h1 x=" + deep + "\n[web:vars]\ny=" + deep + "\n[web]\nh1\n")}, "");
   CHECK(inv.host_vars("h1")["x"] == deep);
   CHECK(inv.host_vars("h1")["y"] == deep);
   CHECK_FALSE(load_error("hosts2", deep + "\n").empty());
