@@ -64,6 +64,21 @@ std::string put_file_script(const std::string& path, const std::string& content,
   return s;
 }
 
+std::string end_process_tree_script(long pid, long parent) {
+  // In /proc/PID/stat the parent's pid is the second field after the command name, which may hold spaces and
+  // parentheses itself: the fields are read after its last ") ".
+  const std::string id = std::to_string(pid);
+  std::string s =
+      // Stop a process before looking for its children: a stopped process starts no new ones.
+      "end_tree() { kill -STOP \"$1\" 2>/dev/null || return 0; "
+      "for f in /proc/[0-9]*/stat; do read -r l < \"$f\" 2>/dev/null || continue; set -- \"$1\" ${l##*) }; "
+      "if [ \"${3:-}\" = \"$1\" ]; then c=${f#/proc/}; end_tree \"${c%/stat}\"; fi; done; "
+      "kill -TERM \"$1\"; kill -CONT \"$1\"; }; ";
+  s += "read -r l < /proc/" + id + "/stat 2>/dev/null || exit 0; set -- ${l##*) }; ";
+  s += "[ \"${2:-}\" = " + std::to_string(parent) + " ] && end_tree " + id + "; exit 0";
+  return s;
+}
+
 std::string fetch_file_script(const std::string& path) { return "cat -- " + shell_quote(path); }
 
 }  // namespace prov::conn

@@ -116,11 +116,18 @@ class SshConnection : public Connection {
         broken_ = true;
         throw;
       } catch (const CancelledError&) {
+        end_interrupted_command(options.become);
         broken_ = true;
         throw;
       }
     }
     last_shell_ = nullptr;
+    return run_in_channel(command, options, true);
+  }
+
+  // A command in a channel of its own. `cancellable`: an interrupt (cancel_commands) gives it up; the clean-up
+  // after an interrupt is not.
+  CommandResult run_in_channel(const std::string& command, const RunOptions& options, bool cancellable) {
     PreparedCommand prepared = prepare_command(with_remote_timeout(command, options.timeout_seconds), options);
     BecomeWatcher watcher(options.become, prepared.key);
     ssh_session s = session_.get();
@@ -146,7 +153,10 @@ class SshConnection : public Connection {
         channel.get(), [&callbacks](ssh_channel c) { ssh_remove_channel_callbacks(c, &callbacks); });
     // sshd hands the command to the user's login shell, which may be bash, zsh or fish: /bin/sh gives every
     // command the same POSIX semantics as the local transport. The login shell execs it (one word list).
-    const std::string remote = "/bin/sh -c " + shell_quote(prepared.command);
+    // The shell announces its pid first (stripped from the output): an interrupt ends the command's process tree.
+    const std::string pid_line = prepared.key + "-pid ";
+    const std::string remote =
+        "/bin/sh -c " + shell_quote(detail::announce_script(pid_line, "$$", "$PPID") + prepared.command);
     if (ssh_channel_request_exec(channel.get(), remote.c_str()) != SSH_OK) {
       throw lost("cannot start the command");
     }
@@ -157,7 +167,8 @@ class SshConnection : public Connection {
     // The host's own timeout fires first; ours is the fallback for hosts without one, or one that hangs.
     const auto deadline = started + std::chrono::seconds(options.timeout_seconds) + kTimeoutGrace;
     std::string to_write;
-    bool stdin_queued = false, eof_sent = false;
+    bool stdin_queued = false, eof_sent = false, announced = false;
+    detail::RunningCommand running;
     while (!state.closed && !(state.eof && state.exit_code)) {
       if (watcher.take_password()) to_write.insert(0, prepared.password_line);
       if (!stdin_queued && watcher.state() == BecomeWatcher::State::Ready) {
@@ -177,9 +188,13 @@ class SshConnection : public Connection {
         ssh_channel_send_eof(channel.get());
         eof_sent = true;
       }
-      if (commands_cancelled()) {
-        // sshd passes the signal to the command it started (OpenSSH's "signal" request); the channel is given up.
-        ssh_channel_request_send_signal(channel.get(), "TERM");
+      if (!announced) announced = detail::take_announcement(result.out, pid_line, running);
+      if (cancellable && commands_cancelled()) {
+        // sshd passes a signal to the shell it started (OpenSSH's "signal" request) but not to the shell's
+        // children, which would be left running: the whole tree is ended, or failing that the shell. The clean-up
+        // command polls the session itself, which may be in one event only.
+        event.reset();
+        if (!end_process_tree(running, options.become)) ssh_channel_request_send_signal(channel.get(), "TERM");
         throw CancelledError("interrupted");
       }
       int wait_ms = (!to_write.empty() && ssh_channel_window_size(channel.get()) > 0) ? 0 : 200;
@@ -193,6 +208,7 @@ class SshConnection : public Connection {
       }
       if (watcher.update(result.out, result.err) == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
     }
+    if (!announced) detail::take_announcement(result.out, pid_line, running);
     result.rc = state.exit_code.value_or(-1);
     // timeout(1) kills its own process group, itself included: the shell ends by SIGKILL (or reports 137).
     if (options.timeout_seconds > 0 && (result.rc == -SIGKILL || result.rc == 128 + SIGKILL) &&
@@ -235,6 +251,7 @@ class SshConnection : public Connection {
  private:
   // Kept open at once: shells, the SFTP channel and one single command stay under sshd's MaxSessions (10).
   static constexpr size_t kMaxShells = 4;
+  static constexpr int kCleanupSeconds = 5;
 
   // The command runs in a shell started as its user (escalated once, with the password if any). The shell of a
   // user other than root is kept only while commands go to it one after another: a command run anywhere else (a
@@ -246,6 +263,25 @@ class SshConnection : public Connection {
     const std::string prepared = prepare_command(command, plain).command;
     const bool other_user = options.become.enabled && options.become.user != "root";
     return shell_for(options.become.enabled ? options.become : Become{}, other_user).run(prepared, options.stdin_data);
+  }
+
+  // A command given up on an interrupt: its process tree is ended from a channel of its own (the persistent shell
+  // cannot take another command while one runs), as the same user, within a few seconds. A failure here changes
+  // nothing for the run, which is being interrupted anyway.
+  bool end_process_tree(const detail::RunningCommand& running, const Become& become) {
+    if (running.pid == 0) return false;
+    RunOptions options;
+    options.become = become;
+    options.timeout_seconds = kCleanupSeconds;
+    try {
+      return run_in_channel(end_process_tree_script(running.pid, running.parent), options, false).rc == 0;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  void end_interrupted_command(const Become& become) {
+    if (last_shell_ != nullptr) end_process_tree(last_shell_->running(), become);
   }
 
   detail::RemoteShell& shell_for(const Become& become, bool only_if_last) {

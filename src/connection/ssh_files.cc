@@ -5,6 +5,7 @@
 
 #include "provision/connection/scripts.h"
 #include "provision/core/random.h"
+#include "ssh_internal.h"
 
 namespace prov::conn::detail {
 
@@ -47,31 +48,37 @@ std::string SftpFiles::error_text() const {
   }
 }
 
+void SftpFiles::fail(const std::string& what, const std::string& path, const std::string& reason) const {
+  const std::string message = "cannot " + what + " " + path + ": " + reason;
+  if (!ssh_is_connected(session_)) throw unreachable(message);
+  throw Error(message);
+}
+
 std::string SftpFiles::upload(const std::string& content, const std::string& path) {
   const std::string tmp = parent_dir(path) + "/.provision-tmp-" + random_hex(8);
   sftp_file file = sftp_open(sftp_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (file == nullptr) throw Error("cannot write " + path + ": " + error_text());
+  if (file == nullptr) fail("write", path, error_text());
   for (size_t done = 0; done < content.size();) {
     ssize_t n = sftp_write(file, content.data() + done, std::min(kChunk, content.size() - done));
     if (n <= 0) {
       std::string reason = error_text();
       sftp_close(file);
       sftp_unlink(sftp_, tmp.c_str());
-      throw Error("cannot write " + path + ": " + reason);
+      fail("write", path, reason);
     }
     done += static_cast<size_t>(n);
   }
   if (sftp_close(file) != SSH_OK) {
     std::string reason = error_text();
     sftp_unlink(sftp_, tmp.c_str());
-    throw Error("cannot write " + path + ": " + reason);
+    fail("write", path, reason);
   }
   return tmp;
 }
 
 std::string SftpFiles::download(const std::string& path) {
   sftp_file file = sftp_open(sftp_, path.c_str(), O_RDONLY, 0);
-  if (file == nullptr) throw Error("cannot read " + path + ": " + error_text());
+  if (file == nullptr) fail("read", path, error_text());
   std::string content;
   std::string buffer(kChunk, '\0');
   for (;;) {
@@ -79,7 +86,7 @@ std::string SftpFiles::download(const std::string& path) {
     if (n < 0) {
       std::string reason = error_text();
       sftp_close(file);
-      throw Error("cannot read " + path + ": " + reason);
+      fail("read", path, reason);
     }
     if (n == 0) break;
     content.append(buffer.data(), static_cast<size_t>(n));

@@ -9,7 +9,8 @@
 namespace prov::conn::detail {
 
 /// An SFTP subsystem channel, opened on first use and kept for the session's life (opening costs three round
-/// trips). Throws Error with the file named; never leaves a partial temporary file behind.
+/// trips). Throws Error with the file named, or UnreachableError when the connection is lost; a temporary file is
+/// removed after a failure, unless the connection was lost (it stays on the host, private, never installed).
 class SftpFiles {
  public:
   /// Opens the SFTP subsystem; available() is false when the host has none (files then move through a shell).
@@ -26,6 +27,8 @@ class SftpFiles {
 
  private:
   std::string error_text() const;
+  /// Throws for a failed transfer of `path`: the host is unreachable once the connection is gone.
+  [[noreturn]] void fail(const std::string& what, const std::string& path, const std::string& reason) const;
 
   ssh_session session_;
   sftp_session sftp_ = nullptr;

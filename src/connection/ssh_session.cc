@@ -73,15 +73,19 @@ bool is_transient(const std::string& reason) {
   return false;
 }
 
-void enable_keepalive(ssh_session s, int idle_seconds) {
+void enable_keepalive(ssh_session s, int idle_seconds, int count) {
   int fd = ssh_get_fd(s);
-  if (fd < 0 || idle_seconds <= 0) return;
-  int on = 1, count = 3;
+  if (fd < 0 || idle_seconds <= 0 || count <= 0) return;
+  int on = 1;
   // Failures are harmless (a ProxyCommand gives a pipe, not a socket): keepalive is only an early warning.
   ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_seconds, sizeof idle_seconds);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle_seconds, sizeof idle_seconds);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  // Keepalive probes only go out on an idle link; data sent and never acknowledged (a link lost mid-transfer) would
+  // be retried for about fifteen minutes. Give up after as long as the probes would take, as ssh does.
+  unsigned int unacknowledged_ms = static_cast<unsigned int>(idle_seconds) * (count + 1) * 1000U;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &unacknowledged_ms, sizeof unacknowledged_ms);
 }
 
 SessionPtr configured_session(const SshSettings& st) {
@@ -234,7 +238,7 @@ SessionPtr attempt(const SshSettings& st) {
     if (is_transient(reason)) throw TransientFailure{where + ": " + reason};
     throw unreachable(where + ": " + reason);
   }
-  enable_keepalive(s, st.keepalive_seconds);
+  enable_keepalive(s, st.keepalive_seconds, st.keepalive_count);
   verify_host_key(s, st);
   authenticate(s, st);
   return session;

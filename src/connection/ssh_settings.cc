@@ -76,6 +76,8 @@ void apply_option(SshSettings& s, const std::string& option, bool& strict_seen) 
     s.connect_timeout_seconds = parse_int(value, "ConnectTimeout");
   } else if (key == "serveraliveinterval") {
     s.keepalive_seconds = parse_int(value, "ServerAliveInterval");
+  } else if (key == "serveralivecountmax") {
+    s.keepalive_count = parse_int(value, "ServerAliveCountMax");
   } else if (key == "proxycommand") {
     if (!s.proxy_command && lower(value) != "none") s.proxy_command = value;
   }

@@ -2,13 +2,16 @@
 // `( eval 'COMMAND' ) </dev/null` (or with its input as a here-document): a subshell, so `exit`, `cd`, traps and
 // variables end with it, with a stdin that cannot swallow the commands after it, and no program started for it (a
 // fork only: starting a program is what costs most on a small host). The shell then prints an end marker with the exit
-// status on stdout and a marker on stderr; everything before them is the command's output. Differences from a channel
+// status on stdout and a marker on stderr; everything before them is the command's output. Before the command, the
+// subshell prints its pid and the shell's (read from /proc without starting a program) on a line of its own, which is
+// taken out of the output: an interrupted command is ended by pid (SshConnection). Differences from a channel
 // per command: $$ is the shell's process id, and a command killed by signal N reports 128+N, as shells do, not -N. dash
 // names eval in its own messages ("/bin/sh: 1: eval: x: not found"); that word is taken out so messages read as from
 // `/bin/sh -c`.
 #include "ssh_shell.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 
 #include "provision/connection/become.h"
@@ -30,6 +33,8 @@ using EventPtr = std::unique_ptr<ssh_event_struct, EventDeleter>;
 
 // How long one wait for the shell's output lasts before an interrupt (cancel_commands) is looked for again.
 constexpr int kCancelCheckMs = 200;
+// How much output may come before the subshell's announcement of its pid (a daemon's output left in the shell's).
+constexpr size_t kAnnouncementWindow = 64 * 1024;
 
 EventPtr session_event(ssh_session session) {
   EventPtr event(ssh_event_new(), EventDeleter{session});
@@ -69,6 +74,24 @@ int RemoteShell::on_data(ssh_session, ssh_channel, void* data, uint32_t len, int
 
 void RemoteShell::on_close(ssh_session, ssh_channel, void* user) { static_cast<RemoteShell*>(user)->ended_ = true; }
 void RemoteShell::on_eof(ssh_session, ssh_channel, void* user) { static_cast<RemoteShell*>(user)->ended_ = true; }
+
+std::string announce_script(const std::string& line_start, const std::string& pid, const std::string& parent) {
+  return "printf '%s%s %s\\n' " + shell_quote(line_start) + " " + pid + " " + parent + "; ";
+}
+
+bool take_announcement(std::string& output, const std::string& line_start, RunningCommand& running) {
+  size_t at = output.find(line_start);
+  if (at == std::string::npos) return false;
+  size_t end = output.find('\n', at);
+  if (end == std::string::npos) return false;
+  std::string numbers = output.substr(at + line_start.size(), end - at - line_start.size());
+  char* rest = nullptr;
+  long pid = std::strtol(numbers.c_str(), &rest, 10);
+  long parent = std::strtol(rest, &rest, 10);
+  if (pid > 0 && parent > 0 && *rest == '\0') running = {pid, parent};
+  output.erase(at, end + 1 - at);
+  return true;
+}
 
 RemoteShell::RemoteShell(ssh_session session, const Become& become) : session_(session), key_(random_hex(12)) {
   callbacks_.userdata = this;
@@ -137,8 +160,14 @@ CommandResult RemoteShell::run(const std::string& command, const std::string& in
   err_.clear();
   const std::string report =
       "; provision_rc=$?; printf '%s %d\\n' " + marker + " \"$provision_rc\"; printf '%s\\n' " + marker + " >&2\n";
+  // The subshell's pid is the first field of /proc/self/stat, read by a builtin: no program is started for it.
+  const std::string pid_line = marker + "-pid ";
+  const std::string announce = "read -r provision_stat </proc/self/stat 2>/dev/null && " +
+                               announce_script(pid_line, "\"${provision_stat%% *}\"", "\"$$\"") +
+                               "unset provision_stat; ";
+  running_ = {};
   if (input.empty()) {
-    write_all("( eval " + shell_quote(command) + " ) </dev/null" + report);
+    write_all("( " + announce + "eval " + shell_quote(command) + " ) </dev/null" + report);
   } else {
     // A here-document: its lines follow the command's line. The end line carries the marker, so no line of the
     // input is it by accident; the input stays out of every process's arguments.
@@ -146,7 +175,8 @@ CommandResult RemoteShell::run(const std::string& command, const std::string& in
     if (!accepts_input(input) || ("\n" + input).find("\n" + end_line + "\n") != std::string::npos) {
       throw Error("this input cannot go to a command through the remote shell");
     }
-    write_all("( eval " + shell_quote(command) + " ) <<'" + end_line + "'" + report + input + end_line + "\n");
+    write_all("( " + announce + "eval " + shell_quote(command) + " ) <<'" + end_line + "'" + report + input + end_line +
+              "\n");
   }
   const std::string out_end = marker + " ";
   const std::string err_end = marker + "\n";
@@ -158,7 +188,13 @@ CommandResult RemoteShell::run(const std::string& command, const std::string& in
     if (at == std::string::npos && text.size() >= end.size()) from = text.size() - end.size() + 1;
     return at;
   };
+  bool announced = false;
   for (;;) {
+    // The announcement comes first; a host without /proc sends none, and a long output is not searched for it.
+    if (!announced && out_.find('\n') != std::string::npos) {
+      announced = take_announcement(out_, pid_line, running_) || out_.size() > kAnnouncementWindow;
+      out_from = 0;
+    }
     if (out_at == std::string::npos) out_at = find_from(out_, out_end, out_from);
     if (out_at != std::string::npos && rc_end == std::string::npos) rc_end = out_.find('\n', out_at);
     if (err_at == std::string::npos) err_at = find_from(err_, err_end, err_from);
@@ -166,6 +202,7 @@ CommandResult RemoteShell::run(const std::string& command, const std::string& in
     if (ended_) lost("the remote shell ended while running a command");
     poll(kCancelCheckMs);
   }
+  running_ = {};
   CommandResult result;
   const size_t digits = out_at + out_end.size();
   result.rc = std::stoi(out_.substr(digits, rc_end - digits));

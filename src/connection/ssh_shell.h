@@ -12,6 +12,20 @@
 
 namespace prov::conn::detail {
 
+/// A remote command's process, by pid, and its parent's (a check against a reused pid). Zero: not known.
+struct RunningCommand {
+  long pid = 0;
+  long parent = 0;
+};
+
+/// Shell text that prints "<line_start><pid> <parent pid>" on a line of its own, to be put before a command:
+/// `pid` and `parent` are shell words ("$$", "$PPID").
+std::string announce_script(const std::string& line_start, const std::string& pid, const std::string& parent);
+
+/// Takes the announcement line out of `output` once it has arrived whole and fills `running` (left at zero when
+/// the line is malformed). False while the line has not arrived.
+bool take_announcement(std::string& output, const std::string& line_start, RunningCommand& running);
+
 class RemoteShell {
  public:
   /// Starts /bin/sh on a new channel of `session`, escalated with `become` when enabled (once, for every command
@@ -33,6 +47,10 @@ class RemoteShell {
 
   /// False once the shell's channel has ended; the connection then starts a new one.
   bool usable() const;
+
+  /// The subshell running the current command, as it announced itself (pid 0 when no command runs or the host
+  /// has no /proc): what to end when the command is given up on an interrupt.
+  RunningCommand running() const { return running_; }
 
  private:
   static int on_data(ssh_session, ssh_channel, void* data, uint32_t len, int is_stderr, void* user);
@@ -56,6 +74,7 @@ class RemoteShell {
   bool ended_ = false;
   std::string key_;        ///< random, per shell: end markers cannot be forged by a command's output
   uint64_t commands_ = 0;  ///< numbers each command's end marker
+  RunningCommand running_;
 };
 
 /// dash names `eval` in the errors of a command run through it ("/bin/sh: 3: eval: x: not found"); this takes

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Fault: Ctrl-C (SIGINT) and SIGTERM mid-run, while a command runs on the hosts. provision stops at once, prints
-# the recap, exits 99, leaves no process on the controller, runs nothing after; a rerun converges.
+# Fault: Ctrl-C (SIGINT) and SIGTERM mid-run, while a command runs on the hosts (in the persistent shell, and in a
+# channel of its own). provision stops at once, prints the recap, exits 99, leaves no process on the controller or
+# the hosts, runs nothing after; a rerun converges.
 #   tests/faults/interrupt.sh BUILD_DIR/provision
 . "$(dirname "$0")/lib.sh"
 hosts_up 2
@@ -8,13 +9,14 @@ hosts_up 2
 cat >"$work/site.yml" <<'YAML'
 - hosts: sandbox
   gather_facts: false
+  vars:
+    provision_ssh_persistent_shell: "{{ inventory_hostname == 'sbx1' }}"
   tasks:
-    - command: sleep {{ pause }}
+    - command: sh -c 'sleep {{ pause }}; echo'
       changed_when: false
     - copy: dest=/root/after content=after
 YAML
-# Each signal's run sleeps for its own time, so that the wait below sees this run's command: a command that the
-# persistent shell was running is not yet ended on the host (docs/security.md, "Not yet").
+# Each signal's run sleeps for its own time, so that each check sees that run's command only.
 for signal in INT TERM; do
   pause=$([ "$signal" = INT ] && echo 57.5 || echo 58.5)
   start "$work/site.yml" -i "$inventory" -e "pause=$pause"
@@ -27,7 +29,10 @@ for signal in INT TERM; do
   check "... within seconds, not when the command ends" [ $(($(date +%s) - sent)) -lt 10 ]
   check "... after the recap" grep -q "PLAY RECAP" "$work/out"
   check "... running nothing after it" sh -c "! '$sandbox' exec sbx1 test -e /root/after"
-  check "... and leaving no process on the controller" no_provision_left
+  check "... leaving no process on the controller" no_provision_left
+  for host in sbx1 sbx2; do
+    check "... or on $host" wait_for_host "$host" "! pgrep -f 'sleep ${pause%.*}[.]${pause#*.}'"
+  done
 done
 
 run "$work/site.yml" -i "$inventory" -e pause=0

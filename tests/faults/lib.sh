@@ -54,13 +54,13 @@ finish_run() {
   set -e
 }
 
-wait_for_host() {  # wait_for_host HOST COMMAND: until COMMAND succeeds on HOST (10 s at most)
+wait_for_host() {  # wait_for_host HOST COMMAND: until COMMAND succeeds on HOST ($wait_seconds, 10 s by default)
   host=$1
   shift
   i=0
   while ! "$sandbox" exec "$host" sh -c "$*" >/dev/null 2>&1; do
     i=$((i + 1))
-    [ $i -lt 100 ] || return 1
+    [ $i -lt $((${wait_seconds:-10} * 10)) ] || return 1
     sleep 0.1
   done
 }

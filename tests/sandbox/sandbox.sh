@@ -34,6 +34,8 @@ commands:
   exec HOST CMD...     run CMD inside HOST as root (works without sshd)
   stop-sshd HOST       stop HOST's sshd (for unreachable-host tests)
   start-sshd HOST      start it again and wait until it answers
+  link-down HOST       cut HOST's link to the bridge: packets are lost, no error is sent back
+  link-up HOST         restore it
   reset HOST...        replace HOSTs with fresh ones (new layer, new host key)
   rekey HOST [--trust] give HOST a new SSH host key; known_hosts keeps the old key
                        (changed-key tests) unless --trust
@@ -180,6 +182,11 @@ cmd_stop_sshd() {
   die "sshd on $1 still listening after stop"
 }
 
+cmd_link() {
+  (($# == 2)) || die "usage: sandbox.sh link-down|link-up HOST"
+  ip link set "$(host_veth "$2")" "$1"
+}
+
 cmd_start_sshd() {
   (($# == 1)) || die "usage: sandbox.sh start-sshd HOST"
   host_exec "$1" service ssh start >/dev/null
@@ -266,6 +273,8 @@ main() {
     exec) require_root && cmd_exec "$@" ;;
     stop-sshd) require_root && cmd_stop_sshd "$@" ;;
     start-sshd) require_root && cmd_start_sshd "$@" ;;
+    link-down) require_root && cmd_link down "$@" ;;
+    link-up) require_root && cmd_link up "$@" ;;
     rekey) require_root && cmd_rekey "$@" ;;
     reset) require_root && cmd_reset "$@" ;;
     base)

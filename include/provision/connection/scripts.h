@@ -14,6 +14,9 @@ std::string put_file_script(const std::string& path, const std::string& content,
 /// file's owner, group and mode are kept unless options name them (a new file gets 0666 minus the umask); then
 /// $t is renamed over $d. On any failure $t is removed and the reason is on stderr.
 std::string install_upload_script(const std::string& content, const PutOptions& options);
+/// A script that ends process `pid` and everything it started (stopped first, so that nothing forks meanwhile,
+/// then SIGTERM), provided it is still the child of `parent`: a command given up on an interrupt. Reads /proc.
+std::string end_process_tree_script(long pid, long parent);
 /// A script printing the file's bytes on stdout.
 std::string fetch_file_script(const std::string& path);
 

@@ -31,6 +31,7 @@ struct SshSettings {
   int connect_timeout_seconds = 10;          ///< ansible_ssh_timeout / timeout / -o ConnectTimeout
   int connect_retries = 3;                   ///< ansible_ssh_retries: extra attempts after a transient failure
   int keepalive_seconds = 30;                ///< -o ServerAliveInterval: TCP keepalive idle time on the session socket
+  int keepalive_count = 3;                   ///< -o ServerAliveCountMax: probes unanswered before the link is lost
   bool persistent_shell = true;  ///< provision_ssh_persistent_shell: commands share one remote shell per user
 };
 

@@ -65,6 +65,19 @@ TEST_CASE("ssh settings: common and extra args", "[settings]") {
                     "invalid StrictHostKeyChecking value 'acept-new' (did you mean 'accept-new'?)");
 }
 
+TEST_CASE("ssh settings: keepalive, which also bounds how long sent data may go unacknowledged", "[settings]") {
+  auto defaults = parse_ssh_settings(vars({{"ansible_host", "h"}}));
+  CHECK(defaults.keepalive_seconds == 30);
+  CHECK(defaults.keepalive_count == 3);
+  auto s = parse_ssh_settings(
+      vars({{"ansible_host", "h"}, {"ansible_ssh_extra_args", "-o ServerAliveInterval=2 -o ServerAliveCountMax=5"}}));
+  CHECK(s.keepalive_seconds == 2);
+  CHECK(s.keepalive_count == 5);
+  CHECK_THROWS_WITH(
+      parse_ssh_settings(vars({{"ansible_host", "h"}, {"ansible_ssh_extra_args", "-o ServerAliveCountMax=x"}})),
+      "invalid ServerAliveCountMax 'x': expected a number");
+}
+
 TEST_CASE("ssh settings: host_key_checking false wins over the args", "[settings]") {
   auto s = parse_ssh_settings(vars({{"ansible_host", "h"},
                                     {"ansible_host_key_checking", "False"},
