@@ -43,14 +43,16 @@ size_t sequence_length(std::string_view s, size_t i) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) {
+size_t invalid_utf8_at(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     size_t len = sequence_length(s, i);
-    if (len == 0) return false;
+    if (len == 0) return i;
     i += len;
   }
-  return true;
+  return std::string_view::npos;
 }
+
+bool is_valid_utf8(std::string_view s) { return invalid_utf8_at(s) == std::string_view::npos; }
 
 std::string to_valid_utf8(std::string_view s) {
   std::string out;

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <regex>
 #include <sstream>
+
+#include "provision/core/utf8.h"
 
 namespace prov::yaml {
 
@@ -120,6 +123,16 @@ void merge_into(Value& out, const YAML::Node& source, const std::string& file) {
 }  // namespace
 
 YAML::Node load_string(const std::string& text, const std::string& name) {
+  // PyYAML reads text, not bytes: Ansible refuses a file that is not UTF-8 before parsing it.
+  if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
+    size_t newline = bad == 0 ? std::string::npos : text.rfind('\n', bad - 1);
+    size_t line_start = newline == std::string::npos ? 0 : newline + 1;
+    SourceLoc where{name, 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(bad), '\n')),
+                    1 + static_cast<int>(bad - line_start)};
+    throw Error(
+        fmt::format("invalid UTF-8 byte 0x{:02X}: this file must be UTF-8 text", static_cast<unsigned char>(text[bad])),
+        where);
+  }
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {

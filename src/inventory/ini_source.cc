@@ -159,6 +159,7 @@ class IniReader {
     }
     if (words.empty()) return;  // only a comment
     const Word& entry = words[0];
+    if (entry.text.empty()) throw Error("invalid host pattern '': a host name cannot be empty", here(indent + 1));
     HostEntry hosts;
     try {
       hosts = expand_host_entry(entry.text);

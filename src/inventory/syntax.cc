@@ -105,7 +105,17 @@ long long to_number(const std::string& s, const char* what) {
   return std::stoll(s);
 }
 
-std::vector<std::string> range_items(const std::string& spec) {
+// More names than any inventory holds: a range past it is a mistake (web[1:4000000000]) that would exhaust memory.
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+constexpr size_t kMaxRangeNames = 10000;
+#else
+constexpr size_t kMaxRangeNames = 1000000;
+#endif
+
+Error too_many_names() { return Error("host range expands to more than " + std::to_string(kMaxRangeNames) + " names"); }
+
+// The items of one `begin:end[:step]` range, at most `room` of them (else too_many_names()).
+std::vector<std::string> range_items(const std::string& spec, size_t room) {
   std::vector<std::string> bounds;
   std::size_t start = 0;
   for (std::size_t colon; (colon = spec.find(':', start)) != std::string::npos; start = colon + 1) {
@@ -135,6 +145,9 @@ std::vector<std::string> range_items(const std::string& spec) {
   }
   long long first = to_number(begin, "begin");
   long long last = to_number(end, "end");
+  if (last >= first && static_cast<unsigned long long>(last - first) / static_cast<unsigned long long>(step) >= room) {
+    throw too_many_names();
+  }
   for (long long i = first; i <= last; i += step) {
     std::string n = std::to_string(i);
     if (n.size() < width) n.insert(0, width - n.size(), '0');
@@ -143,25 +156,33 @@ std::vector<std::string> range_items(const std::string& spec) {
   return items;
 }
 
-}  // namespace
-
-std::vector<std::string> expand_host_range(std::string_view pattern) {
-  std::string text(pattern);
+// Appends the names `text` expands to; throws once they would be more than kMaxRangeNames.
+void expand_into(const std::string& text, std::vector<std::string>& out) {
   auto open = text.find('[');
   auto close = open == std::string::npos ? std::string::npos : text.find(']', open);
-  if (close == std::string::npos) return {text};
+  if (close == std::string::npos) {
+    if (out.size() >= kMaxRangeNames) throw too_many_names();
+    out.push_back(text);
+    return;
+  }
   std::string head = text.substr(0, open);
   std::string tail = text.substr(close + 1);
-  std::vector<std::string> out;
-  for (const auto& item : range_items(text.substr(open + 1, close - open - 1))) {
+  for (const auto& item : range_items(text.substr(open + 1, close - open - 1), kMaxRangeNames - out.size())) {
     std::string name = head + item + tail;
     if (has_host_range(name)) {
-      auto more = expand_host_range(name);
-      out.insert(out.end(), more.begin(), more.end());
+      expand_into(name, out);
     } else {
+      if (out.size() >= kMaxRangeNames) throw too_many_names();
       out.push_back(std::move(name));
     }
   }
+}
+
+}  // namespace
+
+std::vector<std::string> expand_host_range(std::string_view pattern) {
+  std::vector<std::string> out;
+  expand_into(std::string(pattern), out);
   return out;
 }
 

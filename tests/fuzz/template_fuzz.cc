@@ -2,16 +2,13 @@
 // is used as a whole template (with the template module's settings, then with lstrip_blocks and kept newlines), as
 // a bare expression, as a condition and as a task argument. A TemplateError is the expected outcome of a bad
 // input; any other exception, a crash, a hang or a sanitizer report is a finding.
-// Built only with -DPROVISION_FUZZ=ON (clang); run it with bench/fuzz_template.sh.
+// Built only with -DPROVISION_FUZZ=ON (clang); run it with bench/fuzz.sh template.
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <exception>
 #include <fstream>
 #include <string>
 #include <string_view>
-#include <typeinfo>
 
+#include "fuzz_support.h"
 #include "provision/template/engine.h"
 
 namespace {
@@ -36,14 +33,7 @@ prov::Value load_vars() {
 
 template <typename F>
 void run(F&& f) {
-  try {
-    f();
-  } catch (const prov::tmpl::TemplateError&) {
-    // A clear error for a bad template is the expected outcome.
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "uncaught %s: %s\n", typeid(e).name(), e.what());
-    std::abort();
-  }
+  prov::fuzz::expect_only<prov::tmpl::TemplateError>("template", f);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "provision/core/utf8.h"
 #include "provision/core/yaml.h"
 
 using prov::Value;
@@ -49,6 +50,20 @@ TEST_CASE("syntax errors carry file, line and column") {
     CHECK(e.loc().line >= 2);
     CHECK(std::string(e.what()).rfind("bad.yml:", 0) == 0);
   }
+}
+
+// Found by fuzz_playbook: a complex key holding bytes that are not UTF-8 escaped the loader as a JSON type_error.
+TEST_CASE("a file that is not UTF-8 is refused where its first bad byte is") {
+  try {
+    load_string("a: 1\n? [x\xff]\n: 2\n", "bad.yml");
+    FAIL("expected an error");
+  } catch (const prov::Error& e) {
+    CHECK(e.loc().line == 2);
+    CHECK(e.loc().column == 5);
+    CHECK(e.message() == "invalid UTF-8 byte 0xFF: this file must be UTF-8 text");
+  }
+  CHECK(prov::invalid_utf8_at("ok \xc3\xa9 \xed\xa0\x80") == 6);  // a surrogate
+  CHECK(prov::invalid_utf8_at("h\xc3\xa9llo") == std::string::npos);
 }
 
 TEST_CASE("a very long plain scalar is text, not a stack overflow") {

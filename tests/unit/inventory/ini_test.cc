@@ -186,3 +186,8 @@ TEST_CASE("INI inventory: absurdly long values and lines are clear errors or str
   CHECK_FALSE(load_error("hosts2", deep + "\n").empty());
   CHECK_FALSE(load_error("hosts3", "[g:children]\n" + std::string(100000, 'a') + "\n").empty());
 }
+
+// Found by fuzz_inventory: an empty quoted host name read past the start of the string.
+TEST_CASE("INI inventory: an empty host name is a located error") {
+  CHECK(load_error("hosts", "[web]\n'' x=1\n") == "hosts:2:1: invalid host pattern '': a host name cannot be empty");
+}

@@ -53,6 +53,14 @@ TEST_CASE("host ranges expand as Ansible's") {
   CHECK_FALSE(has_host_range("web1"));
 }
 
+// Found by fuzz_literal: ranges of billions of names, or several ranges multiplying, exhausted memory.
+TEST_CASE("a host range past a million names is an error rather than exhausted memory") {
+  CHECK(expand_host_range("h[1:1000000]").size() == 1000000);
+  CHECK_THROWS_WITH(expand_host_range("h[1:4000000000]"), "host range expands to more than 1000000 names");
+  CHECK_THROWS_WITH(expand_host_range("h[:999][:999][:9]"), "host range expands to more than 1000000 names");
+  CHECK_THROWS_WITH(expand_host_range("h[0:999999999999:1]"), "host range expands to more than 1000000 names");
+}
+
 TEST_CASE("bad host ranges say what is wrong") {
   auto message = [](const char* pattern) {
     try {
