@@ -188,7 +188,6 @@ class SshConnection : public Connection {
         ssh_channel_send_eof(channel.get());
         eof_sent = true;
       }
-      if (!announced) announced = detail::take_announcement(result.out, pid_line, running);
       if (cancellable && commands_cancelled()) {
         // sshd passes a signal to the shell it started (OpenSSH's "signal" request) but not to the shell's
         // children, which would be left running: the whole tree is ended, or failing that the shell. The clean-up
@@ -206,6 +205,8 @@ class SshConnection : public Connection {
       if (ssh_event_dopoll(event.get(), wait_ms) == SSH_ERROR || !ssh_is_connected(s)) {
         if (!state.closed && !(state.eof && state.exit_code)) throw lost("connection lost while running a command");
       }
+      // The announcement is taken out before the become watcher reads the output.
+      if (!announced) announced = detail::take_announcement(result.out, pid_line, running);
       if (watcher.update(result.out, result.err) == BecomeWatcher::State::Failed) throw BecomeError(watcher.failure());
     }
     if (!announced) detail::take_announcement(result.out, pid_line, running);

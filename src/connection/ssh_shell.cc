@@ -33,7 +33,7 @@ using EventPtr = std::unique_ptr<ssh_event_struct, EventDeleter>;
 
 // How long one wait for the shell's output lasts before an interrupt (cancel_commands) is looked for again.
 constexpr int kCancelCheckMs = 200;
-// How much output may come before the subshell's announcement of its pid (a daemon's output left in the shell's).
+// How much output may come before a command's announcement of its pid (a daemon's output left in the shell's).
 constexpr size_t kAnnouncementWindow = 64 * 1024;
 
 EventPtr session_event(ssh_session session) {
@@ -81,9 +81,8 @@ std::string announce_script(const std::string& line_start, const std::string& pi
 
 bool take_announcement(std::string& output, const std::string& line_start, RunningCommand& running) {
   size_t at = output.find(line_start);
-  if (at == std::string::npos) return false;
-  size_t end = output.find('\n', at);
-  if (end == std::string::npos) return false;
+  size_t end = at == std::string::npos ? at : output.find('\n', at);
+  if (end == std::string::npos) return output.size() > kAnnouncementWindow;
   std::string numbers = output.substr(at + line_start.size(), end - at - line_start.size());
   char* rest = nullptr;
   long pid = std::strtol(numbers.c_str(), &rest, 10);
@@ -190,9 +189,9 @@ CommandResult RemoteShell::run(const std::string& command, const std::string& in
   };
   bool announced = false;
   for (;;) {
-    // The announcement comes first; a host without /proc sends none, and a long output is not searched for it.
+    // The announcement comes first; a host without /proc sends none.
     if (!announced && out_.find('\n') != std::string::npos) {
-      announced = take_announcement(out_, pid_line, running_) || out_.size() > kAnnouncementWindow;
+      announced = take_announcement(out_, pid_line, running_);
       out_from = 0;
     }
     if (out_at == std::string::npos) out_at = find_from(out_, out_end, out_from);

@@ -23,7 +23,8 @@ struct RunningCommand {
 std::string announce_script(const std::string& line_start, const std::string& pid, const std::string& parent);
 
 /// Takes the announcement line out of `output` once it has arrived whole and fills `running` (left at zero when
-/// the line is malformed). False while the line has not arrived.
+/// the line is malformed). False while the line may still come; true once taken, or once 64 KiB of output came
+/// without it (a host without /proc), so that a long output is not searched again and again.
 bool take_announcement(std::string& output, const std::string& line_start, RunningCommand& running);
 
 class RemoteShell {

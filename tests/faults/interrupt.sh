@@ -1,7 +1,7 @@
 #!/bin/sh
-# Fault: Ctrl-C (SIGINT) and SIGTERM mid-run, while a command runs on the hosts (in the persistent shell, and in a
-# channel of its own). provision stops at once, prints the recap, exits 99, leaves no process on the controller or
-# the hosts, runs nothing after; a rerun converges.
+# Fault: Ctrl-C (SIGINT) and SIGTERM mid-run, while a command runs on the hosts (in the persistent shell on sbx1,
+# in a channel of its own through sudo on sbx2). provision stops at once, prints the recap, exits 99, leaves no
+# process on the controller or the hosts, runs nothing after; a rerun converges.
 #   tests/faults/interrupt.sh BUILD_DIR/provision
 . "$(dirname "$0")/lib.sh"
 hosts_up 2
@@ -14,6 +14,7 @@ cat >"$work/site.yml" <<'YAML'
   tasks:
     - command: sh -c 'sleep {{ pause }}; echo'
       changed_when: false
+      become: "{{ inventory_hostname == 'sbx2' }}"
     - copy: dest=/root/after content=after
 YAML
 # Each signal's run sleeps for its own time, so that each check sees that run's command only.
