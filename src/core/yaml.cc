@@ -60,7 +60,10 @@ Value resolve_int(std::string text) {
   if (!text.empty() && (text[0] == '-' || text[0] == '+')) text.erase(0, 1);
   std::int64_t value = 0;
   if (text.find(':') != std::string::npos) {
-    value = static_cast<std::int64_t>(sexagesimal(text));
+    double whole = sexagesimal(text);
+    // Past 2^63 the conversion is undefined; stoll's out_of_range is what the caller handles for such integers.
+    if (!(whole < 9223372036854775808.0)) throw std::out_of_range("sexagesimal integer");
+    value = static_cast<std::int64_t>(whole);
   } else if (text.rfind("0b", 0) == 0) {
     value = std::stoll(text.substr(2), nullptr, 2);
   } else if (text.rfind("0x", 0) == 0) {
@@ -88,9 +91,22 @@ Value resolve_float(std::string text) {
   return std::stod(text);
 }
 
+// yaml-cpp writes the code point of a "\xA0", "\_" or "\N" escape below U+0100 as one byte, which is not UTF-8.
+// The file itself is UTF-8 (load_string checks it), so each byte that is not part of UTF-8 here is such a code point.
+std::string escapes_as_utf8(const std::string& text) {
+  std::string out;
+  std::string_view rest = text;
+  for (size_t bad; (bad = invalid_utf8_at(rest)) != std::string_view::npos; rest.remove_prefix(bad + 1)) {
+    out.append(rest.substr(0, bad));
+    append_utf8(out, static_cast<unsigned char>(rest[bad]));
+  }
+  out.append(rest);
+  return out;
+}
+
 Value tagged_scalar(const YAML::Node& node, const std::string& file) {
   const std::string& tag = node.Tag();
-  const std::string& text = node.Scalar();
+  const std::string text = escapes_as_utf8(node.Scalar());
   if (tag == "!unsafe") return mark_unsafe(text);
   if (tag == "!" || tag == "tag:yaml.org,2002:str") return text;
   if (tag == "?" || tag.empty()) return resolve_plain_scalar(text);

@@ -156,23 +156,23 @@ std::vector<std::string> range_items(const std::string& spec, size_t room) {
   return items;
 }
 
-// Appends the names `text` expands to; throws once they would be more than kMaxRangeNames.
-void expand_into(const std::string& text, std::vector<std::string>& out) {
+// Appends the names `text` expands to. `visited` counts every item of every range, partial names included (a last
+// range that is empty makes none of them a name): past kMaxRangeNames, too_many_names().
+void expand_into(const std::string& text, std::vector<std::string>& out, size_t& visited) {
   auto open = text.find('[');
   auto close = open == std::string::npos ? std::string::npos : text.find(']', open);
   if (close == std::string::npos) {
-    if (out.size() >= kMaxRangeNames) throw too_many_names();
     out.push_back(text);
     return;
   }
   std::string head = text.substr(0, open);
   std::string tail = text.substr(close + 1);
-  for (const auto& item : range_items(text.substr(open + 1, close - open - 1), kMaxRangeNames - out.size())) {
+  for (const auto& item : range_items(text.substr(open + 1, close - open - 1), kMaxRangeNames - visited)) {
+    if (++visited > kMaxRangeNames) throw too_many_names();
     std::string name = head + item + tail;
     if (has_host_range(name)) {
-      expand_into(name, out);
+      expand_into(name, out, visited);
     } else {
-      if (out.size() >= kMaxRangeNames) throw too_many_names();
       out.push_back(std::move(name));
     }
   }
@@ -182,7 +182,8 @@ void expand_into(const std::string& text, std::vector<std::string>& out) {
 
 std::vector<std::string> expand_host_range(std::string_view pattern) {
   std::vector<std::string> out;
-  expand_into(std::string(pattern), out);
+  size_t visited = 0;
+  expand_into(std::string(pattern), out, visited);
   return out;
 }
 

@@ -5,16 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 hosts_up 2
 
-cat >"$work/site.yml" <<'YAML'
-- hosts: sandbox
-  gather_facts: false
-  tasks:
-    - command: sleep {{ pause | default(6.25) }}
-      changed_when: false
-    - copy: dest=/root/after content=after
-YAML
-start "$work/site.yml" -i "$inventory"
-wait_for_host sbx2 "pgrep -f 'sleep 6[.]25'"
+start_mid_task
 on_host sbx2 sh -c 'kill -9 -1' >/dev/null 2>&1 || true
 finish_run
 check "a dead host gives exit code 4" [ "$rc" = 4 ]

@@ -72,6 +72,21 @@ recap_is() {  # recap_is HOST "ok=N changed=N ..."
 
 on_host() { "$sandbox" exec "$@"; }
 
+# start_mid_task: starts a run of $work/site.yml, a command sleeping 6.25 s (`-e pause=0` for none) then a copy to
+# /root/after, and returns once the command runs on sbx2: the moment the fault scripts break something.
+start_mid_task() {
+  cat >"$work/site.yml" <<'YAML'
+- hosts: sandbox
+  gather_facts: false
+  tasks:
+    - command: sleep {{ pause | default(6.25) }}
+      changed_when: false
+    - copy: dest=/root/after content=after
+YAML
+  start "$work/site.yml" -i "$inventory"
+  wait_for_host sbx2 "pgrep -f 'sleep 6[.]25'"
+}
+
 no_provision_left() {  # no provision process of this run left on the controller
   ! pgrep -f "$work/" >/dev/null
 }

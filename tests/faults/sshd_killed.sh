@@ -6,16 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 hosts_up 2
 
-cat >"$work/site.yml" <<'YAML'
-- hosts: sandbox
-  gather_facts: false
-  tasks:
-    - command: sleep {{ pause | default(6.25) }}
-      changed_when: false
-    - copy: dest=/root/after content=after
-YAML
-start "$work/site.yml" -i "$inventory"
-wait_for_host sbx2 "pgrep -f 'sleep 6[.]25'"
+start_mid_task
 on_host sbx2 sh -c 'kill -9 $(pidof sshd)'
 finish_run
 check "sshd killed gives exit code 4" [ "$rc" = 4 ]

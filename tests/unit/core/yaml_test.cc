@@ -66,6 +66,15 @@ TEST_CASE("a file that is not UTF-8 is refused where its first bad byte is") {
   CHECK(prov::invalid_utf8_at("h\xc3\xa9llo") == std::string::npos);
 }
 
+// Found by fuzz_module_args on the fixed build: yaml-cpp gives these escapes as one byte each, which is not UTF-8,
+// and a sexagesimal integer past 2^63 was converted from a double (undefined behaviour).
+TEST_CASE("escapes below U+0100 become UTF-8, and a sexagesimal integer past 64 bits stays text") {
+  CHECK(parse("a: \"x\\xA0y\\N\\_\\xE9\"")["a"] == "x\u00a0y\u0085\u00a0\u00e9");
+  const std::string big = "1:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00";
+  CHECK(parse("n: " + big)["n"] == big);
+  CHECK(parse("n: 1:30")["n"] == 90);
+}
+
 TEST_CASE("a very long plain scalar is text, not a stack overflow") {
   std::string digits(50000, '7');
   Value v = parse("n: " + digits + "\n");
