@@ -46,7 +46,7 @@ int print_listing(Listing what, const pb::Playbook& playbook, const inv::Invento
     if (what == Listing::Tasks) {
       std::cout << "    tasks:\n";
       for (const auto* node : tasks) {
-        if (node->task->action == "meta") continue;
+        if (node->task->action->kind == mod::ActionKind::Meta) continue;
         std::cout << fmt::format("      {}\tTAGS: {}\n", graph::display_name(*node->task), tag_list(node->tags));
       }
     } else {

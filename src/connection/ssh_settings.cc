@@ -36,13 +36,9 @@ int int_var(const Value& v, const std::string& name) {
   return parse_int(as_text(v), name);
 }
 
-// Ansible's boolean spellings (yes/no, true/false, on/off, 1/0), case-insensitive.
+// A connection variable read as Ansible's boolean(); anything else is an error naming the variable.
 bool bool_var(const Value& v, const std::string& name) {
-  if (v.is_boolean()) return v.get<bool>();
-  std::string text = as_text(v);
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (text == "yes" || text == "true" || text == "on" || text == "1" || text == "y") return true;
-  if (text == "no" || text == "false" || text == "off" || text == "0" || text == "n") return false;
+  if (std::optional<bool> b = ansible_bool(v)) return *b;
   throw Error("invalid value '" + as_text(v) + "' for " + name + ": expected a boolean");
 }
 

@@ -11,6 +11,7 @@
 
 #include "provision/core/error.h"
 #include "provision/core/text.h"
+#include "provision/core/value.h"
 
 extern char** environ;
 
@@ -173,11 +174,9 @@ int to_int(const Setting& s, const std::string& name, int minimum) {
   return v;
 }
 
-/// Ansible's boolean(): yes/no, on/off, true/false, y/n, t/f, 1/0, case-insensitive.
+/// A setting read as Ansible's boolean(); anything else is an error naming the setting.
 bool to_bool(const Setting& s, const std::string& name) {
-  std::string v = lower(trim(s.value));
-  if (v == "yes" || v == "on" || v == "true" || v == "y" || v == "t" || v == "1" || v == "1.0") return true;
-  if (v == "no" || v == "off" || v == "false" || v == "n" || v == "f" || v == "0" || v == "0.0") return false;
+  if (std::optional<bool> b = ansible_bool(Value(trim(s.value)))) return *b;
   bad_value(s, name, "a boolean (true/false, yes/no, on/off, 1/0)");
 }
 

@@ -41,6 +41,22 @@ const Value* find_key(const Value& v, std::string_view key) {
   return it == v.end() ? nullptr : &*it;
 }
 
+std::optional<bool> ansible_bool(const Value& v) {
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number()) {
+    double d = v.get<double>();
+    if (d == 1.0) return true;
+    if (d == 0.0) return false;
+    return std::nullopt;
+  }
+  if (!v.is_string()) return std::nullopt;
+  std::string s = v.get<std::string>();
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s == "y" || s == "yes" || s == "on" || s == "1" || s == "true" || s == "t") return true;
+  if (s == "n" || s == "no" || s == "off" || s == "0" || s == "false" || s == "f") return false;
+  return std::nullopt;
+}
+
 std::optional<long long> as_whole_number(const Value& v) {
   if (v.is_number_unsigned()) {
     auto u = v.get<unsigned long long>();

@@ -78,7 +78,11 @@ std::shared_ptr<pb::Role> shared_role(const pb::Task& task) {
   return task.role ? task.role->shared_from_this() : nullptr;
 }
 
-bool is_include(const pb::Task& task) { return task.action == "include_tasks" || task.action == "include_role"; }
+bool is_include(const pb::Task& task) {
+  return task.action->kind == mod::ActionKind::IncludeTasks || task.action->kind == mod::ActionKind::IncludeRole;
+}
+
+bool is_meta(const pb::Task& task) { return task.action->kind == mod::ActionKind::Meta; }
 
 // One run of an included file or role on a host: what to run and the variables it gets.
 struct Instance {
@@ -228,7 +232,7 @@ class Runner {
     bool more = add(first);
     for (size_t i = following.from; more && i < following.nodes->size() && commands.size() < kMaxProbesAhead; ++i) {
       const graph::Node& next = (*following.nodes)[i];
-      if (next.kind != graph::Node::Kind::Task || next.task->action == "meta" || is_include(*next.task)) break;
+      if (next.kind != graph::Node::Kind::Task || is_meta(*next.task) || is_include(*next.task)) break;
       if (tasks.count(next.task) || next.task == node.task) break;
       PlannedProbes planned = planned_probes(play_, h, next, frame);
       if (planned.probes.empty() || !fits(planned)) break;
@@ -252,7 +256,7 @@ class Runner {
   void run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler,
                 Following following = {}) {
     const pb::Task& task = *node.task;
-    if (task.action == "meta") return run_meta(task, hosts, frame);
+    if (is_meta(task)) return run_meta(task, hosts, frame);
     if (is_include(task)) return run_include(node, hosts, frame);
     banner(node, is_handler);
     Hosts targets = hosts;
@@ -266,7 +270,7 @@ class Runner {
       if (outcome.status == out::Status::Failed && !outcome.ignored) {
         h.failed = true;
         std::unique_lock lock(play_.facts_mutex);
-        h.magic["ansible_failed_task"] = {{"name", task.name}, {"action", task.action}};
+        h.magic["ansible_failed_task"] = {{"name", task.name}, {"action", task.action->name}};
         h.magic["ansible_failed_result"] = outcome.result;
       }
       if (once && !task.register_var.empty()) {
@@ -358,7 +362,7 @@ class Runner {
       }
       for (auto& [file, group] : by_file) {
         // include_tasks reports "included: FILE for HOSTS" and counts as ok; include_role shows nothing itself.
-        if (task.action == "include_tasks") {
+        if (task.action->kind == mod::ActionKind::IncludeTasks) {
           std::vector<std::string> names;
           for (auto* h : group) {
             names.push_back(h->name);
@@ -372,7 +376,7 @@ class Runner {
         inner.include_params.push_back(params);
         std::set<std::string> tags(play_.play->kw.tags.begin(), play_.play->kw.tags.end());
         std::vector<graph::Node> nodes = graph::compile_tasks(*inst.tasks, tags, inst.role, play_.settings->selection);
-        if (task.action == "include_role") {
+        if (task.action->kind == mod::ActionKind::IncludeRole) {
           inner.role = inst.role;
           graph::Node role_node;
           role_node.kind = graph::Node::Kind::Role;
@@ -435,7 +439,7 @@ class Runner {
   Instance resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options,
                            IncludeParams params) {
     Value args = tmpl::template_value(task.args, scope.scope(), options);
-    if (task.action == "include_role") {
+    if (task.action->kind == mod::ActionKind::IncludeRole) {
       std::shared_ptr<pb::Role> role = task.included_role;
       if (!role) {
         std::string name = to_plain_string(args.value("name", Value("")));

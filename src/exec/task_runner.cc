@@ -59,7 +59,7 @@ tmpl::Options template_options(const PlayState& play, const pb::Task& task) {
 // Where `src` of copy/template is searched: the role's folders first, then the playbook's.
 std::vector<std::string> module_search_paths(const PlayState& play, const pb::Task& task) {
   std::vector<std::string> paths;
-  const char* sub = task.action == "template" ? "templates" : "files";
+  const char* sub = task.action->has(mod::kTemplateSource) ? "templates" : "files";
   if (task.role) {
     paths.push_back(task.role->path + "/" + sub);
     paths.push_back(task.role->path);
@@ -413,11 +413,11 @@ class TaskRun {
     // Planning renders the task's arguments once more; a lookup must run only when the task itself runs (a task
     // whose arguments call one plans no probe: the render fails and planned_probes() gives up quietly).
     options_.disable_lookups = true;
-    if (task_.action == "include_vars") return planned;
+    if (task_.action->kind != mod::ActionKind::Module) return planned;
     if (!templated_keyword(frame_, task_, &pb::Keywords::delegate_to, scope_, options_).is_null()) return planned;
     if (as_bool(templated_keyword(frame_, task_, &pb::Keywords::no_log, scope_, options_), false)) return planned;
-    const mod::Module* module = mod::find_module(task_.action);
-    if (module == nullptr || module->spec().runs_on_controller) return planned;
+    const mod::Module* module = task_.action->module;
+    if (module->spec().runs_on_controller) return planned;
     if (task_.loop_kind.empty()) {
       planned.complete = add_probe(*module, planned.probes);
       return planned;
@@ -454,16 +454,17 @@ class TaskRun {
 
  private:
   Value run_action() {
-    if (task_.action == "include_vars") return include_vars();
-    const mod::Module* module = mod::find_module(task_.action);
-    if (!module) throw Error(fmt::format("no module named '{}'", task_.action), task_.loc);
+    if (task_.action->kind == mod::ActionKind::IncludeVars) return include_vars();
+    const mod::Module* module = task_.action->module;
+    if (!module) throw Error(fmt::format("'{}' is not a module", task_.action->name), task_.loc);
     Value early, args;
     std::optional<mod::Context> maybe_ctx = module_context(*module, early, args);
     if (!maybe_ctx) return early;
     mod::Context& ctx = *maybe_ctx;
     std::unique_ptr<conn::Connection> delegated;
     if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
-    spdlog::debug("<{}> {} {}", host_.name, task_.action, no_log_ ? "<hidden by no_log>" : censored(*module, args));
+    spdlog::debug("<{}> {} {}", host_.name, task_.action->name,
+                  no_log_ ? "<hidden by no_log>" : censored(*module, args));
     if (host_.connection) host_.connection->set_quiet(no_log_);
     auto start = std::chrono::steady_clock::now();
     mod::Result result;
@@ -473,7 +474,7 @@ class TaskRun {
       result = module->run(ctx);
     } catch (const TaskTimeoutError&) {
       return failure(fmt::format("The {} action failed to execute in the expected time frame ({}) and was terminated",
-                                 task_.action, limit));
+                                 task_.action->name, limit));
     } catch (const conn::BecomeError& e) {
       if (!becomes_planned_user(ctx, e.message())) throw;
       result = {{"changed", true},
@@ -481,7 +482,7 @@ class TaskRun {
                                     "this task would then run as {}",
                                     ctx.become.user, ctx.become.user)}};
     }
-    spdlog::debug("<{}> {} done in {:.1f} ms", host_.name, task_.action,
+    spdlog::debug("<{}> {} done in {:.1f} ms", host_.name, task_.action->name,
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (!result.is_object()) result = {{"result", result}};
     if (!result.contains("changed")) result["changed"] = false;
@@ -550,8 +551,13 @@ class TaskRun {
     event.is_item = true;
     event.item_label = no_log_ ? "None" : item_label;
     event.result = displayed(result);
-    event.show_result = task_.action == "debug" && (status == out::Status::Ok || status == out::Status::Changed);
+    event.show_result = shows_result(status);
     play_.sink->host_result(event);
+  }
+
+  // debug's result is shown without -v, when it succeeded.
+  bool shows_result(out::Status status) const {
+    return task_.action->has(mod::kShowsResult) && (status == out::Status::Ok || status == out::Status::Changed);
   }
 
   // What the sink may show: no_log hides everything but the outcome; debug shows only its message.
@@ -561,7 +567,7 @@ class TaskRun {
       if (result.contains("failed")) hidden["failed"] = result["failed"];
       return hidden;
     }
-    if (task_.action == "debug" && !result.value("failed", false) && !result.value("skipped", false)) {
+    if (task_.action->has(mod::kShowsResult) && !result.value("failed", false) && !result.value("skipped", false)) {
       Value shown = Value::object();
       for (auto it = result.begin(); it != result.end(); ++it) {
         if (it.key() == "changed" || it.key() == "_ansible_verbose_always" || it.key() == "ansible_loop_var") continue;
@@ -570,9 +576,7 @@ class TaskRun {
       }
       return shown;
     }
-    Value shown = result;
-    if (task_.action == "set_fact" || task_.action == "include_vars") shown.erase("ansible_included_var_files");
-    return shown;
+    return result;
   }
 
   TaskOutcome finish(Value result) {
@@ -594,7 +598,7 @@ class TaskRun {
 
   // set_fact results become host variables at once, so the next loop item already sees them.
   void apply_facts(const Value& result) {
-    if (task_.action != "set_fact" || status_of(result) == out::Status::Failed) return;
+    if (!task_.action->has(mod::kSetsFacts) || status_of(result) == out::Status::Failed) return;
     const Value* facts = find_key(result, "ansible_facts");
     if (!facts || !facts->is_object()) return;
     std::unique_lock lock(play_.facts_mutex);
@@ -656,8 +660,7 @@ class TaskRun {
       return;
     }
     event.result = displayed(outcome.result);
-    event.show_result =
-        task_.action == "debug" && (outcome.status == out::Status::Ok || outcome.status == out::Status::Changed);
+    event.show_result = shows_result(outcome.status);
     play_.sink->host_result(event);
   }
 
@@ -684,13 +687,8 @@ class TaskRun {
 
 bool as_bool(const Value& v, bool fallback) {
   if (v.is_null()) return fallback;
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_string()) {
-    std::string s = v.get<std::string>();
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s == "yes" || s == "true" || s == "on" || s == "1" || s == "y";
-  }
-  return truthy(v);
+  if (std::optional<bool> b = ansible_bool(v)) return *b;
+  return !v.is_string() && truthy(v);
 }
 
 bool items_are_data(const pb::Task& task, const tmpl::Rendered& loop) { return task.loop_kind != "loop" || loop.data; }
@@ -727,7 +725,7 @@ bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& 
 
 std::string task_title(const PlayState& play, const graph::Node& node) {
   const pb::Task& task = *node.task;
-  std::string name = task.name.empty() ? task.action : task.name;
+  std::string name = task.name.empty() ? task.action->name : task.name;
   if (tmpl::is_template(name)) {
     try {
       tmpl::ValueVars vars(play.play->kw.vars);

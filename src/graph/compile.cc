@@ -56,18 +56,18 @@ class Compiler {
                           std::shared_ptr<pb::Role> role) {
     std::vector<Node> out;
     for (const auto& task : list) {
-      if (task.action == "import_role" && task.included_role) {
+      if (task.action->kind == mod::ActionKind::ImportRole && task.included_role) {
         add_imported_role(task, inherited, out);
         continue;
       }
-      if (task.action == "import_tasks" && !task.included.empty()) {
+      if (task.action->kind == mod::ActionKind::ImportTasks && !task.included.empty()) {
         Node node = leaf(task, inherited, role);
         node.kind = Node::Kind::Block;
         node.block = tasks(task.included, node.tags, node.role);
         if (!node.block.empty()) out.push_back(std::move(node));
         continue;
       }
-      if (task.action == "block") {
+      if (task.action->kind == mod::ActionKind::Block) {
         Node node = leaf(task, inherited, role);
         node.kind = Node::Kind::Block;
         node.block = tasks(task.block, node.tags, node.role);
@@ -162,7 +162,7 @@ bool selected_by_tags(const std::set<std::string>& tags, const Selection& select
 }
 
 std::string display_name(const pb::Task& task) {
-  std::string name = task.name.empty() ? task.action : task.name;
+  std::string name = task.name.empty() ? task.action->name : task.name;
   if (task.role) return task.role->name + " : " + name;
   return name;
 }

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "apt_parse.h"
-#include "builtin.h"
 #include "download.h"
 #include "provision/core/text.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

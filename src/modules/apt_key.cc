@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <sstream>
 
-#include "builtin.h"
 #include "download.h"
 #include "openpgp.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "apt_parse.h"
-#include "builtin.h"
 #include "mode.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

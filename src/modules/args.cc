@@ -35,16 +35,8 @@ struct ConvertError {
 };
 
 Value to_bool(const Value& v) {
-  if (v.is_boolean()) return v;
-  if (v.is_number()) {
-    double d = v.get<double>();
-    if (d == 1.0) return true;
-    if (d == 0.0) return false;
-  }
+  if (std::optional<bool> b = ansible_bool(v)) return *b;
   if (v.is_string()) {
-    std::string s = lower(v.get<std::string>());
-    if (s == "y" || s == "yes" || s == "on" || s == "1" || s == "true" || s == "t") return true;
-    if (s == "n" || s == "no" || s == "off" || s == "0" || s == "false" || s == "f") return false;
     throw ConvertError{"The value '" + v.get<std::string>() +
                        "' is not a valid boolean.  Valid booleans include: 'y', 'yes', 'on', '1', 'true', 't', "
                        "'n', 'no', 'off', '0', 'false', 'f'"};

@@ -1,5 +1,5 @@
 // assert: every condition in `that` must hold. Runs on the controller.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "provision/template/engine.h"
 #include "util.h"
 

@@ -1,6 +1,6 @@
 // blockinfile: a block of lines between two marker lines, inserted, replaced or removed. Read in one round trip,
 // computed on the controller as Ansible computes it (text_edit.cc), written back atomically only when it differs.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "text_edit.h"
 #include "text_file.h"
 #include "util.h"

@@ -2,7 +2,7 @@
 // as Ansible's run_command does); shell hands the whole string to /bin/sh or `executable`.
 #include <chrono>
 
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "builtin.h"
 #include "mode.h"
 #include "path_fact.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -1,5 +1,5 @@
 // debug: shows a message or a variable's value. Runs on the controller.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "provision/template/engine.h"
 #include "util.h"
 

@@ -1,5 +1,5 @@
 // fail: stops the host with a message. Runs on the controller.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

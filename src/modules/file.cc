@@ -1,9 +1,9 @@
 // file: a path's kind (file, directory, link, hard link, absent, touched) and its mode/owner/group.
 // One probe reads the state; commands run only for what differs; check mode stops before them.
-#include "builtin.h"
 #include "file_attrs.h"
 #include "mode.h"
 #include "path_fact.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -6,9 +6,9 @@
 #include <chrono>
 #include <sstream>
 
-#include "builtin.h"
 #include "download.h"
 #include "file_attrs.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -1,6 +1,6 @@
 // group: a group's presence and gid, with groupadd, groupmod and groupdel; one probe (getent group) reads it.
 #include "accounts.h"
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

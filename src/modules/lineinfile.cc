@@ -1,7 +1,7 @@
 // lineinfile: makes sure one line is in a file (or is not). The file is read in one round trip, the edit is
 // computed on the controller exactly as Ansible computes it (text_edit.cc), and the file is written back
 // atomically only when the content differs.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "text_edit.h"
 #include "text_file.h"
 #include "util.h"

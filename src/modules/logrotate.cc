@@ -7,7 +7,7 @@
 #include <regex>
 #include <set>
 
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "text_file.h"
 #include "util.h"
 
@@ -93,21 +93,6 @@ const OptionDef* find_option(const std::string& name) {
                  (got.is_string() ? "'" + got.get<std::string>() + "'" : got.dump()));
 }
 
-// Ansible's boolean words; nullopt when the value is none of them.
-std::optional<bool> as_bool(const Value& v) {
-  if (v.is_boolean()) return v.get<bool>();
-  if (v.is_number_integer()) {
-    if (v.get<long long>() == 1) return true;
-    if (v.get<long long>() == 0) return false;
-  }
-  if (!v.is_string()) return std::nullopt;
-  std::string s = v.get<std::string>();
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (s == "yes" || s == "true" || s == "on" || s == "y" || s == "1") return true;
-  if (s == "no" || s == "false" || s == "off" || s == "n" || s == "0") return false;
-  return std::nullopt;
-}
-
 std::string one_line(const std::string& name, const Value& v) {
   std::string s = v.is_string() ? v.get<std::string>() : v.dump();
   if (s.find_first_of("\n\r") != std::string::npos) throw ArgError("logrotate option '" + name + "' holds a newline");
@@ -127,7 +112,7 @@ std::string render_option(const OptionDef& def, const Value& v) {
           (v.is_number_integer() || (v.is_string() && std::regex_match(v.get<std::string>(), std::regex("[0-7]"))))) {
         return indent + "weekly " + (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
       }
-      std::optional<bool> b = as_bool(v);
+      std::optional<bool> b = ansible_bool(v);
       if (!b) bad_value(name, "true or false", v);
       if (*b) return indent + name + "\n";
       return def.negation != nullptr ? indent + def.negation + "\n" : "";
@@ -235,7 +220,7 @@ std::string render_config(const std::vector<std::string>& paths, const Value& op
   std::string frequency;
   for (const auto& def : kOptions) {
     auto it = given.find(def.name);
-    if (def.kind != Kind::Frequency || it == given.end() || as_bool(it->second) == std::optional<bool>(false)) {
+    if (def.kind != Kind::Frequency || it == given.end() || ansible_bool(it->second) == std::optional<bool>(false)) {
       continue;
     }
     if (!frequency.empty()) {

@@ -2,7 +2,7 @@
 #include <chrono>
 #include <thread>
 
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

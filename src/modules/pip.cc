@@ -11,8 +11,8 @@
 #include <optional>
 #include <sstream>
 
-#include "builtin.h"
 #include "pep440.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "builtin.h"
 #include "postgresql.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

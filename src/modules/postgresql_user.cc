@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "builtin.h"
 #include "postgresql.h"
 #include "provision/core/text.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

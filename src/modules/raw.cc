@@ -1,5 +1,5 @@
 // raw: the string goes to the host's shell as it is; no argument parsing, no check mode.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -1,83 +1,150 @@
-// The one table of modules: a new module is one file plus one line here.
-#include <algorithm>
-#include <array>
+// The one table of actions: a new module is one file plus one line here.
+#include <functional>
+#include <unordered_map>
 
-#include "builtin.h"
+#include "provision/modules/action.h"
+#include "provision/modules/module.h"
 
 namespace prov::mod {
 
+// Each module file defines its accessor `const Module& <name>_module()`; X(name, flags) is one module's line,
+// kept unaligned so that adding a module changes one line.
+// clang-format off
+#define PROVISION_MODULES(X) \
+  X(command, kCommandLine) \
+  X(shell, kCommandLine) \
+  X(raw, kCommandLine) \
+  X(file, kNoFlags) \
+  X(copy, kNoFlags) \
+  X(stat, kNoFlags) \
+  X(debug, kShowsResult) \
+  X(set_fact, kSetsFacts | kRawParams) \
+  X(assert, kNoFlags) \
+  X(fail, kNoFlags) \
+  X(pause, kNoFlags) \
+  X(wait_for, kNoFlags) \
+  X(template, kTemplateSource) \
+  X(postgresql_db, kNoFlags) \
+  X(postgresql_user, kNoFlags) \
+  X(user, kNoFlags) \
+  X(group, kNoFlags) \
+  X(service, kNoFlags) \
+  X(systemd, kNoFlags) \
+  X(lineinfile, kNoFlags) \
+  X(blockinfile, kNoFlags) \
+  X(logrotate, kNoFlags) \
+  X(ufw, kNoFlags) \
+  X(git, kNoFlags) \
+  X(pip, kNoFlags) \
+  X(apt, kNoFlags) \
+  X(apt_repository, kNoFlags) \
+  X(apt_key, kNoFlags) \
+  X(get_url, kNoFlags)
+// clang-format on
+
+#define PROVISION_DECLARE_MODULE(name, flags) const Module& name##_module();
+PROVISION_MODULES(PROVISION_DECLARE_MODULE)
+#undef PROVISION_DECLARE_MODULE
+
 namespace {
 
-using Accessor = const Module& (*)();
-
-constexpr std::array kModules = {
-    &command_module,
-    &shell_module,
-    &raw_module,
-    &file_module,
-    &copy_module,
-    &stat_module,
-    &debug_module,
-    &set_fact_module,
-    &assert_module,
-    &fail_module,
-    &pause_module,
-    &wait_for_module,
-    &template_module,
-    &postgresql_db_module,
-    &postgresql_user_module,
-    &user_module,
-    &group_module,
-    &service_module,
-    &systemd_module,
-    &lineinfile_module,
-    &blockinfile_module,
-    &logrotate_module,
-    &ufw_module,
-    &git_module,
-    &pip_module,
-    &apt_module,
-    &apt_repository_module,
-    &apt_key_module,
-    &get_url_module,
+struct ModuleLine {
+  const Module& (*module)();
+  unsigned flags;
 };
 
-constexpr std::array<std::string_view, 2> kBuiltinPrefixes = {"ansible.builtin.", "ansible.legacy."};
+#define PROVISION_MODULE_LINE(name, line_flags) ModuleLine{&name##_module, line_flags},
+const ModuleLine kModuleLines[] = {PROVISION_MODULES(PROVISION_MODULE_LINE)};
+#undef PROVISION_MODULE_LINE
 
-// Handled by the loader or the executor, never dispatched to a module.
-constexpr std::array<std::string_view, 8> kExecutorActions = {
-    "block", "include_tasks", "import_tasks", "include_role", "import_role", "import_playbook", "include_vars",
-    "meta"};
+// What the loader and the executor do themselves. `include` is the name include_tasks had before Ansible 2.4.
+struct OwnLine {
+  const char* name;
+  ActionKind kind;
+  unsigned flags;
+  const char* old_name;
+};
 
-std::string_view strip_builtin_prefix(std::string_view name) {
-  for (auto prefix : kBuiltinPrefixes) {
-    if (name.substr(0, prefix.size()) == prefix) return name.substr(prefix.size());
+const OwnLine kOwnLines[] = {
+    {"block", ActionKind::Block, kNoFlags, nullptr},
+    {"import_tasks", ActionKind::ImportTasks, kRawParams, nullptr},
+    {"include_tasks", ActionKind::IncludeTasks, kRawParams, "include"},
+    {"import_role", ActionKind::ImportRole, kRawParams, nullptr},
+    {"include_role", ActionKind::IncludeRole, kRawParams, nullptr},
+    {"import_playbook", ActionKind::ImportPlaybook, kRawParams, nullptr},
+    {"include_vars", ActionKind::IncludeVars, kRawParams, nullptr},
+    {"meta", ActionKind::Meta, kRawParams, nullptr},
+};
+
+// Lets the index be searched with a string_view without making a string.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+};
+
+struct Table {
+  std::vector<Action> actions;  // filled once, then never moved: the index points into it
+  std::unordered_map<std::string, const Action*, NameHash, std::equal_to<>> by_name;
+  std::vector<std::string> names;
+
+  Table() {
+    actions.reserve(std::size(kModuleLines) + std::size(kOwnLines));
+    for (const ModuleLine& line : kModuleLines) {
+      const Module& module = line.module();
+      unsigned flags = line.flags | (module.spec().free_form ? kRawParams : kNoFlags);
+      actions.push_back(Action{module.spec().name, ActionKind::Module, &module, flags});
+    }
+    for (const OwnLine& line : kOwnLines) actions.push_back(Action{line.name, line.kind, nullptr, line.flags});
+    for (const Action& action : actions) {
+      names.push_back(action.name);
+      add_builtin_names(action.name, action);
+      if (action.module) {
+        for (const std::string& other : action.module->spec().other_names) by_name.emplace(other, &action);
+      }
+    }
+    for (const OwnLine& line : kOwnLines) {
+      if (line.old_name) add_builtin_names(line.old_name, *by_name.at(line.name));
+    }
   }
-  return name;
+
+  void add_builtin_names(std::string_view short_name, const Action& action) {
+    by_name.emplace(short_name, &action);
+    if (action.kind == ActionKind::Block) return;  // `block` is a keyword, it has no FQCN
+    for (const char* prefix : {"ansible.builtin.", "ansible.legacy."})
+      by_name.emplace(prefix + std::string(short_name), &action);
+  }
+};
+
+const Table& table() {
+  static const Table instance;
+  return instance;
 }
 
 }  // namespace
 
+bool Action::free_keys() const { return module && module->spec().any_keys; }
+
+const Action* find_action(std::string_view name) {
+  const auto& index = table().by_name;
+  auto it = index.find(name);
+  return it == index.end() ? nullptr : it->second;
+}
+
+const Action& block_action() { return *find_action("block"); }
+
+std::vector<std::string> action_names() { return table().names; }
+
 const Module* find_module(std::string_view name) {
-  std::string_view short_name = strip_builtin_prefix(name);
-  for (Accessor accessor : kModules) {
-    const Module& module = accessor();
-    const ModuleSpec& spec = module.spec();
-    if (spec.name == short_name) return &module;
-    if (std::find(spec.other_names.begin(), spec.other_names.end(), name) != spec.other_names.end()) return &module;
-  }
-  return nullptr;
+  const Action* action = find_action(name);
+  return action ? action->module : nullptr;
 }
 
 std::vector<std::string> module_names() {
   std::vector<std::string> names;
-  for (Accessor accessor : kModules) names.push_back(accessor().spec().name);
+  for (const Action& action : table().actions) {
+    if (action.module) names.push_back(action.name);
+  }
   return names;
-}
-
-bool is_executor_keyword_action(std::string_view name) {
-  std::string_view short_name = strip_builtin_prefix(name);
-  return std::find(kExecutorActions.begin(), kExecutorActions.end(), short_name) != kExecutorActions.end();
 }
 
 }  // namespace prov::mod

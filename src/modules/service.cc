@@ -1,6 +1,6 @@
 // service: a service's running state and start at boot. Through systemctl where systemd runs, otherwise through
 // the init script (`service`) and its rc links (update-rc.d), as Ansible's service module on sysvinit.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "services.h"
 #include "util.h"
 

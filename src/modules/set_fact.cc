@@ -1,5 +1,5 @@
 // set_fact: names given as arguments become host facts (result.ansible_facts). Runs on the controller.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -1,6 +1,6 @@
 // stat: everything about one path in a single probe, with Ansible's result keys.
-#include "builtin.h"
 #include "path_fact.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

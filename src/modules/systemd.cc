@@ -1,7 +1,7 @@
 // systemd (alias systemd_service): a unit's state, enablement and mask through systemctl. On a host that does not
 // run systemd (no /run/systemd/system), state and enabled fall back to the init script as the service module
 // does; masked: true, scope user/global fail there, daemon_reload/daemon_reexec have nothing to do.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "services.h"
 #include "util.h"
 

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "builtin.h"
 #include "path_fact.h"
+#include "provision/modules/module.h"
 #include "provision/template/engine.h"
 #include "util.h"
 

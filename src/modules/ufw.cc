@@ -7,8 +7,8 @@
 #include <optional>
 #include <random>
 
-#include "builtin.h"
 #include "provision/core/text.h"
+#include "provision/modules/module.h"
 #include "ufw_quick.h"
 #include "ufw_state.h"
 #include "util.h"

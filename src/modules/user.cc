@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "accounts.h"
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

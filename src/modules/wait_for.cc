@@ -1,6 +1,6 @@
 // wait_for: polls a port or a path ON THE HOST with a POSIX sh loop (no Python there). Ports are probed with
 // bash's /dev/tcp when bash exists, else nc -z, else (local ports only) the LISTEN entries of /proc/net/tcp*.
-#include "builtin.h"
+#include "provision/modules/module.h"
 #include "util.h"
 
 namespace prov::mod {

@@ -10,9 +10,6 @@
 namespace prov::pb::detail {
 namespace {
 
-const std::vector<std::string> kLoaderActions = {"include_tasks", "import_tasks", "include_role", "import_role",
-                                                 "meta",          "include_vars", "include",      "import_playbook"};
-
 const std::vector<std::string> kMetaActions = {"flush_handlers",   "refresh_inventory", "noop",
                                                "clear_facts",      "clear_host_errors", "end_play",
                                                "end_host",         "end_batch",         "reset_connection",
@@ -30,7 +27,7 @@ SourceLoc arg_loc(const Task& task, const std::string& key, const SourceLoc& fal
 void check_arg_names(const Task& task, const std::vector<std::string>& allowed, const SourceLoc& at) {
   for (const auto& [key, value] : task.args.items()) {
     if (contains(allowed, key)) continue;
-    throw Error(fmt::format("unknown argument '{}' for '{}' in {}{}", key, task.action, task_label(task),
+    throw Error(fmt::format("unknown argument '{}' for '{}' in {}{}", key, task.action->name, task_label(task),
                             did_you_mean(key, allowed)),
                 arg_loc(task, key, at));
   }
@@ -40,7 +37,7 @@ std::string string_arg(const Task& task, const std::string& key, const SourceLoc
   const Value* v = find_key(task.args, key);
   if (!v || v->is_null()) return {};
   if (!v->is_string()) {
-    throw Error(fmt::format("'{}' of '{}' must be a string", key, task.action), arg_loc(task, key, at));
+    throw Error(fmt::format("'{}' of '{}' must be a string", key, task.action->name), arg_loc(task, key, at));
   }
   return v->get<std::string>();
 }
@@ -50,9 +47,9 @@ std::string task_file_arg(const Task& task, const SourceLoc& at) {
   std::string raw = string_arg(task, "_raw_params", at);
   std::string file = string_arg(task, "file", at);
   if (!raw.empty() && !file.empty()) {
-    throw Error(fmt::format("'{}' has both a free-form file name and 'file'", task.action), at);
+    throw Error(fmt::format("'{}' has both a free-form file name and 'file'", task.action->name), at);
   }
-  if (raw.empty() && file.empty()) throw Error(fmt::format("'{}' needs a file name", task.action), at);
+  if (raw.empty() && file.empty()) throw Error(fmt::format("'{}' needs a file name", task.action->name), at);
   return raw.empty() ? file : raw;
 }
 
@@ -83,7 +80,7 @@ std::string cycle_text(const std::vector<std::string>& chain, const std::string&
 }
 
 void complete_task_file(Task& task, const SourceLoc& at, const TaskSource& src, LoadContext& ctx) {
-  bool is_import = task.action == "import_tasks";
+  bool is_import = task.action->kind == mod::ActionKind::ImportTasks;
   check_arg_names(task, is_import ? std::vector<std::string>{"_raw_params", "file"}
                                   : std::vector<std::string>{"_raw_params", "file", "apply"},
                   at);
@@ -99,7 +96,7 @@ void complete_task_file(Task& task, const SourceLoc& at, const TaskSource& src, 
   if (is_import) {
     if (on_stack) throw Error("import_tasks cycle: " + cycle_text(ctx.task_files, path), at);
     task.block = load_tasks_file(path, src, ctx);
-    task.action = "block";
+    task.action = &mod::block_action();
     task.import_kind = "import_tasks";
   } else if (!on_stack) {
     // A file that includes itself (recursion with a condition) is loaded again at run time.
@@ -108,7 +105,7 @@ void complete_task_file(Task& task, const SourceLoc& at, const TaskSource& src, 
 }
 
 void complete_role(Task& task, const SourceLoc& at, const TaskSource& src, LoadContext& ctx) {
-  bool is_import = task.action == "import_role";
+  bool is_import = task.action->kind == mod::ActionKind::ImportRole;
   std::vector<std::string> allowed = {"name",          "tasks_from",       "vars_from", "defaults_from",
                                       "handlers_from", "allow_duplicates", "public",    "rolespec_validate"};
   if (!is_import) allowed.push_back("apply");
@@ -118,7 +115,7 @@ void complete_role(Task& task, const SourceLoc& at, const TaskSource& src, LoadC
                 "use include_role to run a role once per item");
   }
   std::string name = string_arg(task, "name", at);
-  if (name.empty()) throw Error(fmt::format("'{}' needs 'name' in {}", task.action, task_label(task)), at);
+  if (name.empty()) throw Error(fmt::format("'{}' needs 'name' in {}", task.action->name, task_label(task)), at);
   RoleEntryPoints entry;
   for (auto [key, field] : {std::pair{"tasks_from", &entry.tasks_from}, std::pair{"vars_from", &entry.vars_from},
                             std::pair{"defaults_from", &entry.defaults_from},
@@ -135,7 +132,7 @@ void complete_role(Task& task, const SourceLoc& at, const TaskSource& src, LoadC
   task.included_role = role;
   if (is_import) {
     task.block = expand_role_tasks(role);
-    task.action = "block";
+    task.action = &mod::block_action();
     task.import_kind = "import_role";
   }
 }
@@ -151,31 +148,23 @@ void complete_meta(Task& task, const SourceLoc& at) {
 
 }  // namespace
 
-std::string loader_action(const std::string& key) {
-  std::string name = key;
-  for (const char* prefix : {"ansible.builtin.", "ansible.legacy."}) {
-    if (name.rfind(prefix, 0) == 0) name = name.substr(std::string(prefix).size());
-  }
-  return contains(kLoaderActions, name) ? name : std::string{};
-}
-
 void complete_loader_action(Task& task, const SourceLoc& at, const TaskSource& src, LoadContext& ctx) {
-  // `include` (deprecated in Ansible 2.14, removed later) is read as include_tasks.
-  if (task.action == "include") task.action = "include_tasks";
-  const std::string action = task.action;
-  if (action == "import_tasks" || action == "include_tasks") {
-    complete_task_file(task, at, src, ctx);
-  } else if (action == "import_role" || action == "include_role") {
-    complete_role(task, at, src, ctx);
-  } else if (action == "meta") {
-    complete_meta(task, at);
-  } else if (action == "include_vars") {
-    check_arg_names(task,
-                    {"_raw_params", "file", "dir", "name", "depth", "files_matching", "ignore_files", "extensions",
-                     "ignore_unknown_extensions", "hash_behaviour"},
-                    at);
-  } else if (action == "import_playbook") {
-    throw Error("'import_playbook' is only allowed as a play in a playbook, not in a task list", at);
+  switch (task.action->kind) {
+    case mod::ActionKind::ImportTasks:
+    case mod::ActionKind::IncludeTasks: complete_task_file(task, at, src, ctx); break;
+    case mod::ActionKind::ImportRole:
+    case mod::ActionKind::IncludeRole: complete_role(task, at, src, ctx); break;
+    case mod::ActionKind::Meta: complete_meta(task, at); break;
+    case mod::ActionKind::IncludeVars:
+      check_arg_names(task,
+                      {"_raw_params", "file", "dir", "name", "depth", "files_matching", "ignore_files", "extensions",
+                       "ignore_unknown_extensions", "hash_behaviour"},
+                      at);
+      break;
+    case mod::ActionKind::ImportPlaybook:
+      throw Error("'import_playbook' is only allowed as a play in a playbook, not in a task list", at);
+    case mod::ActionKind::Module:
+    case mod::ActionKind::Block: break;
   }
 }
 

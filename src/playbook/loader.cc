@@ -219,7 +219,7 @@ Play parse_play(const YAML::Node& written, const std::string& file, LoadContext&
     std::string key = entry.first.Scalar();
     if (!is_keyword(KeywordSet::Play, key)) {
       // A task list given as a playbook shows up as a module name where a play keyword should be.
-      bool looks_like_task = mod::find_module(key) || !loader_action(key).empty() || key == "block";
+      bool looks_like_task = mod::find_action(key) != nullptr;
       throw Error(fmt::format("unknown key '{}' in {}{}", key, play_label(play),
                               did_you_mean(key, keyword_names(KeywordSet::Play))),
                   yaml::loc(entry.first, file),
@@ -241,7 +241,8 @@ std::vector<Play> load_plays(const std::string& path, LoadContext& ctx, const So
 std::string import_playbook_key(const YAML::Node& node) {
   for (const auto& entry : node) {
     std::string key = entry.first.Scalar();
-    if (loader_action(key) == "import_playbook") return key;
+    const mod::Action* action = mod::find_action(key);
+    if (action && action->kind == mod::ActionKind::ImportPlaybook) return key;
   }
   return {};
 }

@@ -72,8 +72,6 @@ std::string task_label(const Task& task);
 /// Completes a task whose action the loader handles (import_tasks, include_tasks, import_role, include_role,
 /// meta, include_vars): validates its arguments, expands static imports and preloads static includes.
 void complete_loader_action(Task& task, const SourceLoc& action_loc, const TaskSource& src, LoadContext& ctx);
-/// Whether the loader (not a module) handles this action; strips ansible.builtin./ansible.legacy.
-std::string loader_action(const std::string& key);
 
 // ---- role_loader.cc ----
 

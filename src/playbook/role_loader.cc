@@ -167,7 +167,7 @@ std::vector<Task> expand_role_tasks(const std::shared_ptr<Role>& role) {
     block.loc = dep.loc;
     block.file = dep.loc.file;
     block.name = dep.name;
-    block.action = "block";
+    block.action = &mod::block_action();
     block.import_kind = "import_role";
     block.args = Value{{"name", dep.name}};
     block.kw = dep.kw;

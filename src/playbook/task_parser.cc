@@ -19,44 +19,27 @@ const std::vector<std::string> kLoopLookups = {
     "lines",    "file",       "env",           "inventory_hostnames", "cartesian", "template",
     "varnames", "pipe",       "password",      "url",           "community.general.cartesian"};
 
-// Modules that keep non k=v words as the command line (Ansible's FREEFORM_ACTIONS).
-const std::vector<std::string> kCommandModules = {"command", "shell", "raw", "script"};
-
-// Actions that may receive free-form words (Ansible's RAW_PARAM_MODULES).
-const std::vector<std::string> kRawParamActions = {"command",     "shell",        "raw",          "script",
-                                                   "include_tasks", "import_tasks", "include_role", "import_role",
-                                                   "include_vars", "meta",         "set_fact",     "add_host",
-                                                   "group_by"};
-
-// Modules whose arguments are free variable names, so their keys are not checked against a spec.
-const std::vector<std::string> kFreeKeyModules = {"set_fact", "add_host", "set_stats"};
-
 bool contains(const std::vector<std::string>& list, const std::string& key) {
   return std::find(list.begin(), list.end(), key) != list.end();
 }
 
-struct ResolvedAction {
-  std::string action;               // short name
-  const mod::Module* module = nullptr;
-};
+// The action a task key names; `block` is a keyword of its own (parse_block), never a task's action.
+const mod::Action* resolve_action(const std::string& name) {
+  const mod::Action* action = mod::find_action(name);
+  return action && action->kind != mod::ActionKind::Block ? action : nullptr;
+}
 
-std::optional<ResolvedAction> resolve_action(const std::string& name) {
-  std::string loader = loader_action(name);
-  if (!loader.empty()) return ResolvedAction{loader, nullptr};
-  if (const mod::Module* m = mod::find_module(name)) return ResolvedAction{m->spec().name, m};
-  if (mod::is_executor_keyword_action(name)) {
-    std::string shortname = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
-    return ResolvedAction{shortname, nullptr};
+std::vector<std::string> action_candidates() {
+  std::vector<std::string> names;
+  for (const std::string& name : mod::action_names()) {
+    if (name != mod::block_action().name) names.push_back(name);
   }
-  return std::nullopt;
+  return names;
 }
 
 std::vector<std::string> key_candidates(KeywordSet set, const mod::Module* module) {
   std::vector<std::string> all = keyword_names(set);
-  for (const std::string& name : mod::module_names()) all.push_back(name);
-  for (const char* name : {"include_tasks", "import_tasks", "include_role", "import_role", "meta", "include_vars"}) {
-    all.emplace_back(name);
-  }
+  for (const std::string& name : action_candidates()) all.push_back(name);
   for (const std::string& lookup : kLoopLookups) all.push_back("with_" + lookup);
   // A module argument written at task level is the likely meaning of a near miss.
   if (module) {
@@ -66,10 +49,10 @@ std::vector<std::string> key_candidates(KeywordSet set, const mod::Module* modul
 }
 
 // Arguments from `module: k=v words` or `module: {k: v}` into task.args (later sources override earlier ones).
-void read_args(const YAML::Node& value, const ResolvedAction& act, const std::string& file, Task& task) {
+void read_args(const YAML::Node& value, const mod::Action& act, const std::string& file, Task& task) {
   if (!value.IsDefined() || value.IsNull()) return;
   if (value.IsScalar()) {
-    Value kv = parse_kv(value.Scalar(), contains(kCommandModules, act.action), yaml::loc(value, file));
+    Value kv = parse_kv(value.Scalar(), act.has(mod::kCommandLine), yaml::loc(value, file));
     for (auto& [k, v] : kv.items()) {
       task.args[k] = v;
       task.arg_locs[k] = yaml::loc(value, file);
@@ -77,9 +60,9 @@ void read_args(const YAML::Node& value, const ResolvedAction& act, const std::st
     return;
   }
   if (!value.IsMap()) {
-    throw Error(fmt::format("arguments of '{}' must be a mapping or a 'key=value' string, got {}", act.action,
-                            node_kind(value)),
-                yaml::loc(value, file));
+    throw Error(
+        fmt::format("arguments of '{}' must be a mapping or a 'key=value' string, got {}", act.name, node_kind(value)),
+        yaml::loc(value, file));
   }
   for (const auto& entry : value) {
     std::string key = entry.first.Scalar();
@@ -116,10 +99,9 @@ std::pair<std::string, SourceLoc> split_action_keyword(const YAML::Node& value, 
               at);
 }
 
-void check_module_args(Task& task, const mod::Module* module, const SourceLoc& action_loc) {
+void check_module_args(Task& task, const SourceLoc& action_loc) {
   if (const Value* raw = find_key(task.args, "_raw_params");
-      raw && !to_plain_string(*raw).empty() && !contains(kRawParamActions, task.action) &&
-      !(module && module->spec().free_form)) {
+      raw && !to_plain_string(*raw).empty() && !task.action->has(mod::kRawParams)) {
     // `file: "{{ file_args }}"`: arguments from a variable, templated into a mapping at run time (as in Ansible).
     if (raw->is_string() && has_template(raw->get<std::string>())) {
       task.args["_variable_params"] = *raw;
@@ -128,10 +110,11 @@ void check_module_args(Task& task, const mod::Module* module, const SourceLoc& a
     }
     throw Error(fmt::format("extra words '{}' for module '{}' in {}: only command, shell, raw and script take "
                             "words that are not key=value",
-                            to_plain_string(*raw), task.action, task_label(task)),
+                            to_plain_string(*raw), task.action->name, task_label(task)),
                 action_loc);
   }
-  if (!module || contains(kFreeKeyModules, task.action) || module->spec().args.empty()) return;
+  const mod::Module* module = task.action->module;
+  if (!module || task.action->free_keys() || module->spec().args.empty()) return;
   std::vector<std::string> names;
   for (const auto& arg : module->spec().args) {
     names.push_back(arg.name);
@@ -140,7 +123,7 @@ void check_module_args(Task& task, const mod::Module* module, const SourceLoc& a
   for (const auto& [key, value] : task.args.items()) {
     if (key.empty() || key[0] == '_' || contains(names, key)) continue;
     auto where = task.arg_locs.find(key);
-    throw Error(fmt::format("unknown argument '{}' for module '{}' in {}{}", key, task.action, task_label(task),
+    throw Error(fmt::format("unknown argument '{}' for module '{}' in {}{}", key, task.action->name, task_label(task),
                             did_you_mean(key, names)),
                 where == task.arg_locs.end() ? action_loc : where->second);
   }
@@ -155,7 +138,7 @@ std::vector<Task> read_task_section(const YAML::Node& value, const std::string& 
 }
 
 Task parse_block(const YAML::Node& node, Task task, const TaskSource& src, LoadContext& ctx) {
-  task.action = "block";
+  task.action = &mod::block_action();
   for (const auto& entry : node) {
     std::string key = entry.first.Scalar();
     const YAML::Node& value = entry.second;
@@ -223,9 +206,10 @@ void read_task_keyword(const std::string& key, const YAML::Node& value, const st
 }  // namespace
 
 std::string task_label(const Task& task) {
-  const char* what = task.action == "block" && task.import_kind.empty() ? "block" : "task";
+  const bool block = task.action && task.action->kind == mod::ActionKind::Block;
+  const char* what = block && task.import_kind.empty() ? "block" : "task";
   if (!task.name.empty()) return fmt::format("{} '{}'", what, task.name);
-  if (!task.action.empty() && task.action != "block") return fmt::format("{} '{}'", what, task.action);
+  if (task.action && !block) return fmt::format("{} '{}'", what, task.action->name);
   return what;
 }
 
@@ -245,21 +229,21 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
 
   KeywordSet set = src.handlers ? KeywordSet::Handler : KeywordSet::Task;
   // First find the module: every key that is neither a keyword nor a with_ loop.
-  std::optional<ResolvedAction> action;
+  const mod::Action* action = nullptr;
   YAML::Node action_key, action_value;
   std::vector<YAML::Node> unknown;
   std::string inline_args;
   Task dict_args;  // only args and arg_locs are used
   for (const auto& entry : node) {
     std::string key = entry.first.Scalar();
-    std::optional<ResolvedAction> found;
+    const mod::Action* found = nullptr;
     if (key == "action" || key == "local_action") {
       auto [name, at] = split_action_keyword(entry.second, file, dict_args, inline_args);
       found = resolve_action(name);
       if (!found) {
-        throw Error(fmt::format("unknown module '{}' in {}{}", name, task_label(task),
-                                did_you_mean(name, mod::module_names())),
-                    at);
+        throw Error(
+            fmt::format("unknown module '{}' in {}{}", name, task_label(task), did_you_mean(name, action_candidates())),
+            at);
       }
       if (key == "local_action") task.kw.delegate_to = "localhost";
     } else if (is_keyword(set, key) || key.rfind("with_", 0) == 0) {
@@ -280,7 +264,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     action_key = entry.first;
     action_value = (key == "action" || key == "local_action") ? YAML::Node() : entry.second;
   }
-  if (action) task.action = action->action;
+  task.action = action;
   if (!unknown.empty()) {
     std::string key = unknown.front().Scalar();
     std::string hint = key == "listen" ? "'listen' is only valid in handlers" : "";
@@ -309,7 +293,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     task.arg_locs[k] = dict_args.arg_locs[k];
   }
   if (!inline_args.empty()) {
-    Value kv = parse_kv(inline_args, contains(kCommandModules, action->action), action_loc);
+    Value kv = parse_kv(inline_args, action->has(mod::kCommandLine), action_loc);
     for (auto& [k, v] : kv.items()) {
       task.args[k] = v;
       task.arg_locs[k] = action_loc;
@@ -343,9 +327,9 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     }
   }
 
-  if (action->module) {
-    check_module_args(task, action->module, action_loc);
-  } else if (!loader_action(action->action).empty()) {
+  if (action->kind == mod::ActionKind::Module) {
+    check_module_args(task, action_loc);
+  } else {
     complete_loader_action(task, action_loc, src, ctx);
   }
   return task;

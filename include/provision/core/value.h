@@ -22,6 +22,10 @@ const Value* find_key(const Value& v, std::string_view key);
 /// (truncated), booleans and whole-number text; nullopt for anything else or a number out of range.
 std::optional<long long> as_whole_number(const Value& v);
 
+/// Ansible's boolean() (convert_bool): y, yes, on, 1, true, t and n, no, off, 0, false, f in any case, the
+/// numbers 1 and 0, and booleans; nullopt for anything else, which each caller reports or defaults as it must.
+std::optional<bool> ansible_bool(const Value& v);
+
 /// `!unsafe` text from YAML is kept as this prefix and the text: the template engine gives the text back exactly,
 /// never renders it, and marks what is made from it as data (tmpl::Vars). Nothing else reads the prefix.
 inline constexpr std::string_view kUnsafeMark = "{#provision:unsafe#}";

@@ -131,14 +131,10 @@ class Module {
   }
 };
 
-/// The module registered under a short name or FQCN, or nullptr.
+/// The module registered under a short name or FQCN, or nullptr (the action table: provision/modules/action.h).
 const Module* find_module(std::string_view name);
 
-/// Every short name, for "did you mean" and listings.
+/// Every module's short name, for listings.
 std::vector<std::string> module_names();
-
-/// Names the loader and executor handle themselves (block, include_tasks, import_role, meta, ...),
-/// short and FQCN forms.
-bool is_executor_keyword_action(std::string_view name);
 
 }  // namespace prov::mod

@@ -9,6 +9,7 @@
 
 #include "provision/core/error.h"
 #include "provision/core/value.h"
+#include "provision/modules/action.h"
 
 namespace prov::pb {
 
@@ -41,8 +42,8 @@ struct Task {
   SourceLoc loc;
   std::string file;                       ///< the file the task was read from
   std::string name;                       ///< may hold templates; empty: shown as the action
-  std::string action;                     ///< module short name, or block/include_tasks/import_tasks/include_role/
-                                          ///< import_role/meta/include_vars (resolved from FQCN at load)
+  const mod::Action* action = nullptr;    ///< resolved at load from any of its names (never null once loaded);
+                                          ///< a static import, once expanded, is a block
   Value args = Value::object();           ///< raw arguments; free form in "_raw_params"; arguments from a
                                           ///< variable (`file: "{{ x }}"`, `args: "{{ x }}"`) in "_variable_params":
                                           ///< templated to a mapping at run time, the other args override it
@@ -63,7 +64,7 @@ struct Task {
   Value retries;                          ///< null: 3 when until is set
   Value delay;                            ///< null: 5
 
-  // action == "block"
+  // action kind Block
   std::vector<Task> block, rescue, always;
 
   // Static imports are expanded at load time into a block holding the imported tasks.

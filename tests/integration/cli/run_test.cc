@@ -141,6 +141,26 @@ TEST_CASE("loops, register and conditions") {
   CHECK(r.out.find("ok: [localhost] => (item=x) => {\n    \"msg\": \"x=1\"\n}") != std::string::npos);
 }
 
+// The lines are ansible-playbook 2.14's for the same playbook at -v.
+TEST_CASE("at -v, include_vars shows the files it read and set_fact its facts, as Ansible does") {
+  Scratch s;
+  s.write("hosts", kInventory);
+  s.write("v.yml", "a: 1\n");
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - include_vars: v.yml
+    - set_fact: b=2
+)");
+  RunResult r = s.provision("-v site.yml -i hosts");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(r.out.find("ok: [localhost] => {\"ansible_facts\": {\"a\": 1}, \"ansible_included_var_files\": [\"" + s.path() +
+                   "/v.yml\"], \"changed\": false}") != std::string::npos);
+  CHECK(r.out.find("ok: [localhost] => {\"ansible_facts\": {\"b\": \"2\"}, \"changed\": false}") != std::string::npos);
+}
+
 TEST_CASE("tags select tasks; always and never are honoured") {
   Scratch s;
   s.write("hosts", kInventory);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "provision/modules/action.h"
 #include "provision/modules/module.h"
 
 using namespace prov;
@@ -117,14 +118,47 @@ TEST_CASE("the registry finds short, builtin, legacy names") {
     CHECK(std::count(names.begin(), names.end(), expected) == 1);
   }
   for (const auto& name : names) CHECK(find_module(name)->spec().name == name);
-  CHECK(is_executor_keyword_action("include_tasks"));
-  CHECK(is_executor_keyword_action("ansible.builtin.import_role"));
-  CHECK(is_executor_keyword_action("meta"));
-  CHECK_FALSE(is_executor_keyword_action("set_fact"));
-  CHECK_FALSE(is_executor_keyword_action("file"));
+  CHECK(find_module("include_tasks") == nullptr);
   CHECK(find_module("debug")->spec().runs_on_controller);
   CHECK_FALSE(find_module("wait_for")->spec().runs_on_controller);
   CHECK_FALSE(find_module("raw")->spec().check_mode_support);
+}
+
+TEST_CASE("the action table resolves every name once, with its kind and flags") {
+  using prov::mod::ActionKind;
+  using prov::mod::find_action;
+  REQUIRE(find_action("include_tasks") != nullptr);
+  CHECK(find_action("include_tasks")->kind == ActionKind::IncludeTasks);
+  CHECK(find_action("ansible.builtin.include_tasks") == find_action("include_tasks"));
+  CHECK(find_action("include") == find_action("include_tasks"));  // the name before Ansible 2.4
+  CHECK(find_action("ansible.legacy.import_role")->kind == ActionKind::ImportRole);
+  CHECK(find_action("meta")->kind == ActionKind::Meta);
+  CHECK(find_action("ansible.builtin.include_vars")->kind == ActionKind::IncludeVars);
+  CHECK(find_action("block")->kind == ActionKind::Block);
+  CHECK(find_action("ansible.builtin.block") == nullptr);  // a keyword, not an action with a collection
+  CHECK(find_action("nope") == nullptr);
+  const auto* copy = find_action("ansible.builtin.copy");
+  REQUIRE(copy != nullptr);
+  CHECK(copy->kind == ActionKind::Module);
+  CHECK(copy->module == find_module("copy"));
+  CHECK(copy->name == "copy");
+  CHECK(find_action("community.general.ufw")->module == find_module("ufw"));
+  CHECK(find_action("ansible.builtin.systemd_service")->name == "systemd");
+  // Parsing and display flags come from the table (and free_form specs), not from comparing names.
+  CHECK(find_action("shell")->has(prov::mod::kCommandLine));
+  CHECK(find_action("shell")->has(prov::mod::kRawParams));
+  CHECK_FALSE(find_action("copy")->has(prov::mod::kRawParams));
+  CHECK(find_action("include_role")->has(prov::mod::kRawParams));
+  CHECK(find_action("debug")->has(prov::mod::kShowsResult));
+  CHECK(find_action("set_fact")->has(prov::mod::kSetsFacts));
+  CHECK(find_action("set_fact")->free_keys());
+  CHECK_FALSE(find_action("file")->free_keys());
+  CHECK(find_action("template")->has(prov::mod::kTemplateSource));
+  auto names = prov::mod::action_names();
+  for (const char* expected : {"block", "include_tasks", "import_tasks", "include_role", "import_role", "meta",
+                               "include_vars", "import_playbook", "copy"}) {
+    CHECK(std::count(names.begin(), names.end(), expected) == 1);
+  }
 }
 
 TEST_CASE("the check-mode plan knows what may exist", "[plan]") {

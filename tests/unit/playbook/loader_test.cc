@@ -89,7 +89,7 @@ TEST_CASE("roles: names, parameters, keywords, dependencies, shared objects", "[
   CHECK(role.allow_duplicates);
   REQUIRE(role.tasks.size() == 1);
   CHECK(role.tasks[0].role == web.role.get());
-  CHECK(role.tasks[0].action == "template");
+  CHECK(role.tasks[0].action->name == "template");
   REQUIRE(role.handlers.size() == 1);
   CHECK(role.handlers[0].is_handler);
   CHECK(role.handlers[0].name == "reload web");
@@ -104,14 +104,14 @@ TEST_CASE("module resolution and arguments", "[loader][tasks]") {
   Playbook book = load_full();
   const Play& play = book.plays[0];
   const Task& hello = play.pre_tasks[0];
-  CHECK(hello.action == "debug");
+  CHECK(hello.action->name == "debug");
   CHECK(hello.args == Value{{"msg", "hello world"}});
   CHECK(hello.file == kFull + "site.yml");
   CHECK(hello.loc.line == 30);
   CHECK(hello.loc.column == 7);
 
   const Task& nginx = task_named(play.tasks, "install nginx");
-  CHECK(nginx.action == "apt");
+  CHECK(nginx.action->name == "apt");
   CHECK(nginx.args == Value{{"name", "nginx"}, {"state", "present"}});
   CHECK(nginx.notify == std::vector<std::string>{"restart nginx"});
   CHECK(nginx.kw.tags == std::vector<std::string>{"pkg", "web"});
@@ -122,28 +122,28 @@ TEST_CASE("module resolution and arguments", "[loader][tasks]") {
   CHECK(copy.arg_locs.at("src").column == 9);
 
   const Task& cmd = task_named(play.tasks, "run a command");
-  CHECK(cmd.action == "command");
+  CHECK(cmd.action->name == "command");
   CHECK(cmd.args == Value{{"chdir", "/tmp"}, {"creates", "/tmp/x"}, {"_raw_params", "ls -l"}});
   CHECK(cmd.register_var == "listing");
   CHECK(cmd.changed_when == std::vector<std::string>{"False"});
   CHECK(cmd.failed_when == std::vector<std::string>{"listing.rc != 0", "'error' in listing.stdout"});
 
   const Task& ufw = play.tasks[3];
-  CHECK(ufw.action == "ufw");
+  CHECK(ufw.action->name == "ufw");
   CHECK(ufw.name.empty());
   CHECK(ufw.args == Value{{"rule", "allow"}, {"port", "22"}});
 
   const Task& db = task_named(play.tasks, "db");
-  CHECK(db.action == "postgresql_db");
+  CHECK(db.action->name == "postgresql_db");
   CHECK(db.kw.delegate_to == "db1");
   CHECK(db.kw.run_once == true);
 
   const Task& action = play.tasks[5];
-  CHECK(action.action == "file");
+  CHECK(action.action->name == "file");
   CHECK(action.args == Value{{"path", "/tmp/x"}, {"state", "touch"}});
 
   const Task& local = play.tasks[6];
-  CHECK(local.action == "shell");
+  CHECK(local.action->name == "shell");
   CHECK(local.args == Value{{"cmd", "echo hi"}});
   CHECK(local.kw.delegate_to == "localhost");
 }
@@ -181,7 +181,7 @@ TEST_CASE("blocks", "[loader][blocks]") {
   Playbook book = load_full();
   const Play& play = book.plays[0];
   const Task& block = task_named(play.tasks, "guarded");
-  CHECK(block.action == "block");
+  CHECK(block.action->name == "block");
   CHECK(block.kw.when == std::vector<std::string>{"guard | bool"});
   CHECK(block.kw.tags == std::vector<std::string>{"blocky"});
   CHECK(block.kw.become == true);
@@ -190,7 +190,7 @@ TEST_CASE("blocks", "[loader][blocks]") {
   REQUIRE(block.rescue.size() == 1);
   CHECK(block.rescue[0].args == Value{{"msg", "rescued"}});
   REQUIRE(block.always.size() == 1);
-  CHECK(block.always[0].action == "meta");
+  CHECK(block.always[0].action->name == "meta");
   CHECK(block.always[0].args == Value{{"_raw_params", "flush_handlers"}});
 }
 
@@ -198,7 +198,7 @@ TEST_CASE("imports are expanded, static includes preloaded", "[loader][includes]
   Playbook book = load_full();
   const Play& play = book.plays[0];
   const Task& import = play.tasks[12];
-  CHECK(import.action == "block");
+  CHECK(import.action->name == "block");
   CHECK(import.import_kind == "import_tasks");
   CHECK(import.kw.tags == std::vector<std::string>{"setup"});
   REQUIRE(import.block.size() == 2);
@@ -210,27 +210,27 @@ TEST_CASE("imports are expanded, static includes preloaded", "[loader][includes]
   CHECK(import.block[1].block[0].file == kFull + "tasks/nested.yml");
 
   const Task& include = task_named(play.tasks, "include loop");
-  CHECK(include.action == "include_tasks");
+  CHECK(include.action->name == "include_tasks");
   CHECK(include.loop == Value::array({"a", "b"}));
   REQUIRE(include.included.size() == 2);
   CHECK(include.included[0].name == "looped {{ item }}");
   // A file including itself is left for run time rather than loaded forever.
-  CHECK(include.included[1].action == "include_tasks");
+  CHECK(include.included[1].action->name == "include_tasks");
   CHECK(include.included[1].included.empty());
 
   const Task& templated = play.tasks[14];
-  CHECK(templated.action == "include_tasks");
+  CHECK(templated.action->name == "include_tasks");
   CHECK(templated.args == Value{{"file", "{{ os }}.yml"}});
   CHECK(templated.included.empty());
 
   const Task& include_role = play.tasks[15];
-  CHECK(include_role.action == "include_role");
+  CHECK(include_role.action->name == "include_role");
   REQUIRE(include_role.included_role);
   CHECK(include_role.included_role->path == kFull + "extra_roles/db");
   CHECK(include_role.included_role->tasks.size() == 1);
 
   const Task& import_role = play.tasks[16];
-  CHECK(import_role.action == "block");
+  CHECK(import_role.action->name == "block");
   CHECK(import_role.import_kind == "import_role");
   REQUIRE(import_role.included_role);
   CHECK(import_role.included_role->name == "common");
@@ -242,9 +242,9 @@ TEST_CASE("imports are expanded, static includes preloaded", "[loader][includes]
   REQUIRE(extra.included.size() == 1);
   CHECK(extra.included[0].file == kFull + "roles/common/tasks/more.yml");
 
-  CHECK(play.tasks[17].action == "include_vars");
+  CHECK(play.tasks[17].action->name == "include_vars");
   CHECK(play.tasks[17].args == Value{{"_raw_params", "vars/common.yml"}});
-  CHECK(play.tasks[18].action == "set_fact");
+  CHECK(play.tasks[18].action->name == "set_fact");
   CHECK(play.tasks[18].args == Value{{"anything", 1}, {"goes", 2}});
   CHECK(play.tasks[19].args == Value{{"_raw_params", "end_play"}});
 }
@@ -294,7 +294,7 @@ TEST_CASE("import_role expands dependencies first, as blocks with their paramete
   CHECK(import.kw.vars == Value{{"x", 1}});
   REQUIRE(import.block.size() == 2);
   const Task& dep = import.block[0];
-  CHECK(dep.action == "block");
+  CHECK(dep.action->name == "block");
   CHECK(dep.import_kind == "import_role");
   CHECK(dep.included_role->name == "common");
   CHECK(dep.kw.vars == Value{{"common_param", 5}});
@@ -332,7 +332,7 @@ TEST_CASE("run-time loaders", "[loader]") {
 TEST_CASE("the deprecated include is read as include_tasks", "[loader][includes]") {
   Playbook book = load_playbook(kFull + "legacy_include.yml");
   const Task& include = book.plays[0].tasks[0];
-  CHECK(include.action == "include_tasks");
+  CHECK(include.action->name == "include_tasks");
   CHECK(include.args == Value{{"_raw_params", "tasks/nested.yml"}});
   REQUIRE(include.included.size() == 1);
   CHECK(include.included[0].name == "nested");
@@ -366,6 +366,6 @@ TEST_CASE("arguments from a variable", "[loader][tasks]") {
   CHECK(play.tasks[0].args == Value{{"_variable_params", "{{ file_args }}"}});
   CHECK(play.tasks[1].args == Value{{"_variable_params", "{{ more }}"}, {"dest", "/x"}});
   // The action's own arguments override `args:`.
-  CHECK(play.tasks[2].action == "copy");
+  CHECK(play.tasks[2].action->name == "copy");
   CHECK(play.tasks[2].args == Value{{"dest", "/from-action"}, {"src", "a"}});
 }
