@@ -3,17 +3,13 @@
 // changed_when/failed_when, register, notify, and the result that the sink and the stats see.
 #include "provision/template/engine.h"
 #include "state.h"
+#include "task_inputs.h"
+#include "task_loop.h"
+#include "task_result.h"
 
 namespace prov::exec {
 
 class TaskScope;
-
-/// What a task did on a host, for the play runner (which handles blocks, rescue and handlers).
-struct TaskOutcome {
-  out::Status status = out::Status::Ok;
-  bool ignored = false;  ///< failed, but ignore_errors
-  Value result;
-};
 
 /// Runs `node` (a leaf task) on `host` within `frame`, reporting through the play's sink and counting stats.
 TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame);
@@ -41,24 +37,11 @@ PlannedProbes planned_probes(PlayState& play, HostState& host, const graph::Node
 /// keywords and the host's ansible_become* variables.
 conn::Become play_become(PlayState& play, HostState& host, const Frame& frame);
 
-/// The first non-null value of a keyword from the task outwards (task, blocks, role, play), or null.
-Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field);
-
 /// Every `when` condition that applies to the task (enclosing ones first) holds on this host.
 /// Throws prov::Error (with the task's place) when a condition cannot be evaluated.
 bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope, bool disable_lookups = false);
 
 /// The task's name with templates rendered where the play's variables allow it (banners).
 std::string task_title(const PlayState& play, const graph::Node& node);
-
-/// A keyword's boolean as Ansible reads it (yes/no/true/false/on/off/1/0, any case); `fallback` when null.
-bool as_bool(const Value& v, bool fallback);
-
-/// Whether a loop's items are data (tmpl::Vars): a with_* lookup's always, as Ansible wraps them; loop:'s when
-/// its expression read data.
-bool items_are_data(const pb::Task& task, const tmpl::Rendered& loop);
-
-/// Template settings as ansible-playbook 2.14 applies them to task arguments and variables (no native types).
-tmpl::Options ansible_options();
 
 }  // namespace prov::exec

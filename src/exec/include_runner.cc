@@ -1,0 +1,172 @@
+// include_tasks and include_role: decided per host (when, loop, templated names), loaded when their names are
+// known only at run time, then run in place for the hosts that include the same file.
+#include <algorithm>
+#include <filesystem>
+
+#include "loops.h"
+#include "provision/template/engine.h"
+#include "runner.h"
+#include "scope.h"
+#include "task_runner.h"
+
+namespace prov::exec::detail {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::shared_ptr<pb::Role> shared_role(const pb::Task& task) {
+  return task.role ? task.role->shared_from_this() : nullptr;
+}
+
+}  // namespace
+
+// include_tasks / include_role: decided per host (when, loop, templated file), then run in place.
+void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
+  const pb::Task& task = *node.task;
+  std::map<HostState*, std::vector<Instance>> per_host;
+  banner(node, false);
+  for (auto* h : hosts) {
+    try {
+      per_host[h] = expand_include(task, *h, frame);
+    } catch (const Error& e) {
+      play_.sink->host_result(host_result(h->name, out::Status::Failed, {{"failed", true}, {"msg", e.message()}}));
+      ++h->stats.failed;
+      h->failed = true;
+    }
+  }
+  std::size_t rounds = 0;
+  for (auto& [h, list] : per_host) rounds = std::max(rounds, list.size());
+  if (rounds == 0) {
+    for (auto& [h, list] : per_host) {
+      if (!h->failed) {
+        ++h->stats.skipped;
+        play_.sink->host_result(host_result(h->name, out::Status::Skipped, {{"changed", false}, {"skipped", true}}));
+      }
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < rounds; ++i) {
+    // Hosts that include the same file in this round run it together.
+    std::map<std::string, Hosts> by_file;
+    std::map<std::string, const Instance*> first;
+    auto params = std::make_shared<std::map<std::string, IncludeParams>>();
+    for (auto& [h, list] : per_host) {
+      if (i >= list.size() || !h->active()) continue;
+      by_file[list[i].file].push_back(h);
+      first.emplace(list[i].file, &list[i]);
+      (*params)[h->name] = list[i].params;
+    }
+    for (auto& [file, group] : by_file) {
+      // include_tasks reports "included: FILE for HOSTS" and counts as ok; include_role shows nothing itself.
+      if (task.action->kind == mod::ActionKind::IncludeTasks) {
+        std::vector<std::string> names;
+        for (auto* h : group) {
+          names.push_back(h->name);
+          ++h->stats.ok;
+        }
+        play_.sink->included(file, names);
+      }
+      const Instance& inst = *first[file];
+      Frame inner = frame;
+      inner.keywords.push_back(&task.kw);
+      inner.include_params.push_back(params);
+      std::set<std::string> tags(play_.play->kw.tags.begin(), play_.play->kw.tags.end());
+      std::vector<graph::Node> nodes = graph::compile_tasks(*inst.tasks, tags, inst.role, play_.settings->selection);
+      if (task.action->kind == mod::ActionKind::IncludeRole) {
+        inner.role = inst.role;
+        graph::Node role_node;
+        role_node.kind = graph::Node::Kind::Role;
+        role_node.role = inst.role;
+        role_node.block = std::move(nodes);
+        add_handlers(inst.role);
+        run_role(role_node, group, inner);
+      } else {
+        run_nodes(nodes, group, inner);
+      }
+    }
+  }
+}
+
+void Runner::add_handlers(const std::shared_ptr<pb::Role>& role) {
+  std::lock_guard lock(play_.loaded_mutex);
+  if (std::find(play_.graph.roles.begin(), play_.graph.roles.end(), role) != play_.graph.roles.end()) return;
+  play_.graph.roles.push_back(role);
+  std::set<std::string> tags;
+  auto nodes = graph::compile_tasks(role->handlers, tags, role, graph::Selection{});
+  for (auto& n : nodes) play_.graph.handlers.push_back(std::move(n));
+}
+
+std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h, const Frame& frame) {
+  TaskScope scope(play_, h, frame, &task);
+  tmpl::Options options = ansible_options();
+  options.name = task.loc.str();
+  std::vector<Value> items{Value()};
+  std::string loop_var = "item";
+  bool items_data = false;
+  if (!task.loop_kind.empty()) {
+    tmpl::Rendered rendered = tmpl::template_marked(task.loop, scope.scope(), options);
+    items = loop_items(task.loop_kind, rendered.value);
+    items_data = items_are_data(task, rendered);
+    if (task.loop_control.is_object() && task.loop_control.contains("loop_var")) {
+      loop_var = to_plain_string(task.loop_control["loop_var"]);
+    }
+  }
+  std::vector<Instance> out;
+  for (const auto& item : items) {
+    IncludeParams params;
+    if (!task.loop_kind.empty()) {
+      params.vars[loop_var] = item;
+      if (items_data) params.data.insert(loop_var);
+      scope.set_loop_vars(params.vars, items_data);
+    }
+    if (!conditions_hold(frame, task, scope)) continue;
+    if (task.kw.vars.is_object()) {
+      for (auto it = task.kw.vars.begin(); it != task.kw.vars.end(); ++it) {
+        tmpl::Rendered rendered = tmpl::template_marked(it.value(), scope.scope(), options);
+        params.vars[it.key()] = std::move(rendered.value);
+        if (rendered.data) params.data.insert(it.key());
+      }
+    }
+    out.push_back(resolve_include(task, scope, options, std::move(params)));
+  }
+  return out;
+}
+
+Instance Runner::resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options,
+                                 IncludeParams params) {
+  Value args = tmpl::template_value(task.args, scope.scope(), options);
+  if (task.action->kind == mod::ActionKind::IncludeRole) {
+    std::shared_ptr<pb::Role> role = task.included_role;
+    if (!role) {
+      std::string name = to_plain_string(args.value("name", Value("")));
+      std::string from = args.contains("tasks_from") ? to_plain_string(args["tasks_from"]) : "main";
+      pb::LoadOptions load;
+      role = pb::load_role(name, play_.playbook->dir, load, from);
+    }
+    return Instance{role->path, &role->tasks, role, std::move(params)};
+  }
+  std::string file = args.contains("_raw_params") ? to_plain_string(args["_raw_params"])
+                                                  : to_plain_string(args.value("file", Value("")));
+  if (!task.included.empty() && !tmpl::is_template(task.args.dump())) {
+    return Instance{resolve_path(task, file), &task.included, shared_role(task), std::move(params)};
+  }
+  std::string path = resolve_path(task, file);
+  std::lock_guard lock(play_.loaded_mutex);
+  play_.loaded_tasks.push_back(pb::load_task_file(path, shared_role(task)));
+  return Instance{path, &play_.loaded_tasks.back(), shared_role(task), std::move(params)};
+}
+
+std::string Runner::resolve_path(const pb::Task& task, const std::string& file) const {
+  if (fs::path(file).is_absolute()) return file;
+  std::vector<fs::path> candidates;
+  if (task.role) candidates.push_back(fs::path(task.role->path) / "tasks" / file);
+  candidates.push_back(fs::path(task.file).parent_path() / file);
+  candidates.push_back(fs::path(play_.playbook->dir) / file);
+  for (const auto& c : candidates) {
+    if (fs::exists(c)) return fs::weakly_canonical(c).string();
+  }
+  return candidates.front().string();
+}
+
+}  // namespace prov::exec::detail

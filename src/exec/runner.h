@@ -1,0 +1,81 @@
+#pragma once
+// The play runner's parts (one serial batch of a play): the walk over sections, blocks and roles
+// (play_runner.cc), includes (include_runner.cc), handlers (handlers.cc), probes sent ahead (probes_ahead.cc), and
+// the strategy that decides how hosts go through a section (strategy.h).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "state.h"
+#include "strategy.h"
+
+namespace prov::exec {
+
+class TaskScope;
+
+namespace detail {
+
+inline out::HostResult host_result(const std::string& host, out::Status status, Value result) {
+  out::HostResult r;
+  r.host = host;
+  r.status = status;
+  r.result = std::move(result);
+  return r;
+}
+
+bool is_include(const pb::Task& task);
+bool is_meta(const pb::Task& task);
+
+// One run of an included file or role on a host: what to run and the variables it gets.
+struct Instance {
+  std::string file;
+  const std::vector<pb::Task>* tasks = nullptr;
+  std::shared_ptr<pb::Role> role;
+  IncludeParams params;
+};
+
+// The tasks after a leaf in its list, whose probes may be sent ahead with its own.
+struct Following {
+  const std::vector<graph::Node>* nodes = nullptr;
+  size_t from = 0;
+};
+
+class Runner {
+ public:
+  explicit Runner(PlayState& play);
+  void run();
+
+ private:
+  // play_runner.cc: the walk
+  void run_nodes(const std::vector<graph::Node>& nodes, const Hosts& hosts, const Frame& frame);
+  void run_role(const graph::Node& node, const Hosts& hosts, const Frame& frame);
+  void run_block(const graph::Node& node, const Hosts& hosts, const Frame& frame);
+  void banner(const graph::Node& node, bool is_handler);
+  void run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler,
+                Following following = {});
+  void apply_failure_policy(const Hosts& hosts, const Frame& frame, const pb::Task& task);
+  void run_meta(const pb::Task& task, const Hosts& hosts, const Frame& frame);
+  void gather_facts(const Hosts& hosts);
+
+  // probes_ahead.cc
+  void send_probes_ahead(HostState& h, const graph::Node& node, const Frame& frame, Following following);
+
+  // include_runner.cc
+  void run_include(const graph::Node& node, const Hosts& hosts, const Frame& frame);
+  void add_handlers(const std::shared_ptr<pb::Role>& role);
+  std::vector<Instance> expand_include(const pb::Task& task, HostState& h, const Frame& frame);
+  Instance resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options,
+                           IncludeParams params);
+  std::string resolve_path(const pb::Task& task, const std::string& file) const;
+
+  // handlers.cc
+  void flush_handlers(const Hosts& hosts);
+
+  PlayState& play_;
+  const Strategy& strategy_;
+  Frame root_;
+};
+
+}  // namespace detail
+}  // namespace prov::exec

@@ -1,0 +1,195 @@
+#include "task_inputs.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "provision/connection/become.h"
+#include "scope.h"
+
+namespace prov::exec {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kOmit = "__omit_place_holder__provision";
+
+// Where `src` of copy/template is searched: the role's folders first, then the task file's, then the playbook's.
+std::vector<std::string> module_search_paths(const PlayState& play, const pb::Task& task) {
+  std::vector<std::string> paths;
+  const char* sub = task.action->has(mod::kTemplateSource) ? "templates" : "files";
+  if (task.role) {
+    paths.push_back(task.role->path + "/" + sub);
+    paths.push_back(task.role->path);
+  }
+  fs::path task_dir = fs::path(task.file).parent_path();
+  if (!task.file.empty()) {
+    paths.push_back((task_dir / sub).string());
+    paths.push_back(task_dir.string());
+  }
+  paths.push_back(play.playbook->dir + "/" + sub);
+  paths.push_back(play.playbook->dir);
+  return paths;
+}
+
+// Arguments set to `omit` are left out, as if never written.
+Value strip_omitted(Value args) {
+  if (!args.is_object()) return args;
+  for (auto it = args.begin(); it != args.end();) {
+    if (it.value().is_string() && it.value().get_ref<const std::string&>() == kOmit) {
+      it = args.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return args;
+}
+
+}  // namespace
+
+tmpl::Options ansible_options() {
+  tmpl::Options options;
+  options.native_types = false;
+  return options;
+}
+
+tmpl::Options template_options(const PlayState& play, const pb::Task& task) {
+  tmpl::Options options = ansible_options();
+  options.name = task.loc.str();
+  if (task.role) {
+    options.search_paths.push_back(task.role->path + "/templates");
+    options.search_paths.push_back(task.role->path + "/files");
+    options.search_paths.push_back(task.role->path);
+  }
+  options.search_paths.push_back(play.playbook->dir + "/templates");
+  options.search_paths.push_back(play.playbook->dir + "/files");
+  options.search_paths.push_back(play.playbook->dir);
+  return options;
+}
+
+Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field) {
+  if (task && !(task->kw.*field).is_null()) return task->kw.*field;
+  for (auto it = frame.keywords.rbegin(); it != frame.keywords.rend(); ++it) {
+    if (!((*it)->*field).is_null()) return (*it)->*field;
+  }
+  return nullptr;
+}
+
+bool as_bool(const Value& v, bool fallback) {
+  if (v.is_null()) return fallback;
+  if (std::optional<bool> b = ansible_bool(v)) return *b;
+  return !v.is_string() && truthy(v);
+}
+
+long long whole_number(const Value& value, const char* keyword, const SourceLoc& loc) {
+  if (auto n = as_whole_number(value)) return *n;
+  throw Error(fmt::format("the field '{}' has an invalid value ({}), and could not be converted to an int", keyword,
+                          to_plain_string(value)),
+              loc);
+}
+
+conn::Become resolve_become(const PlayState& play, const Frame& frame, const pb::Task* task, const TaskScope& scope,
+                            const tmpl::Options& options) {
+  auto setting = [&](const char* variable, Value pb::Keywords::*field) {
+    if (const Value* v = scope.scope().lookup(variable)) return tmpl::template_value(*v, scope.scope(), options);
+    Value raw = keyword(frame, task, field);
+    return raw.is_null() ? raw : tmpl::template_value(raw, scope.scope(), options);
+  };
+  conn::Become b;
+  Value flag = setting("ansible_become", &pb::Keywords::become);
+  b.enabled = flag.is_null() ? play.settings->become : as_bool(flag, false);
+  Value user = setting("ansible_become_user", &pb::Keywords::become_user);
+  b.user = user.is_null() ? play.settings->become_user : to_plain_string(user);
+  Value method = setting("ansible_become_method", &pb::Keywords::become_method);
+  b.method = method.is_null() ? play.settings->become_method : to_plain_string(method);
+  for (const char* key : {"ansible_become_password", "ansible_become_pass"}) {
+    if (const Value* v = scope.scope().lookup(key); v && b.password.empty()) {
+      b.password = to_plain_string(tmpl::template_value(*v, scope.scope(), options));
+    }
+  }
+  if (b.password.empty()) b.password = play.settings->become_password;
+  return b;
+}
+
+Value TaskInputs::templated(const Value& raw) const { return tmpl::template_value(raw, scope_.scope(), options_); }
+
+Value TaskInputs::templated_keyword(Value pb::Keywords::*field) const {
+  Value raw = keyword(frame_, &task_, field);
+  return raw.is_null() ? raw : templated(raw);
+}
+
+Value TaskInputs::other_keyword(const char* name) const {
+  if (const Value* v = find_key(task_.kw.other, name); v && !v->is_null()) return *v;
+  for (auto it = frame_.keywords.rbegin(); it != frame_.keywords.rend(); ++it) {
+    if (const Value* v = find_key((*it)->other, name); v && !v->is_null()) return *v;
+  }
+  return nullptr;
+}
+
+long long TaskInputs::timeout() const {
+  Value raw = other_keyword("timeout");
+  return raw.is_null() ? 0 : std::max(0LL, whole_number(templated(raw), "timeout", task_.loc));
+}
+
+conn::Become TaskInputs::become() const { return resolve_become(play_, frame_, &task_, scope_, options_); }
+
+std::map<std::string, std::string> TaskInputs::environment() const {
+  std::map<std::string, std::string> env;
+  auto add = [&](const Value& raw) {
+    if (raw.is_null()) return;
+    Value rendered = templated(raw);
+    if (!rendered.is_object()) throw Error("environment must be a dict", task_.loc);
+    for (auto it = rendered.begin(); it != rendered.end(); ++it) env[it.key()] = to_plain_string(it.value());
+  };
+  for (const auto* kw : frame_.keywords) add(kw->environment);
+  add(task_.kw.environment);
+  return env;
+}
+
+ModuleCall TaskInputs::module_call(const mod::Module& module) const {
+  ModuleCall call;
+  tmpl::Rendered rendered = tmpl::template_marked(task_.args, scope_.scope(), options_);
+  call.args_are_data = rendered.data;
+  call.args = strip_omitted(std::move(rendered.value));
+  mod::Context ctx;
+  try {
+    ctx.args = mod::validate_args(module.spec(), call.args);
+  } catch (const mod::ArgError& e) {
+    call.early = {{"failed", true}, {"msg", e.message()}};
+    return call;
+  }
+  Value check = templated_keyword(&pb::Keywords::check_mode);
+  ctx.check_mode = check.is_null() ? play_.settings->check : as_bool(check, false);
+  Value diff = templated_keyword(&pb::Keywords::diff);
+  ctx.diff_mode = diff.is_null() ? play_.settings->diff : as_bool(diff, false);
+  if (ctx.check_mode && !module.spec().check_mode_support) {
+    call.early = {{"changed", false}, {"skipped", true}, {"msg", "skipped, running in check mode"}};
+    return call;
+  }
+  ctx.become = become();
+  ctx.env = environment();
+  ctx.search_paths = module_search_paths(play_, task_);
+  ctx.vars = &scope_.scope();
+  ctx.task_location = task_.loc.str();
+  ctx.verbosity = play_.settings->verbosity;
+  ctx.plan = &host_.plan;
+  call.context = std::move(ctx);
+  return call;
+}
+
+std::string censored(const mod::Module& module, const Value& args) {
+  if (!args.is_object()) return args.dump();
+  Value shown = args;
+  for (const auto& spec : module.spec().args) {
+    if (!spec.no_log) continue;
+    std::vector<std::string> keys = spec.aliases;
+    keys.push_back(spec.name);
+    for (const auto& key : keys) {
+      if (shown.contains(key)) shown[key] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER";
+    }
+  }
+  return shown.dump();
+}
+
+}  // namespace prov::exec
