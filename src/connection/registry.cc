@@ -1,7 +1,6 @@
 // The one table of transports: a new connection type is one line here.
 #include "provision/connection/registry.h"
 
-#include <atomic>
 #include <utility>
 
 #include "provision/connection/local.h"
@@ -10,9 +9,6 @@
 namespace prov::conn {
 
 namespace {
-std::atomic<bool> g_cancelled{false};
-static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
-
 const std::vector<std::pair<std::string, ConnectionFactory>>& table() {
   static const std::vector<std::pair<std::string, ConnectionFactory>> connections = {
       {"local", [](const Value&) { return make_local_connection(); }},
@@ -21,10 +17,6 @@ const std::vector<std::pair<std::string, ConnectionFactory>>& table() {
   return connections;
 }
 }  // namespace
-
-void cancel_commands() { g_cancelled.store(true); }
-
-bool commands_cancelled() { return g_cancelled.load(); }
 
 const ConnectionFactory* find_connection(std::string_view name) {
   for (const auto& [known, factory] : table()) {
