@@ -163,9 +163,7 @@ class AptRepositoryModule : public Module {
       if (!f.exists) {
         const Value* mode = find_key(args, "mode");
         int wanted_mode = mode != nullptr && !mode->is_null() ? resolve_mode(*mode, 0644, false) : 0644;
-        char octal[16];
-        std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(wanted_mode));
-        put.mode = octal;
+        put.mode = octal_mode(wanted_mode, 4);
       }
       ctx.conn->put_file(render(f), f.path, put);
     }

@@ -130,9 +130,7 @@ class CopyModule : public Module {
     std::sort(files.begin(), files.end());
     std::string dir_mode;
     if (const Value* m = find_key(ctx.args, "directory_mode"); m != nullptr && !m->is_null()) {
-      char octal[16];
-      std::snprintf(octal, sizeof octal, "%o", static_cast<unsigned>(resolve_mode(*m, 0755, true)));
-      dir_mode = octal;
+      dir_mode = octal_mode(resolve_mode(*m, 0755, true));
     }
     std::string script;
     for (const auto& rel : dirs) {

@@ -28,9 +28,7 @@ std::string make_directories(const std::string& path, const Value& args) {
   if (mode != nullptr && !mode->is_null()) {
     std::string m = to_plain_string(*mode);
     if (mode->is_number_integer()) {  // YAML 0750 arrives as the number 488
-      char octal[16];
-      std::snprintf(octal, sizeof octal, "%o", static_cast<unsigned>(mode->get<int>()));
-      m = octal;
+      m = octal_mode(mode->get<int>());
     }
     attrs += " && chmod " + shell_quote(m) + " -- \"$d\"";
   }

@@ -53,9 +53,7 @@ bool apply_attributes(const Context& ctx, const std::string& path, const PathInf
       changed = true;
       if (!missing) diff["before"]["mode"] = mode_text(info.mode);
       diff["after"]["mode"] = mode_text(wanted);
-      char octal[16];
-      std::snprintf(octal, sizeof octal, "%o", static_cast<unsigned>(wanted));
-      command += std::string("chmod ") + octal + " -- " + shell_quote(path) + " && ";
+      command += "chmod " + octal_mode(wanted) + " -- " + shell_quote(path) + " && ";
     }
   }
   if (changed && !ctx.check_mode && !missing) run_or_throw(ctx, command + "true");
@@ -77,9 +75,7 @@ bool apply_recursive(const Context& ctx, const std::string& path, const Value& a
         mode->get<std::string>().find_first_not_of("01234567") == std::string::npos) {
       tests += " ! -perm " + shell_quote(mode->get<std::string>()) + " -o";
     } else if (has_mode && mode->is_number_integer()) {
-      char octal[16];
-      std::snprintf(octal, sizeof octal, "%o", static_cast<unsigned>(mode->get<int>()));
-      tests += std::string(" ! -perm ") + octal + " -o";
+      tests += " ! -perm " + octal_mode(mode->get<int>()) + " -o";
     }
     if (tests.empty()) return false;
     tests.resize(tests.size() - 3);
@@ -94,9 +90,7 @@ bool apply_recursive(const Context& ctx, const std::string& path, const Value& a
   if (has_mode) {
     std::string m;
     if (mode->is_number_integer()) {
-      char octal[16];
-      std::snprintf(octal, sizeof octal, "%o", static_cast<unsigned>(mode->get<int>()));
-      m = octal;
+      m = octal_mode(mode->get<int>());
     } else {
       m = to_plain_string(*mode);
       resolve_mode(*mode, 0, false);  // rejects malformed modes before anything runs

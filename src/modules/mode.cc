@@ -1,5 +1,7 @@
 #include "mode.h"
 
+#include <fmt/format.h>
+
 #include "provision/core/text.h"
 #include "provision/modules/module.h"
 
@@ -69,5 +71,11 @@ int resolve_mode(const Value& mode, int current, bool is_dir) {
   }
   return apply_symbolic(text, current, is_dir);
 }
+
+std::string octal_mode(int mode, int digits) {
+  return digits > 0 ? fmt::format("{:0{}o}", mode, digits) : fmt::format("{:o}", mode);
+}
+
+std::string mode_text(int mode) { return fmt::format("0{:03o}", mode); }
 
 }  // namespace prov::mod

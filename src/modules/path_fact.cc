@@ -137,10 +137,4 @@ PathInfo probe_path(const Context& ctx, const std::string& path, bool follow, co
   return parse_path_probe(r.out, path);
 }
 
-std::string mode_text(int mode) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0%03o", static_cast<unsigned>(mode));
-  return buf;
-}
-
 }  // namespace prov::mod

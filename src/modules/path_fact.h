@@ -41,7 +41,4 @@ PathInfo parse_path_probe(const std::string& out, const std::string& path);
 /// Runs the probe on ctx's host. Errors (permission denied on the parent, ...) are Errors with stderr.
 PathInfo probe_path(const Context& ctx, const std::string& path, bool follow, const std::string& checksum = {});
 
-/// "0644" style text of a mode, as Ansible's file and copy report it ('0%03o': "0644", "04755").
-std::string mode_text(int mode);
-
 }  // namespace prov::mod

@@ -1,4 +1,5 @@
 // stat: everything about one path in a single probe, with Ansible's result keys.
+#include "mode.h"
 #include "path_fact.h"
 #include "provision/modules/module.h"
 #include "util.h"
@@ -39,8 +40,7 @@ class StatModule : public Module {
     // Followed links describe their target, as os.stat does.
     bool islnk = info.is_link && !(follow && info.type != "link");
     int m = info.mode;
-    char mode[16];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(m));
+    std::string mode = octal_mode(m, 4);
     Value s = {{"exists", true},
                {"path", path},
                {"mode", mode},

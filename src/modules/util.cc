@@ -291,9 +291,7 @@ Result write_file_content(const Context& ctx, FileContent file) {
       if (mode != nullptr && !mode->is_null()) {
         // A symbolic mode applies to what is there now, or to a new file's usual 0644.
         int wanted = resolve_mode(*mode, info.exists ? info.mode : 0644, false);
-        char octal[16];
-        std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(wanted));
-        put.mode = octal;
+        put.mode = octal_mode(wanted, 4);
       }
       put.owner = str(args, "owner");
       put.group = str(args, "group");

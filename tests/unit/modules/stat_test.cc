@@ -47,6 +47,7 @@ TEST_CASE("stat of links, folders and missing paths") {
                     "value of checksum_algorithm must be one of: md5, sha1, sha224, sha256, sha384, sha512, got: crc");
 }
 
+#include "../../../src/modules/mode.h"
 #include "../../../src/modules/path_fact.h"
 
 TEST_CASE("the path probe's output parses without a host") {
@@ -71,4 +72,7 @@ TEST_CASE("the path probe's output parses without a host") {
                     "cannot read the state of /x: unexpected probe output");
   CHECK(prov::mod::mode_text(0644) == "0644");
   CHECK(prov::mod::mode_text(04755) == "04755");
+  CHECK(prov::mod::octal_mode(0644) == "644");
+  CHECK(prov::mod::octal_mode(0755, 4) == "0755");
+  CHECK(prov::mod::octal_mode(01777, 4) == "1777");
 }
