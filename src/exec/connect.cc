@@ -13,17 +13,23 @@ namespace prov::exec {
 
 namespace {
 
-std::unique_ptr<TracedConnection> open_connection(const std::string& host, const ConnectionPlan& plan) {
-  if (!conn::find_connection(plan.kind)) {
-    throw conn::UnreachableError(fmt::format("the connection type '{}' is not available{}", plan.kind,
-                                             did_you_mean(plan.kind, conn::connection_names())));
-  }
-  auto connection = std::make_unique<TracedConnection>(host, conn::make_connection(plan.kind, plan.vars));
+std::unique_ptr<TracedConnection> open_connection(const std::string& host, const ConnectionPlan& plan,
+                                                  const Settings& settings) {
+  auto connection = std::make_unique<TracedConnection>(host, make_transport(plan.kind, plan.vars, settings));
   connection->connect();
   return connection;
 }
 
 }  // namespace
+
+std::unique_ptr<conn::Connection> make_transport(const std::string& kind, const Value& vars, const Settings& settings) {
+  if (settings.make_connection) return settings.make_connection(kind, vars);
+  if (!conn::find_connection(kind)) {
+    throw conn::UnreachableError(
+        fmt::format("the connection type '{}' is not available{}", kind, did_you_mean(kind, conn::connection_names())));
+  }
+  return conn::make_connection(kind, vars);
+}
 
 ConnectionPlan connection_plan(const std::string& host, const Value& inventory_vars, const Value& play_vars,
                                const Value& magic, const Settings& settings) {
@@ -76,10 +82,11 @@ ConnectionPlan connection_plan(const std::string& host, const Value& inventory_v
   return plan;
 }
 
-EarlyConnection open_early(const std::string& host, ConnectionPlan plan) {
+EarlyConnection open_early(const std::string& host, ConnectionPlan plan, const Settings& settings) {
   EarlyConnection early;
   early.plan = plan;
-  early.opened = std::async(std::launch::async, [host, plan = std::move(plan)] { return open_connection(host, plan); });
+  early.opened = std::async(
+      std::launch::async, [host, plan = std::move(plan), &settings] { return open_connection(host, plan, settings); });
   return early;
 }
 
@@ -99,7 +106,7 @@ conn::Connection& connection_for(PlayState& play, HostState& host) {
     }
     // Another plan, or an attempt that failed a while ago: connect now, as if it had not been made.
   }
-  host.connection = open_connection(host.name, plan);
+  host.connection = open_connection(host.name, plan, *play.settings);
   host.connected = true;
   return *host.connection;
 }

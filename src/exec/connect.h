@@ -13,8 +13,12 @@ namespace prov::exec {
 ConnectionPlan connection_plan(const std::string& host, const Value& inventory_vars, const Value& play_vars,
                                const Value& magic, const Settings& settings);
 
+/// A new connection of `kind`, not yet connected: Settings::make_connection's, or the transports' table.
+/// Throws conn::UnreachableError for a kind that does not exist.
+std::unique_ptr<conn::Connection> make_transport(const std::string& kind, const Value& vars, const Settings& settings);
+
 /// Starts opening a connection by `plan` in the background (connection_for() takes it).
-EarlyConnection open_early(const std::string& host, ConnectionPlan plan);
+EarlyConnection open_early(const std::string& host, ConnectionPlan plan, const Settings& settings);
 
 /// Makes sure the host has an open connection: the one opened early when it follows the same plan, else a new
 /// one. Throws conn::UnreachableError.

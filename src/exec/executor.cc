@@ -144,7 +144,8 @@ class PlaybookRun {
       sink_.warning(fmt::format("Could not match supplied host pattern, ignoring: {}", name));
     std::vector<std::string> names;
     for (const auto* h : matched) names.push_back(h->name);
-    sink_.play_start(play.name.empty() ? pattern : play.name, names);
+    const std::string title = play.name.empty() ? pattern : play.name;
+    sink_.play_start(title, names);
     if (matched.empty()) {
       sink_.no_hosts_matched();
       return true;
@@ -178,11 +179,13 @@ class PlaybookRun {
     std::size_t offset = 0;
     for (std::size_t size : batch_sizes(serial(play), play_hosts.size(), play.loc)) {
       if (g_interrupted) return false;
+      const bool first_batch = offset == 0;
       state.batch.assign(play_hosts.begin() + static_cast<std::ptrdiff_t>(offset),
                          play_hosts.begin() + static_cast<std::ptrdiff_t>(offset + size));
       offset += size;
       std::vector<std::string> batch_names;
       for (auto* h : state.batch) batch_names.push_back(h->name);
+      if (!first_batch) sink_.play_start(title, batch_names);  // Ansible announces the play again for each batch
       for (auto* h : state.batch) set_magic(*h, play, names, batch_names);
       run_play_batch(state);
       bool all_failed = true;
@@ -219,8 +222,10 @@ class PlaybookRun {
       Value magic = Value::object();
       set_magic(magic, h->name, next, next_names, next_names);
       try {
-        early_.emplace(h->name, open_early(h->name, connection_plan(h->name, inventory_.host_vars(h->name),
-                                                                    next.kw.vars, magic, settings_)));
+        early_.emplace(
+            h->name,
+            open_early(h->name, connection_plan(h->name, inventory_.host_vars(h->name), next.kw.vars, magic, settings_),
+                       settings_));
         ++started;
       } catch (const Error&) {
         // a plan that cannot be made now (a variable known only later): the play connects itself

@@ -9,7 +9,6 @@
 #include "connect.h"
 #include "include_vars.h"
 #include "provision/connection/become.h"
-#include "provision/connection/registry.h"
 #include "provision/core/utf8.h"
 #include "provision/modules/module.h"
 #include "provision/template/engine.h"
@@ -221,7 +220,7 @@ class TaskRun {
     std::string target = to_plain_string(delegate);
     report_.set_delegated_to(target);
     if (target == "localhost" || target == "127.0.0.1") {
-      delegated = conn::make_connection("local");
+      delegated = make_transport("local", Value::object(), *play_.settings);
       delegated->connect();
       return *delegated;
     }

@@ -1,7 +1,10 @@
 #pragma once
 // Runs a loaded playbook against an inventory: plays, batches, strategies, handlers, check and diff flow.
+#include <functional>
+#include <memory>
 #include <string>
 
+#include "provision/connection/connection.h"
 #include "provision/core/value.h"
 #include "provision/graph/graph.h"
 
@@ -43,6 +46,10 @@ struct Settings {
   std::string become_user = "root";
   std::string become_method = "sudo";
   std::string become_password;       ///< -K
+  /// Makes a connection of a kind ("ssh", "local", ...) for a host's connection variables (not yet connected);
+  /// throws conn::UnreachableError. Empty: the transports' table (provision/connection/registry.h). Tests give
+  /// fakes here.
+  std::function<std::unique_ptr<conn::Connection>(const std::string& kind, const Value& vars)> make_connection;
 };
 
 /// Runs every play; reports through the sink; returns an ExitCode.

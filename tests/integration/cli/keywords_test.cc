@@ -65,6 +65,12 @@ TEST_CASE("serial runs the play batch by batch") {
   REQUIRE(h1_two != std::string::npos);
   REQUIRE(h2_one != std::string::npos);
   CHECK(h1_two < h2_one);
+  // ansible-playbook 2.14 prints the PLAY banner once per batch.
+  auto first_play = r.out.find("PLAY [group]");
+  auto second_play = r.out.find("PLAY [group]", first_play + 1);
+  REQUIRE(second_play != std::string::npos);
+  CHECK(h1_two < second_play);
+  CHECK(second_play < h2_one);
 }
 
 TEST_CASE("any_errors_fatal stops every host; a failed host leaves the play otherwise") {
