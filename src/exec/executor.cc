@@ -257,7 +257,7 @@ class PlaybookRun {
     m["ansible_version"] = version_info();
     m["ansible_run_tags"] = settings_.selection.tags.empty() ? Value::array({"all"}) : Value(settings_.selection.tags);
     m["ansible_skip_tags"] = settings_.selection.skip_tags;
-    m["omit"] = "__omit_place_holder__provision";
+    m["omit"] = std::string(kOmitPlaceholder);
     m.erase("ansible_failed_task");
     m.erase("ansible_failed_result");
   }

@@ -13,8 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kOmit = "__omit_place_holder__provision";
-
 // Where `src` of copy/template is searched: the role's folders first, then the task file's, then the playbook's.
 std::vector<std::string> module_search_paths(const PlayState& play, const pb::Task& task) {
   std::vector<std::string> paths;
@@ -37,7 +35,7 @@ std::vector<std::string> module_search_paths(const PlayState& play, const pb::Ta
 Value strip_omitted(Value args) {
   if (!args.is_object()) return args;
   for (auto it = args.begin(); it != args.end();) {
-    if (it.value().is_string() && it.value().get_ref<const std::string&>() == kOmit) {
+    if (it.value().is_string() && it.value().get_ref<const std::string&>() == kOmitPlaceholder) {
       it = args.erase(it);
     } else {
       ++it;

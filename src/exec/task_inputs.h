@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "provision/modules/module.h"
 #include "provision/template/engine.h"
@@ -12,6 +13,9 @@
 namespace prov::exec {
 
 class TaskScope;
+
+/// The value of the `omit` variable: an argument templated to it is left out, as if never written.
+inline constexpr std::string_view kOmitPlaceholder = "__omit_place_holder__provision";
 
 /// Template settings as ansible-playbook 2.14 applies them to task arguments and variables (no native types).
 tmpl::Options ansible_options();
