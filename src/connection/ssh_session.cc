@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <mutex>
@@ -183,6 +184,8 @@ void verify_host_key(ssh_session s, const SshSettings& st) {
   throw unreachable("cannot check the host key of " + host + " against " + known_hosts + ": " + ssh_get_error(s));
 }
 
+constexpr long kAuthTimeoutSeconds = 60;
+
 std::string auth_methods(ssh_session s) {
   int methods = ssh_userauth_list(s, nullptr);
   // No attempt was made (no key loaded, no agent): ask with "none", whose refusal lists what the server takes.
@@ -200,10 +203,13 @@ std::string auth_methods(ssh_session s) {
 
 // Explicit keys first (one signature each, no probing round trip), then the agent and the config's and default
 // identities (libssh's auto method), then a password. A server closing on us is unreachable, not denied.
-void authenticate(ssh_session s, const SshSettings& st) {
+void authenticate(ssh_session s, const SshSettings& st, long timeout_seconds) {
   std::string notes;
   auto check = [&](int rc) {
     if (rc == SSH_AUTH_ERROR) throw unreachable(std::string("authentication failed: ") + ssh_get_error(s));
+    if (rc == SSH_AUTH_AGAIN) {
+      throw unreachable("the server did not answer authentication within " + std::to_string(timeout_seconds) + " s");
+    }
     return rc == SSH_AUTH_SUCCESS;
   };
   for (const std::string& raw : st.identity_files) {
@@ -240,7 +246,13 @@ SessionPtr attempt(const SshSettings& st) {
   }
   enable_keepalive(s, st.keepalive_seconds, st.keepalive_count);
   verify_host_key(s, st);
-  authenticate(s, st);
+  // The connect timeout bounds reaching the host; sshd may then take seconds to refuse a password (PAM's delay),
+  // longer on a loaded host, and a slow refusal must not read as a refusal without reasons (ssh itself waits for the answer).
+  long auth_timeout = std::max<long>(st.connect_timeout_seconds, kAuthTimeoutSeconds);
+  set_option(s, SSH_OPTIONS_TIMEOUT, &auth_timeout, "timeout");
+  authenticate(s, st, auth_timeout);
+  long timeout = st.connect_timeout_seconds;
+  set_option(s, SSH_OPTIONS_TIMEOUT, &timeout, "timeout");
   return session;
 }
 
