@@ -153,7 +153,7 @@ class TaskRun {
     if (!conditions_hold(frame_, task_, scope_, options_.disable_lookups)) return !task_.loop_kind.empty();
     ModuleCall call = inputs_.module_call(module);
     if (!call.context) return false;
-    std::optional<mod::Probe> announced = module.first_probe(*call.context);
+    std::optional<mod::Probe> announced = mod::first_query(module, *call.context);
     if (!announced) return false;
     PlannedProbe probe;
     probe.command = std::move(announced->command);
@@ -186,7 +186,7 @@ class TaskRun {
     const long long limit = inputs_.timeout();
     DeadlineGuard deadline(host_.connection.get(), limit);
     try {
-      result = module->run(ctx);
+      result = mod::execute(*module, ctx);
     } catch (const TaskTimeoutError&) {
       return failure(fmt::format("The {} action failed to execute in the expected time frame ({}) and was terminated",
                                  task_.action->name, limit));

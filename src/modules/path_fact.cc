@@ -129,7 +129,10 @@ PathInfo parse_path_probe(const std::string& out, const std::string& path) {
 }
 
 PathInfo probe_path(const Context& ctx, const std::string& path, bool follow, const std::string& checksum) {
-  conn::CommandResult r = util::run(ctx, path_probe_command(path, follow, checksum));
+  return read_path_probe(util::run(ctx, path_probe_command(path, follow, checksum)), path);
+}
+
+PathInfo read_path_probe(const conn::CommandResult& r, const std::string& path) {
   if (r.rc != 0) {
     std::string err = r.err.substr(0, r.err.find('\n'));
     throw Error("cannot read the state of " + path + (err.empty() ? "" : ": " + err));

@@ -38,6 +38,9 @@ std::string path_probe_prelude(const std::vector<std::string>& paths);
 /// Parses the probe's output; a malformed output is an Error naming the path.
 PathInfo parse_path_probe(const std::string& out, const std::string& path);
 
+/// The probe's result read: a failed probe is an Error with its stderr, otherwise as parse_path_probe.
+PathInfo read_path_probe(const conn::CommandResult& r, const std::string& path);
+
 /// Runs the probe on ctx's host. Errors (permission denied on the parent, ...) are Errors with stderr.
 PathInfo probe_path(const Context& ctx, const std::string& path, bool follow, const std::string& checksum = {});
 

@@ -46,4 +46,12 @@ bool Plan::predicted(std::string path) const {
   }
 }
 
+void Plan::merge(const Plan& other) {
+  packages.insert(other.packages.begin(), other.packages.end());
+  paths.insert(other.paths.begin(), other.paths.end());
+  users.insert(other.users.begin(), other.users.end());
+  groups.insert(other.groups.begin(), other.groups.end());
+  apt_lists_unverified = apt_lists_unverified || other.apt_lists_unverified;
+}
+
 }  // namespace prov::mod

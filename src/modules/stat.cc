@@ -2,36 +2,51 @@
 #include "mode.h"
 #include "path_fact.h"
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
 namespace {
 
-class StatModule : public Module {
- public:
-  StatModule() {
-    using util::arg;
-    spec_.name = "stat";
-    spec_.args = {
-        arg("path", ArgType::Path).required().aliases({"dest", "name"}),
-        arg("follow", ArgType::Bool).default_value(false),
-        arg("get_checksum", ArgType::Bool).default_value(true),
-        arg("checksum_algorithm")
-            .default_value("sha1")
-            .choices({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
-            .aliases({"checksum", "checksum_algo"}),
-        arg("get_mime", ArgType::Bool).default_value(true).aliases({"mime", "mime_type", "mime-type"}),
-        arg("get_attributes", ArgType::Bool).default_value(true).aliases({"attr", "attributes"}),
-    };
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+struct StatArgs {
+  std::string path;
+  bool follow = false, get_checksum = true, get_mime = true, get_attributes = true;
+  std::string checksum_algorithm;
 
-  Result run(Context& ctx) const override {
-    const std::string path = util::str(ctx.args, "path");
-    const bool follow = util::flag(ctx.args, "follow");
-    std::string algorithm = util::flag(ctx.args, "get_checksum") ? util::str(ctx.args, "checksum_algorithm") : "";
-    PathInfo info = probe_path(ctx, path, follow, algorithm);
+  static void describe(Schema<StatArgs>& s) {
+    s.field("path", &StatArgs::path, ArgType::Path).required().aliases({"dest", "name"});
+    s.field("follow", &StatArgs::follow).default_value(false);
+    s.field("get_checksum", &StatArgs::get_checksum).default_value(true);
+    s.field("checksum_algorithm", &StatArgs::checksum_algorithm)
+        .default_value("sha1")
+        .choices({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
+        .aliases({"checksum", "checksum_algo"});
+    s.field("get_mime", &StatArgs::get_mime).default_value(true).aliases({"mime", "mime_type", "mime-type"});
+    s.field("get_attributes", &StatArgs::get_attributes).default_value(true).aliases({"attr", "attributes"});
+  }
+};
+
+// Only reads: one probe, and the result built from it.
+class StatRun : public Step {
+ public:
+  StatRun(StatArgs args, const Context&) : args_(std::move(args)) {}
+
+  std::optional<Probe> query() override {
+    if (read_) return std::nullopt;
+    return path_probe(args_.path, args_.follow, args_.get_checksum ? args_.checksum_algorithm : "");
+  }
+  void parse(const conn::CommandResult& read) override {
+    info_ = read_path_probe(read, args_.path);
+    read_ = true;
+  }
+  Changes diff(const Plan*) const override { return {false, describe(), {}, {}}; }
+  Result apply(Context&, const Changes& changes) override { return changes.result; }
+
+ private:
+  Result describe() const {
+    const PathInfo& info = info_;
+    const std::string& path = args_.path;
+    const bool follow = args_.follow;
     Result r = {{"changed", false}};
     if (!info.exists) {
       r["stat"] = {{"exists", false}};
@@ -87,14 +102,15 @@ class StatModule : public Module {
     return r;
   }
 
- private:
-  ModuleSpec spec_;
+  StatArgs args_;
+  PathInfo info_;
+  bool read_ = false;
 };
 
 }  // namespace
 
 const Module& stat_module() {
-  static const StatModule module;
+  static const TypedModule<StatArgs, StatRun> module("stat");
   return module;
 }
 

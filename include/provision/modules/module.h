@@ -75,6 +75,9 @@ struct Plan {
   /// postgresql-15: what packages bring is not known before they are). Check mode then predicts instead of
   /// failing on a path that only a real run would make.
   bool predicted(std::string path) const;
+
+  /// Adds another plan's predictions to these.
+  void merge(const Plan& other);
 };
 
 /// What a module gets to work with for one run on one host.
@@ -104,7 +107,7 @@ using Result = Value;
 /// would be alone.
 using ProbePrelude = std::string (*)(const std::vector<std::string>& shared);
 
-/// A probe a module can announce before it runs (Module::first_probe).
+/// A read of the host: what Step::query() returns and what probes sent ahead carry.
 struct Probe {
   std::string command;
   ProbePrelude prelude = nullptr;  ///< the prelude this probe can use, if any (modules may share one)
@@ -114,22 +117,62 @@ struct Probe {
   bool shares_subshell = false;
 };
 
+/// What a module's diff found: whether the host differs from what the task wants, what the result reports either
+/// way, Ansible's diff for --diff, and what would exist after the change (for later tasks in check mode).
+struct Changes {
+  bool changed = false;
+  Result result = Value::object();  ///< keys reported with or without apply (path, state, msg; failed stops here)
+  Value diff;                       ///< {before, after, before_header, after_header} or a list of them; null: none
+  Plan predicted;                   ///< packages, paths, users, groups the change would create
+};
+
+/// One run of a module on one host, in two phases. Reading: query() names a read of the host and parse() takes its
+/// output (repeated while query() has another read, each one may depend on the last). Changing: diff() compares what
+/// is wanted with what was read, and apply() changes only that difference. The caller (execute() below) drives the
+/// phases: it may send the first query ahead with other tasks' probes, stops after diff() in check mode, records
+/// the predictions and attaches the diff when asked. A step therefore never tests check or diff mode itself.
+class Step {
+ public:
+  virtual ~Step() = default;
+  /// The next read of the host; nullopt once the host is read (or when nothing needs reading).
+  virtual std::optional<Probe> query() { return std::nullopt; }
+  /// Takes the output of the query just sent. Pure: it neither reads the host nor acts.
+  virtual void parse(const conn::CommandResult& read) { (void)read; }
+  /// Wanted against current. Pure; plan holds earlier check-mode predictions (null outside check mode).
+  virtual Changes diff(const Plan* plan) const = 0;
+  /// Makes the changes diff() found; called only outside check mode and when something differs. Its result is
+  /// the task's (changes.result and changes.diff are used where it leaves them out).
+  virtual Result apply(Context& ctx, const Changes& changes) = 0;
+};
+
 class Module {
  public:
   virtual ~Module() = default;
   virtual const ModuleSpec& spec() const = 0;
-  /// Runs once on one host. Expected failures are results (failed: true, msg). A step that had to succeed and
-  /// did not (chown to an unknown user, a refused become: conn::BecomeError) throws prov::Error, which the
-  /// executor reports as a failed task with the error's message; conn::UnreachableError marks the host unreachable.
-  virtual Result run(Context& ctx) const = 0;
-  /// The command run() sends first, when ctx alone decides it and it only reads (a probe); nullopt otherwise.
-  /// The executor may then send it ahead of time, together with the following tasks' probes in one round trip,
-  /// and answer run()'s identical command from that output, as long as nothing else ran on the host meanwhile.
+  /// Starts a run from ctx's validated arguments (typed by the module). Expected failures (a missing src) are
+  /// results of diff(); a step that had to succeed and did not (chown to an unknown user, a refused become:
+  /// conn::BecomeError) throws prov::Error, which the executor reports as a failed task with the error's message;
+  /// conn::UnreachableError marks the host unreachable. nullptr: the module still runs in one phase (run()).
+  virtual std::unique_ptr<Step> start(const Context& ctx) const {
+    (void)ctx;
+    return nullptr;
+  }
+  /// The one-phase form, for modules not yet written as steps (removed once every module is).
+  virtual Result run(Context& ctx) const;
+  /// One-phase modules: the command run() sends first, when ctx alone decides it and it only reads (a probe).
   virtual std::optional<Probe> first_probe(const Context& ctx) const {
     (void)ctx;
     return std::nullopt;
   }
 };
+
+/// Runs a module once on ctx's host through its phases (see Step): in check mode nothing past diff() runs.
+Result execute(const Module& module, Context& ctx);
+
+/// The first command execute() would send, when ctx alone decides it and it only reads: the executor may send it
+/// ahead of time, with the following tasks' probes in one round trip, and answer the module's identical command
+/// from that output, as long as nothing else ran on the host meanwhile.
+std::optional<Probe> first_query(const Module& module, const Context& ctx);
 
 /// The module registered under a short name or FQCN, or nullptr (the action table: provision/modules/action.h).
 const Module* find_module(std::string_view name);

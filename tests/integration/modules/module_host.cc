@@ -37,7 +37,7 @@ Value ModuleHost::run(std::string_view module, const Value& args, const ModuleRu
   ctx.env = how.env;
   ctx.plan = &plan_;
   ctx.task_location = "test";
-  return m->run(ctx);
+  return prov::mod::execute(*m, ctx);
 }
 
 conn::CommandResult ModuleHost::try_sh(const std::string& command) { return conn_->run(command); }

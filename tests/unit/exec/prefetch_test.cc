@@ -202,7 +202,7 @@ TEST_CASE("file probes sent together share one stat and answer exactly as alone"
          {"file", "empty", "sub dir", "odd 'name' $x *", "link", "dirlink", "broken", "missing", "file"}) {
       prov::mod::Context ctx;
       ctx.args = prov::mod::validate_args(file->spec(), {{"path", (dir / name).string()}, {"follow", follow}});
-      std::optional<prov::mod::Probe> probe = file->first_probe(ctx);
+      std::optional<prov::mod::Probe> probe = prov::mod::first_query(*file, ctx);
       REQUIRE(probe.has_value());
       CHECK(probe->shares_subshell);
       commands.emplace_back(probe->command, probe->shares_subshell);

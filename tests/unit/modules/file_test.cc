@@ -192,7 +192,7 @@ TEST_CASE("file state=directory: sessions creating the same parents at once all 
         ctx.conn = conn.get();
         ctx.args = prov::mod::validate_args(
             file->spec(), {{"path", parent + "/d" + std::to_string(i)}, {"state", "directory"}, {"mode", "0750"}});
-        prov::Value r = file->run(ctx);
+        prov::Value r = prov::mod::execute(*file, ctx);
         if (r.value("failed", false)) failures[i] = r.dump();
       });
     }
@@ -218,15 +218,16 @@ TEST_CASE("file state=absent in check mode expects what a planned package would 
   ctx.plan = &plan;
   const std::string site = s.path("nginx/sites-enabled/default");
   ctx.args = prov::mod::validate_args(m->spec(), {{"path", site}, {"state", "absent"}});
-  CHECK(m->run(ctx) == Value{{"path", site}, {"changed", false}, {"state", "absent"}});  // nothing would bring it
+  CHECK(prov::mod::execute(*m, ctx) ==
+        Value{{"path", site}, {"changed", false}, {"state", "absent"}});  // nothing would bring it
   plan.packages.insert("nginx");
-  Value r = m->run(ctx);
+  Value r = prov::mod::execute(*m, ctx);
   CHECK(r["changed"] == true);
   CHECK(r["msg"] ==
         "check mode: " + site + " does not exist yet, but an earlier task may bring it; it would be removed");
   CHECK_FALSE(exists(s.path("nginx")));
   ctx.check_mode = false;  // a real run removes only what is there
-  CHECK(m->run(ctx) == Value{{"path", site}, {"changed", false}, {"state", "absent"}});
+  CHECK(prov::mod::execute(*m, ctx) == Value{{"path", site}, {"changed", false}, {"state", "absent"}});
 }
 
 TEST_CASE("file: a mode or owner out of range fails the task and changes nothing") {

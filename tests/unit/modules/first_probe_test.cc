@@ -53,7 +53,7 @@ bool announced(const std::string& module, const Value& args, bool check = false)
   REQUIRE(m != nullptr);
   FirstCommand conn;
   prov::mod::Context plan_ctx = context_for(*m, args, check, &conn);
-  std::optional<prov::mod::Probe> probe = m->first_probe(plan_ctx);
+  std::optional<prov::mod::Probe> probe = prov::mod::first_query(*m, plan_ctx);
   if (!probe) return false;
   prov::mod::Context run_ctx = context_for(*m, args, check, &conn);
   try {

@@ -105,12 +105,12 @@ TEST_CASE("git in check mode trusts a plan that installs git", "[git]") {
       git_module->spec(), {{"repo", "/srv/r"}, {"dest", s.path("app")}, {"executable", "/nonexistent/git"}});
   ctx.check_mode = true;
   ctx.plan = &plan;
-  Value r = git_module->run(ctx);
+  Value r = prov::mod::execute(*git_module, ctx);
   CHECK(r["failed"] == true);
   CHECK(r["msg"].get<std::string>().rfind("Failed to find required executable \"/nonexistent/git\" in paths: ", 0) ==
         0);
   plan.packages.insert("git");
-  r = git_module->run(ctx);
+  r = prov::mod::execute(*git_module, ctx);
   CHECK(r["changed"] == true);
   CHECK(r["before"].is_null());
   CHECK(plan.paths.count(s.path("app")) == 1);

@@ -40,7 +40,7 @@ struct Sandbox {
     ctx.search_paths = search_paths;
     ctx.vars = vars;
     ctx.verbosity = verbosity;
-    return m->run(ctx);
+    return prov::mod::execute(*m, ctx);
   }
 
   // Every entry below dir with its type and mode: check mode must leave this unchanged.

@@ -50,7 +50,7 @@ Value run_module(ScriptedConnection& conn, const std::string& module, const Valu
   ctx.args = prov::mod::validate_args(m->spec(), args);
   ctx.check_mode = check;
   ctx.plan = plan;
-  return m->run(ctx);
+  return prov::mod::execute(*m, ctx);
 }
 
 prov::conn::CommandResult ok(const std::string& out) { return {0, out, "", false}; }

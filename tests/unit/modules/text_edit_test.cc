@@ -284,19 +284,19 @@ TEST_CASE("check mode follows the plan for a file an earlier task creates", "[li
   ctx.check_mode = true;
   ctx.plan = &plan;
   ctx.args = prov::mod::validate_args(m->spec(), {{"path", s.path("later/app.conf")}, {"line", "x"}});
-  Value r = m->run(ctx);
+  Value r = prov::mod::execute(*m, ctx);
   CHECK(r["changed"] == true);
   CHECK(r["msg"] == "line added");
   CHECK_FALSE(r.contains("failed"));
 
   const prov::mod::Module* b = prov::mod::find_module("blockinfile");
   ctx.args = prov::mod::validate_args(b->spec(), {{"path", s.path("later/app.conf")}, {"block", "x"}});
-  r = b->run(ctx);
+  r = prov::mod::execute(*b, ctx);
   CHECK(r == Value{{"changed", true}, {"msg", "Block inserted"}});
 
   // Without the plan it is Ansible's failure.
   ctx.plan = nullptr;
-  r = b->run(ctx);
+  r = prov::mod::execute(*b, ctx);
   CHECK(r["failed"] == true);
 }
 
@@ -337,7 +337,7 @@ TEST_CASE("a rerun that changes nothing costs one command", "[lineinfile][blocki
     ctx.conn = &counting;
     ctx.args = prov::mod::validate_args(m->spec(), args);
     counting.runs = counting.puts = counting.fetches = 0;
-    return m->run(ctx);
+    return prov::mod::execute(*m, ctx);
   };
   Value line = {{"path", p}, {"line", "a=1"}, {"create", true}, {"mode", "0640"}};
   CHECK(run("lineinfile", line)["changed"] == true);

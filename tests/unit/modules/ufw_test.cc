@@ -258,7 +258,7 @@ struct FakeUfw {
     ctx.check_mode = check;
     ctx.env = {{"PATH", s.path("bin") + ":/usr/bin:/bin"}, {"FAKE", s.dir.string()}};
     counting.runs = 0;
-    return m->run(ctx);
+    return prov::mod::execute(*m, ctx);
   }
 };
 

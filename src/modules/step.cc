@@ -1,0 +1,39 @@
+// The module contract's driver: reads the host, compares, and changes only the difference, never past the
+// comparison in check mode. Modules describe the phases (Step); the order and the modes live here, once.
+#include "provision/modules/module.h"
+#include "util.h"
+
+namespace prov::mod {
+
+Result Module::run(Context& ctx) const {
+  (void)ctx;
+  throw Error("module " + spec().name + " has no one-phase run");
+}
+
+Result execute(const Module& module, Context& ctx) {
+  std::unique_ptr<Step> step = module.start(ctx);
+  if (!step) return module.run(ctx);
+  while (std::optional<Probe> read = step->query()) step->parse(util::run(ctx, read->command));
+  Changes changes = step->diff(ctx.check_mode ? ctx.plan : nullptr);
+  Result result;
+  if (changes.changed && !ctx.check_mode && !changes.result.contains("failed")) {
+    result = step->apply(ctx, changes);
+    for (auto& [key, value] : changes.result.items()) {
+      if (!result.contains(key)) result[key] = value;
+    }
+  } else {
+    result = std::move(changes.result);
+    if (ctx.check_mode && changes.changed && ctx.plan != nullptr) ctx.plan->merge(changes.predicted);
+  }
+  if (!result.contains("changed")) result["changed"] = changes.changed && !result.contains("failed");
+  if (ctx.diff_mode && !changes.diff.is_null() && !result.contains("diff")) result["diff"] = std::move(changes.diff);
+  return result;
+}
+
+std::optional<Probe> first_query(const Module& module, const Context& ctx) {
+  std::unique_ptr<Step> step = module.start(ctx);
+  if (!step) return module.first_probe(ctx);
+  return step->query();
+}
+
+}  // namespace prov::mod

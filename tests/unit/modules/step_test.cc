@@ -1,0 +1,163 @@
+// The module contract: typed arguments derive the spec and bind validated values; execute() drives a step's
+// phases and, not the module, stops after diff in check mode, records predictions and attaches the diff.
+#include <catch2/catch.hpp>
+
+#include "../../../src/modules/schema.h"
+#include "helpers.h"
+
+using prov::Value;
+namespace mod = prov::mod;
+
+namespace {
+
+struct Attrs {
+  Value mode;
+  std::string owner;
+  static void describe(mod::Schema<Attrs>& s) {
+    s.field("mode", &Attrs::mode);
+    s.field("owner", &Attrs::owner);
+  }
+};
+
+struct CounterArgs {
+  std::string path;
+  bool force = false;
+  long long count = 0;
+  std::optional<std::string> label;
+  std::vector<std::string> names;
+  Attrs attrs;
+  static void describe(mod::Schema<CounterArgs>& s) {
+    s.field("path", &CounterArgs::path, mod::ArgType::Path).required().aliases({"dest"});
+    s.field("force", &CounterArgs::force).default_value(true);
+    s.field("count", &CounterArgs::count);
+    s.field("label", &CounterArgs::label).choices({"a", "b"});
+    s.field("names", &CounterArgs::names);
+    s.include(&CounterArgs::attrs);
+  }
+};
+
+// Reads a line count from the host in two queries (the second depends on the first), wants `count` lines.
+struct Calls {
+  std::vector<std::string> queries;
+  int applied = 0;
+};
+Calls calls;
+
+mod::Probe read(std::string command) {
+  mod::Probe probe;
+  probe.command = std::move(command);
+  return probe;
+}
+
+class CounterRun : public mod::Step {
+ public:
+  CounterRun(CounterArgs args, const mod::Context&) : args_(std::move(args)) {}
+  std::optional<mod::Probe> query() override {
+    if (reads_ == 0) return read("test -e " + args_.path + " && echo yes || echo no");
+    if (reads_ == 1 && exists_) return read("wc -l < " + args_.path);
+    return std::nullopt;
+  }
+  void parse(const prov::conn::CommandResult& read) override {
+    calls.queries.push_back(read.out);
+    if (reads_++ == 0) {
+      exists_ = read.out == "yes\n";
+    } else {
+      lines_ = std::stoll(read.out);
+    }
+  }
+  mod::Changes diff(const mod::Plan* plan) const override {
+    mod::Changes c;
+    c.changed = lines_ != args_.count && !(plan != nullptr && plan->predicted(args_.path));
+    c.result = {{"path", args_.path}, {"lines", lines_}};
+    c.diff = {{"before", std::to_string(lines_) + "\n"}, {"after", std::to_string(args_.count) + "\n"}};
+    c.predicted.add_path(args_.path);
+    return c;
+  }
+  mod::Result apply(mod::Context& ctx, const mod::Changes&) override {
+    ++calls.applied;
+    ctx.conn->run("seq " + std::to_string(args_.count) + " > " + args_.path, {});
+    return {{"lines", args_.count}};
+  }
+
+ private:
+  CounterArgs args_;
+  int reads_ = 0;
+  bool exists_ = false;
+  long long lines_ = 0;
+};
+
+class CounterModule : public mod::TypedModule<CounterArgs, CounterRun> {
+ public:
+  CounterModule() : TypedModule("counter") {}
+};
+
+}  // namespace
+
+TEST_CASE("a typed argument struct gives the spec and binds validated values") {
+  CounterModule m;
+  const mod::ModuleSpec& spec = m.spec();
+  REQUIRE(spec.args.size() == 7);
+  CHECK(spec.args[0].name == "path");
+  CHECK(spec.args[0].type == mod::ArgType::Path);
+  CHECK(spec.args[0].required);
+  CHECK(spec.args[0].aliases == std::vector<std::string>{"dest"});
+  CHECK(spec.args[1].type == mod::ArgType::Bool);
+  CHECK(spec.args[2].type == mod::ArgType::Int);
+  CHECK(spec.args[3].type == mod::ArgType::Str);
+  CHECK(spec.args[4].type == mod::ArgType::List);
+  CHECK(spec.args[5].name == "mode");
+  CHECK(spec.args[5].type == mod::ArgType::Raw);
+  CHECK(spec.args[6].name == "owner");
+
+  mod::Context ctx;
+  ctx.args = mod::validate_args(spec, {{"dest", "/x"}, {"count", "3"}, {"names", "a,b"}, {"mode", "0644"}});
+  mod::Schema<CounterArgs> schema;
+  CounterArgs::describe(schema);
+  CounterArgs a = schema.bind(ctx.args);
+  CHECK(a.path == "/x");
+  CHECK(a.force);  // the default
+  CHECK(a.count == 3);
+  CHECK_FALSE(a.label.has_value());
+  CHECK(a.names == std::vector<std::string>{"a", "b"});
+  CHECK(a.attrs.mode == "0644");
+  CHECK(a.attrs.owner.empty());
+  CHECK_THROWS_WITH(mod::validate_args(spec, {{"path", "/x"}, {"label", "c"}}),
+                    Catch::Contains("value of label must be one of: a, b, got: c"));
+}
+
+TEST_CASE("execute reads, compares and applies; check mode stops after diff") {
+  test::Sandbox s;
+  CounterModule m;
+  const std::string path = s.path("lines");
+  mod::Plan plan;
+  mod::Context ctx;
+  ctx.conn = s.conn.get();
+  ctx.plan = &plan;
+  ctx.args = mod::validate_args(m.spec(), {{"path", path}, {"count", 2}});
+
+  calls = {};
+  ctx.check_mode = true;
+  ctx.diff_mode = true;
+  Value r = mod::execute(m, ctx);
+  CHECK(r["changed"] == true);
+  CHECK(r["diff"]["after"] == "2\n");
+  CHECK(calls.applied == 0);
+  CHECK(calls.queries == std::vector<std::string>{"no\n"});  // no second read: nothing to count
+  CHECK_FALSE(test::fs::exists(path));
+  CHECK(plan.paths.count(path) == 1);  // predicted for later tasks
+  CHECK(mod::first_query(m, ctx)->command == "test -e " + path + " && echo yes || echo no");
+
+  calls = {};
+  ctx.check_mode = false;
+  ctx.diff_mode = false;
+  r = mod::execute(m, ctx);
+  CHECK(r == Value{{"lines", 2}, {"path", path}, {"changed", true}});  // apply's keys first, then diff's result
+  CHECK(calls.applied == 1);
+  CHECK(test::read_file(path) == "1\n2\n");
+
+  calls = {};
+  r = mod::execute(m, ctx);
+  CHECK(r == Value{{"path", path}, {"lines", 2}, {"changed", false}});
+  CHECK(calls.queries == std::vector<std::string>{"yes\n", "2\n"});
+  CHECK(calls.applied == 0);
+}
