@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "provision/core/yaml.h"
 #include "task_result.h"
@@ -10,6 +13,20 @@
 namespace prov::exec {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+std::optional<std::string> read_from_disk(const std::string& path) {
+  std::error_code missing;
+  if (!fs::exists(path, missing)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("cannot read file '{}'", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
 
 Value include_vars(PlayState& play, HostState& host, const pb::Task& task, const Value& args) {
   std::string file = args.contains("file")          ? to_plain_string(args["file"])
@@ -26,9 +43,11 @@ Value include_vars(PlayState& play, HostState& host, const pb::Task& task, const
     candidates.push_back(play.playbook->dir + "/vars/" + file);
     candidates.push_back(play.playbook->dir + "/" + file);
   }
+  const auto& read = play.settings->read_file ? play.settings->read_file : read_from_disk;
   for (const auto& path : candidates) {
-    if (!fs::exists(path)) continue;
-    Value loaded = yaml::to_value(yaml::load_file(path), path);
+    std::optional<std::string> text = read(path);
+    if (!text) continue;
+    Value loaded = yaml::to_value(yaml::load_string(*text, path), path);
     if (!loaded.is_object() && !loaded.is_null()) return failure(fmt::format("{} must hold a mapping", path));
     std::unique_lock lock(play.facts_mutex);
     if (args.contains("name")) {

@@ -2,6 +2,7 @@
 // Runs a loaded playbook against an inventory: plays, batches, strategies, handlers, check and diff flow.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "provision/connection/connection.h"
@@ -50,6 +51,10 @@ struct Settings {
   /// throws conn::UnreachableError. Empty: the transports' table (provision/connection/registry.h). Tests give
   /// fakes here.
   std::function<std::unique_ptr<conn::Connection>(const std::string& kind, const Value& vars)> make_connection;
+  /// Reads a controller file the run asks for while it runs (include_vars): its text, or nullopt when there is no
+  /// such file; throws prov::Error when it exists and cannot be read. Empty: the controller's disk. Tests give
+  /// fakes here.
+  std::function<std::optional<std::string>(const std::string& path)> read_file;
 };
 
 /// Runs every play; reports through the sink; returns an ExitCode.

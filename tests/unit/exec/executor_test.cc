@@ -425,3 +425,33 @@ TEST_CASE("include_tasks runs a file per host and item, announced once per file"
   CHECK(run.net.runs["h1: echo included 1"] == 1);
   CHECK(run.net.runs["h2: echo included 2"] == 1);
 }
+
+TEST_CASE("include_vars reads through Settings::read_file, per host, and its variables reach later tasks") {
+  Run run(2);
+  std::vector<std::string> asked;
+  std::mutex asked_mutex;
+  run.settings.read_file = [&](const std::string& path) -> std::optional<std::string> {
+    std::lock_guard lock(asked_mutex);
+    asked.push_back(path);
+    if (fs::path(path).filename() != "web.yml" || path.find("/vars/") != std::string::npos) return std::nullopt;
+    return std::string("port: 8080\n");
+  };
+  REQUIRE(run.play(std::string(kHead) + "  tasks:\n    - include_vars: web.yml\n    - command: echo {{ port }}\n") ==
+          0);
+  CHECK(run.net.runs["h1: echo 8080"] == 1);
+  CHECK(run.net.runs["h2: echo 8080"] == 1);
+  CHECK_FALSE(fs::exists(run.dir / "web.yml"));                                             // the fake is all there is
+  CHECK(std::count(asked.begin(), asked.end(), (run.dir / "vars/web.yml").string()) == 2);  // tried first, per host
+}
+
+TEST_CASE("include_vars names every place it looked when no file is found") {
+  Run run(1);
+  run.settings.read_file = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  CHECK(run.play(std::string(kHead) + "  tasks:\n    - include_vars: missing.yml\n") == 2);
+  CHECK(run.recap("h1") == "ok=0 changed=0 unreachable=0 failed=1 skipped=0 rescued=0 ignored=0");
+  REQUIRE(run.sink.results.size() == 1);
+  const std::string dir = run.dir.string();
+  CHECK(run.sink.results[0].result["msg"] == "Could not find or access 'missing.yml'. Searched in: " + dir +
+                                                 "/vars/missing.yml, " + dir + "/missing.yml, " + dir +
+                                                 "/vars/missing.yml, " + dir + "/missing.yml");
+}
