@@ -5,7 +5,8 @@
 # ratios in docs/benchmarks.md (the section between the bench:begin/bench:end markers) and docs/benchmarks.png.
 #
 #   bench/run.sh [--scenarios 1,2,3,4,5,6] [--runners LIST] [--reps N] [--ansible-reps N] [--many-reps N] [--fresh-reps N]
-#                [--build DIR | --provision BIN] [--results DIR] [--doc FILE] [--png FILE] [--keep-up] [--smoke]
+#                [--build DIR | --provision BIN] [--baseline BIN] [--results DIR] [--doc FILE] [--png FILE] [--keep-up]
+#                [--smoke]
 #
 #   --scenarios    which scenarios to run (default all): 1 no-op rerun of site.yml, 2 200 file tasks on 1 and 20
 #                  hosts, 3 first run of site.yml on fresh hosts, 4 --check of site.yml, 5 --list-tasks of 5,000
@@ -18,6 +19,9 @@
 #                  in scenario 3 (default 1: ansible-playbook's first run of site.yml takes about 4 minutes).
 #   --build DIR    where provision is (default build; built with scripts/setup.sh DIR when missing);
 #                  --provision BIN names the binary itself.
+#   --baseline BIN another provision binary (an earlier commit's) run as one more runner, as many times as
+#                  provision and pair by pair with it: a change measured before and after in one run. The report
+#                  then has a table of both medians per scenario.
 #   --results DIR  results and logs (default bench/results/<UTC time>, git-ignored).
 #   --doc, --png   the Markdown file whose section is replaced and the chart (default docs/benchmarks.md, .png).
 #   --keep-up      leave the sandbox hosts and the fixtures running afterwards.
@@ -50,11 +54,12 @@ usage() {
 
 command_line="bench/run.sh${*:+ $*}"
 scenarios=1,2,3,4,5,6 runners=provision,ansible,ansible-tuned preps=5 areps="" manyreps="" freshreps=1 build=build provision="" results="" doc="" png=""
-keep_up=0 smoke=0
+keep_up=0 smoke=0 baseline=""
 while (($#)); do
   case $1 in
     --scenarios) scenarios=${2:?}; shift ;;
     --runners) runners=${2:?}; shift ;;
+    --baseline) baseline=${2:?}; shift ;;
     --reps) preps=${2:?}; shift ;;
     --ansible-reps) areps=${2:?}; shift ;;
     --many-reps) manyreps=${2:?}; shift ;;
@@ -137,6 +142,11 @@ listing_cases="s5"
 rerun_cases="s1 s2a s2b s6"
 own_recap_cases="s4"
 all_runners=${runners//,/ }
+if [[ -n $baseline ]]; then
+  [[ -x $baseline ]] || die "$baseline is not an executable"
+  baseline=$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")
+  all_runners="$all_runners baseline"
+fi
 
 export ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_RETRY_FILES_ENABLED=0
 export ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=1 ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
@@ -168,6 +178,7 @@ meta ram "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 meta debian "$(cat /etc/debian_version 2>/dev/null || echo unknown)"
 meta kernel "$(uname -r)"
 meta load "$(cut -d' ' -f1-3 /proc/loadavg)"
+[[ -z $baseline ]] || meta baseline "$("$baseline" --version 2>/dev/null | head -n 1 || true) ($baseline)"
 meta commit "$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 meta build "$("$provision" --version 2>/dev/null | head -n 1), $(grep -m1 '^CMAKE_BUILD_TYPE' "$(dirname "$provision")/CMakeCache.txt" 2>/dev/null | cut -d= -f2 || echo 'build type unknown')"
 meta ansible "$(ansible-playbook --version 2>/dev/null | sed -n 1p)"

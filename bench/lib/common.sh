@@ -20,6 +20,7 @@ median() {
 runner_label() {
   case $1 in
     provision) echo "provision" ;;
+    baseline) echo "provision, baseline (--baseline)" ;;
     ansible) echo "ansible-playbook (default)" ;;
     ansible-tuned) echo "ansible-playbook (pipelining + ControlPersist)" ;;
     *) echo "$1" ;;
@@ -31,8 +32,10 @@ invoke_runner() { # RUNNER OUT ERR TIMEF ARGS...
   local runner=$1 out=$2 err=$3 timef=$4 rc=0
   shift 4
   case $runner in
-    provision)
-      /usr/bin/time -f '%e %U %S %M' -o "$timef" "$provision" "$@" </dev/null >"$out" 2>"$err" || rc=$?
+    provision | baseline)
+      local bin=$provision
+      [[ $runner == provision ]] || bin=$baseline
+      /usr/bin/time -f '%e %U %S %M' -o "$timef" "$bin" "$@" </dev/null >"$out" 2>"$err" || rc=$?
       ;;
     ansible)
       ANSIBLE_PIPELINING=False /usr/bin/time -f '%e %U %S %M' -o "$timef" \
@@ -44,7 +47,7 @@ invoke_runner() { # RUNNER OUT ERR TIMEF ARGS...
       ;;
     *) die "unknown runner $runner" ;;
   esac
-  [[ $runner == provision ]] || close_masters
+  [[ $runner == provision || $runner == baseline ]] || close_masters
   return "$rc"
 }
 
@@ -140,7 +143,7 @@ check_run() { # CASE RUNNER REP OUT
   else
     got=$(recap_of "$out")
     # provision's check mode on converged hosts predicts no change either.
-    if { [[ " $rerun_cases " == *" $case "* ]] || [[ $runner == provision && " ${own_recap_cases:-} " == *" $case "* ]]; } &&
+    if { [[ " $rerun_cases " == *" $case "* ]] || [[ $runner =~ ^(provision|baseline)$ && " ${own_recap_cases:-} " == *" $case "* ]]; } &&
       awk 'NF && !/ changed=0( |$)/ { bad = 1 } END { exit !bad }' <<<"$got"; then
       printf '%s\n' "$got" >&2
       die "$case: $runner run $rep changed something on a converged host (log $out)"
@@ -173,7 +176,11 @@ run_case() { # CASE "RUNNERS" PREPS AREPS ARGS...
   for ((i = 1; i <= max; i++)); do
     for runner in $runners; do
       [[ " $all_runners " == *" $runner "* ]] || continue
-      if [[ $runner == provision ]]; then ((i <= preps)) || continue; else ((i <= areps)) || continue; fi
+      if [[ $runner == provision || $runner == baseline ]]; then
+        ((i <= preps)) || continue
+      else
+        ((i <= areps)) || continue
+      fi
       measure "$case" "$runner" "$i" "$@"
     done
   done

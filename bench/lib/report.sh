@@ -130,6 +130,27 @@ report_plot() { # DIR PNG
     { cat "$1/gnuplot.log" >&2; die "gnuplot failed"; }
 }
 
+# With --baseline: provision against the baseline binary, per scenario that ran (medians of wall time, CPU, RSS).
+report_baseline() { # DIR
+  local d=$1 entry id label title b p
+  [[ -n $(meta_get "$d" baseline) ]] || return 0
+  echo
+  echo "### Before and after (--baseline)"
+  echo
+  echo "provision $(meta_get "$d" commit) against the baseline $(meta_get "$d" baseline), pair by pair in this run."
+  echo
+  echo "| scenario | baseline wall (s) | provision wall (s) | provision / baseline | baseline CPU (s) | provision CPU (s) |"
+  echo "|---|---|---|---|---|---|"
+  for entry in "${report_cases[@]}"; do
+    IFS='|' read -r id label title <<<"$entry"
+    b=$(median_of "$d" "$id" baseline 4) p=$(median_of "$d" "$id" provision 4)
+    [[ -n $b && -n $p ]] || continue
+    printf '| %s | %s | %s | %s | %s | %s |\n' "${title%%:*}${label:+ (${label#*: })}" "$(fmt 3 "$b")" "$(fmt 3 "$p")" \
+      "$(fmt 3 "$(div "$p" "$b")")" "$(fmt 3 "$(median_of "$d" "$id" baseline cpu)")" \
+      "$(fmt 3 "$(median_of "$d" "$id" provision cpu)")"
+  done
+}
+
 report_markdown() { # DIR
   local d=$1 entry id label title rtt p
   rtt=$(meta_get "$d" rtt_ms)
@@ -185,6 +206,7 @@ report_markdown() { # DIR
       printf '| %s | %s |\n' "$(runner_label "$p")" "$(fmt 2 "$(overhead_ms "$d" "$p")")"
     done
   fi
+  report_baseline "$d"
   echo
   echo "### How it is measured"
   echo

@@ -14,7 +14,9 @@ Result execute(const Module& module, Context& ctx) {
   std::unique_ptr<Step> step = module.start(ctx);
   if (!step) return module.run(ctx);
   while (std::optional<Probe> read = step->query()) step->parse(util::run(ctx, read->command));
-  Changes changes = step->diff(ctx.check_mode ? ctx.plan : nullptr);
+  // diff() is told check mode by a plan: the host's predictions, or an empty one when the caller keeps none.
+  Plan no_predictions;
+  Changes changes = step->diff(!ctx.check_mode ? nullptr : ctx.plan != nullptr ? ctx.plan : &no_predictions);
   Result result;
   if (changes.changed && !ctx.check_mode && !changes.result.contains("failed")) {
     result = step->apply(ctx, changes);
