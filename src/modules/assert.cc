@@ -1,49 +1,60 @@
 // assert: every condition in `that` must hold. Runs on the controller.
 #include "provision/modules/module.h"
 #include "provision/template/engine.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
 namespace {
 
-class AssertModule : public Module {
- public:
-  AssertModule() {
-    using util::arg;
-    spec_.name = "assert";
-    spec_.runs_on_controller = true;
-    spec_.args = {
-        arg("that", ArgType::List).required().elements(ArgType::Raw),
-        arg("fail_msg", ArgType::Raw).aliases({"msg"}),
-        arg("success_msg", ArgType::Raw),
-        arg("quiet", ArgType::Bool).default_value(false),
-    };
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+struct AssertArgs {
+  Value that;  // a list of conditions (strings) and already evaluated YAML values
+  Value fail_msg, success_msg;
+  bool quiet = false;
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
+  static void describe(Schema<AssertArgs>& s) {
+    s.field("that", &AssertArgs::that, ArgType::List).required().elements(ArgType::Raw);
+    s.field("fail_msg", &AssertArgs::fail_msg).aliases({"msg"});
+    s.field("success_msg", &AssertArgs::success_msg);
+    s.field("quiet", &AssertArgs::quiet).default_value(false);
+  }
+};
+
+// The conditions are evaluated on the controller: the verdict is the result, in check mode as well.
+class AssertRun : public Step {
+ public:
+  AssertRun(AssertArgs args, const Context& ctx) : args_(std::move(args)), ctx_(&ctx) {}
+
+  Changes diff(const Plan*) const override { return {false, verdict(), {}, {}}; }
+  Result apply(Context&, const Changes& changes) override { return changes.result; }
+
+ private:
+  Result verdict() const {
     tmpl::ValueVars no_vars(Value::object());
-    const tmpl::Vars& vars = ctx.vars != nullptr ? *ctx.vars : no_vars;
+    const tmpl::Vars& vars = ctx_->vars != nullptr ? *ctx_->vars : no_vars;
     tmpl::Options options;
-    options.name = ctx.task_location;
-    for (const auto& item : args["that"]) {
+    options.name = ctx_->task_location;
+    for (const auto& item : args_.that) {
       // A YAML boolean in `that` is already evaluated; strings are conditions.
       bool ok = item.is_string() ? tmpl::condition(item.get<std::string>(), vars, options) : truthy(item);
       if (!ok) {
-        Value msg = args["fail_msg"].is_null() ? Value("Assertion failed") : args["fail_msg"];
+        Value msg = args_.fail_msg.is_null() ? Value("Assertion failed") : args_.fail_msg;
         return {{"failed", true}, {"evaluated_to", false}, {"assertion", item}, {"msg", msg}, {"changed", false}};
       }
     }
-    Value msg = args["success_msg"].is_null() ? Value("All assertions passed") : args["success_msg"];
+    Value msg = args_.success_msg.is_null() ? Value("All assertions passed") : args_.success_msg;
     Result r = {{"changed", false}, {"msg", msg}};
-    if (!util::flag(args, "quiet")) r["_ansible_verbose_always"] = true;
+    if (!args_.quiet) r["_ansible_verbose_always"] = true;
     return r;
   }
 
- private:
-  ModuleSpec spec_;
+  AssertArgs args_;
+  const Context* ctx_;
+};
+
+class AssertModule : public TypedModule<AssertArgs, AssertRun> {
+ public:
+  AssertModule() : TypedModule("assert") { spec_.runs_on_controller = true; }
 };
 
 }  // namespace

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
@@ -58,105 +58,110 @@ std::string glob_probe(const std::string& chdir, const std::string& pattern) {
                            "; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then exit 0; fi; done; exit 1");
 }
 
-bool glob_matches(const Context& ctx, const std::string& chdir, const std::string& pattern) {
-  return util::run(ctx, glob_probe(chdir, pattern)).rc == 0;
+Probe glob_read(const std::string& chdir, const std::string& pattern) {
+  return Probe{glob_probe(chdir, pattern), nullptr, "", false};
 }
 
-class CommandModule : public Module {
- public:
-  explicit CommandModule(bool shell) : shell_(shell) {
-    spec_.name = shell ? "shell" : "command";
-    spec_.free_form = true;
-    using util::arg;
-    spec_.args = {
-        arg("_raw_params").aliases({"cmd"}),
-        arg("chdir", ArgType::Path),
-        arg("creates", ArgType::Path),
-        arg("removes", ArgType::Path),
-        arg("stdin"),
-        arg("stdin_add_newline", ArgType::Bool).default_value(true),
-        arg("strip_empty_ends", ArgType::Bool).default_value(true),
-    };
-    if (shell) {
-      spec_.args.push_back(arg("executable", ArgType::Path));
-    } else {
-      spec_.args.push_back(arg("argv", ArgType::List));
-    }
+// What command and shell share; argv (command) or executable (shell) follows these.
+struct ProgramArgs {
+  std::string raw_params, chdir, creates, removes;
+  std::optional<std::string> stdin_text;
+  bool stdin_add_newline = true, strip_empty_ends = true;
+
+  static void describe(Schema<ProgramArgs>& s) {
+    s.field("_raw_params", &ProgramArgs::raw_params).aliases({"cmd"});
+    s.field("chdir", &ProgramArgs::chdir, ArgType::Path);
+    s.field("creates", &ProgramArgs::creates, ArgType::Path);
+    s.field("removes", &ProgramArgs::removes, ArgType::Path);
+    s.field("stdin", &ProgramArgs::stdin_text);
+    s.field("stdin_add_newline", &ProgramArgs::stdin_add_newline).default_value(true);
+    s.field("strip_empty_ends", &ProgramArgs::strip_empty_ends).default_value(true);
   }
+};
 
-  const ModuleSpec& spec() const override { return spec_; }
+struct CommandArgs {
+  ProgramArgs program;
+  std::vector<std::string> argv;
 
-  // With creates (or else removes), the first command only looks for the path.
-  std::optional<Probe> first_probe(const Context& ctx) const override {
-    const std::string chdir = util::str(ctx.args, "chdir");
-    for (const char* key : {"creates", "removes"}) {
-      std::string pattern = util::str(ctx.args, key);
-      if (!pattern.empty()) return Probe{glob_probe(chdir, pattern), nullptr, ""};
+  static void describe(Schema<CommandArgs>& s) {
+    s.include(&CommandArgs::program);
+    s.field("argv", &CommandArgs::argv);
+  }
+};
+
+struct ShellArgs {
+  ProgramArgs program;
+  std::string executable;
+
+  static void describe(Schema<ShellArgs>& s) {
+    s.include(&ShellArgs::program);
+    s.field("executable", &ShellArgs::executable, ArgType::Path);
+  }
+};
+
+// The shell text to run and the result's cmd key.
+struct Invocation {
+  std::string command;
+  Value cmd;
+};
+
+// Reads whether creates (or else removes) matches; running the program is the change. Check mode reports what
+// would happen in words of its own ("Would not run", skipped), so diff's result is check mode's and apply reports
+// the real run in full.
+class ProgramRun : public Step {
+ public:
+  ProgramRun(CommandArgs args, const Context&) : args_(std::move(args.program)), argv_(std::move(args.argv)) {}
+  ProgramRun(ShellArgs args, const Context&)
+      : args_(std::move(args.program)), shell_(true), executable_(std::move(args.executable)) {}
+
+  std::optional<Probe> query() override {
+    if (argument_problem()) return std::nullopt;
+    if (!args_.creates.empty() && !creates_found_) {
+      invocation();  // words that do not split fail before the host is read
+      return glob_read(args_.chdir, args_.creates);
+    }
+    if (!args_.removes.empty() && !removes_found_ && !creates_found_.value_or(false)) {
+      invocation();
+      return glob_read(args_.chdir, args_.removes);
     }
     return std::nullopt;
   }
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    Result r = {{"changed", false}, {"stdout", ""},   {"stderr", ""},     {"rc", nullptr}, {"cmd", nullptr},
-                {"start", nullptr}, {"end", nullptr}, {"delta", nullptr}, {"msg", ""}};
-    std::string raw = util::str(args, "_raw_params");
-    const Value* argv = find_key(args, "argv");
-    bool has_argv = argv != nullptr && argv->is_array() && !argv->empty();
-    if (raw.find_first_not_of(" \t\n") == std::string::npos && !has_argv) {
-      return fail_with(r, 256, "no command given");
-    }
-    if (!raw.empty() && has_argv) return fail_with(r, 256, "only command or argv can be given, not both");
-
-    std::string command;
-    if (shell_) {
-      r["cmd"] = raw;
-      std::string executable = util::str(args, "executable");
-      command = executable.empty() ? raw : conn::shell_quote(executable) + " -c " + conn::shell_quote(raw);
+  void parse(const conn::CommandResult& read) override {
+    if (!args_.creates.empty() && !creates_found_) {
+      creates_found_ = read.rc == 0;
     } else {
-      std::vector<std::string> words;
-      if (has_argv) {
-        for (const auto& w : *argv) words.push_back(to_plain_string(w));
-      } else {
-        words = util::shlex_split(raw);
-      }
-      r["cmd"] = words;
-      for (const auto& w : words) command += (command.empty() ? "" : " ") + quote_word_expanding_vars(w);
+      removes_found_ = read.rc == 0;
     }
+  }
 
-    std::string chdir = util::str(args, "chdir");
-    std::string shoulda = ctx.check_mode ? "Would" : "Did";
-    std::string creates = util::str(args, "creates"), removes = util::str(args, "removes");
-    if (!creates.empty() && glob_matches(ctx, chdir, creates)) {
-      r["msg"] = shoulda + " not run command since '" + creates + "' exists";
-      r["stdout"] = "skipped, since " + creates + " exists";
-      r["rc"] = 0;
-    } else if (!removes.empty() && !glob_matches(ctx, chdir, removes)) {
-      r["msg"] = shoulda + " not run command since '" + removes + "' does not exist";
-      r["stdout"] = "skipped, since " + removes + " does not exist";
-      r["rc"] = 0;
-    }
-    if (!r["msg"].get<std::string>().empty()) return with_lines(r);
-
+  Changes diff(const Plan*) const override {
+    Result r = empty_result();
+    if (std::optional<std::string> problem = argument_problem()) return {false, fail_with(r, 256, *problem), {}, {}};
+    r["cmd"] = invocation().cmd;
+    if (std::optional<Result> skipped = not_run(r, "Would")) return {true, *skipped, {}, {}};
     r["changed"] = true;
-    if (ctx.check_mode) {
-      r["rc"] = 0;
-      r["msg"] = "Command would have run if not in check mode";
-      if (creates.empty() && removes.empty()) {
-        r["skipped"] = true;
-        r["changed"] = false;
-      }
-      return with_lines(r);
+    r["rc"] = 0;
+    r["msg"] = "Command would have run if not in check mode";
+    if (args_.creates.empty() && args_.removes.empty()) {
+      r["skipped"] = true;
+      r["changed"] = false;
     }
+    return {true, with_lines(r), {}, {}};
+  }
 
+  Result apply(Context& ctx, const Changes&) override {
+    Result r = empty_result();
+    Invocation invoked = invocation();
+    r["cmd"] = invoked.cmd;
+    if (std::optional<Result> skipped = not_run(r, "Did")) return *skipped;
+    r["changed"] = true;
     std::string stdin_data;
-    if (const Value* in = find_key(args, "stdin"); in != nullptr && !in->is_null()) {
-      stdin_data = in->get<std::string>() + (util::flag(args, "stdin_add_newline") ? "\n" : "");
-    }
+    if (args_.stdin_text) stdin_data = *args_.stdin_text + (args_.stdin_add_newline ? "\n" : "");
     auto start = std::chrono::system_clock::now();
-    conn::CommandResult result = util::run(ctx, in_dir(chdir, command), stdin_data);
+    conn::CommandResult result = util::run(ctx, in_dir(args_.chdir, invoked.command), stdin_data);
     auto end = std::chrono::system_clock::now();
-    if (!chdir.empty() && result.rc == 1 && result.err.find(kChdirFailed) != std::string::npos) {
+    if (!args_.chdir.empty() && result.rc == 1 && result.err.find(kChdirFailed) != std::string::npos) {
       r["changed"] = false;
       std::string why = result.err.substr(0, result.err.find('\n'));
       return fail_with(r, nullptr, "Unable to change directory before execution: " + why);
@@ -164,7 +169,7 @@ class CommandModule : public Module {
     r["rc"] = result.rc;
     r["stdout"] = result.out;
     r["stderr"] = result.err;
-    if (util::flag(args, "strip_empty_ends")) {
+    if (args_.strip_empty_ends) {
       r["stdout"] = rstrip_newlines(result.out);
       r["stderr"] = rstrip_newlines(result.err);
     }
@@ -180,6 +185,45 @@ class CommandModule : public Module {
   }
 
  private:
+  static Result empty_result() {
+    return {{"changed", false}, {"stdout", ""},   {"stderr", ""},     {"rc", nullptr}, {"cmd", nullptr},
+            {"start", nullptr}, {"end", nullptr}, {"delta", nullptr}, {"msg", ""}};
+  }
+
+  std::optional<std::string> argument_problem() const {
+    const bool has_argv = !argv_.empty();
+    if (args_.raw_params.find_first_not_of(" \t\n") == std::string::npos && !has_argv) return "no command given";
+    if (!args_.raw_params.empty() && has_argv) return "only command or argv can be given, not both";
+    return std::nullopt;
+  }
+
+  // Throws ArgError("No closing quotation") for words that do not split.
+  Invocation invocation() const {
+    if (shell_) {
+      const std::string& raw = args_.raw_params;
+      return {executable_.empty() ? raw : conn::shell_quote(executable_) + " -c " + conn::shell_quote(raw), raw};
+    }
+    std::vector<std::string> words = argv_.empty() ? util::shlex_split(args_.raw_params) : argv_;
+    std::string command;
+    for (const auto& w : words) command += (command.empty() ? "" : " ") + quote_word_expanding_vars(w);
+    return {command, words};
+  }
+
+  // The result when creates or removes decide that the program does not run; shoulda is "Would" or "Did".
+  std::optional<Result> not_run(Result r, const std::string& shoulda) const {
+    if (creates_found_.value_or(false)) {
+      r["msg"] = shoulda + " not run command since '" + args_.creates + "' exists";
+      r["stdout"] = "skipped, since " + args_.creates + " exists";
+    } else if (removes_found_ && !*removes_found_) {
+      r["msg"] = shoulda + " not run command since '" + args_.removes + "' does not exist";
+      r["stdout"] = "skipped, since " + args_.removes + " does not exist";
+    } else {
+      return std::nullopt;
+    }
+    r["rc"] = 0;
+    return with_lines(r);
+  }
+
   static std::string rstrip_newlines(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
     return s;
@@ -196,19 +240,32 @@ class CommandModule : public Module {
     return with_lines(r);
   }
 
-  bool shell_;
-  ModuleSpec spec_;
+  ProgramArgs args_;
+  std::vector<std::string> argv_;
+  bool shell_ = false;
+  std::string executable_;
+  std::optional<bool> creates_found_, removes_found_;  // set once read
+};
+
+class CommandModule : public TypedModule<CommandArgs, ProgramRun> {
+ public:
+  CommandModule() : TypedModule("command") { spec_.free_form = true; }
+};
+
+class ShellModule : public TypedModule<ShellArgs, ProgramRun> {
+ public:
+  ShellModule() : TypedModule("shell") { spec_.free_form = true; }
 };
 
 }  // namespace
 
 const Module& command_module() {
-  static const CommandModule module(false);
+  static const CommandModule module;
   return module;
 }
 
 const Module& shell_module() {
-  static const CommandModule module(true);
+  static const ShellModule module;
   return module;
 }
 

@@ -1,7 +1,7 @@
 // debug: shows a message or a variable's value. Runs on the controller.
 #include "provision/modules/module.h"
 #include "provision/template/engine.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
@@ -20,45 +20,57 @@ std::string bare_expression(std::string var) {
   return var;
 }
 
-class DebugModule : public Module {
+struct DebugArgs {
+  Value msg, var;
+  long long verbosity = 0;
+
+  static void describe(Schema<DebugArgs>& s) {
+    s.field("msg", &DebugArgs::msg).default_value("Hello world!");
+    s.field("var", &DebugArgs::var);
+    s.field("verbosity", &DebugArgs::verbosity).default_value(0);
+  }
+};
+
+// Nothing on the host to read or change: the message is the result, in check mode as well.
+class DebugRun : public Step {
  public:
-  DebugModule() {
-    using util::arg;
-    spec_.name = "debug";
-    spec_.runs_on_controller = true;
-    spec_.args = {
-        arg("msg", ArgType::Raw).default_value("Hello world!"),
-        arg("var", ArgType::Raw),
-        arg("verbosity", ArgType::Int).default_value(0),
-    };
-    spec_.mutually_exclusive = {{"msg", "var"}};
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+  DebugRun(DebugArgs args, const Context& ctx) : args_(std::move(args)), ctx_(&ctx) {}
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    if (args["verbosity"].get<long long>() > ctx.verbosity) {
-      return {{"skipped_reason", "Verbosity threshold not met."}, {"skipped", true}, {"changed", false}};
-    }
-    const Value& var = args["var"];
-    if (var.is_null()) return {{"msg", args["msg"]}, {"changed", false}};
-
-    std::string name = to_plain_string(var);
-    Value value;
-    try {
-      if (ctx.vars == nullptr) throw tmpl::UndefinedError(name, name + " is undefined");
-      tmpl::Options options;
-      options.name = ctx.task_location;
-      options.search_paths = ctx.search_paths;
-      value = tmpl::evaluate(bare_expression(name), *ctx.vars, options);
-    } catch (const tmpl::UndefinedError&) {
-      value = "VARIABLE IS NOT DEFINED!";
-    }
-    return {{name, value}, {"changed", false}};
-  }
+  Changes diff(const Plan*) const override { return {false, shown(), {}, {}}; }
+  Result apply(Context&, const Changes& changes) override { return changes.result; }
 
  private:
-  ModuleSpec spec_;
+  Result shown() const {
+    if (args_.verbosity > ctx_->verbosity) {
+      return {{"skipped_reason", "Verbosity threshold not met."}, {"skipped", true}, {"changed", false}};
+    }
+    if (args_.var.is_null()) return {{"msg", args_.msg}, {"changed", false}};
+    std::string name = to_plain_string(args_.var);
+    return {{name, value_of(name)}, {"changed", false}};
+  }
+
+  Value value_of(const std::string& name) const {
+    try {
+      if (ctx_->vars == nullptr) throw tmpl::UndefinedError(name, name + " is undefined");
+      tmpl::Options options;
+      options.name = ctx_->task_location;
+      options.search_paths = ctx_->search_paths;
+      return tmpl::evaluate(bare_expression(name), *ctx_->vars, options);
+    } catch (const tmpl::UndefinedError&) {
+      return "VARIABLE IS NOT DEFINED!";
+    }
+  }
+
+  DebugArgs args_;
+  const Context* ctx_;
+};
+
+class DebugModule : public TypedModule<DebugArgs, DebugRun> {
+ public:
+  DebugModule() : TypedModule("debug") {
+    spec_.runs_on_controller = true;
+    spec_.mutually_exclusive = {{"msg", "var"}};
+  }
 };
 
 }  // namespace

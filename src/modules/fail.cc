@@ -1,26 +1,36 @@
 // fail: stops the host with a message. Runs on the controller.
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
 namespace {
 
-class FailModule : public Module {
- public:
-  FailModule() {
-    spec_.name = "fail";
-    spec_.runs_on_controller = true;
-    spec_.args = {util::arg("msg", ArgType::Raw).default_value("Failed as requested from task")};
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+struct FailArgs {
+  Value msg;
 
-  Result run(Context& ctx) const override {
-    return {{"failed", true}, {"msg", ctx.args["msg"]}, {"changed", false}};
+  static void describe(Schema<FailArgs>& s) {
+    s.field("msg", &FailArgs::msg).default_value("Failed as requested from task");
   }
+};
+
+// The failure is the expected result, so diff reports it and nothing is applied.
+class FailRun : public Step {
+ public:
+  FailRun(FailArgs args, const Context&) : args_(std::move(args)) {}
+
+  Changes diff(const Plan*) const override {
+    return {false, {{"failed", true}, {"msg", args_.msg}, {"changed", false}}, {}, {}};
+  }
+  Result apply(Context&, const Changes& changes) override { return changes.result; }
 
  private:
-  ModuleSpec spec_;
+  FailArgs args_;
+};
+
+class FailModule : public TypedModule<FailArgs, FailRun> {
+ public:
+  FailModule() : TypedModule("fail") { spec_.runs_on_controller = true; }
 };
 
 }  // namespace

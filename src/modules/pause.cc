@@ -1,32 +1,42 @@
 // pause: waits a fixed time on the controller. Interactive prompts are not supported.
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
 namespace {
 
-class PauseModule : public Module {
- public:
-  PauseModule() {
-    using util::arg;
-    spec_.name = "pause";
-    spec_.runs_on_controller = true;
-    spec_.args = {arg("seconds", ArgType::Float), arg("minutes", ArgType::Float), arg("prompt"),
-                  arg("echo", ArgType::Bool).default_value(true)};
-    spec_.mutually_exclusive = {{"minutes", "seconds"}};
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+struct PauseArgs {
+  std::optional<double> seconds, minutes;
+  std::string prompt;
+  bool echo = true;
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    double seconds = 0;
-    if (!args["seconds"].is_null()) seconds = args["seconds"].get<double>();
-    else if (!args["minutes"].is_null()) seconds = args["minutes"].get<double>() * 60;
-    else return util::failed("pause without seconds or minutes waits for a keypress, which provision does not support");
+  static void describe(Schema<PauseArgs>& s) {
+    s.field("seconds", &PauseArgs::seconds);
+    s.field("minutes", &PauseArgs::minutes);
+    s.field("prompt", &PauseArgs::prompt);
+    s.field("echo", &PauseArgs::echo).default_value(true);
+  }
+};
+
+// The wait is the whole task and changes nothing, so it happens in diff: check mode waits too, as Ansible's does.
+class PauseRun : public Step {
+ public:
+  PauseRun(PauseArgs args, const Context&) : args_(std::move(args)) {}
+
+  Changes diff(const Plan*) const override { return {false, wait(), {}, {}}; }
+  Result apply(Context&, const Changes& changes) override { return changes.result; }
+
+ private:
+  Result wait() const {
+    if (!args_.seconds && !args_.minutes) {
+      return util::failed("pause without seconds or minutes waits for a keypress, which provision does not support");
+    }
+    const double seconds = args_.seconds ? *args_.seconds : *args_.minutes * 60;
     auto start = std::chrono::system_clock::now();
     if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
     auto stop = std::chrono::system_clock::now();
@@ -34,13 +44,26 @@ class PauseModule : public Module {
     char text[64];
     std::snprintf(text, sizeof text, "Paused for %.2f %s", seconds >= 60 ? seconds / 60 : seconds,
                   seconds >= 60 ? "minutes" : "seconds");
-    return {{"changed", false}, {"rc", 0},          {"stderr", ""},
-            {"stdout", text},   {"start", util::timestamp(start)}, {"stop", util::timestamp(stop)},
-            {"delta", static_cast<long long>(took)}, {"echo", util::flag(args, "echo")}, {"user_input", ""}};
+    return {{"changed", false},
+            {"rc", 0},
+            {"stderr", ""},
+            {"stdout", text},
+            {"start", util::timestamp(start)},
+            {"stop", util::timestamp(stop)},
+            {"delta", static_cast<long long>(took)},
+            {"echo", args_.echo},
+            {"user_input", ""}};
   }
 
- private:
-  ModuleSpec spec_;
+  PauseArgs args_;
+};
+
+class PauseModule : public TypedModule<PauseArgs, PauseRun> {
+ public:
+  PauseModule() : TypedModule("pause") {
+    spec_.runs_on_controller = true;
+    spec_.mutually_exclusive = {{"minutes", "seconds"}};
+  }
 };
 
 }  // namespace

@@ -1,26 +1,32 @@
 // raw: the string goes to the host's shell as it is; no argument parsing, no check mode.
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
 namespace {
 
-class RawModule : public Module {
- public:
-  RawModule() {
-    spec_.name = "raw";
-    spec_.free_form = true;
-    spec_.check_mode_support = false;
-    spec_.args = {util::arg("executable", ArgType::Path)};
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+struct RawArgs {
+  std::string executable;
 
-  Result run(Context& ctx) const override {
-    std::string raw = util::str(ctx.args, "_raw_params");
-    if (raw.empty()) return util::failed("no command given");
-    std::string executable = util::str(ctx.args, "executable");
-    std::string command = executable.empty() ? raw : conn::shell_quote(executable) + " -c " + conn::shell_quote(raw);
+  static void describe(Schema<RawArgs>& s) { s.field("executable", &RawArgs::executable, ArgType::Path); }
+};
+
+// Nothing to read: running the string is the change (the executor skips raw in check mode).
+class RawRun : public Step {
+ public:
+  // The free-form string is not one of raw's declared arguments: validation keeps it as _raw_params.
+  RawRun(RawArgs args, const Context& ctx) : args_(std::move(args)), raw_(util::str(ctx.args, "_raw_params")) {}
+
+  Changes diff(const Plan*) const override {
+    if (raw_.empty()) return {false, util::failed("no command given"), {}, {}};
+    return {true, Value::object(), {}, {}};
+  }
+
+  Result apply(Context& ctx, const Changes&) override {
+    const std::string& raw = raw_;
+    std::string command =
+        args_.executable.empty() ? raw : conn::shell_quote(args_.executable) + " -c " + conn::shell_quote(raw);
     conn::CommandResult result = util::run(ctx, command);
     Result r = {{"changed", true},
                 {"rc", result.rc},
@@ -36,7 +42,16 @@ class RawModule : public Module {
   }
 
  private:
-  ModuleSpec spec_;
+  RawArgs args_;
+  std::string raw_;
+};
+
+class RawModule : public TypedModule<RawArgs, RawRun> {
+ public:
+  RawModule() : TypedModule("raw") {
+    spec_.free_form = true;
+    spec_.check_mode_support = false;
+  }
 };
 
 }  // namespace

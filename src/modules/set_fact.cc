@@ -1,6 +1,6 @@
 // set_fact: names given as arguments become host facts (result.ansible_facts). Runs on the controller.
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
@@ -14,19 +14,24 @@ bool is_identifier(const std::string& name) {
   return true;
 }
 
-class SetFactModule : public Module {
- public:
-  SetFactModule() {
-    spec_.name = "set_fact";
-    spec_.runs_on_controller = true;
-    spec_.any_keys = true;
-    spec_.args = {util::arg("cacheable", ArgType::Bool).default_value(false)};
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+struct SetFactArgs {
+  bool cacheable = false;
 
-  Result run(Context& ctx) const override {
+  static void describe(Schema<SetFactArgs>& s) { s.field("cacheable", &SetFactArgs::cacheable).default_value(false); }
+};
+
+// The facts are the task's arguments themselves (any names), so the step keeps them besides the typed options.
+class SetFactRun : public Step {
+ public:
+  SetFactRun(SetFactArgs args, const Context& ctx) : args_(args), given_(ctx.args) {}
+
+  Changes diff(const Plan*) const override { return {false, facts(), {}, {}}; }
+  Result apply(Context&, const Changes& changes) override { return changes.result; }
+
+ private:
+  Result facts() const {
     Value facts = Value::object();
-    for (const auto& [name, value] : ctx.args.items()) {
+    for (const auto& [name, value] : given_.items()) {
       if (name == "cacheable") continue;
       if (!is_identifier(name)) {
         return util::failed("The variable name '" + name +
@@ -42,13 +47,22 @@ class SetFactModule : public Module {
         if (lower == "false" || lower == "no") facts[name] = false;
       }
     }
-    if (facts.empty()) return util::failed("No key/value pairs provided, at least one is required for this action to succeed");
-    return {{"ansible_facts", facts}, {"_ansible_facts_cacheable", util::flag(ctx.args, "cacheable")},
-            {"changed", false}};
+    if (facts.empty()) {
+      return util::failed("No key/value pairs provided, at least one is required for this action to succeed");
+    }
+    return {{"ansible_facts", facts}, {"_ansible_facts_cacheable", args_.cacheable}, {"changed", false}};
   }
 
- private:
-  ModuleSpec spec_;
+  SetFactArgs args_;
+  Value given_;
+};
+
+class SetFactModule : public TypedModule<SetFactArgs, SetFactRun> {
+ public:
+  SetFactModule() : TypedModule("set_fact") {
+    spec_.runs_on_controller = true;
+    spec_.any_keys = true;
+  }
 };
 
 }  // namespace

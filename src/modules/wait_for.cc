@@ -1,7 +1,7 @@
 // wait_for: polls a port or a path ON THE HOST with a POSIX sh loop (no Python there). Ports are probed with
 // bash's /dev/tcp when bash exists, else nc -z, else (local ports only) the LISTEN entries of /proc/net/tcp*.
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
@@ -20,85 +20,112 @@ constexpr const char* kPortCheck =
     "else grep -Eq \":$(printf '%04X' \"$port\") [0-9A-F]+:0000 0A \" /proc/net/tcp /proc/net/tcp6 2>/dev/null; "
     "fi; }; ";
 
-class WaitForModule : public Module {
- public:
-  WaitForModule() {
-    using util::arg;
-    spec_.name = "wait_for";
-    spec_.args = {
-        arg("host").default_value("127.0.0.1"),
-        arg("port", ArgType::Int),
-        arg("path", ArgType::Path),
-        arg("state").default_value("started").choices({"absent", "drained", "present", "started", "stopped"}),
-        arg("timeout", ArgType::Int).default_value(300),
-        arg("delay", ArgType::Int).default_value(0),
-        arg("sleep", ArgType::Int).default_value(1),
-        arg("connect_timeout", ArgType::Int).default_value(5),
-        arg("search_regex"),
-        arg("msg"),
-    };
-    spec_.mutually_exclusive = {{"port", "path"}};
+struct WaitForArgs {
+  std::string host;
+  std::optional<long long> port;
+  std::string path, state;
+  long long timeout = 300, delay = 0, sleep = 1, connect_timeout = 5;
+  std::string search_regex;
+  std::optional<std::string> msg;
+
+  static void describe(Schema<WaitForArgs>& s) {
+    s.field("host", &WaitForArgs::host).default_value("127.0.0.1");
+    s.field("port", &WaitForArgs::port);
+    s.field("path", &WaitForArgs::path, ArgType::Path);
+    s.field("state", &WaitForArgs::state)
+        .default_value("started")
+        .choices({"absent", "drained", "present", "started", "stopped"});
+    s.field("timeout", &WaitForArgs::timeout).default_value(300);
+    s.field("delay", &WaitForArgs::delay).default_value(0);
+    s.field("sleep", &WaitForArgs::sleep).default_value(1);
+    s.field("connect_timeout", &WaitForArgs::connect_timeout).default_value(5);
+    s.field("search_regex", &WaitForArgs::search_regex);
+    s.field("msg", &WaitForArgs::msg);
   }
-  const ModuleSpec& spec() const override { return spec_; }
+};
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    const std::string host = util::str(args, "host"), path = util::str(args, "path");
-    const std::string state = util::str(args, "state"), regex = util::str(args, "search_regex");
-    const bool has_port = !args["port"].is_null();
-    const long long timeout = args["timeout"].get<long long>(), delay = args["delay"].get<long long>();
-    const bool want_up = state == "started" || state == "present";
+// The shell condition polled on the host and the message when it never holds.
+struct WaitCondition {
+  std::string condition, failure;
+};
 
-    std::string condition, failure;
-    if (has_port) {
-      std::string target = host + ":" + std::to_string(args["port"].get<long long>());
-      condition = want_up ? "up" : "! up";
-      failure = want_up ? "Timeout when waiting for " + target : "Timeout when waiting for " + target + " to stop.";
-      if (!regex.empty()) return util::failed("search_regex with port is not supported by provision");
-    } else if (!path.empty()) {
-      std::string p = shell_quote(path);
-      if (want_up) {
-        condition = regex.empty() ? "[ -e " + p + " ]" : "grep -Eq -- " + shell_quote(regex) + " " + p + " 2>/dev/null";
-        failure = regex.empty() ? "Timeout when waiting for file " + path
-                                : "Timeout when waiting for search string " + regex + " in " + path;
-      } else {
-        condition = "[ ! -e " + p + " ]";
-        failure = "Timeout when waiting for " + path + " to be absent.";
-      }
-    } else {
-      condition = "false";  // nothing to wait for: just sleep for the timeout, as Ansible does
+// Nothing is read ahead: the wait is the task, and it happens only for real (check mode reports the wait's keys
+// without waiting), so diff's result is check mode's and apply's result is the real one in full.
+class WaitForRun : public Step {
+ public:
+  WaitForRun(WaitForArgs args, const Context&) : args_(std::move(args)) {}
+
+  Changes diff(const Plan*) const override {
+    if (args_.port && !args_.search_regex.empty()) {
+      return {false, util::failed("search_regex with port is not supported by provision"), {}, {}};
     }
+    return {true, keys(), {}, {}};
+  }
 
-    Result r = {{"changed", false}, {"elapsed", 0}, {"match_groupdict", Value::object()},
-                {"match_groups", Value::array()}, {"path", path.empty() ? Value() : Value(path)},
-                {"port", args["port"]}, {"search_regex", regex.empty() ? Value() : Value(regex)},
-                {"state", state}};
-    if (ctx.check_mode) return r;
-
-    std::string script = "host=" + shell_quote(host) + "; port=" +
-                         (has_port ? std::to_string(args["port"].get<long long>()) : "0") +
-                         "; ct=" + std::to_string(args["connect_timeout"].get<long long>()) + "; " + kPortCheck +
-                         "start=$(date +%s); sleep " + std::to_string(delay) +
-                         "; end=$((start + " + std::to_string(timeout) + ")); "
-                         "while :; do if " + condition + "; then echo $(( $(date +%s) - start )); exit 0; fi; "
-                         "if [ \"$(date +%s)\" -ge \"$end\" ]; then echo $(( $(date +%s) - start )); exit 3; fi; "
-                         "sleep " + std::to_string(args["sleep"].get<long long>()) + "; done";
-    int limit = static_cast<int>(timeout + delay + args["connect_timeout"].get<long long>() + 30);
+  Result apply(Context& ctx, const Changes&) override {
+    const WaitCondition wanted = condition();
+    Result r = keys();
+    std::string script = "host=" + shell_quote(args_.host) +
+                         "; port=" + (args_.port ? std::to_string(*args_.port) : "0") +
+                         "; ct=" + std::to_string(args_.connect_timeout) + "; " + kPortCheck;
+    script += "start=$(date +%s); sleep " + std::to_string(args_.delay) + "; end=$((start + " +
+              std::to_string(args_.timeout) + ")); ";
+    script += "while :; do if " + wanted.condition + "; then echo $(( $(date +%s) - start )); exit 0; fi; ";
+    script += "if [ \"$(date +%s)\" -ge \"$end\" ]; then echo $(( $(date +%s) - start )); exit 3; fi; ";
+    script += "sleep " + std::to_string(args_.sleep) + "; done";
+    int limit = static_cast<int>(args_.timeout + args_.delay + args_.connect_timeout + 30);
     conn::CommandResult result = util::run(ctx, script, {}, limit);
     try {
       r["elapsed"] = std::stoll(result.out);
     } catch (const std::exception&) {
       return util::failed("wait_for could not run on the host: " + result.err);
     }
-    if (result.rc == 0 && condition != "false") return r;
-    if (condition == "false" && result.rc == 3) return r;
+    if (result.rc == 0 && wanted.condition != "false") return r;
+    if (wanted.condition == "false" && result.rc == 3) return r;
     r["failed"] = true;
-    r["msg"] = args["msg"].is_null() ? Value(failure) : args["msg"];
+    r["msg"] = args_.msg ? Value(*args_.msg) : Value(wanted.failure);
     return r;
   }
 
  private:
-  ModuleSpec spec_;
+  WaitCondition condition() const {
+    const std::string& path = args_.path;
+    const std::string& regex = args_.search_regex;
+    const bool want_up = args_.state == "started" || args_.state == "present";
+    if (args_.port) {
+      std::string target = args_.host + ":" + std::to_string(*args_.port);
+      return {want_up ? "up" : "! up",
+              want_up ? "Timeout when waiting for " + target : "Timeout when waiting for " + target + " to stop."};
+    }
+    if (!path.empty()) {
+      std::string p = shell_quote(path);
+      if (!want_up) return {"[ ! -e " + p + " ]", "Timeout when waiting for " + path + " to be absent."};
+      if (regex.empty()) return {"[ -e " + p + " ]", "Timeout when waiting for file " + path};
+      return {"grep -Eq -- " + shell_quote(regex) + " " + p + " 2>/dev/null",
+              "Timeout when waiting for search string " + regex + " in " + path};
+    }
+    return {"false", ""};  // nothing to wait for: just sleep for the timeout, as Ansible does
+  }
+
+  Result keys() const {
+    const std::string& path = args_.path;
+    const std::string& regex = args_.search_regex;
+    return {{"changed", false},
+            {"elapsed", 0},
+            {"match_groupdict", Value::object()},
+            {"match_groups", Value::array()},
+            {"path", path.empty() ? Value() : Value(path)},
+            {"port", args_.port ? Value(*args_.port) : Value()},
+            {"search_regex", regex.empty() ? Value() : Value(regex)},
+            {"state", args_.state}};
+  }
+
+  WaitForArgs args_;
+};
+
+class WaitForModule : public TypedModule<WaitForArgs, WaitForRun> {
+ public:
+  WaitForModule() : TypedModule("wait_for") { spec_.mutually_exclusive = {{"port", "path"}}; }
 };
 
 }  // namespace

@@ -125,3 +125,31 @@ TEST_CASE("raw runs the string as is and fails on non-zero rc") {
   CHECK(r["rc"] == 2);
   CHECK(r["msg"] == "non-zero return code");
 }
+
+TEST_CASE("a real run reports none of check mode's words") {
+  Sandbox s;
+  Value r = s.run("command", {{"cmd", "touch ran"}, {"chdir", s.dir.string()}, {"removes", "nothing*"}}, true);
+  CHECK(r["msg"] == "Would not run command since 'nothing*' does not exist");
+  CHECK(r["changed"] == false);
+  r = s.run("shell", {{"cmd", "echo hi"}, {"creates", s.path("none")}});
+  CHECK_FALSE(r.contains("skipped"));
+  CHECK(r["msg"] == "");
+  CHECK(r["stdout"] == "hi");
+  r = s.run("shell", {{"cmd", "echo hi"}});
+  CHECK_FALSE(r.contains("skipped"));
+  CHECK(r["changed"] == true);
+  std::ofstream(s.path("made")) << "";
+  r = s.run("command", {{"cmd", "touch ran"}, {"creates", s.path("made")}});
+  CHECK(r.dump() == Value{{"changed", false},
+                          {"stdout", "skipped, since " + s.path("made") + " exists"},
+                          {"stderr", ""},
+                          {"rc", 0},
+                          {"cmd", Value::array({"touch", "ran"})},
+                          {"start", nullptr},
+                          {"end", nullptr},
+                          {"delta", nullptr},
+                          {"msg", "Did not run command since '" + s.path("made") + "' exists"},
+                          {"stdout_lines", Value::array({"skipped, since " + s.path("made") + " exists"})},
+                          {"stderr_lines", Value::array()}}
+                        .dump());
+}

@@ -108,3 +108,22 @@ TEST_CASE("wait_for a port on the host") {
   r = s.run("wait_for", {{"port", port}, {"timeout", 1}});
   CHECK(r["msg"] == "Timeout when waiting for 127.0.0.1:" + std::to_string(port));
 }
+
+TEST_CASE("controller actions and wait_for in check mode") {
+  Sandbox s;
+  CHECK(s.run("debug", {{"msg", "hi"}}, true) == Value{{"msg", "hi"}, {"changed", false}});
+  CHECK(s.run("fail", Value::object(), true)["failed"] == true);
+  CHECK(s.run("set_fact", {{"a", "no"}}, true)["ansible_facts"] == Value{{"a", false}});
+  Value r = s.run("wait_for", {{"path", s.path("never")}, {"timeout", 1}}, true);
+  CHECK(r.dump() == Value{{"changed", false},
+                          {"elapsed", 0},
+                          {"match_groupdict", Value::object()},
+                          {"match_groups", Value::array()},
+                          {"path", s.path("never")},
+                          {"port", nullptr},
+                          {"search_regex", nullptr},
+                          {"state", "started"}}
+                        .dump());
+  CHECK(s.run("wait_for", {{"port", 1}, {"search_regex", "x"}}, true)["msg"] ==
+        "search_regex with port is not supported by provision");
+}

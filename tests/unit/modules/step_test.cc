@@ -161,3 +161,39 @@ TEST_CASE("execute reads, compares and applies; check mode stops after diff") {
   CHECK(calls.queries == std::vector<std::string>{"yes\n", "2\n"});
   CHECK(calls.applied == 0);
 }
+
+namespace {
+
+struct NoArgs {
+  static void describe(mod::Schema<NoArgs>&) {}
+};
+
+// Something to run whose check-mode result is worded for check mode (as command's "skipped"): diff says changed,
+// its result says not.
+class WordedRun : public mod::Step {
+ public:
+  WordedRun(NoArgs, const mod::Context&) {}
+  mod::Changes diff(const mod::Plan*) const override {
+    return {true, {{"changed", false}, {"skipped", true}, {"msg", "would run"}}, {}, {}};
+  }
+  mod::Result apply(mod::Context&, const mod::Changes&) override { return {{"changed", true}, {"rc", 0}}; }
+};
+
+class WordedModule : public mod::TypedModule<NoArgs, WordedRun> {
+ public:
+  WordedModule() : TypedModule("worded") {}
+};
+
+}  // namespace
+
+TEST_CASE("a diff result contradicting its changed is check mode's only") {
+  WordedModule m;
+  mod::Plan plan;
+  mod::Context ctx;
+  ctx.plan = &plan;
+  ctx.args = Value::object();
+  ctx.check_mode = true;
+  CHECK(mod::execute(m, ctx) == Value{{"changed", false}, {"skipped", true}, {"msg", "would run"}});
+  ctx.check_mode = false;
+  CHECK(mod::execute(m, ctx) == Value{{"changed", true}, {"rc", 0}});
+}
