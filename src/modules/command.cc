@@ -106,8 +106,7 @@ struct Invocation {
 };
 
 // Reads whether creates (or else removes) matches; running the program is the change. Check mode reports what
-// would happen in words of its own ("Would not run", skipped), so diff's result is check mode's and apply reports
-// the real run in full.
+// would happen in words of its own ("Would not run", skipped); a real run's result is apply's, in full.
 class ProgramRun : public Step {
  public:
   ProgramRun(CommandArgs args, const Context&) : args_(std::move(args.program)), argv_(std::move(args.argv)) {}
@@ -135,11 +134,13 @@ class ProgramRun : public Step {
     }
   }
 
-  Changes diff(const Plan*) const override {
+  Changes diff(const Plan* plan) const override {
+    const bool predicting = plan != nullptr;  // check mode
     Result r = empty_result();
     if (std::optional<std::string> problem = argument_problem()) return {false, fail_with(r, 256, *problem), {}, {}};
     r["cmd"] = invocation().cmd;
-    if (std::optional<Result> skipped = not_run(r, "Would")) return {true, *skipped, {}, {}};
+    if (std::optional<Result> skipped = not_run(r, predicting ? "Would" : "Did")) return {false, *skipped, {}, {}};
+    if (!predicting) return {true, Value::object(), {}, {}};
     r["changed"] = true;
     r["rc"] = 0;
     r["msg"] = "Command would have run if not in check mode";
@@ -154,7 +155,6 @@ class ProgramRun : public Step {
     Result r = empty_result();
     Invocation invoked = invocation();
     r["cmd"] = invoked.cmd;
-    if (std::optional<Result> skipped = not_run(r, "Did")) return *skipped;
     r["changed"] = true;
     std::string stdin_data;
     if (args_.stdin_text) stdin_data = *args_.stdin_text + (args_.stdin_add_newline ? "\n" : "");

@@ -20,13 +20,9 @@ Result execute(const Module& module, Context& ctx) {
   Result result;
   if (changes.changed && !ctx.check_mode && !changes.result.contains("failed")) {
     result = step->apply(ctx, changes);
-    // A diff whose result contradicts its own `changed` reports check mode's words only (command's "Would not run",
-    // skipped; wait_for, which waits only for real): the real run's result is apply's alone.
-    const Value* reported = find_key(changes.result, "changed");
-    if (reported == nullptr || *reported == Value(changes.changed)) {
-      for (auto& [key, value] : changes.result.items()) {
-        if (!result.contains(key)) result[key] = value;
-      }
+    // A failed change reports only what apply says, as a module's fail_json does.
+    for (auto& [key, value] : changes.result.items()) {
+      if (!result.contains(key) && !result.contains("failed")) result[key] = value;
     }
   } else {
     result = std::move(changes.result);

@@ -168,15 +168,21 @@ struct NoArgs {
   static void describe(mod::Schema<NoArgs>&) {}
 };
 
-// Something to run whose check-mode result is worded for check mode (as command's "skipped"): diff says changed,
-// its result says not.
+// Something to run: check mode words its result itself (as command's "skipped"), told by the plan diff gets; a
+// real run's result is apply's, which fails when asked to.
+bool fail_apply = false;
+
 class WordedRun : public mod::Step {
  public:
   WordedRun(NoArgs, const mod::Context&) {}
-  mod::Changes diff(const mod::Plan*) const override {
+  mod::Changes diff(const mod::Plan* plan) const override {
+    if (plan == nullptr) return {true, {{"cmd", "run"}}, {}, {}};
     return {true, {{"changed", false}, {"skipped", true}, {"msg", "would run"}}, {}, {}};
   }
-  mod::Result apply(mod::Context&, const mod::Changes&) override { return {{"changed", true}, {"rc", 0}}; }
+  mod::Result apply(mod::Context&, const mod::Changes&) override {
+    if (fail_apply) return {{"failed", true}, {"msg", "refused"}};
+    return {{"changed", true}, {"rc", 0}};
+  }
 };
 
 class WordedModule : public mod::TypedModule<NoArgs, WordedRun> {
@@ -186,14 +192,15 @@ class WordedModule : public mod::TypedModule<NoArgs, WordedRun> {
 
 }  // namespace
 
-TEST_CASE("a diff result contradicting its changed is check mode's only") {
+TEST_CASE("diff is given a plan exactly in check mode; a failed apply reports only its own keys") {
   WordedModule m;
-  mod::Plan plan;
-  mod::Context ctx;
-  ctx.plan = &plan;
+  mod::Context ctx;  // no plan kept by the caller: diff still learns it is check mode
   ctx.args = Value::object();
   ctx.check_mode = true;
   CHECK(mod::execute(m, ctx) == Value{{"changed", false}, {"skipped", true}, {"msg", "would run"}});
   ctx.check_mode = false;
-  CHECK(mod::execute(m, ctx) == Value{{"changed", true}, {"rc", 0}});
+  CHECK(mod::execute(m, ctx) == Value{{"changed", true}, {"rc", 0}, {"cmd", "run"}});
+  fail_apply = true;
+  CHECK(mod::execute(m, ctx) == Value{{"failed", true}, {"msg", "refused"}, {"changed", false}});
+  fail_apply = false;
 }
