@@ -18,8 +18,9 @@ Result execute(const Module& module, Context& ctx) {
   Result result;
   if (changes.changed && !ctx.check_mode && !changes.result.contains("failed")) {
     result = step->apply(ctx, changes);
+    // A failed change reports only what apply says, as a module's fail_json does.
     for (auto& [key, value] : changes.result.items()) {
-      if (!result.contains(key)) result[key] = value;
+      if (!result.contains(key) && !result.contains("failed")) result[key] = value;
     }
   } else {
     result = std::move(changes.result);
