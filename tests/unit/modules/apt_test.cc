@@ -2,8 +2,10 @@
 // Debian 12 host), source lines and file names, and the OpenPGP reading that spares the host gpg.
 #include <catch2/catch.hpp>
 
+#include "../../../src/modules/apt_key.h"
 #include "../../../src/modules/apt_parse.h"
 #include "../../../src/modules/openpgp.h"
+#include "../../../src/modules/postgresql.h"
 #include "helpers.h"
 #include "provision/core/error.h"
 
@@ -159,4 +161,29 @@ TEST_CASE("apt_key: armored and binary keys give the same fingerprint", "[apt_ke
   damaged[damaged.find("mDMEa") + 10] ^= 1;
   CHECK_THROWS_AS(pgp::dearmor(damaged), prov::Error);
   CHECK_THROWS_WITH(pgp::parse_keys("not a key"), "not an OpenPGP keyring (expected a packet header)");
+}
+
+TEST_CASE("apt_key: the probe's key and keyrings", "[apt_key]") {
+  using prov::mod::pg::base64_encode;
+  prov::conn::CommandResult read;
+  read.out = "@@key\n" + base64_encode(fixture("key.asc")) +
+             "\n@@download 0 200\n@@ring /etc/apt/trusted.gpg.d/a.gpg\n" + base64_encode(fixture("key.gpg")) +
+             "\n@@ring /etc/apt/trusted.gpg.d/b.gpg\n" + base64_encode("junk") +
+             "\n@@ring /etc/apt/trusted.gpg.d/c.asc\n" + base64_encode(fixture("key.asc")) + "\n@@end\n";
+  prov::mod::AptKeyRead parsed = prov::mod::parse_apt_key_probe(read, false);
+  CHECK(parsed.failure.empty());
+  CHECK(parsed.sections.at("download") == "0 200");
+  CHECK(prov::mod::pgp::base64_decode(parsed.sections.at("key")) == fixture("key.asc"));
+  REQUIRE(parsed.rings.size() == 3);
+  CHECK(parsed.rings[0].keys.at(0).fingerprint == "A1081506B0DA4CFFA14BEF3F7C3C949FD42DFDE8");
+  CHECK(parsed.rings[1].keys.empty());  // not ours to judge
+  CHECK(parsed.rings[2].armored);
+  CHECK(parsed.rings[2].keys.size() == 1);
+
+  read.out = "@@ring /etc/apt/keyrings/x.gpg\n" + base64_encode("junk") + "\n@@end\n";
+  CHECK(prov::mod::parse_apt_key_probe(read, true)
+            .failure.rfind("the keyring /etc/apt/keyrings/x.gpg cannot be read: ", 0) == 0);
+  read.out = "@@ring /etc/apt/trusted.gpg\n";
+  read.err = "sh: base64: not found\n";
+  CHECK(prov::mod::parse_apt_key_probe(read, false).failure == "cannot read the apt keyrings: sh: base64: not found\n");
 }
