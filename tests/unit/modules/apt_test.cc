@@ -1,6 +1,7 @@
 // The pure parts of apt, apt_repository and apt_key: parsers of what apt and dpkg print (fixtures captured on a
 // Debian 12 host), source lines and file names, and the OpenPGP reading that spares the host gpg.
 #include <catch2/catch.hpp>
+#include <deque>
 
 #include "../../../src/modules/apt_key.h"
 #include "../../../src/modules/apt_parse.h"
@@ -16,6 +17,47 @@ namespace {
 
 std::string fixture(const std::string& name) {
   return test::read_file(std::string(PROVISION_SOURCE_DIR) + "/tests/unit/modules/fixtures/apt/" + name);
+}
+
+// Answers each command with the next canned output and records what was sent.
+class ScriptedHost : public prov::conn::Connection {
+ public:
+  std::deque<prov::conn::CommandResult> answers;
+  std::vector<std::string> commands;
+
+  void connect() override {}
+  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
+    commands.push_back(command);
+    REQUIRE_FALSE(answers.empty());
+    prov::conn::CommandResult r = answers.front();
+    answers.pop_front();
+    return r;
+  }
+  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
+  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
+  void close() override {}
+  std::string kind() const override { return "scripted"; }
+};
+
+prov::conn::CommandResult answer(std::string out, int rc = 0, std::string err = {}) {
+  prov::conn::CommandResult r;
+  r.rc = rc;
+  r.out = std::move(out);
+  r.err = std::move(err);
+  return r;
+}
+
+prov::Value run_apt(ScriptedHost& host, const prov::Value& args, bool check = false, prov::mod::Plan* plan = nullptr,
+                    bool diff = false) {
+  const prov::mod::Module* m = prov::mod::find_module("apt");
+  REQUIRE(m != nullptr);
+  prov::mod::Context ctx;
+  ctx.conn = &host;
+  ctx.args = prov::mod::validate_args(m->spec(), args);
+  ctx.check_mode = check;
+  ctx.diff_mode = diff;
+  ctx.plan = plan;
+  return prov::mod::execute(*m, ctx);
 }
 
 }  // namespace
@@ -186,4 +228,81 @@ TEST_CASE("apt_key: the probe's key and keyrings", "[apt_key]") {
   read.out = "@@ring /etc/apt/trusted.gpg\n";
   read.err = "sh: base64: not found\n";
   CHECK(prov::mod::parse_apt_key_probe(read, false).failure == "cannot read the apt keyrings: sh: base64: not found\n");
+}
+
+TEST_CASE("apt: script sections, numbers and lock failures", "[apt]") {
+  auto sec = apt::sections("junk\n@@now 17\n@@dpkg\na\tb\n@@end\n");
+  CHECK(sec.at("now") == "17\n");
+  CHECK(sec.at("dpkg") == "a\tb\n");
+  CHECK(sec.at("end").empty());
+  CHECK(sec.count("junk") == 0);
+  CHECK(apt::to_number("17\n") == 17);
+  CHECK(apt::to_number("") == 0);
+  CHECK(apt::lock_failure("E: Could not get lock /var/lib/dpkg/lock-frontend"));
+  CHECK_FALSE(apt::lock_failure("E: Unable to locate package x"));
+  CHECK(apt::first_error("W: a\nE: b\nE: c\n") == "E: b");
+  CHECK(apt::first_error("broken \n") == "broken");
+}
+
+TEST_CASE("apt: a converged run reads once; check mode simulates; a real run installs", "[apt]") {
+  const std::string read = "@@cache 100\n@@lists yes\n@@dpkg\ntree\tinstall ok installed\t2.1.0-1\n@@auto\n@@end\n";
+  ScriptedHost host;
+  host.answers = {answer(read)};
+  CHECK(run_apt(host, {{"name", "tree"}}) ==
+        prov::Value{{"changed", false}, {"cache_updated", false}, {"cache_update_time", 100}});
+  CHECK(host.commands.size() == 1);
+
+  const std::string absent = "@@cache 100\n@@lists yes\n@@dpkg\n@@auto\n@@end\n";
+  host = {};
+  host.answers = {answer(absent), answer(fixture("simulate_install.txt"))};
+  prov::mod::Plan plan;
+  prov::Value r = run_apt(host, {{"name", "tree"}}, true, &plan, true);
+  CHECK(r["changed"] == true);
+  CHECK(r["diff"]["prepared"].get<std::string>().find("tree") != std::string::npos);
+  CHECK(host.commands.size() == 2);
+  CHECK(host.commands[1].find("apt-get -y") != std::string::npos);
+  CHECK(host.commands[1].find(" --simulate -o Dir::Cache::pkgcache=") != std::string::npos);
+  CHECK(plan.packages == std::set<std::string>{"libpsl5", "publicsuffix", "tree", "wget"});
+  CHECK_FALSE(plan.apt_lists_unverified);
+
+  host = {};
+  host.answers = {answer(absent), answer("Setting up tree (2.1.0-1) ...\n")};
+  r = run_apt(host, {{"name", "tree"}});
+  CHECK(r["changed"] == true);
+  CHECK(r["stdout_lines"] == prov::Value::array({"Setting up tree (2.1.0-1) ..."}));
+  REQUIRE(host.commands.size() == 2);
+  CHECK(host.commands[1].find("--simulate") == std::string::npos);
+  CHECK(host.commands[1].find("apt-mark manual -- tree") != std::string::npos);
+}
+
+TEST_CASE("apt: check mode on lists never fetched predicts the install, unverified", "[apt]") {
+  ScriptedHost host;
+  host.answers = {answer("@@now 5000\n@@cache 0\n@@dpkg\n@@auto\n@@end\n"),
+                  answer("", 100, "E: Unable to locate package tree\n")};
+  prov::mod::Plan plan;
+  prov::Value r = run_apt(host, {{"name", "tree"}, {"update_cache", true}}, true, &plan);
+  CHECK(r["changed"] == true);
+  CHECK(r["cache_updated"] == true);
+  CHECK(r["msg"] ==
+        "check mode: the package lists on this host were never fetched, so the availability of tree is unverified; "
+        "a real run would install tree");
+  CHECK(plan.packages.count("tree") == 1);
+  CHECK(plan.apt_lists_unverified);
+
+  // A real run updates first, then installs from the fresh lists: no simulation.
+  host = {};
+  host.answers = {answer("@@now 5000\n@@cache 0\n@@dpkg\n@@auto\n@@end\n"),
+                  answer("@@update_out\n@@update_rc 0\n@@now 5001\n@@cache 5001\n@@lists yes\n@@dpkg\n@@auto\n@@end\n"),
+                  answer("Setting up tree\n")};
+  r = run_apt(host, {{"name", "tree"}, {"update_cache", true}});
+  CHECK(r["changed"] == true);
+  CHECK(r["cache_updated"] == true);
+  CHECK(r["cache_update_time"] == 5001);
+  CHECK(host.commands.size() == 3);
+  CHECK(host.commands[1].rfind("echo '@@update_out'; ", 0) == 0);
+
+  host = {};
+  host.answers = {answer("@@cache 0\n@@end\n"), answer("@@update_out\nE: boom\n@@update_rc 100\n")};
+  r = run_apt(host, {{"update_cache", true}});
+  CHECK(r == prov::Value{{"failed", true}, {"msg", "Failed to update apt cache: E: boom"}, {"changed", false}});
 }
