@@ -21,7 +21,7 @@ using conn::shell_quote;
 using ufw::State;
 
 // The marker between the probe's parts; random so that no rule comment can forge one. One per run, so that the
-// quick probe of consecutive ufw tasks is one command, sent once (Module::first_probe).
+// quick probe of consecutive ufw tasks is one command, sent once (mod::first_query).
 const std::string& run_marker() {
   static const std::string m = [] {
     std::random_device rd;
