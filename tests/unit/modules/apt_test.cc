@@ -306,3 +306,40 @@ TEST_CASE("apt: check mode on lists never fetched predicts the install, unverifi
   r = run_apt(host, {{"update_cache", true}});
   CHECK(r == prov::Value{{"failed", true}, {"msg", "Failed to update apt cache: E: boom"}, {"changed", false}});
 }
+
+TEST_CASE("apt_key: a key already there is one read; a new one is predicted, then written", "[apt_key]") {
+  using prov::mod::pg::base64_encode;
+  const prov::mod::Module* m = prov::mod::find_module("apt_key");
+  REQUIRE(m != nullptr);
+  auto run_key = [&](ScriptedHost& host, bool check, prov::mod::Plan* plan) {
+    prov::mod::Context ctx;
+    ctx.conn = &host;
+    ctx.args = prov::mod::validate_args(m->spec(), {{"data", fixture("key.asc")}});
+    ctx.check_mode = check;
+    ctx.plan = plan;
+    return prov::mod::execute(*m, ctx);
+  };
+  const std::string fp = "A1081506B0DA4CFFA14BEF3F7C3C949FD42DFDE8";
+  ScriptedHost host;
+  host.answers = {answer("@@ring /etc/apt/trusted.gpg.d/x.gpg\n" + base64_encode(fixture("key.gpg")) + "\n@@end\n")};
+  prov::Value r = run_key(host, false, nullptr);
+  CHECK(r["changed"] == false);
+  CHECK(r["fp"] == fp);
+  CHECK(host.commands.size() == 1);
+
+  host = {};
+  host.answers = {answer("@@end\n")};
+  prov::mod::Plan plan;
+  r = run_key(host, true, &plan);
+  CHECK(r["changed"] == true);
+  CHECK(r["after"] == prov::Value::array({fp}));
+  CHECK(plan.paths.count("/etc/apt/trusted.gpg.d/7C3C949FD42DFDE8.gpg") == 1);
+
+  host = {};
+  host.answers = {answer("@@end\n"), answer("", 1)};
+  r = run_key(host, false, nullptr);
+  CHECK(r == prov::Value{{"failed", true},
+                         {"msg", "the keyring's folder /etc/apt/trusted.gpg.d does not exist"},
+                         {"changed", false}});
+  CHECK(host.commands.back() == "[ -d /etc/apt/trusted.gpg.d ]");
+}
