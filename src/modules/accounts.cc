@@ -60,6 +60,20 @@ const GroupEntry* find_group(const std::vector<GroupEntry>& groups, const std::s
   return nullptr;
 }
 
+std::string group_lookup_command(const std::string& name) {
+  return "getent group -- " + shell_quote(name) + "; [ $? -le 2 ]";
+}
+
+std::optional<GroupEntry> parse_group_lookup(const conn::CommandResult& read, const std::string& name) {
+  if (read.rc != 0) throw Error("getent group failed: " + read.err.substr(0, read.err.find('\n')));
+  std::string line = read.out.substr(0, read.out.find('\n'));
+  if (line.empty()) return std::nullopt;
+  std::optional<GroupEntry> g = parse_group_line(line);
+  if (!g) throw Error("unexpected group entry: " + line);
+  if (g->name != name) return std::nullopt;  // getent takes a number as a gid; Ansible looks up names only
+  return g;
+}
+
 std::vector<std::string> memberships(const std::vector<GroupEntry>& groups, const std::string& user) {
   std::vector<std::string> out;
   for (const auto& g : groups) {

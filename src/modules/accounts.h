@@ -30,6 +30,12 @@ std::optional<GroupEntry> parse_group_line(std::string_view line);
 /// The group named `name`, or with gid `name` when it is a number (as Ansible looks groups up); nullptr if none.
 const GroupEntry* find_group(const std::vector<GroupEntry>& groups, const std::string& name);
 
+/// The group module's read: `getent group NAME`, which exits 2 when there is no such group.
+std::string group_lookup_command(const std::string& name);
+/// The group named `name` from that read (getent also answers a gid, which does not count); nullopt if none.
+/// Throws Error when getent failed or printed a line it should not.
+std::optional<GroupEntry> parse_group_lookup(const conn::CommandResult& read, const std::string& name);
+
 /// What the user module needs to know about one account, read in one round trip.
 struct UserProbe {
   std::optional<PasswdEntry> user;

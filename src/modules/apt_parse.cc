@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <sstream>
+#include <stdexcept>
 
 #include "provision/core/text.h"
 
@@ -22,6 +23,44 @@ std::string sim_name(const std::string& line) {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> sections(const std::string& out) {
+  std::map<std::string, std::string> found;
+  std::istringstream in(out);
+  std::string line, current;
+  while (std::getline(in, line)) {
+    if (line.rfind("@@", 0) == 0) {
+      size_t space = line.find(' ');
+      current = line.substr(2, space == std::string::npos ? std::string::npos : space - 2);
+      found[current] = space == std::string::npos ? "" : line.substr(space + 1) + "\n";
+      continue;
+    }
+    if (!current.empty()) found[current] += line + "\n";
+  }
+  return found;
+}
+
+long long to_number(const std::string& text) {
+  try {
+    return std::stoll(text);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+bool lock_failure(const std::string& err) {
+  return err.find("Could not get lock") != std::string::npos ||
+         err.find("Unable to acquire the dpkg frontend lock") != std::string::npos;
+}
+
+std::string first_error(const std::string& err) {
+  std::istringstream in(err);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("E: ", 0) == 0) return line;
+  }
+  return rtrim(err, "\n ");
+}
 
 PackageSpec split_spec(const std::string& spec) {
   size_t eq = spec.find('=');

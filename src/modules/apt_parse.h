@@ -65,6 +65,18 @@ std::vector<std::string> missing_packages(const std::string& err);
 /// Names marked automatically installed in /var/lib/apt/extended_states.
 std::vector<std::string> parse_auto_installed(const std::string& extended_states);
 
+/// Sections of a script's output: a line "@@name rest" starts section name (its first line is rest).
+std::map<std::string, std::string> sections(const std::string& out);
+
+/// A number the host printed, 0 when it is not one.
+long long to_number(const std::string& text);
+
+/// True when apt or dpkg failed because another process holds its lock.
+bool lock_failure(const std::string& err);
+
+/// apt's first "E: " line, else the whole text without trailing blanks.
+std::string first_error(const std::string& err);
+
 /// One line of a sources.list file as apt_repository reads it.
 struct SourceLine {
   bool valid = false;   ///< a deb or deb-src line (maybe commented out)

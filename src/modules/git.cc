@@ -6,11 +6,13 @@
 #include "git.h"
 
 #include <cctype>
+#include <exception>
+#include <optional>
 #include <sstream>
 
-#include "provision/modules/module.h"
 #include "git_scripts.h"
-#include "util.h"
+#include "provision/modules/module.h"
+#include "schema.h"
 
 namespace prov::mod {
 
@@ -178,240 +180,340 @@ Value prepared_diff(const std::string& before, const std::string& after, int rc,
   return Value{{"prepared", ">> Failed to get proper diff between " + before + " and " + after}};
 }
 
-class GitModule : public Module {
- public:
-  GitModule() {
-    using util::arg;
-    spec_.name = "git";
-    spec_.args = {
-        arg("repo").required().aliases({"name"}),
-        arg("dest", ArgType::Path),
-        arg("version").default_value("HEAD"),
-        arg("remote").default_value("origin"),
-        arg("refspec"),
-        arg("reference"),
-        arg("force", ArgType::Bool).default_value(false),
-        arg("depth", ArgType::Int),
-        arg("clone", ArgType::Bool).default_value(true),
-        arg("update", ArgType::Bool).default_value(true),
-        arg("verify_commit", ArgType::Bool).default_value(false),
-        arg("gpg_whitelist", ArgType::List).elements(ArgType::Str).default_value(Value::array()),
-        arg("accept_hostkey", ArgType::Bool).default_value(false),
-        arg("accept_newhostkey", ArgType::Bool).default_value(false),
-        arg("key_file", ArgType::Path),
-        arg("ssh_opts"),
-        arg("executable", ArgType::Path),
-        arg("bare", ArgType::Bool).default_value(false),
-        arg("recursive", ArgType::Bool).default_value(true),
-        arg("single_branch", ArgType::Bool).default_value(false),
-        arg("track_submodules", ArgType::Bool).default_value(false),
-        arg("umask", ArgType::Raw),
-        arg("archive", ArgType::Path),
-        arg("archive_prefix"),
-        arg("separate_git_dir", ArgType::Path),
-    };
-    spec_.mutually_exclusive = {{"separate_git_dir", "bare"}, {"accept_hostkey", "accept_newhostkey"}};
+struct GitArgs {
+  std::string repo, dest, version, remote, refspec, reference;
+  bool force = false;
+  std::optional<long long> depth;
+  bool clone = true, update = true, verify_commit = false;
+  std::vector<std::string> gpg_whitelist;
+  bool accept_hostkey = false, accept_newhostkey = false;
+  std::string key_file, ssh_opts, executable;
+  bool bare = false, recursive = true, single_branch = false, track_submodules = false;
+  Value umask;
+  std::string archive, archive_prefix, separate_git_dir;
+
+  static void describe(Schema<GitArgs>& s) {
+    s.field("repo", &GitArgs::repo).required().aliases({"name"});
+    s.field("dest", &GitArgs::dest, ArgType::Path);
+    s.field("version", &GitArgs::version).default_value("HEAD");
+    s.field("remote", &GitArgs::remote).default_value("origin");
+    s.field("refspec", &GitArgs::refspec);
+    s.field("reference", &GitArgs::reference);
+    s.field("force", &GitArgs::force).default_value(false);
+    s.field("depth", &GitArgs::depth);
+    s.field("clone", &GitArgs::clone).default_value(true);
+    s.field("update", &GitArgs::update).default_value(true);
+    s.field("verify_commit", &GitArgs::verify_commit).default_value(false);
+    s.field("gpg_whitelist", &GitArgs::gpg_whitelist).elements(ArgType::Str).default_value(Value::array());
+    s.field("accept_hostkey", &GitArgs::accept_hostkey).default_value(false);
+    s.field("accept_newhostkey", &GitArgs::accept_newhostkey).default_value(false);
+    s.field("key_file", &GitArgs::key_file, ArgType::Path);
+    s.field("ssh_opts", &GitArgs::ssh_opts);
+    s.field("executable", &GitArgs::executable, ArgType::Path);
+    s.field("bare", &GitArgs::bare).default_value(false);
+    s.field("recursive", &GitArgs::recursive).default_value(true);
+    s.field("single_branch", &GitArgs::single_branch).default_value(false);
+    s.field("track_submodules", &GitArgs::track_submodules).default_value(false);
+    s.field("umask", &GitArgs::umask, ArgType::Raw);
+    s.field("archive", &GitArgs::archive, ArgType::Path);
+    s.field("archive_prefix", &GitArgs::archive_prefix);
+    s.field("separate_git_dir", &GitArgs::separate_git_dir, ArgType::Path);
   }
-  const ModuleSpec& spec() const override { return spec_; }
+};
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    Options o;
-    o.repo = util::str(args, "repo");
-    o.url = !o.repo.empty() && o.repo[0] == '/' ? "file://" + o.repo : o.repo;
-    o.dest = util::str(args, "dest");
-    o.version = util::str(args, "version");
-    o.remote = util::str(args, "remote");
-    o.refspec = util::str(args, "refspec");
-    o.reference = util::str(args, "reference");
-    if (!util::str(args, "executable").empty()) o.git = util::str(args, "executable");
-    o.force = util::flag(args, "force");
-    o.update = util::flag(args, "update");
-    o.clone = util::flag(args, "clone");
-    o.bare = util::flag(args, "bare");
-    o.single_branch = util::flag(args, "single_branch");
-    o.recursive = util::flag(args, "recursive");
-    o.track_submodules = util::flag(args, "track_submodules");
-    if (const Value* depth = find_key(args, "depth"); depth != nullptr && depth->is_number_integer()) {
-      o.depth = depth->get<long long>();
+// GIT_SSH_COMMAND as Ansible builds it (batch mode, host key and identity options). git hands it to sh, so every
+// word is quoted: ssh_opts is split like a command line and cannot run anything.
+std::string ssh_command(const GitArgs& args) {
+  std::string opts = args.ssh_opts;
+  auto add_hostkey = [&](const std::string& value) {
+    if (opts.find("StrictHostKeyChecking=no") == std::string::npos &&
+        opts.find("StrictHostKeyChecking=accept-new") == std::string::npos) {
+      opts += " -o StrictHostKeyChecking=" + value;
     }
+  };
+  if (args.accept_hostkey) add_hostkey("no");
+  if (args.accept_newhostkey) add_hostkey("accept-new");
+  std::vector<std::string> words = util::shlex_split(opts);
+  if (opts.find("BatchMode=yes") == std::string::npos) words.insert(words.end(), {"-o", "BatchMode=yes"});
+  if (!args.key_file.empty()) {
+    words.insert(words.end(), {"-i", args.key_file});
+    if (opts.find("IdentitiesOnly=yes") == std::string::npos) words.insert(words.end(), {"-o", "IdentitiesOnly=yes"});
+  }
+  std::string command = "ssh";
+  for (const auto& w : words) command += " " + shell_quote(w);
+  return command;
+}
 
-    for (const char* unsupported : {"archive", "separate_git_dir", "archive_prefix"}) {
-      if (!util::str(args, unsupported).empty()) {
-        return util::failed(std::string("provision's git does not support ") + unsupported + " yet");
-      }
+Result ls_remote_failure(const git::Probe& probe, const Options& o) {
+  Result f = util::failed(probe.ls_remote_err.empty() ? "Could not determine remote revision for " + o.version
+                                                      : probe.ls_remote_err);
+  f["rc"] = probe.ls_remote_rc;
+  return f;
+}
+
+Result failure(const Outcome& oc, const Options& o) {
+  Result f = util::failed(failure_message(oc, o));
+  f["rc"] = oc.fail_rc;
+  f["stderr"] = oc.step_output;
+  return f;
+}
+
+Result finish(Result r, const std::vector<std::string>& warnings) {
+  if (!warnings.empty()) r["warnings"] = warnings;
+  return r;
+}
+
+class GitRun : public Step {
+ public:
+  // A check run with --diff reads the diff between HEAD and the remote's sha; a real one with --diff has the work
+  // script print it.
+  GitRun(GitArgs args, const Context& ctx) : check_run_(ctx.check_mode), show_diff_(ctx.diff_mode) {
+    try {
+      refusal_ = prepare(args);
+    } catch (...) {
+      error_ = std::current_exception();  // shlex's "No closing quotation", raised when the task runs
     }
-    if (util::flag(args, "verify_commit")) return util::failed("provision's git does not support verify_commit yet");
-    if (const Value* umask = find_key(args, "umask"); umask != nullptr && !umask->is_null()) {
-      if (!umask->is_string()) return util::failed("umask must be defined as a quoted octal integer");
-      o.umask = umask->get<std::string>();
-      if (o.umask.empty() || o.umask.find_first_not_of("01234567") != std::string::npos) {
-        return util::failed("umask must be an octal integer");
-      }
-    }
-    if (o.dest.empty() && o.clone) return util::failed("the destination directory must be specified unless clone=no");
-    if (!o.version.empty() && o.version[0] == '-') return util::failed("version must not start with '-': " + o.version);
-    if (!o.remote.empty() && o.remote[0] == '-') return util::failed("remote must not start with '-': " + o.remote);
+  }
 
-    std::map<std::string, std::string> env = ctx.env;
-    env["LANG"] = "C";
-    env["LC_ALL"] = "C";
-    env["LC_MESSAGES"] = "C";
-    env["GIT_SSH_COMMAND"] = ssh_command(args);
-    env["GIT_TERMINAL_PROMPT"] = "0";  // an https remote that wants a password fails instead of waiting
-
+  std::optional<Probe> query() override {
+    if (error_ || !refusal_.empty()) return std::nullopt;
     // Reading must not write: git status would otherwise refresh the index (check mode leaves the host as it was).
-    std::map<std::string, std::string> probe_env = env;
-    probe_env["GIT_OPTIONAL_LOCKS"] = "0";
-    conn::CommandResult pr = run(ctx, probe_script(o), probe_env);
-    git::Probe probe = git::parse_probe(pr.out);
-    if (!probe.git_found) {
-      // In check mode an earlier task may have planned to install git: predict a clone instead of failing.
-      if (ctx.check_mode && ctx.plan != nullptr && ctx.plan->packages.count("git") && !o.dest.empty()) {
-        ctx.plan->paths.insert(o.dest);
-        return Value{{"changed", true}, {"before", nullptr}, {"after", nullptr}};
-      }
-      return util::failed("Failed to find required executable \"" + o.git + "\" in paths: " + probe.path_env);
+    if (reads_ == 0) return Probe{exports(true) + probe_script(o_), nullptr, ""};
+    if (reads_ > 1 || !show_diff_ || !check_run_ || !probe_.git_found || probe_rc_ != 0 || !probe_.is_repo) {
+      return std::nullopt;
     }
-    if (pr.rc != 0) return util::failed("git probe failed: " + pr.err);
+    Result r;
+    std::string sha;
+    if (!read_decides(r) || !check_decides(sha).is_null() || probe_.head == sha) return std::nullopt;
+    return Probe{exports(true) + preamble(o_) + "cd \"$d\" && \"$g\" diff " + shell_quote(probe_.head) + " " +
+                     shell_quote(sha) + " 2>&1",
+                 nullptr, ""};
+  }
 
-    Result r = {{"changed", false}, {"before", nullptr}};
-    std::vector<std::string> warnings;
-    const bool cloning = !probe.is_repo;
-    const std::string kind = git::version_kind(probe, o.version);
-    const bool ls_ok = probe.ls_remote_ran && probe.ls_remote_rc == 0;
+  void parse(const conn::CommandResult& read) override {
+    if (reads_++ > 0) {
+      diff_read_ = read;
+      return;
+    }
+    probe_ = git::parse_probe(read.out);
+    probe_rc_ = read.rc;
+    probe_err_ = read.err;
+  }
 
-    if (cloning) {
-      if (ctx.check_mode || !o.clone) {
-        if (!ls_ok) return ls_remote_failure(probe, o);
-        std::string sha = git::remote_sha(probe, o.version, true);
-        if (sha.empty()) return util::failed("Could not determine remote revision for " + o.version);
-        r["changed"] = true;
-        r["after"] = sha;
-        if (ctx.diff_mode) r["diff"] = prepared_diff("", sha, 0, "");
-        if (ctx.check_mode && ctx.plan != nullptr && !o.dest.empty()) ctx.plan->paths.insert(o.dest);
-        return r;
+  Changes diff(const Plan* plan) const override {
+    if (error_) std::rethrow_exception(error_);
+    Changes c;
+    if (!refusal_.empty()) {
+      c.result = util::failed(refusal_);
+      return c;
+    }
+    if (!probe_.git_found) {
+      // In check mode an earlier task may have planned to install git: predict a clone instead of failing.
+      if (plan != nullptr && plan->packages.count("git") && !o_.dest.empty()) {
+        c.predicted.paths.insert(o_.dest);
+        c.changed = true;
+        c.result = Value{{"changed", true}, {"before", nullptr}, {"after", nullptr}};
+        return c;
       }
-      Outcome oc = parse_outcome(run(ctx, clone_script(o, kind, warnings), env));
-      if (!oc.fail_id.empty()) return failure(oc, o);
+      c.result = util::failed("Failed to find required executable \"" + o_.git + "\" in paths: " + probe_.path_env);
+      return c;
+    }
+    if (probe_rc_ != 0) {
+      c.result = util::failed("git probe failed: " + probe_err_);
+      return c;
+    }
+    const bool cloning = !probe_.is_repo;
+    if (cloning && !check_run_ && o_.clone) {
+      c.changed = true;  // the clone
+      return c;
+    }
+    Result r = {{"changed", false}, {"before", nullptr}};
+    if (!cloning && !read_decides(r)) {
+      c.result = std::move(r);
+      return c;
+    }
+    std::string sha;
+    if (Result f = check_decides(sha); !f.is_null()) {
+      c.result = std::move(f);
+      return c;
+    }
+    if (cloning) {
+      r["changed"] = true;
+      r["after"] = sha;
+      c.diff = prepared_diff("", sha, 0, "");
+      if (!o_.dest.empty()) c.predicted.paths.insert(o_.dest);
+      c.changed = check_run_;  // clone=no reports the clone it would make, and makes none
+    } else if (check_run_) {
+      // Unlike Ansible, local modifications that force would discard count as a change.
+      r["changed"] = probe_.head != sha || url_changed() || probe_.local_mods;
+      r["after"] = sha;
+      if (diff_read_) c.diff = prepared_diff(probe_.head, sha, diff_read_->rc, diff_read_->out);
+      c.changed = r["changed"] == true;
+    } else if (converged()) {
+      r["after"] = probe_.head;
+    } else {
+      c.changed = true;  // the fetch and switch decide
+      return c;
+    }
+    c.result = std::move(r);
+    return c;
+  }
+
+  Result apply(Context& ctx, const Changes&) override {
+    std::vector<std::string> warnings;
+    const std::string kind = git::version_kind(probe_, o_.version);
+    Result r = {{"changed", false}, {"before", nullptr}};
+    if (!probe_.is_repo) {
+      Outcome oc = parse_outcome(run(ctx, clone_script(o_, kind, warnings)));
+      if (!oc.fail_id.empty()) return failure(oc, o_);
       r["changed"] = true;
       r["after"] = oc.after;
       if (oc.submodules_changed) r["submodules_changed"] = true;
-      if (ctx.diff_mode) r["diff"] = prepared_diff("", oc.after, 0, "");
+      if (show_diff_) r["diff"] = prepared_diff("", oc.after, 0, "");
       return finish(r, warnings);
     }
-
-    r["before"] = probe.head;
-    if (!o.update) {
-      r["after"] = probe.head;
-      return r;
-    }
-    if (probe.local_mods) {
-      if (!o.force) {
-        Result f = util::failed("Local modifications exist in the destination: " + o.dest + " (force=no).");
-        f["before"] = probe.head;
-        return f;
-      }
-      r["msg"] = "Local modifications exist in the destination: " + o.dest;
-    }
-    const bool url_changed = !probe.url.empty() ? !git::same_url(probe.url, o.url) : true;
-    r["remote_url_changed"] = url_changed;
-
-    if (ctx.check_mode) {
-      if (!ls_ok) return ls_remote_failure(probe, o);
-      std::string sha = git::remote_sha(probe, o.version, false);
-      if (sha.empty()) return util::failed("Could not determine remote revision for " + o.version);
-      // Unlike Ansible, local modifications that force would discard count as a change.
-      bool changed = probe.head != sha || url_changed || probe.local_mods;
-      r["changed"] = changed;
-      r["after"] = sha;
-      if (ctx.diff_mode && probe.head != sha) {
-        conn::CommandResult d = run(
-            ctx, preamble(o) + "cd \"$d\" && \"$g\" diff " + shell_quote(probe.head) + " " + shell_quote(sha) + " 2>&1",
-            probe_env);
-        r["diff"] = prepared_diff(probe.head, sha, d.rc, d.out);
-      }
-      return r;
-    }
-
-    // Already at the remote's sha, on the right branch, clean: nothing to fetch (Ansible fetches and finds the same).
-    if (ls_ok && !probe.local_mods && !url_changed && o.refspec.empty() && !(o.recursive && probe.has_submodules) &&
-        !probe.head.empty()) {
-      std::string sha = git::remote_sha(probe, o.version, false);
-      bool at_sha = kind == "sha" ? probe.head.rfind(o.version, 0) == 0 && o.version.size() >= 7 : probe.head == sha;
-      bool on_branch = kind == "HEAD"     ? probe.branch == probe.head_branch && !probe.branch.empty()
-                       : kind == "branch" ? probe.branch == o.version
-                                          : true;
-      if (at_sha && (on_branch || o.bare)) {
-        r["after"] = probe.head;
-        return r;
-      }
-    }
-
-    Outcome oc =
-        parse_outcome(run(ctx, update_script(o, probe, kind, probe.local_mods, url_changed, ctx.diff_mode), env));
-    if (!oc.fail_id.empty()) return failure(oc, o);
+    read_decides(r);
+    const bool url_changed = this->url_changed();
+    Outcome oc = parse_outcome(run(ctx, update_script(o_, probe_, kind, probe_.local_mods, url_changed, show_diff_)));
+    if (!oc.fail_id.empty()) return failure(oc, o_);
     r["after"] = oc.after;
     if (oc.submodules_changed) r["submodules_changed"] = true;
-    bool changed = probe.head != oc.after || probe.local_mods || oc.submodules_changed || url_changed;
+    bool changed = probe_.head != oc.after || probe_.local_mods || oc.submodules_changed || url_changed;
     r["changed"] = changed;
-    if (changed && ctx.diff_mode && oc.has_diff) r["diff"] = prepared_diff(probe.head, oc.after, oc.diff_rc, oc.diff);
+    if (changed && show_diff_ && oc.has_diff) {
+      r["diff"] = prepared_diff(probe_.head, oc.after, oc.diff_rc, oc.diff);
+    }
     return finish(r, warnings);
   }
 
  private:
-  static conn::CommandResult run(const Context& ctx, const std::string& script,
-                                 const std::map<std::string, std::string>& env) {
+  // The options and the environment git runs in; a message when the arguments cannot work.
+  std::string prepare(const GitArgs& args) {
+    Options& o = o_;
+    o.repo = args.repo;
+    o.url = !o.repo.empty() && o.repo[0] == '/' ? "file://" + o.repo : o.repo;
+    o.dest = args.dest;
+    o.version = args.version;
+    o.remote = args.remote;
+    o.refspec = args.refspec;
+    o.reference = args.reference;
+    if (!args.executable.empty()) o.git = args.executable;
+    o.force = args.force;
+    o.update = args.update;
+    o.clone = args.clone;
+    o.bare = args.bare;
+    o.single_branch = args.single_branch;
+    o.recursive = args.recursive;
+    o.track_submodules = args.track_submodules;
+    if (args.depth) o.depth = *args.depth;
+
+    for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"archive", &args.archive},
+                                      {"separate_git_dir", &args.separate_git_dir},
+                                      {"archive_prefix", &args.archive_prefix}}) {
+      if (!value->empty()) return std::string("provision's git does not support ") + name + " yet";
+    }
+    if (args.verify_commit) return "provision's git does not support verify_commit yet";
+    if (!args.umask.is_null()) {
+      if (!args.umask.is_string()) return "umask must be defined as a quoted octal integer";
+      o.umask = args.umask.get<std::string>();
+      if (o.umask.empty() || o.umask.find_first_not_of("01234567") != std::string::npos) {
+        return "umask must be an octal integer";
+      }
+    }
+    if (o.dest.empty() && o.clone) return "the destination directory must be specified unless clone=no";
+    if (!o.version.empty() && o.version[0] == '-') return "version must not start with '-': " + o.version;
+    if (!o.remote.empty() && o.remote[0] == '-') return "remote must not start with '-': " + o.remote;
+
+    env_["LANG"] = "C";
+    env_["LC_ALL"] = "C";
+    env_["LC_MESSAGES"] = "C";
+    env_["GIT_SSH_COMMAND"] = ssh_command(args);
+    env_["GIT_TERMINAL_PROMPT"] = "0";  // an https remote that wants a password fails instead of waiting
+    return "";
+  }
+
+  // git's environment for a read, exported ahead of the command (a read is sent with the task's environment only).
+  std::string exports(bool reading) const {
+    std::map<std::string, std::string> env = env_;
+    if (reading) env["GIT_OPTIONAL_LOCKS"] = "0";
+    std::string out;
+    for (const auto& [name, value] : env) out += "export " + name + "=" + shell_quote(value) + "; ";
+    return out;
+  }
+
+  conn::CommandResult run(const Context& ctx, const std::string& script) const {
     conn::RunOptions options;
-    options.env = env;
+    options.env = ctx.env;
+    for (const auto& [name, value] : env_) options.env[name] = value;
     options.become = ctx.become;
     return ctx.conn->run(script, options);
   }
 
-  // GIT_SSH_COMMAND as Ansible builds it (batch mode, host key and identity options). git hands it to sh, so
-  // every word is quoted: ssh_opts is split like a command line and cannot run anything.
-  static std::string ssh_command(const Value& args) {
-    std::string opts = util::str(args, "ssh_opts");
-    auto add_hostkey = [&](const std::string& value) {
-      if (opts.find("StrictHostKeyChecking=no") == std::string::npos &&
-          opts.find("StrictHostKeyChecking=accept-new") == std::string::npos) {
-        opts += " -o StrictHostKeyChecking=" + value;
-      }
-    };
-    if (util::flag(args, "accept_hostkey")) add_hostkey("no");
-    if (util::flag(args, "accept_newhostkey")) add_hostkey("accept-new");
-    std::vector<std::string> words = util::shlex_split(opts);
-    if (opts.find("BatchMode=yes") == std::string::npos) words.insert(words.end(), {"-o", "BatchMode=yes"});
-    std::string key = util::str(args, "key_file");
-    if (!key.empty()) {
-      words.insert(words.end(), {"-i", key});
-      if (opts.find("IdentitiesOnly=yes") == std::string::npos) words.insert(words.end(), {"-o", "IdentitiesOnly=yes"});
+  bool url_changed() const { return !probe_.url.empty() ? !git::same_url(probe_.url, o_.url) : true; }
+
+  // An existing repository: fills the keys every answer has; false when that answer is already r (no update,
+  // or local modifications without force).
+  bool read_decides(Result& r) const {
+    r["before"] = probe_.head;
+    if (!o_.update) {
+      r["after"] = probe_.head;
+      return false;
     }
-    std::string command = "ssh";
-    for (const auto& w : words) command += " " + shell_quote(w);
-    return command;
+    if (probe_.local_mods) {
+      if (!o_.force) {
+        r = util::failed("Local modifications exist in the destination: " + o_.dest + " (force=no).");
+        r["before"] = probe_.head;
+        return false;
+      }
+      r["msg"] = "Local modifications exist in the destination: " + o_.dest;
+    }
+    r["remote_url_changed"] = url_changed();
+    return true;
   }
 
-  static Result ls_remote_failure(const git::Probe& probe, const Options& o) {
-    Result f = util::failed(probe.ls_remote_err.empty() ? "Could not determine remote revision for " + o.version
-                                                        : probe.ls_remote_err);
-    f["rc"] = probe.ls_remote_rc;
-    return f;
+  // The remote's sha for the version, as check mode and clone=no report it; a failure when it is not known.
+  Result check_decides(std::string& sha) const {
+    const bool cloning = !probe_.is_repo;
+    if (!cloning && !check_run_) return nullptr;
+    if (!(probe_.ls_remote_ran && probe_.ls_remote_rc == 0)) return ls_remote_failure(probe_, o_);
+    sha = git::remote_sha(probe_, o_.version, cloning);
+    if (sha.empty()) return util::failed("Could not determine remote revision for " + o_.version);
+    return nullptr;
   }
 
-  static Result failure(const Outcome& oc, const Options& o) {
-    Result f = util::failed(failure_message(oc, o));
-    f["rc"] = oc.fail_rc;
-    f["stderr"] = oc.step_output;
-    return f;
+  // Already at the remote's sha, on the right branch, clean: nothing to fetch (Ansible fetches and finds the same).
+  bool converged() const {
+    const bool ls_ok = probe_.ls_remote_ran && probe_.ls_remote_rc == 0;
+    if (!ls_ok || probe_.local_mods || url_changed() || !o_.refspec.empty() ||
+        (o_.recursive && probe_.has_submodules) || probe_.head.empty()) {
+      return false;
+    }
+    const std::string kind = git::version_kind(probe_, o_.version);
+    std::string sha = git::remote_sha(probe_, o_.version, false);
+    bool at_sha = kind == "sha" ? probe_.head.rfind(o_.version, 0) == 0 && o_.version.size() >= 7 : probe_.head == sha;
+    bool on_branch = kind == "HEAD"     ? probe_.branch == probe_.head_branch && !probe_.branch.empty()
+                     : kind == "branch" ? probe_.branch == o_.version
+                                        : true;
+    return at_sha && (on_branch || o_.bare);
   }
 
-  static Result finish(Result r, const std::vector<std::string>& warnings) {
-    if (!warnings.empty()) r["warnings"] = warnings;
-    return r;
-  }
+  bool check_run_, show_diff_;
+  std::exception_ptr error_;
+  std::string refusal_;
+  Options o_;
+  std::map<std::string, std::string> env_;
+  int reads_ = 0;
+  git::Probe probe_;
+  int probe_rc_ = 0;
+  std::string probe_err_;
+  std::optional<conn::CommandResult> diff_read_;
+};
 
-  ModuleSpec spec_;
+class GitModule : public TypedModule<GitArgs, GitRun> {
+ public:
+  GitModule() : TypedModule("git") {
+    spec_.mutually_exclusive = {{"separate_git_dir", "bare"}, {"accept_hostkey", "accept_newhostkey"}};
+  }
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // group: a group's presence and gid, with groupadd, groupmod and groupdel; one probe (getent group) reads it.
 #include "accounts.h"
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
@@ -9,97 +9,98 @@ namespace {
 
 using conn::shell_quote;
 
-class GroupModule : public Module {
- public:
-  GroupModule() {
-    using util::arg;
-    spec_.name = "group";
-    spec_.args = {
-        arg("name").required(),
-        arg("gid", ArgType::Int),
-        arg("state").choices({"absent", "present"}).default_value("present"),
-        arg("system", ArgType::Bool).default_value(false),
-        arg("local", ArgType::Bool).default_value(false),
-        arg("non_unique", ArgType::Bool).default_value(false),
-    };
+struct GroupArgs {
+  std::string name;
+  std::optional<long long> gid;
+  std::string state;
+  bool system = false, local = false, non_unique = false;
+
+  static void describe(Schema<GroupArgs>& s) {
+    s.field("name", &GroupArgs::name).required();
+    s.field("gid", &GroupArgs::gid);
+    s.field("state", &GroupArgs::state).choices({"absent", "present"}).default_value("present");
+    s.field("system", &GroupArgs::system).default_value(false);
+    s.field("local", &GroupArgs::local).default_value(false);
+    s.field("non_unique", &GroupArgs::non_unique).default_value(false);
   }
-  const ModuleSpec& spec() const override { return spec_; }
+};
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    const std::string name = util::str(args, "name");
-    const std::string state = util::str(args, "state");
-    if (util::flag(args, "local"))
-      return util::failed("local: true is not supported; groups are managed with groupadd");
+class GroupRun : public Step {
+ public:
+  GroupRun(GroupArgs args, const Context&) : args_(std::move(args)) {}
 
-    if (util::flag(args, "non_unique") && args["gid"].is_null()) {
-      return util::failed("non_unique is True but all of the following are missing: gid");
+  std::optional<Probe> query() override {
+    if (read_ || !refusal().empty()) return std::nullopt;
+    return Probe{group_lookup_command(args_.name), nullptr, ""};
+  }
+  void parse(const conn::CommandResult& read) override {
+    current_ = parse_group_lookup(read, args_.name);
+    read_ = true;
+  }
+
+  Changes diff(const Plan*) const override {
+    Changes c;
+    if (std::string refused = refusal(); !refused.empty()) {
+      c.result = util::failed(refused);
+      return c;
     }
-    std::optional<GroupEntry> current = lookup(ctx, name);
-    Result r = {{"name", name}, {"state", state}};
-    conn::CommandResult done;
-    bool acted = false;
-    if (state == "absent") {
-      if (current) {
-        if (ctx.check_mode) {
-          if (ctx.plan != nullptr) ctx.plan->groups.erase(name);
-          return Value{{"changed", true}};
-        }
-        done = util::run(ctx, "groupdel -- " + shell_quote(name));
-        acted = true;
-      }
-    } else if (!current) {
-      if (ctx.check_mode) {
-        if (ctx.plan != nullptr) ctx.plan->groups.insert(name);
-        return Value{{"changed", true}};
-      }
-      std::string command = "groupadd";
-      if (!args["gid"].is_null()) {
-        command += " -g " + std::to_string(args["gid"].get<long long>());
-        if (util::flag(args, "non_unique")) command += " -o";
-      }
-      if (util::flag(args, "system")) command += " -r";
-      done = util::run(ctx, command + " -- " + shell_quote(name));
-      acted = true;
-    } else if (!args["gid"].is_null() && args["gid"].get<long long>() != current->gid) {
-      acted = true;
-      if (!ctx.check_mode) {
-        std::string command = "groupmod -g " + std::to_string(args["gid"].get<long long>());
-        if (util::flag(args, "non_unique")) command += " -o";
-        done = util::run(ctx, command + " -- " + shell_quote(name));
-      }
+    if (args_.state == "absent" ? current_.has_value() : !current_.has_value()) {
+      c.changed = true;
+      c.result = {{"changed", true}};
+      if (!current_) c.predicted.groups.insert(args_.name);
+      return c;
     }
-    if (acted && done.rc != 0) return Value{{"failed", true}, {"name", name}, {"msg", done.err}, {"changed", false}};
-    r["changed"] = acted;
+    c.changed = args_.state == "present" && args_.gid && *args_.gid != current_->gid;
+    c.result = described(c.changed);
+    return c;
+  }
+
+  Result apply(Context& ctx, const Changes&) override {
+    std::string command;
+    if (args_.state == "absent") {
+      command = "groupdel";
+    } else if (!current_) {
+      command = "groupadd";
+      if (args_.gid) command += gid_option();
+      if (args_.system) command += " -r";
+    } else {
+      command = "groupmod" + gid_option();
+    }
+    conn::CommandResult done = util::run(ctx, command + " -- " + shell_quote(args_.name));
+    if (done.rc != 0) return Value{{"failed", true}, {"name", args_.name}, {"msg", done.err}, {"changed", false}};
+    current_ = parse_group_lookup(util::run(ctx, group_lookup_command(args_.name)), args_.name);
+    return described(true, done);
+  }
+
+ private:
+  std::string refusal() const {
+    if (args_.local) return "local: true is not supported; groups are managed with groupadd";
+    if (args_.non_unique && !args_.gid) return "non_unique is True but all of the following are missing: gid";
+    return "";
+  }
+
+  std::string gid_option() const { return " -g " + std::to_string(*args_.gid) + (args_.non_unique ? " -o" : ""); }
+
+  Result described(bool changed, const conn::CommandResult& done = {}) const {
+    Result r = {{"name", args_.name}, {"state", args_.state}, {"changed", changed}};
     if (!done.out.empty()) r["stdout"] = done.out;
     if (!done.err.empty()) r["stderr"] = done.err;
-    if (acted && !ctx.check_mode) current = lookup(ctx, name);
-    if (current) {
-      r["system"] = util::flag(args, "system");
-      r["gid"] = current->gid;
+    if (current_) {
+      r["system"] = args_.system;
+      r["gid"] = current_->gid;
     }
     return r;
   }
 
- private:
-  static std::optional<GroupEntry> lookup(const Context& ctx, const std::string& name) {
-    conn::CommandResult probe = util::run(ctx, "getent group -- " + shell_quote(name) + "; [ $? -le 2 ]");
-    if (probe.rc != 0) throw Error("getent group failed: " + probe.err.substr(0, probe.err.find('\n')));
-    std::string line = probe.out.substr(0, probe.out.find('\n'));
-    if (line.empty()) return std::nullopt;
-    std::optional<GroupEntry> g = parse_group_line(line);
-    if (!g) throw Error("unexpected group entry: " + line);
-    if (g->name != name) return std::nullopt;  // getent takes a number as a gid; Ansible looks up names only
-    return g;
-  }
-
-  ModuleSpec spec_;
+  GroupArgs args_;
+  std::optional<GroupEntry> current_;
+  bool read_ = false;
 };
 
 }  // namespace
 
 const Module& group_module() {
-  static const GroupModule module;
+  static const TypedModule<GroupArgs, GroupRun> module("group");
   return module;
 }
 

@@ -5,15 +5,17 @@
 // A requirements file of plain requirements (names with version specifiers) that the installed packages already
 // satisfy needs no pip run either; other files, latest and forcereinstall run pip every time, and a requirements
 // run is changed when the freeze listing before and after differs, as in Ansible.
+#include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <optional>
 #include <sstream>
 
 #include "pep440.h"
 #include "provision/modules/module.h"
-#include "util.h"
+#include "schema.h"
 
 namespace prov::mod {
 
@@ -264,86 +266,207 @@ bool reinstalls(const std::vector<std::string>& extra_args) {
   return false;
 }
 
-class PipModule : public Module {
- public:
-  PipModule() {
-    using util::arg;
-    spec_.name = "pip";
-    spec_.args = {
-        arg("state").default_value("present").choices({"present", "absent", "latest", "forcereinstall"}),
-        arg("name", ArgType::List).elements(ArgType::Str),
-        arg("version"),
-        arg("requirements"),
-        arg("virtualenv", ArgType::Path),
-        arg("virtualenv_site_packages", ArgType::Bool).default_value(false),
-        arg("virtualenv_command", ArgType::Path),
-        arg("virtualenv_python"),
-        arg("extra_args"),
-        arg("editable", ArgType::Bool).default_value(false),
-        arg("chdir", ArgType::Path),
-        arg("executable", ArgType::Path),
-        arg("umask"),
-    };
-    spec_.required_one_of = {{"name", "requirements"}};
-    spec_.mutually_exclusive = {{"name", "requirements"}, {"executable", "virtualenv"}};
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+struct PipArgs {
+  std::string state;
+  std::vector<std::string> names;
+  std::string version, requirements, virtualenv;
+  bool virtualenv_site_packages = false;
+  std::string virtualenv_command, virtualenv_python, extra_args;
+  bool editable = false;
+  std::string chdir, executable, umask;
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    Options o;
-    o.state = util::str(args, "state");
-    if (const Value* names = find_key(args, "name"); names != nullptr && names->is_array()) {
-      for (const auto& n : *names) o.names.push_back(to_plain_string(n));
+  static void describe(Schema<PipArgs>& s) {
+    s.field("state", &PipArgs::state)
+        .default_value("present")
+        .choices({"present", "absent", "latest", "forcereinstall"});
+    s.field("name", &PipArgs::names).elements(ArgType::Str);
+    s.field("version", &PipArgs::version);
+    s.field("requirements", &PipArgs::requirements);
+    s.field("virtualenv", &PipArgs::virtualenv, ArgType::Path);
+    s.field("virtualenv_site_packages", &PipArgs::virtualenv_site_packages).default_value(false);
+    s.field("virtualenv_command", &PipArgs::virtualenv_command, ArgType::Path);
+    s.field("virtualenv_python", &PipArgs::virtualenv_python);
+    s.field("extra_args", &PipArgs::extra_args);
+    s.field("editable", &PipArgs::editable).default_value(false);
+    s.field("chdir", &PipArgs::chdir, ArgType::Path);
+    s.field("executable", &PipArgs::executable, ArgType::Path);
+    s.field("umask", &PipArgs::umask);
+  }
+};
+
+std::vector<std::string> command_list(const Options& o, const std::string& pip, const std::vector<std::string>& words) {
+  std::vector<std::string> cmd = {pip};
+  if (pip_via_python(o)) cmd.insert(cmd.end(), {"-m", "pip"});
+  cmd.insert(cmd.end(), words.begin(), words.end());
+  return cmd;
+}
+
+Value nullable(const std::string& s) { return s.empty() ? Value(nullptr) : Value(s); }
+
+Result pip_result(const Options& o, bool changed, const std::vector<std::string>& cmd, const std::string& out,
+                  const std::string& err) {
+  Value names = o.names.empty() ? Value(nullptr) : Value(o.names);
+  return Value{{"changed", changed},
+               {"cmd", cmd},
+               {"name", names},
+               {"version", nullable(o.version)},
+               {"state", o.state},
+               {"requirements", nullable(o.requirements_file)},
+               {"virtualenv", nullable(o.venv)},
+               {"stdout", out},
+               {"stderr", err}};
+}
+
+Result pip_failure(const std::vector<std::string>& cmd, const std::string& out, const std::string& err) {
+  std::string msg;
+  if (!out.empty()) msg += "stdout: " + out;
+  if (!err.empty()) msg += "\n:stderr: " + err;
+  Result f = util::failed(msg);
+  f["cmd"] = cmd;
+  return f;
+}
+
+Value setup_failure(const Reply& r, const Options& o) {
+  if (r.no_chdir) return util::failed("chdir " + o.chdir + " does not exist or cannot be entered");
+  if (!r.no_pip) return nullptr;
+  if (!o.venv.empty()) {
+    return util::failed("Unable to find pip in the virtualenv, " + o.venv +
+                        ", under any of these names: pip3, pip. Make sure pip is present in the virtualenv.");
+  }
+  std::string name = o.executable.empty() ? "pip3" : o.executable;
+  return util::failed("Unable to find any of " + name + " to use.  pip needs to be installed.");
+}
+
+class PipRun : public Step {
+ public:
+  // A check run reads more: the probe always, and pip's own --dry-run where the controller cannot judge.
+  PipRun(PipArgs args, const Context& ctx) : check_run_(ctx.check_mode), earlier_(ctx.check_mode ? ctx.plan : nullptr) {
+    try {
+      refusal_ = prepare(args);
+    } catch (...) {
+      error_ = std::current_exception();  // shlex's "No closing quotation", raised when the task runs
     }
-    o.version = util::str(args, "version");
-    o.requirements_file = util::str(args, "requirements");
-    o.chdir = util::str(args, "chdir");
-    o.venv = util::str(args, "virtualenv");
+  }
+
+  std::optional<Probe> query() override {
+    if (error_ || !refusal_.empty()) return std::nullopt;
+    if (reads_ == 0 && (compare_on_controller_ || requirements_on_controller_ || check_run_)) {
+      return Probe{probe_script(o_), nullptr, ""};
+    }
+    Plan ignored;
+    if (reads_ == 1 && check_run_ && decide(earlier_, ignored).is_null()) {
+      return Probe{work_script(o_, false, false, words_, true), nullptr, ""};
+    }
+    return std::nullopt;
+  }
+  void parse(const conn::CommandResult& read) override {
+    if (reads_++ == 0) {
+      probe_ = parse_reply(read.out);
+    } else {
+      dry_run_ = read;
+    }
+  }
+
+  Changes diff(const Plan* plan) const override {
+    if (error_) std::rethrow_exception(error_);
+    Changes c;
+    if (!refusal_.empty()) {
+      c.result = util::failed(refusal_);
+      return c;
+    }
+    c.result = decide(plan, c.predicted);
+    if (c.result.is_null()) {
+      if (!dry_run_) {
+        c.changed = true;  // pip decides, and acts
+        c.result = Value::object();
+        return c;
+      }
+      Reply d = parse_reply(dry_run_->out);
+      bool changed = d.rc != 0 || d.out.find("Would install") != std::string::npos;
+      c.result = Value{
+          {"changed", changed}, {"cmd", command_list(o_, d.pip, words_)}, {"stdout", d.out}, {"stderr", dry_run_->err}};
+    }
+    c.changed = c.result["changed"] == true;
+    return c;
+  }
+
+  Result apply(Context& ctx, const Changes&) override {
+    const bool freeze_around = !o_.requirements_file.empty() || has_vcs_;
+    conn::CommandResult res = util::run(ctx, work_script(o_, !o_.venv.empty(), freeze_around, words_, false));
+    Reply w = parse_reply(res.out);
+    if (Result f = setup_failure(w, o_); !f.is_null()) return f;
+    if (w.venv_failed) {
+      std::vector<std::string> venv_cmd = util::shlex_split(venv_words(o_));
+      venv_cmd.push_back(o_.venv);
+      return pip_failure(venv_cmd, w.out, res.err);
+    }
+    std::vector<std::string> cmd = command_list(o_, w.pip, words_);
+    std::string pip_out = w.out;
+    if (w.rc != 0) {
+      bool not_installed =
+          pip_out.find("not installed") != std::string::npos || res.err.find("not installed") != std::string::npos;
+      if (!(w.rc == 1 && o_.state == "absent" && not_installed)) return pip_failure(cmd, pip_out, res.err);
+    }
+    bool changed;
+    if (o_.state == "absent") {
+      changed = pip_out.find("Successfully uninstalled") != std::string::npos;
+    } else if (freeze_around) {
+      changed = w.freeze_before != w.freeze_after;
+    } else {
+      changed = pip_out.find("Successfully installed") != std::string::npos;
+    }
+    return pip_result(o_, changed || w.venv_created, cmd, pip_out, res.err);
+  }
+
+ private:
+  // The options from the arguments; a message when they cannot work together.
+  std::string prepare(const PipArgs& args) {
+    Options& o = o_;
+    o.state = args.state;
+    o.names = args.names;
+    o.version = args.version;
+    o.requirements_file = args.requirements;
+    o.chdir = args.chdir;
+    o.venv = args.virtualenv;
     if (!o.venv.empty() && !o.chdir.empty() && o.venv[0] != '/') o.venv = o.chdir + "/" + o.venv;
     if (o.chdir.empty()) o.chdir = "/tmp";
-    o.executable = util::str(args, "executable");
-    o.venv_command = util::str(args, "virtualenv_command");
-    o.venv_python = util::str(args, "virtualenv_python");
-    o.site_packages = util::flag(args, "virtualenv_site_packages");
-    o.umask = util::str(args, "umask");
+    o.executable = args.executable;
+    o.venv_command = args.virtualenv_command;
+    o.venv_python = args.virtualenv_python;
+    o.site_packages = args.virtualenv_site_packages;
+    o.umask = args.umask;
     if (!o.umask.empty() && o.umask.find_first_not_of("01234567") != std::string::npos) {
-      return util::failed("umask must be an octal integer");
+      return "umask must be an octal integer";
     }
-    if (o.state == "latest" && !o.version.empty()) return util::failed("version is incompatible with state=latest");
+    if (o.state == "latest" && !o.version.empty()) return "version is incompatible with state=latest";
     if (!o.venv_python.empty() &&
         (o.venv_command.find("-m venv") != std::string::npos || o.venv_command.find("pyvenv") != std::string::npos)) {
-      return util::failed(
-          "virtualenv_python should not be used when using the venv module or pyvenv as "
-          "virtualenv_command");
+      return "virtualenv_python should not be used when using the venv module or pyvenv as virtualenv_command";
     }
 
     std::vector<pep440::Requirement> reqs;
-    bool has_vcs = false;
     if (!o.names.empty()) {
       for (const auto& n : o.names) {
-        if (n.find("git+") == 0 || n.find("hg+") == 0 || n.find("svn+") == 0 || n.find("bzr+") == 0) has_vcs = true;
+        if (n.find("git+") == 0 || n.find("hg+") == 0 || n.find("svn+") == 0 || n.find("bzr+") == 0) has_vcs_ = true;
       }
       o.requirements = pep440::join_requirements(o.names);
       for (const auto& text : o.requirements) reqs.push_back(pep440::parse_requirement(text));
       if (!o.version.empty()) {
         if (reqs.size() > 1) {
-          return util::failed(
-              "'version' argument is ambiguous when installing multiple package distributions. "
-              "Please specify version restrictions next to each package in 'name' argument.");
+          return "'version' argument is ambiguous when installing multiple package distributions. Please specify "
+                 "version restrictions next to each package in 'name' argument.";
         }
         if (reqs[0].plain && !reqs[0].specs.empty()) {
-          return util::failed(
-              "The 'version' argument conflicts with any version specifier provided along with a "
-              "package name. Please keep the version specifier, but remove the 'version' argument.");
+          return "The 'version' argument conflicts with any version specifier provided along with a package name. "
+                 "Please keep the version specifier, but remove the 'version' argument.";
         }
         std::string v = o.version.substr(std::min(o.version.find_first_not_of(' '), o.version.size()));
         o.requirements[0] += (std::isdigit(static_cast<unsigned char>(v[0])) ? "==" : " ") + v;
         reqs[0] = pep440::parse_requirement(o.requirements[0]);
       }
     }
-    std::string extra = util::str(args, "extra_args");
-    if (util::flag(args, "editable")) {
+    std::string extra = args.extra_args;
+    if (args.editable) {
       // As Ansible: -e is added unless extra_args already has it as a word.
       std::vector<std::string> words;
       std::stringstream in(extra);
@@ -352,140 +475,81 @@ class PipModule : public Module {
     }
     o.extra_args = util::shlex_split(extra);
 
-    const std::vector<std::string> words = pip_words(o);
+    words_ = pip_words(o);
     const bool all_plain = !reqs.empty() && std::all_of(reqs.begin(), reqs.end(), [](auto& r) { return r.plain; });
-    const bool compare_on_controller = all_plain && (o.state == "present" || o.state == "absent");
+    compare_on_controller_ = all_plain && (o.state == "present" || o.state == "absent");
+    requirements_on_controller_ = !o.requirements_file.empty() && o.state == "present" && !reinstalls(o.extra_args);
+    reqs_ = std::move(reqs);
+    return "";
+  }
 
-    const bool requirements_on_controller =
-        !o.requirements_file.empty() && o.state == "present" && !reinstalls(o.extra_args);
-    Reply probe;
-    if (compare_on_controller || requirements_on_controller || ctx.check_mode) {
-      probe = parse_reply(run(ctx, probe_script(o)).out);
+  // The result when what was read decides it (a converged rerun, a failure, check mode's answer without pip's dry
+  // run); null when pip must run (a real run) or be asked (its dry run, in check mode).
+  Result decide(const Plan* plan, Plan& predicted) const {
+    const Options& o = o_;
+    const Reply& probe = probe_;
+    if (reads_ > 0) {
       // In check mode pip (or its virtualenv) may be what an earlier task planned to install.
-      if (ctx.check_mode && ctx.plan != nullptr && (probe.no_pip || probe.no_venv) &&
-          (ctx.plan->packages.count("python3-pip") || ctx.plan->packages.count("python3-venv"))) {
-        if (!o.venv.empty()) ctx.plan->paths.insert(o.venv);
+      if (plan != nullptr && (probe.no_pip || probe.no_venv) &&
+          (plan->packages.count("python3-pip") || plan->packages.count("python3-venv"))) {
+        if (!o.venv.empty()) predicted.paths.insert(o.venv);
         return Value{{"changed", true}};
       }
       if (Result f = setup_failure(probe, o); !f.is_null()) return f;
-      if (probe.no_venv) {
-        // Everything waits for the virtualenv: Ansible's check mode says only that it would change.
-        if (ctx.check_mode) {
-          if (ctx.plan != nullptr) ctx.plan->paths.insert(o.venv);
-          return Value{{"changed", true}};
-        }
+      // Everything waits for the virtualenv: Ansible's check mode says only that it would change.
+      if (probe.no_venv && check_run_) {
+        predicted.paths.insert(o.venv);
+        return Value{{"changed", true}};
       }
     }
-
-    if (requirements_on_controller && !probe.no_venv && probe.requirements_read) {
+    if (requirements_on_controller_ && !probe.no_venv && probe.requirements_read) {
       if (auto file_reqs = plain_requirements(probe.requirement_lines)) {
         std::map<std::string, std::string> installed = pep440::parse_freeze(probe.freeze);
         const bool satisfied = std::all_of(file_reqs->begin(), file_reqs->end(), [&](const pep440::Requirement& r) {
           auto it = installed.find(r.name);
           return it != installed.end() && r.satisfied_by(it->second);
         });
-        if (satisfied) return result(o, false, command_list(o, probe.pip, words), "", "");
+        if (satisfied) return pip_result(o, false, command_list(o, probe.pip, words_), "", "");
       }
     }
-    if (compare_on_controller && !probe.no_venv) {
+    if (compare_on_controller_ && !probe.no_venv) {
       std::map<std::string, std::string> installed = pep440::parse_freeze(probe.freeze);
       bool needed = false;
-      for (const auto& req : reqs) {
+      for (const auto& req : reqs_) {
         auto it = installed.find(req.name);
         bool present = it != installed.end() && (o.state == "absent" || req.satisfied_by(it->second));
         if (o.state == "present" ? !present : present) needed = true;
       }
-      if (ctx.check_mode || !needed) {
+      if (check_run_) {
         std::string list_cmd = probe.pip + (pip_via_python(o) ? " -m pip" : "") + " list --format=freeze";
-        if (ctx.check_mode)
-          return Value{{"changed", needed}, {"cmd", list_cmd}, {"stdout", probe.freeze}, {"stderr", ""}};
-        return result(o, false, command_list(o, probe.pip, words), "", "");
+        return Value{{"changed", needed}, {"cmd", list_cmd}, {"stdout", probe.freeze}, {"stderr", ""}};
       }
-    } else if (ctx.check_mode) {
-      // Ansible's check mode reports a change for these; pip's own --dry-run tells whether anything would install.
-      if (o.state == "forcereinstall") return Value{{"changed", true}};
-      conn::CommandResult dry = run(ctx, work_script(o, false, false, words, true));
-      Reply d = parse_reply(dry.out);
-      bool changed = d.rc != 0 || d.out.find("Would install") != std::string::npos;
-      return Value{
-          {"changed", changed}, {"cmd", command_list(o, d.pip, words)}, {"stdout", d.out}, {"stderr", dry.err}};
+      if (!needed) return pip_result(o, false, command_list(o, probe.pip, words_), "", "");
+    } else if (check_run_ && o.state == "forcereinstall") {
+      return Value{{"changed", true}};  // as Ansible's check mode
     }
-
-    const bool freeze_around = !o.requirements_file.empty() || has_vcs;
-    conn::CommandResult res = run(ctx, work_script(o, !o.venv.empty(), freeze_around, words, false));
-    Reply w = parse_reply(res.out);
-    if (Result f = setup_failure(w, o); !f.is_null()) return f;
-    if (w.venv_failed) {
-      std::vector<std::string> venv_cmd = util::shlex_split(venv_words(o));
-      venv_cmd.push_back(o.venv);
-      return pip_failure(venv_cmd, w.out, res.err);
-    }
-    std::vector<std::string> cmd = command_list(o, w.pip, words);
-    std::string pip_out = w.out;
-    if (w.rc != 0) {
-      bool not_installed =
-          pip_out.find("not installed") != std::string::npos || res.err.find("not installed") != std::string::npos;
-      if (!(w.rc == 1 && o.state == "absent" && not_installed)) return pip_failure(cmd, pip_out, res.err);
-    }
-    bool changed;
-    if (o.state == "absent") {
-      changed = pip_out.find("Successfully uninstalled") != std::string::npos;
-    } else if (freeze_around) {
-      changed = w.freeze_before != w.freeze_after;
-    } else {
-      changed = pip_out.find("Successfully installed") != std::string::npos;
-    }
-    return result(o, changed || w.venv_created, cmd, pip_out, res.err);
+    return nullptr;
   }
 
- private:
-  static conn::CommandResult run(const Context& ctx, const std::string& script) { return util::run(ctx, script); }
+  bool check_run_;
+  const Plan* earlier_;
+  std::exception_ptr error_;
+  std::string refusal_;
+  Options o_;
+  std::vector<pep440::Requirement> reqs_;
+  std::vector<std::string> words_;
+  bool has_vcs_ = false, compare_on_controller_ = false, requirements_on_controller_ = false;
+  int reads_ = 0;
+  Reply probe_;
+  std::optional<conn::CommandResult> dry_run_;
+};
 
-  static std::vector<std::string> command_list(const Options& o, const std::string& pip,
-                                               const std::vector<std::string>& words) {
-    std::vector<std::string> cmd = {pip};
-    if (pip_via_python(o)) cmd.insert(cmd.end(), {"-m", "pip"});
-    cmd.insert(cmd.end(), words.begin(), words.end());
-    return cmd;
+class PipModule : public TypedModule<PipArgs, PipRun> {
+ public:
+  PipModule() : TypedModule("pip") {
+    spec_.required_one_of = {{"name", "requirements"}};
+    spec_.mutually_exclusive = {{"name", "requirements"}, {"executable", "virtualenv"}};
   }
-
-  static Value nullable(const std::string& s) { return s.empty() ? Value(nullptr) : Value(s); }
-
-  static Result result(const Options& o, bool changed, const std::vector<std::string>& cmd, const std::string& out,
-                       const std::string& err) {
-    Value names = o.names.empty() ? Value(nullptr) : Value(o.names);
-    return Value{{"changed", changed},
-                 {"cmd", cmd},
-                 {"name", names},
-                 {"version", nullable(o.version)},
-                 {"state", o.state},
-                 {"requirements", nullable(o.requirements_file)},
-                 {"virtualenv", nullable(o.venv)},
-                 {"stdout", out},
-                 {"stderr", err}};
-  }
-
-  static Result pip_failure(const std::vector<std::string>& cmd, const std::string& out, const std::string& err) {
-    std::string msg;
-    if (!out.empty()) msg += "stdout: " + out;
-    if (!err.empty()) msg += "\n:stderr: " + err;
-    Result f = util::failed(msg);
-    f["cmd"] = cmd;
-    return f;
-  }
-
-  static Value setup_failure(const Reply& r, const Options& o) {
-    if (r.no_chdir) return util::failed("chdir " + o.chdir + " does not exist or cannot be entered");
-    if (!r.no_pip) return nullptr;
-    if (!o.venv.empty()) {
-      return util::failed("Unable to find pip in the virtualenv, " + o.venv +
-                          ", under any of these names: pip3, pip. Make sure pip is present in the virtualenv.");
-    }
-    std::string name = o.executable.empty() ? "pip3" : o.executable;
-    return util::failed("Unable to find any of " + name + " to use.  pip needs to be installed.");
-  }
-
-  ModuleSpec spec_;
 };
 
 }  // namespace

@@ -1,10 +1,56 @@
 // The user module's probe: getent lines and the tagged probe output, parsed on the controller.
 #include <catch2/catch.hpp>
+#include <deque>
 
 #include "../../../src/modules/accounts.h"
 #include "helpers.h"
 
 using namespace prov::mod;
+using prov::Value;
+using prov::conn::CommandResult;
+
+namespace {
+
+// Answers each command with the next canned output and records what was sent.
+class ScriptedHost : public prov::conn::Connection {
+ public:
+  std::deque<CommandResult> answers;
+  std::vector<std::string> commands;
+
+  void connect() override {}
+  CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
+    commands.push_back(command);
+    REQUIRE_FALSE(answers.empty());
+    CommandResult r = answers.front();
+    answers.pop_front();
+    return r;
+  }
+  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
+  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
+  void close() override {}
+  std::string kind() const override { return "scripted"; }
+};
+
+CommandResult answer(std::string out, int rc = 0, std::string err = {}) {
+  CommandResult r;
+  r.rc = rc;
+  r.out = std::move(out);
+  r.err = std::move(err);
+  return r;
+}
+
+Value run_group(ScriptedHost& host, const Value& args, bool check = false, Plan* plan = nullptr) {
+  const Module* m = find_module("group");
+  REQUIRE(m != nullptr);
+  Context ctx;
+  ctx.conn = &host;
+  ctx.args = validate_args(m->spec(), args);
+  ctx.check_mode = check;
+  ctx.plan = plan;
+  return execute(*m, ctx);
+}
+
+}  // namespace
 
 TEST_CASE("passwd and group lines as getent prints them", "[user][group]") {
   auto p = parse_passwd_line("alice:x:2001:3100:Alice A,,,:/srv/people/alice:/bin/sh");
@@ -91,4 +137,61 @@ TEST_CASE("the user probe script runs under sh and reads this machine's accounts
   REQUIRE(out.rc == 0);
   CHECK_FALSE(parse_user_probe(out.out).user);
   CHECK_FALSE(test::fs::exists(s.path("pwned")));
+}
+
+TEST_CASE("the group lookup: a name only, never a gid", "[group]") {
+  CHECK(group_lookup_command("dev's") == "getent group -- 'dev'\"'\"'s'; [ $? -le 2 ]");
+  auto devs = parse_group_lookup(answer("devs:x:3100:alice\n"), "devs");
+  REQUIRE(devs);
+  CHECK(devs->gid == 3100);
+  CHECK_FALSE(parse_group_lookup(answer(""), "devs"));
+  CHECK_FALSE(parse_group_lookup(answer("users:x:100:\n"), "100"));
+  CHECK_THROWS_WITH(parse_group_lookup(answer("", 1, "getent: boom\nmore"), "x"), "getent group failed: getent: boom");
+  CHECK_THROWS_WITH(parse_group_lookup(answer("devs:x\n"), "devs"), "unexpected group entry: devs:x");
+}
+
+TEST_CASE("group: one read on a converged run, a prediction in check mode, the change then a fresh read", "[group]") {
+  ScriptedHost host;
+  host.answers = {answer("devs:x:3100:\n")};
+  CHECK(run_group(host, {{"name", "devs"}, {"gid", 3100}}) ==
+        Value{{"name", "devs"}, {"state", "present"}, {"changed", false}, {"system", false}, {"gid", 3100}});
+  CHECK(host.commands.size() == 1);
+
+  host = {};
+  host.answers = {answer("")};
+  Plan plan;
+  CHECK(run_group(host, {{"name", "devs"}}, true, &plan) == Value{{"changed", true}});
+  CHECK(plan.groups.count("devs") == 1);
+
+  host = {};
+  host.answers = {answer("devs:x:3100:\n")};
+  CHECK(run_group(host, {{"name", "devs"}, {"gid", 3200}}, true, &plan) ==
+        Value{{"name", "devs"}, {"state", "present"}, {"changed", true}, {"system", false}, {"gid", 3100}});
+
+  host = {};
+  host.answers = {answer("devs:x:3100:\n"), answer(""), answer("devs:x:3200:\n")};
+  CHECK(run_group(host, {{"name", "devs"}, {"gid", 3200}, {"non_unique", true}}) ==
+        Value{{"name", "devs"}, {"state", "present"}, {"changed", true}, {"system", false}, {"gid", 3200}});
+  CHECK(host.commands[1] == "groupmod -g 3200 -o -- devs");
+
+  host = {};
+  host.answers = {answer("devs:x:3100:\n"), answer("", 4, "groupmod: GID '3200' already exists\n")};
+  CHECK(
+      run_group(host, {{"name", "devs"}, {"gid", 3200}}) ==
+      Value{{"failed", true}, {"name", "devs"}, {"msg", "groupmod: GID '3200' already exists\n"}, {"changed", false}});
+
+  host = {};
+  host.answers = {answer(""), answer(""), answer("sys:x:990:\n")};
+  CHECK(run_group(host, {{"name", "sys"}, {"system", true}})["gid"] == 990);
+  CHECK(host.commands[1] == "groupadd -r -- sys");
+
+  host = {};
+  host.answers = {answer("keeper:x:1001:\n"), answer("", 8, "groupdel: cannot remove\n")};
+  CHECK(run_group(host, {{"name", "keeper"}, {"state", "absent"}}) ==
+        Value{{"failed", true}, {"name", "keeper"}, {"msg", "groupdel: cannot remove\n"}, {"changed", false}});
+
+  host = {};
+  CHECK(run_group(host, {{"name", "g"}, {"non_unique", true}})["msg"] ==
+        "non_unique is True but all of the following are missing: gid");
+  CHECK(host.commands.empty());
 }

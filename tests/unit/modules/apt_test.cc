@@ -1,9 +1,12 @@
 // The pure parts of apt, apt_repository and apt_key: parsers of what apt and dpkg print (fixtures captured on a
 // Debian 12 host), source lines and file names, and the OpenPGP reading that spares the host gpg.
 #include <catch2/catch.hpp>
+#include <deque>
 
+#include "../../../src/modules/apt_key.h"
 #include "../../../src/modules/apt_parse.h"
 #include "../../../src/modules/openpgp.h"
+#include "../../../src/modules/postgresql.h"
 #include "helpers.h"
 #include "provision/core/error.h"
 
@@ -14,6 +17,47 @@ namespace {
 
 std::string fixture(const std::string& name) {
   return test::read_file(std::string(PROVISION_SOURCE_DIR) + "/tests/unit/modules/fixtures/apt/" + name);
+}
+
+// Answers each command with the next canned output and records what was sent.
+class ScriptedHost : public prov::conn::Connection {
+ public:
+  std::deque<prov::conn::CommandResult> answers;
+  std::vector<std::string> commands;
+
+  void connect() override {}
+  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
+    commands.push_back(command);
+    REQUIRE_FALSE(answers.empty());
+    prov::conn::CommandResult r = answers.front();
+    answers.pop_front();
+    return r;
+  }
+  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
+  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
+  void close() override {}
+  std::string kind() const override { return "scripted"; }
+};
+
+prov::conn::CommandResult answer(std::string out, int rc = 0, std::string err = {}) {
+  prov::conn::CommandResult r;
+  r.rc = rc;
+  r.out = std::move(out);
+  r.err = std::move(err);
+  return r;
+}
+
+prov::Value run_apt(ScriptedHost& host, const prov::Value& args, bool check = false, prov::mod::Plan* plan = nullptr,
+                    bool diff = false) {
+  const prov::mod::Module* m = prov::mod::find_module("apt");
+  REQUIRE(m != nullptr);
+  prov::mod::Context ctx;
+  ctx.conn = &host;
+  ctx.args = prov::mod::validate_args(m->spec(), args);
+  ctx.check_mode = check;
+  ctx.diff_mode = diff;
+  ctx.plan = plan;
+  return prov::mod::execute(*m, ctx);
 }
 
 }  // namespace
@@ -159,4 +203,143 @@ TEST_CASE("apt_key: armored and binary keys give the same fingerprint", "[apt_ke
   damaged[damaged.find("mDMEa") + 10] ^= 1;
   CHECK_THROWS_AS(pgp::dearmor(damaged), prov::Error);
   CHECK_THROWS_WITH(pgp::parse_keys("not a key"), "not an OpenPGP keyring (expected a packet header)");
+}
+
+TEST_CASE("apt_key: the probe's key and keyrings", "[apt_key]") {
+  using prov::mod::pg::base64_encode;
+  prov::conn::CommandResult read;
+  read.out = "@@key\n" + base64_encode(fixture("key.asc")) +
+             "\n@@download 0 200\n@@ring /etc/apt/trusted.gpg.d/a.gpg\n" + base64_encode(fixture("key.gpg")) +
+             "\n@@ring /etc/apt/trusted.gpg.d/b.gpg\n" + base64_encode("junk") +
+             "\n@@ring /etc/apt/trusted.gpg.d/c.asc\n" + base64_encode(fixture("key.asc")) + "\n@@end\n";
+  prov::mod::AptKeyRead parsed = prov::mod::parse_apt_key_probe(read, false);
+  CHECK(parsed.failure.empty());
+  CHECK(parsed.sections.at("download") == "0 200");
+  CHECK(prov::mod::pgp::base64_decode(parsed.sections.at("key")) == fixture("key.asc"));
+  REQUIRE(parsed.rings.size() == 3);
+  CHECK(parsed.rings[0].keys.at(0).fingerprint == "A1081506B0DA4CFFA14BEF3F7C3C949FD42DFDE8");
+  CHECK(parsed.rings[1].keys.empty());  // not ours to judge
+  CHECK(parsed.rings[2].armored);
+  CHECK(parsed.rings[2].keys.size() == 1);
+
+  read.out = "@@ring /etc/apt/keyrings/x.gpg\n" + base64_encode("junk") + "\n@@end\n";
+  CHECK(prov::mod::parse_apt_key_probe(read, true)
+            .failure.rfind("the keyring /etc/apt/keyrings/x.gpg cannot be read: ", 0) == 0);
+  read.out = "@@ring /etc/apt/trusted.gpg\n";
+  read.err = "sh: base64: not found\n";
+  CHECK(prov::mod::parse_apt_key_probe(read, false).failure == "cannot read the apt keyrings: sh: base64: not found\n");
+}
+
+TEST_CASE("apt: script sections, numbers and lock failures", "[apt]") {
+  auto sec = apt::sections("junk\n@@now 17\n@@dpkg\na\tb\n@@end\n");
+  CHECK(sec.at("now") == "17\n");
+  CHECK(sec.at("dpkg") == "a\tb\n");
+  CHECK(sec.at("end").empty());
+  CHECK(sec.count("junk") == 0);
+  CHECK(apt::to_number("17\n") == 17);
+  CHECK(apt::to_number("") == 0);
+  CHECK(apt::lock_failure("E: Could not get lock /var/lib/dpkg/lock-frontend"));
+  CHECK_FALSE(apt::lock_failure("E: Unable to locate package x"));
+  CHECK(apt::first_error("W: a\nE: b\nE: c\n") == "E: b");
+  CHECK(apt::first_error("broken \n") == "broken");
+}
+
+TEST_CASE("apt: a converged run reads once; check mode simulates; a real run installs", "[apt]") {
+  const std::string read = "@@cache 100\n@@lists yes\n@@dpkg\ntree\tinstall ok installed\t2.1.0-1\n@@auto\n@@end\n";
+  ScriptedHost host;
+  host.answers = {answer(read)};
+  CHECK(run_apt(host, {{"name", "tree"}}) ==
+        prov::Value{{"changed", false}, {"cache_updated", false}, {"cache_update_time", 100}});
+  CHECK(host.commands.size() == 1);
+
+  const std::string absent = "@@cache 100\n@@lists yes\n@@dpkg\n@@auto\n@@end\n";
+  host = {};
+  host.answers = {answer(absent), answer(fixture("simulate_install.txt"))};
+  prov::mod::Plan plan;
+  prov::Value r = run_apt(host, {{"name", "tree"}}, true, &plan, true);
+  CHECK(r["changed"] == true);
+  CHECK(r["diff"]["prepared"].get<std::string>().find("tree") != std::string::npos);
+  CHECK(host.commands.size() == 2);
+  CHECK(host.commands[1].find("apt-get -y") != std::string::npos);
+  CHECK(host.commands[1].find(" --simulate -o Dir::Cache::pkgcache=") != std::string::npos);
+  CHECK(plan.packages == std::set<std::string>{"libpsl5", "publicsuffix", "tree", "wget"});
+  CHECK_FALSE(plan.apt_lists_unverified);
+
+  host = {};
+  host.answers = {answer(absent), answer("Setting up tree (2.1.0-1) ...\n")};
+  r = run_apt(host, {{"name", "tree"}});
+  CHECK(r["changed"] == true);
+  CHECK(r["stdout_lines"] == prov::Value::array({"Setting up tree (2.1.0-1) ..."}));
+  REQUIRE(host.commands.size() == 2);
+  CHECK(host.commands[1].find("--simulate") == std::string::npos);
+  CHECK(host.commands[1].find("apt-mark manual -- tree") != std::string::npos);
+}
+
+TEST_CASE("apt: check mode on lists never fetched predicts the install, unverified", "[apt]") {
+  ScriptedHost host;
+  host.answers = {answer("@@now 5000\n@@cache 0\n@@dpkg\n@@auto\n@@end\n"),
+                  answer("", 100, "E: Unable to locate package tree\n")};
+  prov::mod::Plan plan;
+  prov::Value r = run_apt(host, {{"name", "tree"}, {"update_cache", true}}, true, &plan);
+  CHECK(r["changed"] == true);
+  CHECK(r["cache_updated"] == true);
+  CHECK(r["msg"] ==
+        "check mode: the package lists on this host were never fetched, so the availability of tree is unverified; "
+        "a real run would install tree");
+  CHECK(plan.packages.count("tree") == 1);
+  CHECK(plan.apt_lists_unverified);
+
+  // A real run updates first, then installs from the fresh lists: no simulation.
+  host = {};
+  host.answers = {answer("@@now 5000\n@@cache 0\n@@dpkg\n@@auto\n@@end\n"),
+                  answer("@@update_out\n@@update_rc 0\n@@now 5001\n@@cache 5001\n@@lists yes\n@@dpkg\n@@auto\n@@end\n"),
+                  answer("Setting up tree\n")};
+  r = run_apt(host, {{"name", "tree"}, {"update_cache", true}});
+  CHECK(r["changed"] == true);
+  CHECK(r["cache_updated"] == true);
+  CHECK(r["cache_update_time"] == 5001);
+  CHECK(host.commands.size() == 3);
+  CHECK(host.commands[1].rfind("echo '@@update_out'; ", 0) == 0);
+
+  host = {};
+  host.answers = {answer("@@cache 0\n@@end\n"), answer("@@update_out\nE: boom\n@@update_rc 100\n")};
+  r = run_apt(host, {{"update_cache", true}});
+  CHECK(r == prov::Value{{"failed", true}, {"msg", "Failed to update apt cache: E: boom"}, {"changed", false}});
+}
+
+TEST_CASE("apt_key: a key already there is one read; a new one is predicted, then written", "[apt_key]") {
+  using prov::mod::pg::base64_encode;
+  const prov::mod::Module* m = prov::mod::find_module("apt_key");
+  REQUIRE(m != nullptr);
+  auto run_key = [&](ScriptedHost& host, bool check, prov::mod::Plan* plan) {
+    prov::mod::Context ctx;
+    ctx.conn = &host;
+    ctx.args = prov::mod::validate_args(m->spec(), {{"data", fixture("key.asc")}});
+    ctx.check_mode = check;
+    ctx.plan = plan;
+    return prov::mod::execute(*m, ctx);
+  };
+  const std::string fp = "A1081506B0DA4CFFA14BEF3F7C3C949FD42DFDE8";
+  ScriptedHost host;
+  host.answers = {answer("@@ring /etc/apt/trusted.gpg.d/x.gpg\n" + base64_encode(fixture("key.gpg")) + "\n@@end\n")};
+  prov::Value r = run_key(host, false, nullptr);
+  CHECK(r["changed"] == false);
+  CHECK(r["fp"] == fp);
+  CHECK(host.commands.size() == 1);
+
+  host = {};
+  host.answers = {answer("@@end\n")};
+  prov::mod::Plan plan;
+  r = run_key(host, true, &plan);
+  CHECK(r["changed"] == true);
+  CHECK(r["after"] == prov::Value::array({fp}));
+  CHECK(plan.paths.count("/etc/apt/trusted.gpg.d/7C3C949FD42DFDE8.gpg") == 1);
+
+  host = {};
+  host.answers = {answer("@@end\n"), answer("", 1)};
+  r = run_key(host, false, nullptr);
+  CHECK(r == prov::Value{{"failed", true},
+                         {"msg", "the keyring's folder /etc/apt/trusted.gpg.d does not exist"},
+                         {"changed", false}});
+  CHECK(host.commands.back() == "[ -d /etc/apt/trusted.gpg.d ]");
 }

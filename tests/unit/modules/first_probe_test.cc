@@ -1,4 +1,4 @@
-// Module::first_probe must announce exactly the command run() sends first (same text, no stdin): the executor
+// mod::first_query must announce exactly the command execute() sends first (same text, no stdin): the executor
 // answers that command from a probe sent ahead, so any difference would be a probe sent for nothing, or worse, an
 // answer to another question. Each case runs the module until its first command and compares.
 #include <catch2/catch.hpp>
@@ -47,7 +47,7 @@ prov::mod::Context context_for(const prov::mod::Module& m, const Value& args, bo
   return ctx;
 }
 
-// Whether the module announces a probe; when it does, checks that it is run()'s first command.
+// Whether the module announces a probe; when it does, checks that it is execute()'s first command.
 bool announced(const std::string& module, const Value& args, bool check = false) {
   const prov::mod::Module* m = prov::mod::find_module(module);
   REQUIRE(m != nullptr);

@@ -1,5 +1,6 @@
 // The pure parts of the git module: the probe's output and what a version means on the remote.
 #include <catch2/catch.hpp>
+#include <deque>
 
 #include "../../../src/modules/git.h"
 #include "helpers.h"
@@ -24,6 +25,44 @@ const char* kProbe =
     "@ls 4444444444444444444444444444444444444444\trefs/tags/v1\n"
     "@ls 5555555555555555555555555555555555555555\trefs/tags/v1^{}\n"
     "@ls 6666666666666666666666666666666666666666\trefs/tags/light\n";
+
+// Answers each command with the next canned output and records what was sent.
+class ScriptedHost : public prov::conn::Connection {
+ public:
+  std::deque<prov::conn::CommandResult> answers;
+  std::vector<std::string> commands;
+
+  void connect() override {}
+  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
+    commands.push_back(command);
+    REQUIRE_FALSE(answers.empty());
+    prov::conn::CommandResult r = answers.front();
+    answers.pop_front();
+    return r;
+  }
+  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
+  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
+  void close() override {}
+  std::string kind() const override { return "scripted"; }
+};
+
+prov::conn::CommandResult answer(std::string out, int rc = 0) {
+  prov::conn::CommandResult r;
+  r.rc = rc;
+  r.out = std::move(out);
+  return r;
+}
+
+prov::mod::Context git_context(ScriptedHost& host, const Value& args, bool check, bool diff) {
+  const prov::mod::Module* m = prov::mod::find_module("git");
+  REQUIRE(m != nullptr);
+  prov::mod::Context ctx;
+  ctx.conn = &host;
+  ctx.args = prov::mod::validate_args(m->spec(), args);
+  ctx.check_mode = check;
+  ctx.diff_mode = diff;
+  return ctx;
+}
 
 }  // namespace
 
@@ -114,4 +153,42 @@ TEST_CASE("git in check mode trusts a plan that installs git", "[git]") {
   CHECK(r["changed"] == true);
   CHECK(r["before"].is_null());
   CHECK(plan.paths.count(s.path("app")) == 1);
+}
+
+TEST_CASE("git: a checkout at the remote's sha is one read; check mode with --diff reads the diff", "[git]") {
+  const std::string at_main =
+      "@dest\n@repo\n@head 2222222222222222222222222222222222222222\n@branch main\n@headbranch main\n"
+      "@url file:///srv/src/repo\n@lsrc 0\n@ls 2222222222222222222222222222222222222222\tHEAD\n"
+      "@ls 2222222222222222222222222222222222222222\trefs/heads/main\n";
+  const Value args = {{"repo", "/srv/src/repo"}, {"dest", "/srv/app"}};
+  const prov::mod::Module* m = prov::mod::find_module("git");
+  ScriptedHost host;
+  host.answers = {answer(at_main)};
+  prov::mod::Context ctx = git_context(host, args, false, true);
+  Value r = prov::mod::execute(*m, ctx);
+  CHECK(r == Value{{"changed", false},
+                   {"before", "2222222222222222222222222222222222222222"},
+                   {"remote_url_changed", false},
+                   {"after", "2222222222222222222222222222222222222222"}});
+  REQUIRE(host.commands.size() == 1);
+  CHECK(host.commands[0] == prov::mod::first_query(*m, ctx)->command);
+  CHECK(host.commands[0].find("export GIT_OPTIONAL_LOCKS=0; ") != std::string::npos);
+
+  std::string behind = at_main;
+  behind.replace(behind.find("@head 2222"), 10, "@head 1111");
+  host = {};
+  host.answers = {answer(behind), answer("diff --git a/x b/x\n")};
+  ctx = git_context(host, args, true, true);
+  r = prov::mod::execute(*m, ctx);
+  CHECK(r["changed"] == true);
+  CHECK(r["after"] == "2222222222222222222222222222222222222222");
+  CHECK(r["diff"] == Value{{"prepared", "diff --git a/x b/x\n"}});
+  REQUIRE(host.commands.size() == 2);
+  CHECK(host.commands[1].find(" diff 1111") != std::string::npos);
+
+  host = {};
+  host.answers = {answer(behind)};
+  ctx = git_context(host, args, true, false);
+  CHECK(prov::mod::execute(*m, ctx)["changed"] == true);
+  CHECK(host.commands.size() == 1);  // no diff read without --diff
 }

@@ -1,7 +1,9 @@
 // The pure parts of the pip module: PEP 440 versions and specifiers, requirement parsing, freeze listings.
 #include <catch2/catch.hpp>
+#include <deque>
 
 #include "../../../src/modules/pep440.h"
+#include "helpers.h"
 
 namespace pep = prov::mod::pep440;
 
@@ -129,4 +131,74 @@ TEST_CASE("pip freeze output is read into canonical names", "[pip]") {
   CHECK(pkgs["zope-interface"] == "6.0");
   CHECK(pkgs["six"] == "1.16.0");
   CHECK(pep::canonical_name("Foo__Bar--.Baz") == "foo-bar-baz");
+}
+
+namespace {
+
+// Answers each command with the next canned output and records what was sent.
+class ScriptedHost : public prov::conn::Connection {
+ public:
+  std::deque<prov::conn::CommandResult> answers;
+  std::vector<std::string> commands;
+
+  void connect() override {}
+  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
+    commands.push_back(command);
+    REQUIRE_FALSE(answers.empty());
+    prov::conn::CommandResult r = answers.front();
+    answers.pop_front();
+    return r;
+  }
+  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
+  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
+  void close() override {}
+  std::string kind() const override { return "scripted"; }
+};
+
+prov::Value run_pip(ScriptedHost& host, const prov::Value& args, bool check) {
+  const prov::mod::Module* m = prov::mod::find_module("pip");
+  REQUIRE(m != nullptr);
+  prov::mod::Context ctx;
+  ctx.conn = &host;
+  ctx.args = prov::mod::validate_args(m->spec(), args);
+  ctx.check_mode = check;
+  return prov::mod::execute(*m, ctx);
+}
+
+prov::conn::CommandResult answer(std::string out) {
+  prov::conn::CommandResult r;
+  r.out = std::move(out);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("pip: satisfied requirements are one read; check mode asks pip's dry run where it cannot judge", "[pip]") {
+  ScriptedHost host;
+  host.answers = {answer("@pip /usr/bin/pip3\n@f requests==2.31.0\n")};
+  prov::Value r = run_pip(host, {{"name", prov::Value::array({"requests>=2"})}}, false);
+  CHECK(r["changed"] == false);
+  CHECK(r["cmd"] == prov::Value::array({"/usr/bin/pip3", "install", "requests>=2"}));
+  CHECK(host.commands.size() == 1);
+
+  host = {};
+  host.answers = {answer("@pip /usr/bin/pip3\n@f requests==2.31.0\n")};
+  r = run_pip(host, {{"name", prov::Value::array({"requests>=3"})}}, true);
+  CHECK(r == prov::Value{{"changed", true},
+                         {"cmd", "/usr/bin/pip3 list --format=freeze"},
+                         {"stdout", "requests==2.31.0\n"},
+                         {"stderr", ""}});
+
+  host = {};
+  host.answers = {answer("@pip /usr/bin/pip3\n"), answer("@pip /usr/bin/pip3\n@rc 0\n@out\nWould install x-1.0\n")};
+  r = run_pip(host, {{"name", prov::Value::array({"git+https://example.org/x.git"})}}, true);
+  CHECK(r["changed"] == true);
+  REQUIRE(host.commands.size() == 2);
+  CHECK(host.commands[1].find("--dry-run") != std::string::npos);
+
+  host = {};
+  host.answers = {answer("@pip /usr/bin/pip3\n@rc 0\n@out\nSuccessfully installed x-1.0\n")};
+  r = run_pip(host, {{"name", prov::Value::array({"x"})}, {"state", "latest"}}, false);
+  CHECK(r["changed"] == true);
+  CHECK(host.commands.size() == 1);  // pip judges latest itself: no read first
 }
