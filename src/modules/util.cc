@@ -193,11 +193,9 @@ std::string basename(const std::string& path) {
 
 bool is_text(const std::string& data) { return data.find('\0') == std::string::npos; }
 
-namespace {
-
 using conn::shell_quote;
 
-constexpr size_t kMaxDiffBytes = 104448;  // Ansible's default max_diff_size
+namespace {
 
 Value content_diff(const Context& ctx, const std::string& dest, const PathInfo& info, const std::string& content,
                    const std::string& after_header) {
@@ -209,6 +207,8 @@ Value content_diff(const Context& ctx, const std::string& dest, const PathInfo& 
   if (!is_text(before) || !is_text(content) || content.size() > kMaxDiffBytes) return nullptr;
   return {{"before", before}, {"after", content}, {"before_header", dest}, {"after_header", after_header}};
 }
+
+}  // namespace
 
 // Ansible's backup name: dest.<pid>.<YYYY-MM-DD@HH:MM:SS>~, made on the host with cp -p.
 std::string backup(const Context& ctx, const std::string& dest) {
@@ -222,8 +222,7 @@ std::string backup(const Context& ctx, const std::string& dest) {
 // validate=: the new content goes to a temporary file next to dest, the command checks it (%s), then it is
 // moved into place; a failing check leaves dest untouched and is returned as Ansible's failed result.
 Value validate_then_put(const Context& ctx, const std::string& content, const std::string& dest,
-                        const conn::PutOptions& put) {
-  const std::string validate = str(ctx.args, "validate");
+                        const conn::PutOptions& put, const std::string& validate) {
   if (validate.empty()) {
     ctx.conn->put_file(content, dest, put);
     return nullptr;
@@ -245,8 +244,6 @@ Value validate_then_put(const Context& ctx, const std::string& content, const st
   run_or_throw(ctx, "mv -f -- " + shell_quote(tmp) + " " + shell_quote(dest));
   return nullptr;
 }
-
-}  // namespace
 
 Result write_file_content(const Context& ctx, FileContent file) {
   const Value& args = ctx.args;
@@ -296,7 +293,7 @@ Result write_file_content(const Context& ctx, FileContent file) {
       put.owner = str(args, "owner");
       put.group = str(args, "group");
       put.become = ctx.become;
-      Value refused = validate_then_put(ctx, content, dest, put);
+      Value refused = validate_then_put(ctx, content, dest, put, str(args, "validate"));
       if (!refused.is_null()) return refused;  // as Ansible, a backup already made stays
       if (!backup_file.empty()) r["backup_file"] = backup_file;
       info = probe_path(ctx, dest, true);

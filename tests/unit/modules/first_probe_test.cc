@@ -57,7 +57,7 @@ bool announced(const std::string& module, const Value& args, bool check = false)
   if (!probe) return false;
   prov::mod::Context run_ctx = context_for(*m, args, check, &conn);
   try {
-    m->run(run_ctx);
+    prov::mod::execute(*m, run_ctx);
   } catch (const FirstCommandSent&) {}
   INFO(module << " " << args.dump());
   REQUIRE(conn.command.has_value());
