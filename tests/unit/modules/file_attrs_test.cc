@@ -155,3 +155,34 @@ TEST_CASE("a text file read in one command: same command for the same path, pars
   CHECK(other.attrs_changed);
   CHECK(other.attr_diff == Value{{"before", {{"mode", "0640"}}}, {"after", {{"mode", "0600"}}}});
 }
+
+TEST_CASE("file as a step: reads, then decides without the host") {
+  const mod::Module* file = mod::find_module("file");
+  REQUIRE(file != nullptr);
+  mod::Context ctx;
+  ctx.args = mod::validate_args(file->spec(), {{"path", "/srv"}, {"state", "directory"}, {"mode", "0750"}});
+  std::unique_ptr<mod::Step> step = file->start(ctx);
+  CHECK(step->query()->command == mod::path_probe("/srv", true, "").command);
+  step->parse(output(fixture("probe_dir.txt")));
+  CHECK_FALSE(step->query());
+  mod::Changes c = step->diff(nullptr);
+  CHECK(c.changed);
+  CHECK(c.result["changed"] == true);
+  CHECK(c.result["mode"] == "0755");  // what is there: the result of a check-mode run
+  CHECK(c.diff ==
+        Value{{"before", {{"path", "/srv"}, {"mode", "0755"}}}, {"after", {{"path", "/srv"}, {"mode", "0750"}}}});
+
+  // recurse with a symbolic mode: find cannot tell, so a real run acts and reports; check mode predicts from owner.
+  ctx.args = mod::validate_args(
+      file->spec(),
+      {{"path", "/srv"}, {"state", "directory"}, {"mode", "u+rwX"}, {"owner", "deploy"}, {"recurse", true}});
+  step = file->start(ctx);
+  step->parse(output(fixture("probe_dir.txt")));
+  CHECK(step->query()->command == "find /srv -mindepth 1 \\( ! -user deploy \\) -print -quit");
+  step->parse(output(""));
+  CHECK_FALSE(step->query());
+  c = step->diff(nullptr);
+  CHECK(c.changed);
+  CHECK(c.result["changed"] == false);
+  CHECK(c.diff.is_null());
+}
