@@ -56,6 +56,9 @@ std::string read_controller_file(const std::string& path) {
 class CopyRun : public Step {
  public:
   CopyRun(CopyArgs args, const Context& ctx) : args_(std::move(args)), ctx_(&ctx) {}
+  /// remote_src: the source's content, read from the host beforehand.
+  CopyRun(CopyArgs args, const Context& ctx, std::string fetched)
+      : args_(std::move(args)), ctx_(&ctx), fetched_(std::move(fetched)) {}
 
   std::optional<Probe> query() override {
     if (!started_) start();
@@ -81,7 +84,7 @@ class CopyRun : public Step {
           add_tree_files();
       } else {
         into_new_folder_ = read.rc != 0;
-        content_ = read_controller_file(local_);
+        content_ = fetched_ ? *fetched_ : read_controller_file(local_);
         add_single_file(into_new_folder_);
       }
       return;
@@ -157,6 +160,15 @@ class CopyRun : public Step {
       content_ = args_.content.is_string() ? args_.content.get<std::string>() : args_.content.dump();
       shown_src_ = "dynamically generated";
       add_single_file(false);
+    } else if (fetched_) {
+      shown_src_ = args_.src;
+      if (!dest.empty() && dest.back() == '/') {
+        folder_ = dest;
+        folder_query_ = "[ -d " + shell_quote(dest) + " ]";
+      } else {
+        content_ = *fetched_;
+        add_single_file(false);
+      }
     } else {
       local_ = util::find_controller_file(*ctx_, args_.src);
       if (local_.empty()) {
@@ -263,9 +275,11 @@ class CopyRun : public Step {
   bool folder_read_ = false;
   std::vector<ContentWriter> writers_;
   size_t current_ = 0;
+  std::optional<std::string> fetched_;
 };
 
-// A remote source is read with fetch_file, which no query can announce: that form still runs in one phase.
+// A remote source is read with fetch_file, which no query can announce: that form reads it first, then runs the
+// step as for a controller file.
 class CopyModule : public TypedModule<CopyArgs, CopyRun> {
  public:
   CopyModule() : TypedModule("copy") { spec_.mutually_exclusive = {{"content", "src"}}; }
@@ -276,30 +290,27 @@ class CopyModule : public TypedModule<CopyArgs, CopyRun> {
   }
 
   Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    std::string dest = util::str(args, "dest");
-    const std::string src = util::str(args, "src");
-    util::FileContent file;
-    file.content = ctx.conn->fetch_file(src, ctx.become);
-    file.shown_src = src;
-    file.diff_source = src;
-    file.src_name = src;
-    if (!dest.empty() && dest.back() == '/') {
-      // Ansible creates a dest folder named with a trailing slash when it is missing.
-      if (util::run(ctx, "[ -d " + shell_quote(dest) + " ]").rc != 0) {
-        file.in_tree = ctx.check_mode;
-        if (!ctx.check_mode) {
-          auto made = util::run(ctx, "mkdir -p -- " + shell_quote(dest));
-          if (made.rc != 0) return util::failed("could not create " + dest + ": " + made.err);
-        }
-      }
-      dest += util::basename(src);
-    }
-    file.dest = dest;
-    return util::write_file_content(ctx, std::move(file));
+    std::string fetched = ctx.conn->fetch_file(util::str(ctx.args, "src"), ctx.become);
+    return execute(Fetched(*this, std::move(fetched)), ctx);
   }
 
  private:
+  // The copy module with its source already read.
+  class Fetched : public Module {
+   public:
+    Fetched(const CopyModule& copy, std::string content) : copy_(copy), content_(std::move(content)) {}
+    const ModuleSpec& spec() const override { return copy_.spec(); }
+    std::unique_ptr<Step> start(const Context& ctx) const override {
+      Schema<CopyArgs> schema;
+      CopyArgs::describe(schema);
+      return std::make_unique<CopyRun>(schema.bind(ctx.args), ctx, content_);
+    }
+
+   private:
+    const CopyModule& copy_;
+    std::string content_;
+  };
+
   static bool remote_source(const Context& ctx) {
     const Value* content = find_key(ctx.args, "content");
     return (content == nullptr || content->is_null()) && !util::str(ctx.args, "src").empty() &&
