@@ -1,6 +1,7 @@
 // blockinfile: a block of lines between two marker lines, inserted, replaced or removed. Read in one round trip,
 // computed on the controller as Ansible computes it (text_edit.cc), written back atomically only when it differs.
 #include "provision/modules/module.h"
+#include "schema.h"
 #include "text_edit.h"
 #include "text_file.h"
 #include "util.h"
@@ -9,98 +10,136 @@ namespace prov::mod {
 
 namespace {
 
-class BlockinfileModule : public Module {
- public:
-  BlockinfileModule() {
-    using util::arg;
-    spec_.name = "blockinfile";
-    spec_.args = {
-        arg("path", ArgType::Path).required().aliases({"dest", "destfile", "name"}),
-        arg("state").default_value("present").choices({"absent", "present"}),
-        arg("marker").default_value("# {mark} ANSIBLE MANAGED BLOCK"),
-        arg("block").default_value("").aliases({"content"}),
-        arg("insertafter"),
-        arg("insertbefore"),
-        arg("create", ArgType::Bool).default_value(false),
-        arg("backup", ArgType::Bool).default_value(false),
-        arg("validate"),
-        arg("marker_begin").default_value("BEGIN"),
-        arg("marker_end").default_value("END"),
-        arg("mode", ArgType::Raw),
-        arg("owner"),
-        arg("group"),
-        arg("unsafe_writes", ArgType::Bool),
-    };
-    spec_.mutually_exclusive = {{"insertbefore", "insertafter"}};
+struct BlockinfileArgs {
+  std::string path, state, marker, block;
+  std::optional<std::string> insertafter, insertbefore;
+  bool create = false, backup = false;
+  std::string validate, marker_begin, marker_end;
+  FileAttributes attrs;
+  std::optional<bool> unsafe_writes;
+
+  static void describe(Schema<BlockinfileArgs>& s) {
+    s.field("path", &BlockinfileArgs::path, ArgType::Path).required().aliases({"dest", "destfile", "name"});
+    s.field("state", &BlockinfileArgs::state).default_value("present").choices({"absent", "present"});
+    s.field("marker", &BlockinfileArgs::marker).default_value("# {mark} ANSIBLE MANAGED BLOCK");
+    s.field("block", &BlockinfileArgs::block).default_value("").aliases({"content"});
+    s.field("insertafter", &BlockinfileArgs::insertafter);
+    s.field("insertbefore", &BlockinfileArgs::insertbefore);
+    s.field("create", &BlockinfileArgs::create).default_value(false);
+    s.field("backup", &BlockinfileArgs::backup).default_value(false);
+    s.field("validate", &BlockinfileArgs::validate);
+    s.field("marker_begin", &BlockinfileArgs::marker_begin).default_value("BEGIN");
+    s.field("marker_end", &BlockinfileArgs::marker_end).default_value("END");
+    s.include(&BlockinfileArgs::attrs);
+    s.field("unsafe_writes", &BlockinfileArgs::unsafe_writes);
   }
-  const ModuleSpec& spec() const override { return spec_; }
+};
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    const std::string path = util::str(args, "path");
-    text::BlockEdit edit;
-    edit.block = util::str(args, "block");
-    edit.marker = util::str(args, "marker");
-    edit.marker_begin = util::str(args, "marker_begin");
-    edit.marker_end = util::str(args, "marker_end");
-    if (const Value* v = find_key(args, "insertafter"); v != nullptr && !v->is_null()) {
-      edit.insertafter = to_plain_string(*v);
-    }
-    if (const Value* v = find_key(args, "insertbefore"); v != nullptr && !v->is_null()) {
-      edit.insertbefore = to_plain_string(*v);
-    }
-    edit.present = util::str(args, "state") == "present";
+// Reads the file in one command, edits on the controller, writes only a differing result.
+class BlockinfileRun : public Step {
+ public:
+  BlockinfileRun(BlockinfileArgs args, const Context&) : args_(std::move(args)) {}
 
-    text::RemoteText current = text::read_text(ctx, path);
-    if (current.info.exists && current.info.type == "directory") {
-      Result r = util::failed("Path " + path + " is a directory !");
-      r["rc"] = 256;
-      return r;
+  std::optional<Probe> query() override {
+    if (read_) return std::nullopt;
+    return Probe{text::read_text_command(args_.path), nullptr, {}, false};
+  }
+
+  void parse(const conn::CommandResult& read) override {
+    current_ = text::parse_read_text(read, args_.path);
+    read_ = true;
+  }
+
+  Changes diff(const Plan* plan) const override {
+    const std::string& path = args_.path;
+    Changes c;
+    if (current_.info.exists && current_.info.type == "directory") {
+      c.result = util::failed("Path " + path + " is a directory !");
+      c.result["rc"] = 256;
+      return c;
     }
     // In check mode a file an earlier task would have created counts as an empty file.
-    const bool planned = !current.exists && ctx.check_mode && ctx.plan != nullptr && ctx.plan->predicted(path);
-    if (!current.exists && !planned && !util::flag(args, "create")) {
-      Result r = util::failed("Path " + path + " does not exist !");
-      r["rc"] = 257;
-      return r;
+    const bool planned = !current_.exists && plan != nullptr && plan->predicted(path);
+    if (!current_.exists && !planned && !args_.create) {
+      c.result = util::failed("Path " + path + " does not exist !");
+      c.result["rc"] = 257;
+      return c;
     }
-    if (!current.exists && !edit.present) return {{"changed", false}, {"msg", "File " + path + " not present"}};
-
+    if (!current_.exists && !present()) {
+      c.result = {{"changed", false}, {"msg", "File " + path + " not present"}};
+      return c;
+    }
     text::EditResult edited;
     try {
-      edited = text::blockinfile_edit(
-          current.exists || planned ? std::optional<std::string>(current.content) : std::nullopt, edit);
+      edited = edit(planned);
     } catch (const Error& e) {
-      return util::failed(e.what());
+      c.result = util::failed(e.what());
+      return c;
     }
-    if (planned) return {{"changed", edited.changed}, {"msg", edited.msg}};
+    c.changed = edited.changed;
+    if (planned) {
+      c.result = {{"changed", edited.changed}, {"msg", edited.msg}};
+      return c;
+    }
+    text::WriteOutcome wrote = text::predict_text_write(current_, edited.changed, args_.attrs);
+    if (edited.changed && !current_.exists) c.predicted.paths.insert(path);
+    c.changed = edited.changed || wrote.attrs_changed;
+    c.result = {{"changed", c.changed},
+                {"msg", text::with_attrs_message(edited.msg, edited.changed, wrote.attrs_changed)}};
+    Value content = content_diff(edited);
+    c.diff = current_.exists ? Value::array({content, attr_diff(wrote.attr_diff)}) : content;
+    return c;
+  }
 
-    Value content_diff = {{"before", current.content},
-                          {"after", edited.content},
-                          {"before_header", path + " (content)"},
-                          {"after_header", path + " (content)"}};
-    text::WriteOutcome wrote = text::write_text(ctx, current, edited.content, edited.changed);
+  Result apply(Context& ctx, const Changes&) override {
+    text::EditResult edited = edit(false);
+    text::WriteOutcome wrote =
+        text::write_text(ctx, current_, edited.content, edited.changed, {args_.attrs, args_.backup, args_.validate});
     if (!wrote.failure.is_null()) return text::validate_failure(wrote.failure);
-    if (ctx.check_mode && edited.changed && !current.exists && ctx.plan != nullptr) ctx.plan->paths.insert(path);
-
     Result r = {{"changed", edited.changed || wrote.attrs_changed},
                 {"msg", text::with_attrs_message(edited.msg, edited.changed, wrote.attrs_changed)}};
-    if (ctx.diff_mode) {
-      if (!current.exists && ctx.check_mode) {
-        r["diff"] = content_diff;
-      } else {
-        Value attrs = wrote.attr_diff;
-        attrs["before_header"] = path + " (file attributes)";
-        attrs["after_header"] = path + " (file attributes)";
-        r["diff"] = Value::array({content_diff, attrs});
-      }
-    }
+    r["diff"] = Value::array({content_diff(edited), attr_diff(wrote.attr_diff)});
     if (!wrote.backup_file.empty()) r["backup_file"] = wrote.backup_file;
     return r;
   }
 
  private:
-  ModuleSpec spec_;
+  bool present() const { return args_.state == "present"; }
+
+  text::EditResult edit(bool planned) const {
+    text::BlockEdit edit;
+    edit.block = args_.block;
+    edit.marker = args_.marker;
+    edit.marker_begin = args_.marker_begin;
+    edit.marker_end = args_.marker_end;
+    edit.insertafter = args_.insertafter;
+    edit.insertbefore = args_.insertbefore;
+    edit.present = present();
+    return text::blockinfile_edit(
+        current_.exists || planned ? std::optional<std::string>(current_.content) : std::nullopt, edit);
+  }
+
+  Value content_diff(const text::EditResult& edited) const {
+    return {{"before", current_.content},
+            {"after", edited.content},
+            {"before_header", args_.path + " (content)"},
+            {"after_header", args_.path + " (content)"}};
+  }
+
+  Value attr_diff(Value attrs) const {
+    attrs["before_header"] = args_.path + " (file attributes)";
+    attrs["after_header"] = args_.path + " (file attributes)";
+    return attrs;
+  }
+
+  BlockinfileArgs args_;
+  bool read_ = false;
+  text::RemoteText current_;
+};
+
+class BlockinfileModule : public TypedModule<BlockinfileArgs, BlockinfileRun> {
+ public:
+  BlockinfileModule() : TypedModule("blockinfile") { spec_.mutually_exclusive = {{"insertbefore", "insertafter"}}; }
 };
 
 }  // namespace

@@ -2,13 +2,16 @@
 // nothing is uploaded when the content is already there; then mode/owner/group as in file.
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "content_writer.h"
 #include "mode.h"
 #include "path_fact.h"
 #include "provision/modules/module.h"
+#include "schema.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -17,143 +20,302 @@ namespace {
 
 using conn::shell_quote;
 
-class CopyModule : public Module {
+struct CopyArgs {
+  std::string src;
+  Value content;
+  std::string dest;
+  FileAttributes attrs;
+  bool backup = false, force = true;
+  Value directory_mode;
+  bool remote_src = false, follow = false;
+  std::string validate;
+
+  static void describe(Schema<CopyArgs>& s) {
+    s.field("src", &CopyArgs::src, ArgType::Path);
+    s.field("content", &CopyArgs::content, ArgType::Raw);
+    s.field("dest", &CopyArgs::dest, ArgType::Path).required();
+    s.include(&CopyArgs::attrs);
+    s.field("backup", &CopyArgs::backup).default_value(false);
+    s.field("force", &CopyArgs::force).default_value(true).aliases({"thirsty"});
+    s.field("directory_mode", &CopyArgs::directory_mode, ArgType::Raw);
+    s.field("remote_src", &CopyArgs::remote_src).default_value(false);
+    s.field("follow", &CopyArgs::follow).default_value(false);
+    s.field("validate", &CopyArgs::validate);
+  }
+  WriteOptions write_options() const { return {attrs, backup, force, validate}; }
+};
+
+std::string read_controller_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream data;
+  data << in.rdbuf();
+  return data.str();
+}
+
+// One file (inline content or a controller file) or a controller folder, each file through a ContentWriter.
+class CopyRun : public Step {
  public:
-  CopyModule() {
-    using util::arg;
-    spec_.name = "copy";
-    spec_.args = {
-        arg("src", ArgType::Path),
-        arg("content", ArgType::Raw),
-        arg("dest", ArgType::Path).required(),
-        arg("mode", ArgType::Raw),
-        arg("owner"),
-        arg("group"),
-        arg("backup", ArgType::Bool).default_value(false),
-        arg("force", ArgType::Bool).default_value(true).aliases({"thirsty"}),
-        arg("directory_mode", ArgType::Raw),
-        arg("remote_src", ArgType::Bool).default_value(false),
-        arg("follow", ArgType::Bool).default_value(false),
-        arg("validate"),
-    };
-    spec_.mutually_exclusive = {{"content", "src"}};
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+  CopyRun(CopyArgs args, const Context& ctx) : args_(std::move(args)), ctx_(&ctx) {}
+  /// remote_src: the source's content, read from the host beforehand.
+  CopyRun(CopyArgs args, const Context& ctx, std::string fetched)
+      : args_(std::move(args)), ctx_(&ctx), fetched_(std::move(fetched)) {}
 
-  // A single file written through util::write_file_content starts with its probe of dest; a folder copied, a
-  // remote source or a dest ending in '/' start otherwise.
-  std::optional<Probe> first_probe(const Context& ctx) const override {
-    const std::string dest = util::str(ctx.args, "dest");
-    const std::string src = util::str(ctx.args, "src");
-    const Value* content = find_key(ctx.args, "content");
-    if (dest.empty() || dest.back() == '/') return std::nullopt;
-    if (content == nullptr || content->is_null()) {
-      if (src.empty() || util::flag(ctx.args, "remote_src")) return std::nullopt;
-      std::string local = util::find_controller_file(ctx, src);
-      if (local.empty() || !std::filesystem::is_regular_file(local)) return std::nullopt;
+  std::optional<Probe> query() override {
+    if (!started_) start();
+    if (!failure_.is_null()) return std::nullopt;
+    if (!folder_read_ && !folder_query_.empty()) return Probe{folder_query_, nullptr, {}, false};
+    // The controller file is read once its dest is: a step built only for its first query never reads it.
+    if (unread_ && writers_.empty()) return path_probe(args_.dest, true, "sha1");
+    while (current_ < writers_.size()) {
+      if (std::optional<Probe> read = writers_[current_].query()) return read;
+      ++current_;
     }
-    return path_probe(dest, true, "sha1");
+    return std::nullopt;
   }
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    std::string dest = util::str(args, "dest");
-    const std::string src = util::str(args, "src");
-    const Value* content_arg = find_key(args, "content");
-    const bool has_content = content_arg != nullptr && !content_arg->is_null();
-    if (src.empty() && !has_content) return util::failed("src (or content) is required");
-
-    // What should be there.
-    std::string content, shown_src;
-    if (has_content) {
-      // Ansible writes non-string content (a dict, a list) as JSON.
-      content = content_arg->is_string() ? content_arg->get<std::string>() : content_arg->dump();
-      shown_src = "dynamically generated";
-      if (!dest.empty() && dest.back() == '/') return util::failed("can not use content with a dir as dest");
-    } else if (util::flag(args, "remote_src")) {
-      content = ctx.conn->fetch_file(src, ctx.become);
-      shown_src = src;
-    } else {
-      std::string local = util::find_controller_file(ctx, src);
-      if (local.empty()) return util::failed(util::not_found_message(ctx, src));
-      if (std::filesystem::is_directory(local)) return copy_tree(ctx, local, src, dest);
-      std::ifstream in(local, std::ios::binary);
-      std::ostringstream data;
-      data << in.rdbuf();
-      content = data.str();
-      shown_src = local;
-    }
-    bool into_new_folder = false;
-    if (!src.empty() && !dest.empty() && dest.back() == '/') {
-      // Ansible creates a dest folder named with a trailing slash when it is missing.
-      if (util::run(ctx, "[ -d " + shell_quote(dest) + " ]").rc != 0) {
-        into_new_folder = true;
-        if (!ctx.check_mode) {
-          auto made = util::run(ctx, "mkdir -p -- " + shell_quote(dest));
-          if (made.rc != 0) return util::failed("could not create " + dest + ": " + made.err);
-        }
+  void parse(const conn::CommandResult& read) override {
+    if (!folder_read_ && !folder_query_.empty()) {
+      folder_read_ = true;
+      if (tree_) {
+        made_ = read.rc == 0 ? read.out : std::string();
+        if (read.rc != 0)
+          failure_ = tree_failure(read);
+        else
+          add_tree_files();
+      } else {
+        into_new_folder_ = read.rc != 0;
+        content_ = fetched_ ? *fetched_ : read_controller_file(local_);
+        add_single_file(into_new_folder_);
       }
-      dest += util::basename(src);
+      return;
     }
-    return copy_file(ctx, content, dest, shown_src, src, into_new_folder && ctx.check_mode);
+    if (unread_ && writers_.empty()) {
+      content_ = read_controller_file(local_);
+      add_single_file(false);
+    }
+    writers_[current_].parse(read);
   }
 
- private:
-  // One file, through the writer shared with template.
-  static Result copy_file(const Context& ctx, const std::string& content, const std::string& dest,
-                          const std::string& shown_src, const std::string& src, bool in_tree) {
-    util::FileContent file;
-    file.content = content;
-    file.dest = dest;
-    file.shown_src = shown_src;
-    file.diff_source = shown_src;
-    file.src_name = src;
-    file.in_tree = in_tree;
-    return util::write_file_content(ctx, std::move(file));
+  Changes diff(const Plan* plan) const override {
+    Changes c;
+    if (!failure_.is_null()) {
+      c.result = failure_;
+      return c;
+    }
+    if (!tree_) {
+      return writers_.front().diff(plan);
+    }
+    if (directory_mode_error_) std::rethrow_exception(directory_mode_error_);
+    c.changed = !made_.empty();
+    c.result = {{"changed", c.changed}, {"dest", tree_dest_ + "/"}, {"src", local_}};
+    for (const ContentWriter& writer : writers_) {
+      Changes one = writer.diff(plan);
+      if (one.result.contains("failed")) {
+        one.changed = false;
+        return one;
+      }
+      c.changed = c.changed || one.changed;
+      c.predicted.merge(one.predicted);
+    }
+    c.result["changed"] = c.changed;
+    return c;
   }
 
-  // A controller folder: "dir" lands in dest/dir, "dir/" puts its contents in dest. Folders are made (with
-  // directory_mode) first in one command, then each file is copied as above.
-  Result copy_tree(const Context& ctx, const std::string& local, const std::string& src, std::string dest) const {
-    namespace fs = std::filesystem;
-    if (src.back() != '/') dest += (dest.empty() || dest.back() == '/' ? "" : "/") + util::basename(src);
-    while (dest.size() > 1 && dest.back() == '/') dest.pop_back();
-    std::vector<std::string> dirs = {""}, files;
-    for (auto& entry : fs::recursive_directory_iterator(local)) {
-      std::string rel = fs::relative(entry.path(), local).string();
-      if (entry.is_directory())
-        dirs.push_back(rel);
-      else if (entry.is_regular_file())
-        files.push_back(rel);
+  Result apply(Context& ctx, const Changes& changes) override {
+    if (!tree_) {
+      if (into_new_folder_) {
+        auto made = util::run(ctx, "mkdir -p -- " + shell_quote(folder_));
+        if (made.rc != 0) return util::failed("could not create " + folder_ + ": " + made.err);
+      }
+      return writers_.front().apply(ctx);
     }
-    std::sort(dirs.begin(), dirs.end());
-    std::sort(files.begin(), files.end());
-    std::string dir_mode;
-    if (const Value* m = find_key(ctx.args, "directory_mode"); m != nullptr && !m->is_null()) {
-      dir_mode = octal_mode(resolve_mode(*m, 0755, true));
-    }
-    std::string script;
-    for (const auto& rel : dirs) {
-      std::string d = shell_quote(rel.empty() ? dest : dest + "/" + rel);
-      std::string make = ctx.check_mode ? "true" : "mkdir -p -- " + d;
-      if (!dir_mode.empty() && !ctx.check_mode) make += " && chmod " + dir_mode + " -- " + d;
-      script += "if [ ! -d " + d + " ]; then " + make + " || exit 1; echo made; fi; ";
-    }
-    conn::CommandResult made = util::run(ctx, script);
-    if (made.rc != 0) return util::failed("cannot create " + dest + ": " + made.err.substr(0, made.err.find('\n')));
-    Result r = {{"changed", !made.out.empty()}, {"dest", dest + "/"}, {"src", local}};
-    for (const auto& rel : files) {
-      std::ifstream in(fs::path(local) / rel, std::ios::binary);
-      std::ostringstream data;
-      data << in.rdbuf();
-      Result one = copy_file(ctx, data.str(), dest + "/" + rel, (fs::path(local) / rel).string(), rel, true);
-      if (one.contains("failed")) return one;
-      if (one["changed"].get<bool>()) r["changed"] = true;
+    conn::CommandResult made = util::run(ctx, tree_script(true));
+    if (made.rc != 0) return tree_failure(made);
+    Result r = changes.result;
+    r["changed"] = !made.out.empty();
+    for (size_t i = 0; i < writers_.size(); ++i) {
+      Changes one = writers_[i].diff(nullptr);
+      if (!one.changed) continue;
+      Result written = writers_[i].apply(ctx);
+      if (written.contains("failed")) return written;
+      r["changed"] = true;
     }
     return r;
   }
 
-  ModuleSpec spec_;
+ private:
+  // What to write, decided from the arguments and the controller's files; a failure found here needs no read.
+  void start() {
+    started_ = true;
+    const bool has_content = !args_.content.is_null();
+    std::string& dest = args_.dest;
+    if (args_.src.empty() && !has_content) {
+      failure_ = util::failed("src (or content) is required");
+    } else if (has_content) {
+      if (!dest.empty() && dest.back() == '/') {
+        failure_ = util::failed("can not use content with a dir as dest");
+        return;
+      }
+      // Ansible writes non-string content (a dict, a list) as JSON.
+      content_ = args_.content.is_string() ? args_.content.get<std::string>() : args_.content.dump();
+      shown_src_ = "dynamically generated";
+      add_single_file(false);
+    } else if (fetched_) {
+      shown_src_ = args_.src;
+      if (!dest.empty() && dest.back() == '/') {
+        folder_ = dest;
+        folder_query_ = "[ -d " + shell_quote(dest) + " ]";
+      } else {
+        content_ = *fetched_;
+        add_single_file(false);
+      }
+    } else {
+      local_ = util::find_controller_file(*ctx_, args_.src);
+      if (local_.empty()) {
+        failure_ = util::failed(util::not_found_message(*ctx_, args_.src));
+      } else if (std::filesystem::is_directory(local_)) {
+        start_tree();
+      } else {
+        shown_src_ = local_;
+        if (!dest.empty() && dest.back() == '/') {
+          // Ansible creates a dest folder named with a trailing slash when it is missing.
+          folder_ = dest;
+          folder_query_ = "[ -d " + shell_quote(dest) + " ]";
+        } else {
+          unread_ = true;
+        }
+      }
+    }
+  }
+
+  void add_single_file(bool in_tree) {
+    util::FileContent file;
+    file.content = std::move(content_);
+    file.dest = folder_.empty() ? args_.dest : args_.dest + util::basename(args_.src);
+    file.shown_src = shown_src_;
+    file.diff_source = shown_src_;
+    file.src_name = args_.src;
+    file.in_tree = in_tree;
+    writers_.emplace_back(std::move(file), args_.write_options());
+  }
+
+  // A controller folder: "dir" lands in dest/dir, "dir/" puts its contents in dest. The folders missing are read
+  // first and made (with directory_mode) in one command, then each file is written as above.
+  void start_tree() {
+    namespace fs = std::filesystem;
+    tree_ = true;
+    const std::string& src = args_.src;
+    tree_dest_ = args_.dest;
+    if (src.back() != '/') {
+      tree_dest_ += (tree_dest_.empty() || tree_dest_.back() == '/' ? "" : "/") + util::basename(src);
+    }
+    while (tree_dest_.size() > 1 && tree_dest_.back() == '/') tree_dest_.pop_back();
+    dirs_ = {""};
+    for (auto& entry : fs::recursive_directory_iterator(local_)) {
+      std::string rel = fs::relative(entry.path(), local_).string();
+      if (entry.is_directory())
+        dirs_.push_back(rel);
+      else if (entry.is_regular_file())
+        files_.push_back(rel);
+    }
+    std::sort(dirs_.begin(), dirs_.end());
+    std::sort(files_.begin(), files_.end());
+    try {
+      if (!args_.directory_mode.is_null()) dir_mode_ = octal_mode(resolve_mode(args_.directory_mode, 0755, true));
+    } catch (const Error&) {
+      directory_mode_error_ = std::current_exception();  // fails the task once it runs, not its first query
+    }
+    folder_query_ = tree_script(false);
+  }
+
+  void add_tree_files() {
+    namespace fs = std::filesystem;
+    for (const auto& rel : files_) {
+      util::FileContent file;
+      file.content = read_controller_file((fs::path(local_) / rel).string());
+      file.dest = tree_dest_ + "/" + rel;
+      file.shown_src = (fs::path(local_) / rel).string();
+      file.diff_source = file.shown_src;
+      file.src_name = rel;
+      file.in_tree = true;
+      writers_.emplace_back(std::move(file), args_.write_options());
+    }
+  }
+
+  // Prints "made" for each folder missing; make: creates it too.
+  std::string tree_script(bool make) const {
+    std::string script;
+    for (const auto& rel : dirs_) {
+      std::string d = shell_quote(rel.empty() ? tree_dest_ : tree_dest_ + "/" + rel);
+      std::string action = make ? "mkdir -p -- " + d : "true";
+      if (!dir_mode_.empty() && make) action += " && chmod " + dir_mode_ + " -- " + d;
+      script += "if [ ! -d " + d + " ]; then " + action + " || exit 1; echo made; fi; ";
+    }
+    return script;
+  }
+
+  Result tree_failure(const conn::CommandResult& made) const {
+    return util::failed("cannot create " + tree_dest_ + ": " + made.err.substr(0, made.err.find('\n')));
+  }
+
+  CopyArgs args_;
+  const Context* ctx_;
+  bool started_ = false, unread_ = false;
+  Result failure_;
+  std::string content_, shown_src_, local_;
+  // dest ending in '/': the folder, and whether it has to be made.
+  std::string folder_;
+  bool into_new_folder_ = false;
+  // A controller folder: where it lands, its folders, their mode, and those missing ("made" lines).
+  bool tree_ = false;
+  std::string tree_dest_, dir_mode_, made_;
+  std::vector<std::string> dirs_, files_;
+  std::exception_ptr directory_mode_error_;
+  std::string folder_query_;
+  bool folder_read_ = false;
+  std::vector<ContentWriter> writers_;
+  size_t current_ = 0;
+  std::optional<std::string> fetched_;
+};
+
+// A remote source is read with fetch_file, which no query can announce: that form reads it first, then runs the
+// step as for a controller file.
+class CopyModule : public TypedModule<CopyArgs, CopyRun> {
+ public:
+  CopyModule() : TypedModule("copy") { spec_.mutually_exclusive = {{"content", "src"}}; }
+
+  std::unique_ptr<Step> start(const Context& ctx) const override {
+    if (remote_source(ctx)) return nullptr;
+    return TypedModule::start(ctx);
+  }
+
+  Result run(Context& ctx) const override {
+    std::string fetched = ctx.conn->fetch_file(util::str(ctx.args, "src"), ctx.become);
+    return execute(Fetched(*this, std::move(fetched)), ctx);
+  }
+
+ private:
+  // The copy module with its source already read.
+  class Fetched : public Module {
+   public:
+    Fetched(const CopyModule& copy, std::string content) : copy_(copy), content_(std::move(content)) {}
+    const ModuleSpec& spec() const override { return copy_.spec(); }
+    std::unique_ptr<Step> start(const Context& ctx) const override {
+      Schema<CopyArgs> schema;
+      CopyArgs::describe(schema);
+      return std::make_unique<CopyRun>(schema.bind(ctx.args), ctx, content_);
+    }
+
+   private:
+    const CopyModule& copy_;
+    std::string content_;
+  };
+
+  static bool remote_source(const Context& ctx) {
+    const Value* content = find_key(ctx.args, "content");
+    return (content == nullptr || content->is_null()) && !util::str(ctx.args, "src").empty() &&
+           util::flag(ctx.args, "remote_src");
+  }
 };
 
 }  // namespace

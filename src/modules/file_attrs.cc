@@ -21,18 +21,16 @@ bool is_number(const std::string& s) {
 }
 }  // namespace
 
-bool apply_attributes(const Context& ctx, const std::string& path, const PathInfo& info, const Value& args,
-                      bool missing, bool no_follow, Value& diff) {
-  const Value* mode = find_key(args, "mode");
-  const std::string owner = util::str(args, "owner"), group = util::str(args, "group");
+std::string attribute_commands(const std::string& path, const PathInfo& info, const FileAttributes& wanted,
+                               bool missing, bool no_follow, Value& diff) {
+  const std::string& owner = wanted.owner;
+  const std::string& group = wanted.group;
   std::string command;
-  bool changed = false;
   const std::string h = no_follow ? "-h " : "";
 
   if (!owner.empty()) {
     bool same = !missing && (is_number(owner) ? std::to_string(info.uid) == owner : info.owner == owner);
     if (!same) {
-      changed = true;
       if (!missing) diff["before"]["owner"] = info.owner;
       diff["after"]["owner"] = owner;
       command += "chown " + h + "-- " + shell_quote(owner) + " " + shell_quote(path) + " && ";
@@ -41,59 +39,79 @@ bool apply_attributes(const Context& ctx, const std::string& path, const PathInf
   if (!group.empty()) {
     bool same = !missing && (is_number(group) ? std::to_string(info.gid) == group : info.group == group);
     if (!same) {
-      changed = true;
       if (!missing) diff["before"]["group"] = info.group;
       diff["after"]["group"] = group;
       command += "chgrp " + h + "-- " + shell_quote(group) + " " + shell_quote(path) + " && ";
     }
   }
-  if (mode != nullptr && !mode->is_null()) {
-    int wanted = resolve_mode(*mode, missing ? 0 : info.mode, info.type == "directory");
-    if (missing || wanted != info.mode) {
-      changed = true;
+  if (wanted.has_mode()) {
+    int mode = resolve_mode(wanted.mode, missing ? 0 : info.mode, info.type == "directory");
+    if (missing || mode != info.mode) {
       if (!missing) diff["before"]["mode"] = mode_text(info.mode);
-      diff["after"]["mode"] = mode_text(wanted);
-      command += "chmod " + octal_mode(wanted) + " -- " + shell_quote(path) + " && ";
+      diff["after"]["mode"] = mode_text(mode);
+      command += "chmod " + octal_mode(mode) + " -- " + shell_quote(path) + " && ";
     }
   }
-  if (changed && !ctx.check_mode && !missing) run_or_throw(ctx, command + "true");
-  return changed;
+  return command;
 }
 
-bool apply_recursive(const Context& ctx, const std::string& path, const Value& args) {
-  const Value* mode = find_key(args, "mode");
-  const std::string owner = util::str(args, "owner"), group = util::str(args, "group");
-  bool has_mode = mode != nullptr && !mode->is_null();
-  if (!has_mode && owner.empty() && group.empty()) return false;
-  const std::string p = shell_quote(path);
-  if (ctx.check_mode) {
-    // Predict with find: anything below with another owner, group or (octal) mode would change.
-    std::string tests;
-    if (!owner.empty()) tests += " ! -user " + shell_quote(owner) + " -o";
-    if (!group.empty()) tests += " ! -group " + shell_quote(group) + " -o";
-    if (has_mode && mode->is_string() &&
-        mode->get<std::string>().find_first_not_of("01234567") == std::string::npos) {
-      tests += " ! -perm " + shell_quote(mode->get<std::string>()) + " -o";
-    } else if (has_mode && mode->is_number_integer()) {
-      tests += " ! -perm " + octal_mode(mode->get<int>()) + " -o";
-    }
-    if (tests.empty()) return false;
-    tests.resize(tests.size() - 3);
-    conn::CommandResult r = util::run(ctx, "find " + p + " -mindepth 1 \\(" + tests + " \\) -print -quit");
-    return r.rc == 0 && !r.out.empty();
+void apply_attribute_commands(const Context& ctx, const std::string& commands) {
+  if (!commands.empty()) run_or_throw(ctx, commands + "true");
+}
+
+bool apply_attributes(const Context& ctx, const std::string& path, const PathInfo& info, const Value& args,
+                      bool missing, bool no_follow, Value& diff) {
+  FileAttributes wanted;
+  if (const Value* mode = find_key(args, "mode")) wanted.mode = *mode;
+  wanted.owner = util::str(args, "owner");
+  wanted.group = util::str(args, "group");
+  const std::string commands = attribute_commands(path, info, wanted, missing, no_follow, diff);
+  if (!ctx.check_mode && !missing) apply_attribute_commands(ctx, commands);
+  return !commands.empty();
+}
+
+namespace {
+bool octal_digits(const Value& mode) {
+  return mode.is_string() && mode.get<std::string>().find_first_not_of("01234567") == std::string::npos;
+}
+}  // namespace
+
+std::optional<std::string> recursive_difference_query(const std::string& path, const FileAttributes& wanted) {
+  // Anything below with another owner, group or (octal) mode would change.
+  std::string tests;
+  if (!wanted.owner.empty()) tests += " ! -user " + shell_quote(wanted.owner) + " -o";
+  if (!wanted.group.empty()) tests += " ! -group " + shell_quote(wanted.group) + " -o";
+  if (octal_digits(wanted.mode)) {
+    tests += " ! -perm " + shell_quote(wanted.mode.get<std::string>()) + " -o";
+  } else if (wanted.mode.is_number_integer()) {
+    tests += " ! -perm " + octal_mode(wanted.mode.get<int>()) + " -o";
   }
+  if (tests.empty()) return std::nullopt;
+  tests.resize(tests.size() - 3);
+  return "find " + shell_quote(path) + " -mindepth 1 \\(" + tests + " \\) -print -quit";
+}
+
+bool parse_recursive_difference(const conn::CommandResult& read) { return read.rc == 0 && !read.out.empty(); }
+
+bool recursive_difference_unknown(const FileAttributes& wanted) {
+  return wanted.has_mode() && !octal_digits(wanted.mode) && !wanted.mode.is_number_integer();
+}
+
+bool apply_recursive(const Context& ctx, const std::string& path, const FileAttributes& wanted) {
+  if (!wanted.any()) return false;
+  const std::string p = shell_quote(path);
   // Compare a fingerprint of every entry's mode and owners before and after; chmod -R/chown -R do the work.
   std::string snapshot = "find " + p + " -mindepth 1 -exec stat -c '%a %U %G %n' {} + | sha1sum";
   std::string act;
-  if (!owner.empty()) act += "chown -R -- " + shell_quote(owner) + " " + p + " && ";
-  if (!group.empty()) act += "chgrp -R -- " + shell_quote(group) + " " + p + " && ";
-  if (has_mode) {
+  if (!wanted.owner.empty()) act += "chown -R -- " + shell_quote(wanted.owner) + " " + p + " && ";
+  if (!wanted.group.empty()) act += "chgrp -R -- " + shell_quote(wanted.group) + " " + p + " && ";
+  if (wanted.has_mode()) {
     std::string m;
-    if (mode->is_number_integer()) {
-      m = octal_mode(mode->get<int>());
+    if (wanted.mode.is_number_integer()) {
+      m = octal_mode(wanted.mode.get<int>());
     } else {
-      m = to_plain_string(*mode);
-      resolve_mode(*mode, 0, false);  // rejects malformed modes before anything runs
+      m = to_plain_string(wanted.mode);
+      resolve_mode(wanted.mode, 0, false);  // rejects malformed modes before anything runs
     }
     act += "chmod -R " + shell_quote(m) + " -- " + p + " && ";
   }

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "provision/modules/module.h"
+#include "schema.h"
 #include "text_file.h"
 #include "util.h"
 
@@ -256,93 +257,132 @@ std::string validate_command(const std::string& logrotate) {
 constexpr const char* kFindLogrotate =
     "command -v logrotate || { [ -x /usr/sbin/logrotate ] && echo /usr/sbin/logrotate; } || true";
 
-class LogrotateModule : public Module {
- public:
-  LogrotateModule() {
-    using util::arg;
-    spec_.name = "logrotate";
-    spec_.args = {
-        arg("name").required(),
-        arg("path", ArgType::List).aliases({"paths"}),
-        arg("options", ArgType::Raw),
-        arg("state").default_value("present").choices({"absent", "present"}),
-        arg("conf_dir", ArgType::Path).default_value("/etc/logrotate.d"),
-        arg("mode", ArgType::Raw).default_value("0644"),
-    };
+struct LogrotateArgs {
+  std::string name;
+  std::vector<std::string> path;
+  Value options;
+  std::string state, conf_dir;
+  Value mode;
+
+  static void describe(Schema<LogrotateArgs>& s) {
+    s.field("name", &LogrotateArgs::name).required();
+    s.field("path", &LogrotateArgs::path).aliases({"paths"});
+    s.field("options", &LogrotateArgs::options, ArgType::Raw);
+    s.field("state", &LogrotateArgs::state).default_value("present").choices({"absent", "present"});
+    s.field("conf_dir", &LogrotateArgs::conf_dir, ArgType::Path).default_value("/etc/logrotate.d");
+    s.field("mode", &LogrotateArgs::mode, ArgType::Raw).default_value("0644");
   }
-  const ModuleSpec& spec() const override { return spec_; }
+};
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    const std::string name = util::str(args, "name");
-    if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos) {
-      return util::failed("name must be a file name without '/' that does not start with '.', got '" + name + "'");
+// Renders the file on the controller, reads the one there (and where logrotate is) in one command, compares.
+class LogrotateRun : public Step {
+ public:
+  LogrotateRun(LogrotateArgs args, const Context&) : args_(std::move(args)) {}
+
+  std::optional<Probe> query() override {
+    if (!prepared_) prepare();
+    if (read_ || !failure_.is_null()) return std::nullopt;
+    return Probe{text::read_text_command(dest_, present() ? kFindLogrotate : ""), nullptr, {}, false};
+  }
+
+  void parse(const conn::CommandResult& read) override {
+    current_ = text::parse_read_text(read, dest_);
+    read_ = true;
+  }
+
+  Changes diff(const Plan* plan) const override {
+    Changes c;
+    if (!failure_.is_null()) {
+      c.result = failure_;
+      return c;
     }
-    std::string conf_dir = util::str(args, "conf_dir");
-    while (conf_dir.size() > 1 && conf_dir.back() == '/') conf_dir.pop_back();
-    const std::string dest = conf_dir + "/" + name;
-    const bool present = util::str(args, "state") == "present";
-
-    std::string wanted;
-    if (present) {
-      std::vector<std::string> paths;
-      if (const Value* p = find_key(args, "path"); p != nullptr && p->is_array()) {
-        for (const auto& item : *p) paths.push_back(to_plain_string(item));
-      }
-      if (paths.empty()) return util::failed("path is required with state=present");
-      try {
-        wanted = logrotate::render_config(paths, args.value("options", Value()));
-      } catch (const ArgError& e) {
-        return util::failed(e.what());
-      }
+    if (current_.info.exists && current_.info.type != "file") {
+      c.result = util::failed(dest_ + " is not a regular file");
+      return c;
     }
-
-    text::RemoteText current = text::read_text(ctx, dest, present ? kFindLogrotate : "");
-    if (current.info.exists && current.info.type != "file") return util::failed(dest + " is not a regular file");
-    Result r = {{"changed", false}, {"dest", dest}, {"state", present ? "present" : "absent"}};
-    if (!present) return remove(ctx, current, dest, r);
-
+    c.result = {{"changed", false}, {"dest", dest_}, {"state", present() ? "present" : "absent"}};
+    if (!present()) {
+      if (!current_.info.exists) return c;
+      c.changed = true;
+      c.result["changed"] = true;
+      c.diff = {{"before", current_.content}, {"after", ""}, {"before_header", dest_}, {"after_header", dest_}};
+      return c;
+    }
     // In check mode, logrotate (or the folder) that an earlier task would install counts as there.
-    const bool planned = ctx.check_mode && ctx.plan != nullptr &&
-                         (ctx.plan->packages.count("logrotate") > 0 || ctx.plan->predicted(dest));
-    std::string logrotate = current.extra.substr(0, current.extra.find('\n'));
-    if (logrotate.empty() && !planned) {
-      return util::failed(
+    const bool planned = plan != nullptr && (plan->packages.count("logrotate") > 0 || plan->predicted(dest_));
+    if (logrotate_path().empty() && !planned) {
+      c.result = util::failed(
           "logrotate is not installed on the host (no logrotate command in PATH): install the "
           "logrotate package first, e.g. with apt: name=logrotate");
+      return c;
     }
-    if (!current.parent_exists && !planned) {
-      return util::failed("conf_dir " + conf_dir + " does not exist: install logrotate or set conf_dir");
+    if (!current_.parent_exists && !planned) {
+      c.result = util::failed("conf_dir " + conf_dir_ + " does not exist: install logrotate or set conf_dir");
+      return c;
     }
-    const bool changed = !current.exists || current.content != wanted;
-    if (ctx.diff_mode && changed) {
-      r["diff"] = {{"before", current.content}, {"after", wanted}, {"before_header", dest}, {"after_header", dest}};
+    const bool changed = !current_.exists || current_.content != wanted_;
+    if (changed) {
+      c.diff = {{"before", current_.content}, {"after", wanted_}, {"before_header", dest_}, {"after_header", dest_}};
     }
-    if (!current.exists && !current.parent_exists) {
-      r["changed"] = true;  // planned: nothing to look at yet
-      if (ctx.plan != nullptr) ctx.plan->paths.insert(dest);
+    if (!current_.exists && !current_.parent_exists) {
+      c.changed = true;  // planned: nothing to look at yet
+      c.result["changed"] = true;
+      c.predicted.paths.insert(dest_);
+      return c;
+    }
+    text::WriteOutcome predicted = text::predict_text_write(current_, changed, write_options().attrs);
+    if (changed && !current_.exists) c.predicted.paths.insert(dest_);
+    c.changed = changed || predicted.attrs_changed;
+    c.result["changed"] = c.changed;
+    return c;
+  }
+
+  Result apply(Context& ctx, const Changes& changes) override {
+    Result r = changes.result;
+    if (!present()) {
+      conn::CommandResult rm = util::run(ctx, "rm -f -- " + shell_quote(dest_));
+      if (rm.rc != 0) return util::failed("cannot remove " + dest_ + ": " + rm.err.substr(0, rm.err.find('\n')));
       return r;
     }
-    Context write_ctx = ctx;
-    write_ctx.args = {{"mode", args.value("mode", Value("0644"))}, {"validate", validate_command(logrotate)}};
-    text::WriteOutcome wrote = text::write_text(write_ctx, current, wanted, changed, true);
-    if (!wrote.failure.is_null()) return refused(wrote.failure, dest);
-    if (ctx.check_mode && changed && !current.exists && ctx.plan != nullptr) ctx.plan->paths.insert(dest);
+    const bool changed = !current_.exists || current_.content != wanted_;
+    text::WriteOutcome wrote = text::write_text(ctx, current_, wanted_, changed, write_options(), true);
+    if (!wrote.failure.is_null()) return refused(wrote.failure, dest_);
     r["changed"] = changed || wrote.attrs_changed;
     return r;
   }
 
  private:
-  static Result remove(const Context& ctx, const text::RemoteText& current, const std::string& dest, Result r) {
-    if (!current.info.exists) return r;
-    r["changed"] = true;
-    if (ctx.diff_mode) {
-      r["diff"] = {{"before", current.content}, {"after", ""}, {"before_header", dest}, {"after_header", dest}};
+  bool present() const { return args_.state == "present"; }
+  std::string logrotate_path() const { return current_.extra.substr(0, current_.extra.find('\n')); }
+
+  text::TextWriteOptions write_options() const {
+    text::TextWriteOptions options;
+    options.attrs.mode = args_.mode.is_null() ? Value("0644") : args_.mode;
+    options.validate = validate_command(logrotate_path());
+    return options;
+  }
+
+  // The file's place and wanted text, from the arguments alone; a failure here needs no read.
+  void prepare() {
+    prepared_ = true;
+    const std::string& name = args_.name;
+    if (name.empty() || name[0] == '.' || name.find('/') != std::string::npos) {
+      failure_ = util::failed("name must be a file name without '/' that does not start with '.', got '" + name + "'");
+      return;
     }
-    if (ctx.check_mode) return r;
-    conn::CommandResult rm = util::run(ctx, "rm -f -- " + shell_quote(dest));
-    if (rm.rc != 0) return util::failed("cannot remove " + dest + ": " + rm.err.substr(0, rm.err.find('\n')));
-    return r;
+    conf_dir_ = args_.conf_dir;
+    while (conf_dir_.size() > 1 && conf_dir_.back() == '/') conf_dir_.pop_back();
+    dest_ = conf_dir_ + "/" + name;
+    if (!present()) return;
+    if (args_.path.empty()) {
+      failure_ = util::failed("path is required with state=present");
+      return;
+    }
+    try {
+      wanted_ = logrotate::render_config(args_.path, args_.options);
+    } catch (const ArgError& e) {
+      failure_ = util::failed(e.what());
+    }
   }
 
   // What logrotate said, with the temporary file's name replaced by the file it was checked for.
@@ -358,7 +398,16 @@ class LogrotateModule : public Module {
     return r;
   }
 
-  ModuleSpec spec_;
+  LogrotateArgs args_;
+  bool prepared_ = false, read_ = false;
+  Result failure_;
+  std::string conf_dir_, dest_, wanted_;
+  text::RemoteText current_;
+};
+
+class LogrotateModule : public TypedModule<LogrotateArgs, LogrotateRun> {
+ public:
+  LogrotateModule() : TypedModule("logrotate") {}
 };
 
 }  // namespace

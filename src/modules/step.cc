@@ -20,9 +20,13 @@ Result execute(const Module& module, Context& ctx) {
   Result result;
   if (changes.changed && !ctx.check_mode && !changes.result.contains("failed")) {
     result = step->apply(ctx, changes);
-    // A failed change reports only what apply says, as a module's fail_json does.
-    for (auto& [key, value] : changes.result.items()) {
-      if (!result.contains(key) && !result.contains("failed")) result[key] = value;
+    // A diff apply found while acting (the attributes of what it just made) is shown, as any diff, only under --diff.
+    if (!ctx.diff_mode) result.erase("diff");
+    // A failed change (a validate command refusing the new content) reports only what failed.
+    if (!result.contains("failed")) {
+      for (auto& [key, value] : changes.result.items()) {
+        if (!result.contains(key)) result[key] = value;
+      }
     }
   } else {
     result = std::move(changes.result);

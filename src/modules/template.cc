@@ -9,9 +9,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "content_writer.h"
 #include "path_fact.h"
 #include "provision/modules/module.h"
 #include "provision/template/engine.h"
+#include "schema.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -96,46 +98,73 @@ std::string to_linefeeds(const std::string& text) {
   return out;
 }
 
-class TemplateModule : public Module {
+struct TemplateArgs {
+  std::string src, dest;
+  FileAttributes attrs;
+  bool backup = false, force = true;
+  std::string validate, newline_sequence;
+  bool trim_blocks = true, lstrip_blocks = false;
+  std::string output_encoding;
+  bool follow = false;
+
+  static void describe(Schema<TemplateArgs>& s) {
+    s.field("src", &TemplateArgs::src, ArgType::Path).required();
+    s.field("dest", &TemplateArgs::dest, ArgType::Path).required();
+    s.include(&TemplateArgs::attrs);
+    s.field("backup", &TemplateArgs::backup).default_value(false);
+    s.field("force", &TemplateArgs::force).default_value(true);
+    s.field("validate", &TemplateArgs::validate);
+    s.field("newline_sequence", &TemplateArgs::newline_sequence).default_value("\n").choices({"\n", "\r\n", "\r"});
+    s.field("trim_blocks", &TemplateArgs::trim_blocks).default_value(true);
+    s.field("lstrip_blocks", &TemplateArgs::lstrip_blocks).default_value(false);
+    s.field("output_encoding", &TemplateArgs::output_encoding).default_value("utf-8");
+    s.field("follow", &TemplateArgs::follow).default_value(false);
+  }
+};
+
+// Reads dest, renders on the controller once it is read (a step built only for its first query renders nothing),
+// then writes through a ContentWriter as copy does.
+class TemplateRun : public Step {
  public:
-  TemplateModule() {
-    using util::arg;
-    spec_.name = "template";
-    spec_.args = {
-        arg("src", ArgType::Path).required(),
-        arg("dest", ArgType::Path).required(),
-        arg("mode", ArgType::Raw),
-        arg("owner"),
-        arg("group"),
-        arg("backup", ArgType::Bool).default_value(false),
-        arg("force", ArgType::Bool).default_value(true),
-        arg("validate"),
-        arg("newline_sequence").default_value("\n").choices({"\n", "\r\n", "\r"}),
-        arg("trim_blocks", ArgType::Bool).default_value(true),
-        arg("lstrip_blocks", ArgType::Bool).default_value(false),
-        arg("output_encoding").default_value("utf-8"),
-        arg("follow", ArgType::Bool).default_value(false),
-    };
-  }
-  const ModuleSpec& spec() const override { return spec_; }
+  TemplateRun(TemplateArgs args, const Context& ctx) : args_(std::move(args)), ctx_(&ctx) {}
 
-  // The writer's first probe (util::write_file_content): dest, a link followed, with its checksum.
-  std::optional<Probe> first_probe(const Context& ctx) const override {
-    const std::string dest = util::str(ctx.args, "dest");
-    return path_probe(dest, true, "sha1");
+  std::optional<Probe> query() override {
+    // The writer's first read: dest, a link followed, with its checksum.
+    if (!writer_ && failure_.is_null()) return path_probe(args_.dest, true, "sha1");
+    return writer_ ? writer_->query() : std::nullopt;
   }
 
-  Result run(Context& ctx) const override {
+  void parse(const conn::CommandResult& read) override {
+    if (!writer_) {
+      std::optional<util::FileContent> file = render();
+      if (!file) return;
+      writer_.emplace(std::move(*file), WriteOptions{args_.attrs, args_.backup, args_.force, args_.validate});
+    }
+    writer_->parse(read);
+  }
+
+  Changes diff(const Plan* plan) const override {
+    if (writer_) return writer_->diff(plan);
+    Changes c;
+    c.result = failure_;
+    return c;
+  }
+
+  Result apply(Context& ctx, const Changes&) override { return writer_->apply(ctx); }
+
+ private:
+  // The rendered file, or nullopt with failure_ set.
+  std::optional<util::FileContent> render() {
+    const Context& ctx = *ctx_;
     namespace fs = std::filesystem;
-    const Value& args = ctx.args;
-    const std::string src = util::str(args, "src");
-    const std::string dest = util::str(args, "dest");
+    const std::string& src = args_.src;
+    const std::string& dest = args_.dest;
     std::string local = util::find_controller_file(ctx, src);
-    if (local.empty() || fs::is_directory(local)) return util::failed(util::not_found_message(ctx, src));
+    if (local.empty() || fs::is_directory(local)) return fail(util::not_found_message(ctx, src));
     local = fs::absolute(local).lexically_normal().string();
 
     std::ifstream in(local, std::ios::binary);
-    if (!in) return util::failed(util::not_found_message(ctx, src));
+    if (!in) return fail(util::not_found_message(ctx, src));
     std::ostringstream data;
     data << in.rdbuf();
     const std::string raw_source = data.str();
@@ -155,8 +184,8 @@ class TemplateModule : public Module {
                                 });
     tmpl::Options options;
     options.name = local;
-    options.trim_blocks = util::flag(args, "trim_blocks");
-    options.lstrip_blocks = util::flag(args, "lstrip_blocks");
+    options.trim_blocks = args_.trim_blocks;
+    options.lstrip_blocks = args_.lstrip_blocks;
     options.keep_trailing_newline = false;  // as Jinja in Ansible, for included templates too
     options.search_paths.push_back(util::dirname(local));
     options.search_paths.insert(options.search_paths.end(), ctx.search_paths.begin(), ctx.search_paths.end());
@@ -168,22 +197,34 @@ class TemplateModule : public Module {
       std::string msg = e.loc().known() ? e.loc().str() + ": " + e.message() : e.message();
       // A syntax error quotes the offending line, which on the last line carries the end marker.
       if (size_t at = msg.find(kEndMarker); at != std::string::npos) msg.erase(at, kEndMarker.size());
-      return util::failed(msg);
+      return fail(msg);
     }
     util::FileContent file;
     // A child template ({% extends %}) drops text outside its blocks, the marker included: nothing to strip.
     const size_t marker = rendered.rfind(kEndMarker);
     if (marker != std::string::npos && marker + kEndMarker.size() == rendered.size()) rendered.resize(marker);
-    file.content = apply_newlines(rendered, raw_source, util::str(args, "newline_sequence"));
+    file.content = apply_newlines(rendered, raw_source, args_.newline_sequence);
     file.dest = dest;
     file.shown_src = local;
     file.diff_source = local;
     file.src_name = local;
-    return util::write_file_content(ctx, std::move(file));
+    return file;
   }
 
- private:
-  ModuleSpec spec_;
+  std::optional<util::FileContent> fail(const std::string& msg) {
+    failure_ = util::failed(msg);
+    return std::nullopt;
+  }
+
+  TemplateArgs args_;
+  const Context* ctx_;
+  std::optional<ContentWriter> writer_;
+  Result failure_;
+};
+
+class TemplateModule : public TypedModule<TemplateArgs, TemplateRun> {
+ public:
+  TemplateModule() : TypedModule("template") {}
 };
 
 }  // namespace

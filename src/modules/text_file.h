@@ -4,6 +4,7 @@
 // lineinfile, blockinfile and logrotate. Not a public header.
 #include <string>
 
+#include "file_attrs.h"
 #include "path_fact.h"
 
 namespace prov::mod::text {
@@ -19,9 +20,12 @@ struct RemoteText {
   std::string extra;  ///< what the caller's extra script printed
 };
 
-/// Reads path's state, whether its folder exists, and its content in one command; extra_script (sh) runs in the
-/// same command and its output lands in `extra`. Throws prov::Error when the host cannot read the file.
-RemoteText read_text(const Context& ctx, const std::string& path, const std::string& extra_script = {});
+/// The command that reads path's state, whether its folder exists, and its content at once; extra_script (sh)
+/// runs in the same command and its output lands in `extra`. The same arguments give the same command.
+std::string read_text_command(const std::string& path, const std::string& extra_script = {});
+
+/// That command's output. Throws prov::Error when the host could not read the file.
+RemoteText parse_read_text(const conn::CommandResult& read, const std::string& path);
 
 /// What writing did.
 struct WriteOutcome {
@@ -32,13 +36,23 @@ struct WriteOutcome {
   Value failure;                      ///< a failed result (validate refused the content); null otherwise
 };
 
-/// Puts `content` at current.write_path when `changed` (the edit's verdict; the folder is made first when
-/// missing), with ctx.args' backup and validate; then brings ctx.args' mode/owner/group in line. In check mode it
-/// only predicts, and skips attributes of a file that does not exist yet, as Ansible does.
-/// mode_on_write: the new file gets ctx.args' mode as it lands (a validate command may care); otherwise, as in
-/// Ansible, it lands with the old file's mode (or the umask's) and a differing mode counts as an attribute change.
+/// How a text file is written: the attributes wanted, backup and validate.
+struct TextWriteOptions {
+  FileAttributes attrs;
+  bool backup = false;
+  std::string validate;
+};
+
+/// What write_text would do, without doing it (check mode): the content's verdict, and the attributes that differ
+/// on a file that exists (Ansible stops before the attributes of a file not there yet).
+WriteOutcome predict_text_write(const RemoteText& current, bool changed, const FileAttributes& attrs);
+
+/// Puts `content` at current.write_path when `changed` (the folder is made first when missing), with options'
+/// backup and validate; then brings options' mode/owner/group in line. mode_on_write: the new file gets the mode
+/// as it lands (a validate command may care); otherwise, as in Ansible, it lands with the old file's mode (or the
+/// umask's) and a differing mode counts as an attribute change.
 WriteOutcome write_text(const Context& ctx, const RemoteText& current, const std::string& content, bool changed,
-                        bool mode_on_write = false);
+                        const TextWriteOptions& options, bool mode_on_write = false);
 
 /// Ansible's "... and ownership, perms or SE linux context changed" message for an attribute change.
 std::string with_attrs_message(const std::string& msg, bool content_changed, bool attrs_changed);

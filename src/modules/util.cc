@@ -193,22 +193,7 @@ std::string basename(const std::string& path) {
 
 bool is_text(const std::string& data) { return data.find('\0') == std::string::npos; }
 
-namespace {
-
 using conn::shell_quote;
-
-constexpr size_t kMaxDiffBytes = 104448;  // Ansible's default max_diff_size
-
-Value content_diff(const Context& ctx, const std::string& dest, const PathInfo& info, const std::string& content,
-                   const std::string& after_header) {
-  std::string before;
-  if (info.exists) {
-    if (info.size > static_cast<long long>(kMaxDiffBytes)) return nullptr;
-    before = ctx.conn->fetch_file(dest, ctx.become);
-  }
-  if (!is_text(before) || !is_text(content) || content.size() > kMaxDiffBytes) return nullptr;
-  return {{"before", before}, {"after", content}, {"before_header", dest}, {"after_header", after_header}};
-}
 
 // Ansible's backup name: dest.<pid>.<YYYY-MM-DD@HH:MM:SS>~, made on the host with cp -p.
 std::string backup(const Context& ctx, const std::string& dest) {
@@ -222,8 +207,7 @@ std::string backup(const Context& ctx, const std::string& dest) {
 // validate=: the new content goes to a temporary file next to dest, the command checks it (%s), then it is
 // moved into place; a failing check leaves dest untouched and is returned as Ansible's failed result.
 Value validate_then_put(const Context& ctx, const std::string& content, const std::string& dest,
-                        const conn::PutOptions& put) {
-  const std::string validate = str(ctx.args, "validate");
+                        const conn::PutOptions& put, const std::string& validate) {
   if (validate.empty()) {
     ctx.conn->put_file(content, dest, put);
     return nullptr;
@@ -244,79 +228,6 @@ Value validate_then_put(const Context& ctx, const std::string& content, const st
   }
   run_or_throw(ctx, "mv -f -- " + shell_quote(tmp) + " " + shell_quote(dest));
   return nullptr;
-}
-
-}  // namespace
-
-Result write_file_content(const Context& ctx, FileContent file) {
-  const Value& args = ctx.args;
-  std::string& dest = file.dest;
-  const std::string& content = file.content;
-  Result r = {{"changed", false}};
-  const std::string checksum = sha1_hex(content);
-
-  // The probe follows a symlinked dest so its content is what is compared.
-  PathInfo info = probe_path(ctx, dest, true, "sha1");
-  if (info.exists && info.type == "directory") {
-    if (file.src_name.empty()) return failed("can not use content with a dir as dest");
-    dest += "/" + basename(file.src_name);
-    info = probe_path(ctx, dest, true, "sha1");
-  }
-  if (!file.in_tree && !info.exists && run(ctx, "[ -d " + shell_quote(dirname(dest)) + " ]").rc != 0) {
-    // In check mode the folder may be one that an earlier task would have created: the file would be written.
-    bool folder_predicted = ctx.check_mode && ctx.plan != nullptr && ctx.plan->predicted(dirname(dest));
-    if (!folder_predicted) return failed("Destination directory " + dirname(dest) + " does not exist");
-  }
-  r["dest"] = dest;
-  r["src"] = file.shown_src;
-  r["checksum"] = checksum;
-  r["md5sum"] = md5_hex(content);
-
-  const bool content_differs = !info.exists || info.checksum != checksum;
-  if (info.exists && !flag(args, "force")) {
-    // force=no: an existing file is left alone entirely.
-    add_path_info(r, info, "file");
-    return r;
-  }
-  Value diff = {{"before", {{"path", dest}}}, {"after", {{"path", dest}}}};
-  Value text_diff;
-  if (content_differs) {
-    r["changed"] = true;
-    if (ctx.diff_mode) text_diff = content_diff(ctx, dest, info, content, file.diff_source);
-    if (!ctx.check_mode) {
-      std::string backup_file;
-      if (info.exists && flag(args, "backup")) backup_file = backup(ctx, dest);
-      conn::PutOptions put;
-      const Value* mode = find_key(args, "mode");
-      if (mode != nullptr && !mode->is_null()) {
-        // A symbolic mode applies to what is there now, or to a new file's usual 0644.
-        int wanted = resolve_mode(*mode, info.exists ? info.mode : 0644, false);
-        put.mode = octal_mode(wanted, 4);
-      }
-      put.owner = str(args, "owner");
-      put.group = str(args, "group");
-      put.become = ctx.become;
-      Value refused = validate_then_put(ctx, content, dest, put);
-      if (!refused.is_null()) return refused;  // as Ansible, a backup already made stays
-      if (!backup_file.empty()) r["backup_file"] = backup_file;
-      info = probe_path(ctx, dest, true);
-    }
-  }
-  bool attrs_changed = apply_attributes(ctx, dest, info, args, !info.exists, false, diff);
-  if (attrs_changed) {
-    r["changed"] = true;
-    if (!ctx.check_mode) info = probe_path(ctx, dest, true);
-  }
-  if (ctx.check_mode && ctx.plan != nullptr && !info.exists) ctx.plan->add_path(dest);
-  add_path_info(r, info, "file");
-  if (!info.exists) r.erase("state");
-  r["size"] = info.exists ? Value(info.size) : Value(content.size());
-  if (ctx.diff_mode && r["changed"].get<bool>()) {
-    if (text_diff.is_null()) r["diff"] = diff;
-    else if (attrs_changed) r["diff"] = Value::array({text_diff, diff});
-    else r["diff"] = text_diff;
-  }
-  return r;
 }
 
 }  // namespace prov::mod::util

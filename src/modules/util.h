@@ -73,19 +73,26 @@ std::string basename(const std::string& path);
 /// True when the bytes look like text (no NUL, valid enough for a diff).
 bool is_text(const std::string& data);
 
-/// One file's wanted content, as copy and template put it on the host.
+/// One file's wanted content, as copy and template put it on the host (ContentWriter, content_writer.h).
 struct FileContent {
   std::string content;
   std::string dest;
   std::string shown_src;     ///< the result's src key
   std::string diff_source;   ///< the diff's after_header
   std::string src_name;      ///< a dest folder gets dest/basename(src_name); "" for inline content
-  bool in_tree = false;      ///< part of a folder copy: check mode may not have made the parent yet
+  bool in_tree = false;      ///< its folder is made with it (a folder copy): whether it exists is not read
 };
 
-/// Writes content to dest only when its sha1 differs there, honouring args' mode, owner, group, backup, force and
-/// validate (a failing validate command is a failed result and leaves dest alone), then brings mode/owner/group
-/// in line. Check mode predicts; diff mode adds before/after. Result keys as Ansible's copy.
-Result write_file_content(const Context& ctx, FileContent file);
+/// Ansible's default max_diff_size: larger files get no text diff.
+constexpr size_t kMaxDiffBytes = 104448;
+
+/// Copies dest to Ansible's backup name, dest.<pid>.<YYYY-MM-DD@HH:MM:SS>~, on the host; returns that name.
+std::string backup(const Context& ctx, const std::string& dest);
+
+/// Puts content at dest; with a validate command (holding %s), first at a temporary file next to dest that the
+/// command checks, then moved into place. A refused check leaves dest untouched and is Ansible's failed result;
+/// null otherwise.
+Value validate_then_put(const Context& ctx, const std::string& content, const std::string& dest,
+                        const conn::PutOptions& put, const std::string& validate);
 
 }  // namespace prov::mod::util
