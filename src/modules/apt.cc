@@ -136,13 +136,13 @@ class AptRun : public Step {
     if (!refusal_.empty() || reads_ > 1) return std::nullopt;
     if (!args_.deb.empty()) {
       if (!check_run_ || reads_ > 0) return std::nullopt;
-      return Probe{deb_script(args_, true), nullptr, ""};
+      return shell_read(deb_script(args_, true));
     }
-    if (reads_ == 0) return Probe{read_script(check_run_), nullptr, ""};
+    if (reads_ == 0) return shell_read(read_script(check_run_));
     if (!check_run_ || !failure_.empty()) return std::nullopt;
     AptWork work = evaluate(view_, earlier_);
     if (!work.failure.is_null() || work.kind == AptWork::Kind::Nothing) return std::nullopt;
-    return Probe{work_script(work, true), nullptr, ""};
+    return shell_read(work_script(work, true));
   }
 
   void parse(const conn::CommandResult& read) override {
@@ -189,7 +189,7 @@ class AptRun : public Step {
       return c;
     }
     AptWork work = evaluate(view_, plan);
-    c.predicted.apt_lists_unverified = due_;
+    if (due_) c.predicted.refreshed_indexes.insert("apt");
     if (!work.failure.is_null()) {
       c.result = work.failure;
       c.changed = due_;
@@ -455,8 +455,8 @@ Result AptRun::install_result(const AptWork& work, const HostView& view, const c
   const Result& r = work.base;
   if (res.rc != 0) {
     std::vector<std::string> missing = apt::missing_packages(res.err);
-    const bool unverified =
-        check_run_ && (!view.lists || view.update_pending || (plan != nullptr && plan->apt_lists_unverified));
+    const bool unverified = check_run_ && (!view.lists || view.update_pending ||
+                                           (plan != nullptr && plan->refreshed_indexes.count("apt") > 0));
     if (unverified && !missing.empty()) {
       // Check mode on lists a real run would have fetched first: predict the install, unverified.
       std::vector<std::string> wanted;

@@ -63,7 +63,7 @@ class AptKeyRun : public Step {
 
   std::optional<Probe> query() override {
     if (was_read_ || !refusal().empty()) return std::nullopt;
-    return Probe{probe_command(), nullptr, ""};
+    return shell_read(probe_command());
   }
   void parse(const conn::CommandResult& read) override {
     read_ = parse_apt_key_probe(read, !args_.keyring.empty());

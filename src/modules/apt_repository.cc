@@ -96,7 +96,7 @@ class AptRepositoryRun : public Step {
   std::optional<Probe> query() override {
     if (!prepared_) prepare();
     if (read_ || !failure_.is_null()) return std::nullopt;
-    return Probe{kReadSources, nullptr, {}, false};
+    return shell_read(kReadSources);
   }
 
   void parse(const conn::CommandResult& read) override {
@@ -128,7 +128,7 @@ class AptRepositoryRun : public Step {
                         {"after_header", f.lines.empty() ? "/dev/null" : f.path}});
     }
     // The packages of a new source cannot be seen before a real run fetches its lists.
-    if (args_.state == "present") c.predicted.apt_lists_unverified = true;
+    if (args_.state == "present") c.predicted.refreshed_indexes.insert("apt");
     if (edit.is_new) c.predicted.paths.insert(target_);
     return c;
   }

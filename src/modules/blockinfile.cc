@@ -42,7 +42,7 @@ class BlockinfileRun : public Step {
 
   std::optional<Probe> query() override {
     if (read_) return std::nullopt;
-    return Probe{text::read_text_command(args_.path), nullptr, {}, false};
+    return shell_read(text::read_text_command(args_.path));
   }
 
   void parse(const conn::CommandResult& read) override {

@@ -58,9 +58,7 @@ std::string glob_probe(const std::string& chdir, const std::string& pattern) {
                            "; do if [ -e \"$f\" ] || [ -L \"$f\" ]; then exit 0; fi; done; exit 1");
 }
 
-Probe glob_read(const std::string& chdir, const std::string& pattern) {
-  return Probe{glob_probe(chdir, pattern), nullptr, "", false};
-}
+Probe glob_read(const std::string& chdir, const std::string& pattern) { return shell_read(glob_probe(chdir, pattern)); }
 
 // What command and shell share; argv (command) or executable (shell) follows these.
 struct ProgramArgs {

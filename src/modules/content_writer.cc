@@ -13,9 +13,9 @@ std::optional<Probe> ContentWriter::query() const {
   switch (next_) {
     // The probe follows a symlinked dest so its content is what is compared.
     case Read::Dest: return path_probe(file_.dest, true, "sha1");
-    case Read::InFolder: return Probe{path_probe_command(file_.dest, true, "sha1"), nullptr, {}, false};
-    case Read::Folder: return Probe{"[ -d " + shell_quote(util::dirname(file_.dest)) + " ]", nullptr, {}, false};
-    case Read::Before: return Probe{"cat -- " + shell_quote(file_.dest), nullptr, {}, false};
+    case Read::InFolder: return shell_read(path_probe_command(file_.dest, true, "sha1"));
+    case Read::Folder: return shell_read("[ -d " + shell_quote(util::dirname(file_.dest)) + " ]");
+    case Read::Before: return shell_read("cat -- " + shell_quote(file_.dest));
     case Read::Done: break;
   }
   return std::nullopt;

@@ -63,7 +63,7 @@ class CopyRun : public Step {
   std::optional<Probe> query() override {
     if (!started_) start();
     if (!failure_.is_null()) return std::nullopt;
-    if (!folder_read_ && !folder_query_.empty()) return Probe{folder_query_, nullptr, {}, false};
+    if (!folder_read_ && !folder_query_.empty()) return shell_read(folder_query_);
     // The controller file is read once its dest is: a step built only for its first query never reads it.
     if (unread_ && writers_.empty()) return path_probe(args_.dest, true, "sha1");
     while (current_ < writers_.size()) {

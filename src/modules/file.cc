@@ -79,8 +79,8 @@ class FileRun : public Step {
   std::optional<Probe> query() override {
     switch (next_) {
       case Read::Path: return path_probe(args_.path, args_.follow, "");
-      case Read::Source: return Probe{path_probe_command(source_path(), false, ""), nullptr, {}, false};
-      case Read::Below: return Probe{*recursive_difference_query(args_.path, args_.attrs), nullptr, {}, false};
+      case Read::Source: return shell_read(path_probe_command(source_path(), false, ""));
+      case Read::Below: return shell_read(*recursive_difference_query(args_.path, args_.attrs));
       case Read::Done: break;
     }
     return std::nullopt;

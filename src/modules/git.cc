@@ -278,16 +278,15 @@ class GitRun : public Step {
   std::optional<Probe> query() override {
     if (error_ || !refusal_.empty()) return std::nullopt;
     // Reading must not write: git status would otherwise refresh the index (check mode leaves the host as it was).
-    if (reads_ == 0) return Probe{exports(true) + probe_script(o_), nullptr, ""};
+    if (reads_ == 0) return shell_read(exports(true) + probe_script(o_));
     if (reads_ > 1 || !show_diff_ || !check_run_ || !probe_.git_found || probe_rc_ != 0 || !probe_.is_repo) {
       return std::nullopt;
     }
     Result r;
     std::string sha;
     if (!read_decides(r) || !check_decides(sha).is_null() || probe_.head == sha) return std::nullopt;
-    return Probe{exports(true) + preamble(o_) + "cd \"$d\" && \"$g\" diff " + shell_quote(probe_.head) + " " +
-                     shell_quote(sha) + " 2>&1",
-                 nullptr, ""};
+    return shell_read(exports(true) + preamble(o_) + "cd \"$d\" && \"$g\" diff " + shell_quote(probe_.head) + " " +
+                      shell_quote(sha) + " 2>&1");
   }
 
   void parse(const conn::CommandResult& read) override {

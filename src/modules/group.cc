@@ -31,7 +31,7 @@ class GroupRun : public Step {
 
   std::optional<Probe> query() override {
     if (read_ || !refusal().empty()) return std::nullopt;
-    return Probe{group_lookup_command(args_.name), nullptr, ""};
+    return shell_read(group_lookup_command(args_.name));
   }
   void parse(const conn::CommandResult& read) override {
     current_ = parse_group_lookup(read, args_.name);

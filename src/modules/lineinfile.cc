@@ -58,7 +58,7 @@ class LineinfileRun : public Step {
 
   std::optional<Probe> query() override {
     if (read_ || !argument_failure().is_null()) return std::nullopt;
-    return Probe{text::read_text_command(args_.path), nullptr, {}, false};
+    return shell_read(text::read_text_command(args_.path));
   }
 
   void parse(const conn::CommandResult& read) override {

@@ -282,7 +282,7 @@ class LogrotateRun : public Step {
   std::optional<Probe> query() override {
     if (!prepared_) prepare();
     if (read_ || !failure_.is_null()) return std::nullopt;
-    return Probe{text::read_text_command(dest_, present() ? kFindLogrotate : ""), nullptr, {}, false};
+    return shell_read(text::read_text_command(dest_, present() ? kFindLogrotate : ""));
   }
 
   void parse(const conn::CommandResult& read) override {

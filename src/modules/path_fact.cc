@@ -43,7 +43,9 @@ std::string path_probe_command(const std::string& path, bool follow, const std::
 }
 
 Probe path_probe(const std::string& path, bool follow, const std::string& checksum) {
-  Probe probe{path_probe_command(path, follow, checksum), path_probe_prelude, path};
+  Probe probe = shell_read(path_probe_command(path, follow, checksum));
+  probe.prelude = path_probe_prelude;
+  probe.shared = path;
   probe.shares_subshell = true;  // it sets only p, e, f and a, and exports LC_ALL=C as every path probe does
   return probe;
 }

@@ -351,11 +351,11 @@ class PipRun : public Step {
   std::optional<Probe> query() override {
     if (error_ || !refusal_.empty()) return std::nullopt;
     if (reads_ == 0 && (compare_on_controller_ || requirements_on_controller_ || check_run_)) {
-      return Probe{probe_script(o_), nullptr, ""};
+      return shell_read(probe_script(o_));
     }
     Plan ignored;
     if (reads_ == 1 && check_run_ && decide(earlier_, ignored).is_null()) {
-      return Probe{work_script(o_, false, false, words_, true), nullptr, ""};
+      return shell_read(work_script(o_, false, false, words_, true));
     }
     return std::nullopt;
   }

@@ -51,7 +51,7 @@ void Plan::merge(const Plan& other) {
   paths.insert(other.paths.begin(), other.paths.end());
   users.insert(other.users.begin(), other.users.end());
   groups.insert(other.groups.begin(), other.groups.end());
-  apt_lists_unverified = apt_lists_unverified || other.apt_lists_unverified;
+  refreshed_indexes.insert(other.refreshed_indexes.begin(), other.refreshed_indexes.end());
 }
 
 }  // namespace prov::mod

@@ -31,7 +31,7 @@ class ServiceModule : public Module {
   std::optional<Probe> first_probe(const Context& ctx) const override {
     ProbeRequest request = probe_request(ctx.args);
     if (request.pattern) return std::nullopt;
-    return Probe{sysv_probe_command(request), nullptr, ""};
+    return shell_read(sysv_probe_command(request));
   }
 
   Result run(Context& ctx) const override {

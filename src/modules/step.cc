@@ -13,7 +13,7 @@ Result Module::run(Context& ctx) const {
 Result execute(const Module& module, Context& ctx) {
   std::unique_ptr<Step> step = module.start(ctx);
   if (!step) return module.run(ctx);
-  while (std::optional<Probe> read = step->query()) step->parse(util::run(ctx, read->command));
+  while (std::optional<Probe> read = step->query()) step->parse(util::run(ctx, read->command, read->stdin_data));
   // diff() is told check mode by a plan: the host's predictions, or an empty one when the caller keeps none.
   Plan no_predictions;
   Changes changes = step->diff(!ctx.check_mode ? nullptr : ctx.plan != nullptr ? ctx.plan : &no_predictions);
@@ -40,7 +40,15 @@ Result execute(const Module& module, Context& ctx) {
 std::optional<Probe> first_query(const Module& module, const Context& ctx) {
   std::unique_ptr<Step> step = module.start(ctx);
   if (!step) return module.first_probe(ctx);
-  return step->query();
+  std::optional<Probe> first = step->query();
+  if (first && !first->stdin_data.empty()) return std::nullopt;
+  return first;
+}
+
+Probe shell_read(std::string command) {
+  Probe probe;
+  probe.command = std::move(command);
+  return probe;
 }
 
 }  // namespace prov::mod

@@ -34,7 +34,7 @@ class SystemdModule : public Module {
   std::optional<Probe> first_probe(const Context& ctx) const override {
     ProbeRequest request = probe_request(ctx);
     if (request.daemon_reload || request.daemon_reexec) return std::nullopt;
-    return Probe{sysv_probe_command(request), nullptr, ""};
+    return shell_read(sysv_probe_command(request));
   }
 
   Result run(Context& ctx) const override {

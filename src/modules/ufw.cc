@@ -258,21 +258,21 @@ class UfwRun : public Step {
     // round trip and no-ops none.
     if (!asked_quick_ && args_.state != "reloaded" && args_.state != "reset") {
       asked_ = asked_quick_ = true;
-      return Probe{ufw::quick_probe_script(marker), nullptr, ""};
+      return shell_read(ufw::quick_probe_script(marker));
     }
     // One probe; the rule's dry run rides along unless its position depends on the rules found.
     if (!st_) {
       asked_ = false;
       std::optional<Command> rule_cmd;
       if (!args_.rule.empty() && !relative_insert()) rule_cmd = rule_command(args_, insert_position(args_, State{}));
-      return Probe{ufw::probe_script(marker, rule_cmd ? rule_cmd->words : std::vector<std::string>{}), nullptr, ""};
+      return shell_read(ufw::probe_script(marker, rule_cmd ? rule_cmd->words : std::vector<std::string>{}));
     }
     if (asked_again_ || args_.rule.empty() || !relative_insert() || planned_ || !missing_path_.empty() ||
         st_->status_rc != 0) {
       return std::nullopt;
     }
     asked_again_ = true;
-    return Probe{ufw::probe_script(marker, rule_command(args_, insert_position(args_, *st_)).words), nullptr, ""};
+    return shell_read(ufw::probe_script(marker, rule_command(args_, insert_position(args_, *st_)).words));
   }
 
   void parse(const conn::CommandResult& read) override {

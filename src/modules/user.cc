@@ -92,7 +92,7 @@ class UserModule : public Module {
       request = probe_request(args);
     }
     if (request.compare_password) return std::nullopt;
-    return Probe{user_probe_command(request), nullptr, ""};
+    return shell_read(user_probe_command(request));
   }
 
   Result run(Context& ctx) const override {

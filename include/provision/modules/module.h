@@ -64,7 +64,9 @@ struct Plan {
   std::set<std::string> paths;        ///< files and folders that would exist
   std::set<std::string> users;        ///< users that would be created
   std::set<std::string> groups;       ///< groups that would be created
-  bool apt_lists_unverified = false;  ///< apt would have refreshed lists that were never fetched
+  /// Package indexes a real run would have refreshed (a cache update, a repository added), by package manager
+  /// ("apt"): what they would offer is not known in check mode, so a package missing from them is predicted.
+  std::set<std::string> refreshed_indexes;
 
   /// Records that path would be created (folders above it are created with it, as `mkdir -p` does).
   void add_path(std::string path);
@@ -115,7 +117,13 @@ struct Probe {
   /// Probes sent together may run it right after other such probes in one subshell instead of a subshell each (a
   /// fork less per probe): it never exits the shell, and nothing it leaves there changes such a probe's output.
   bool shares_subshell = false;
+  /// The command's standard input (SQL for psql, a hash to compare): kept off the command line, and so out of
+  /// process lists. A read with input is never sent ahead.
+  std::string stdin_data;
 };
+
+/// A read that is one plain command.
+Probe shell_read(std::string command);
 
 /// What a module's diff found: whether the host differs from what the task wants, what the result reports either
 /// way, Ansible's diff for --diff, and what would exist after the change (for later tasks in check mode).
@@ -130,7 +138,9 @@ struct Changes {
 /// output (repeated while query() has another read, each one may depend on the last). Changing: diff() compares what
 /// is wanted with what was read, and apply() changes only that difference. The caller (execute() below) drives the
 /// phases: it may send the first query ahead with other tasks' probes, stops after diff() in check mode, records
-/// the predictions and attaches the diff when asked. A step therefore never tests check or diff mode itself.
+/// the predictions and attaches the diff when asked. A step never acts differently in check mode: it may read more
+/// there (what a prediction needs, as apt's simulation; the context tells it when it is made), and diff() words
+/// the result of a prediction (it is given a plan exactly in check mode).
 class Step {
  public:
   virtual ~Step() = default;
@@ -138,7 +148,7 @@ class Step {
   virtual std::optional<Probe> query() { return std::nullopt; }
   /// Takes the output of the query just sent. Pure: it neither reads the host nor acts.
   virtual void parse(const conn::CommandResult& read) { (void)read; }
-  /// Wanted against current. Pure; plan holds earlier check-mode predictions (null outside check mode).
+  /// Wanted against current. Pure. plan: non-null exactly in check mode, with earlier tasks' predictions.
   virtual Changes diff(const Plan* plan) const = 0;
   /// Makes the changes diff() found; called only outside check mode and when something differs. Its result is
   /// the task's (changes.result and changes.diff are used where it leaves them out).

@@ -80,7 +80,7 @@ TEST_CASE("apt_key and apt_repository add a signed repository the way Elastic do
   CHECK(
       r["diff"] ==
       Value::array({{{"before", ""}, {"after", line + "\n"}, {"before_header", "/dev/null"}, {"after_header", list}}}));
-  CHECK(host.plan().apt_lists_unverified);
+  CHECK(host.plan().refreshed_indexes.count("apt") == 1);
   CHECK(prov::test::listing_diff(before, host.upper_listing()) == "");
 
   r = host.run("apt_repository", {{"repo", line}});

@@ -263,7 +263,7 @@ TEST_CASE("apt: a converged run reads once; check mode simulates; a real run ins
   CHECK(host.commands[1].find("apt-get -y") != std::string::npos);
   CHECK(host.commands[1].find(" --simulate -o Dir::Cache::pkgcache=") != std::string::npos);
   CHECK(plan.packages == std::set<std::string>{"libpsl5", "publicsuffix", "tree", "wget"});
-  CHECK_FALSE(plan.apt_lists_unverified);
+  CHECK(plan.refreshed_indexes.empty());
 
   host = {};
   host.answers = {answer(absent), answer("Setting up tree (2.1.0-1) ...\n")};
@@ -287,7 +287,7 @@ TEST_CASE("apt: check mode on lists never fetched predicts the install, unverifi
         "check mode: the package lists on this host were never fetched, so the availability of tree is unverified; "
         "a real run would install tree");
   CHECK(plan.packages.count("tree") == 1);
-  CHECK(plan.apt_lists_unverified);
+  CHECK(plan.refreshed_indexes.count("apt") == 1);
 
   // A real run updates first, then installs from the fresh lists: no simulation.
   host = {};

@@ -204,3 +204,66 @@ TEST_CASE("diff is given a plan exactly in check mode; a failed apply reports on
   CHECK(mod::execute(m, ctx) == Value{{"failed", true}, {"msg", "refused"}, {"changed", false}});
   fail_apply = false;
 }
+
+namespace {
+// The worked example of docs/ARCHITECTURE.md ("how to add a module"), verbatim: it must compile and work.
+using namespace prov::mod;  // NOLINT: as inside the modules' namespace
+namespace conn = prov::conn;
+namespace util = prov::mod::util;
+struct MarkerArgs {
+  std::string path, line;
+  static void describe(Schema<MarkerArgs>& s) {
+    s.field("path", &MarkerArgs::path, ArgType::Path).required().aliases({"dest"});
+    s.field("line", &MarkerArgs::line).required();
+  }
+};
+
+class MarkerRun : public Step {
+ public:
+  MarkerRun(MarkerArgs args, const Context&) : args_(std::move(args)) {}
+  std::optional<Probe> query() override {  // one read: is the line there?
+    if (read_) return std::nullopt;
+    return shell_read("grep -qxF -- " + conn::shell_quote(args_.line) + " " + conn::shell_quote(args_.path));
+  }
+  void parse(const conn::CommandResult& r) override {
+    present_ = r.rc == 0;
+    read_ = true;
+  }
+  Changes diff(const Plan*) const override {
+    Changes c;
+    c.changed = !present_;
+    c.result = {{"path", args_.path}};
+    return c;
+  }
+  Result apply(Context& ctx, const Changes&) override {
+    util::run(ctx, "printf '%s\\n' " + conn::shell_quote(args_.line) + " >> " + conn::shell_quote(args_.path));
+    return Result::object();
+  }
+
+ private:
+  MarkerArgs args_;
+  bool present_ = false, read_ = false;
+};
+
+class MarkerModule : public TypedModule<MarkerArgs, MarkerRun> {
+ public:
+  MarkerModule() : TypedModule("marker") {}
+};
+}  // namespace
+
+TEST_CASE("the worked example of ARCHITECTURE.md keeps its line, predicts in check mode, then converges") {
+  test::Sandbox s;
+  MarkerModule m;
+  const std::string path = s.path("conf");
+  std::ofstream(path) << "a\n";
+  mod::Context ctx;
+  ctx.conn = s.conn.get();
+  ctx.args = mod::validate_args(m.spec(), {{"dest", path}, {"line", "b c"}});
+  ctx.check_mode = true;
+  CHECK(mod::execute(m, ctx) == Value{{"path", path}, {"changed", true}});
+  CHECK(test::read_file(path) == "a\n");
+  ctx.check_mode = false;
+  CHECK(mod::execute(m, ctx) == Value{{"path", path}, {"changed", true}});
+  CHECK(test::read_file(path) == "a\nb c\n");
+  CHECK(mod::execute(m, ctx) == Value{{"path", path}, {"changed", false}});
+}
