@@ -4,6 +4,7 @@
 
 #include "../../../src/modules/accounts.h"
 #include "helpers.h"
+#include "scripted_host.h"
 
 using namespace prov::mod;
 using prov::Value;
@@ -11,33 +12,9 @@ using prov::conn::CommandResult;
 
 namespace {
 
-// Answers each command with the next canned output and records what was sent.
-class ScriptedHost : public prov::conn::Connection {
- public:
-  std::deque<CommandResult> answers;
-  std::vector<std::string> commands;
+using test::ScriptedHost;
 
-  void connect() override {}
-  CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
-    commands.push_back(command);
-    REQUIRE_FALSE(answers.empty());
-    CommandResult r = answers.front();
-    answers.pop_front();
-    return r;
-  }
-  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
-  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
-  void close() override {}
-  std::string kind() const override { return "scripted"; }
-};
-
-CommandResult answer(std::string out, int rc = 0, std::string err = {}) {
-  CommandResult r;
-  r.rc = rc;
-  r.out = std::move(out);
-  r.err = std::move(err);
-  return r;
-}
+using test::answer;
 
 Value run_group(ScriptedHost& host, const Value& args, bool check = false, Plan* plan = nullptr) {
   const Module* m = find_module("group");

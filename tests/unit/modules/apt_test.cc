@@ -9,6 +9,7 @@
 #include "../../../src/modules/postgresql.h"
 #include "helpers.h"
 #include "provision/core/error.h"
+#include "scripted_host.h"
 
 namespace apt = prov::mod::apt;
 namespace pgp = prov::mod::pgp;
@@ -19,33 +20,9 @@ std::string fixture(const std::string& name) {
   return test::read_file(std::string(PROVISION_SOURCE_DIR) + "/tests/unit/modules/fixtures/apt/" + name);
 }
 
-// Answers each command with the next canned output and records what was sent.
-class ScriptedHost : public prov::conn::Connection {
- public:
-  std::deque<prov::conn::CommandResult> answers;
-  std::vector<std::string> commands;
+using test::ScriptedHost;
 
-  void connect() override {}
-  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
-    commands.push_back(command);
-    REQUIRE_FALSE(answers.empty());
-    prov::conn::CommandResult r = answers.front();
-    answers.pop_front();
-    return r;
-  }
-  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
-  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
-  void close() override {}
-  std::string kind() const override { return "scripted"; }
-};
-
-prov::conn::CommandResult answer(std::string out, int rc = 0, std::string err = {}) {
-  prov::conn::CommandResult r;
-  r.rc = rc;
-  r.out = std::move(out);
-  r.err = std::move(err);
-  return r;
-}
+using test::answer;
 
 prov::Value run_apt(ScriptedHost& host, const prov::Value& args, bool check = false, prov::mod::Plan* plan = nullptr,
                     bool diff = false) {

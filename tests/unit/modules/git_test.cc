@@ -4,6 +4,7 @@
 
 #include "../../../src/modules/git.h"
 #include "helpers.h"
+#include "scripted_host.h"
 
 namespace git = prov::mod::git;
 using prov::Value;
@@ -26,32 +27,9 @@ const char* kProbe =
     "@ls 5555555555555555555555555555555555555555\trefs/tags/v1^{}\n"
     "@ls 6666666666666666666666666666666666666666\trefs/tags/light\n";
 
-// Answers each command with the next canned output and records what was sent.
-class ScriptedHost : public prov::conn::Connection {
- public:
-  std::deque<prov::conn::CommandResult> answers;
-  std::vector<std::string> commands;
+using test::ScriptedHost;
 
-  void connect() override {}
-  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
-    commands.push_back(command);
-    REQUIRE_FALSE(answers.empty());
-    prov::conn::CommandResult r = answers.front();
-    answers.pop_front();
-    return r;
-  }
-  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
-  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
-  void close() override {}
-  std::string kind() const override { return "scripted"; }
-};
-
-prov::conn::CommandResult answer(std::string out, int rc = 0) {
-  prov::conn::CommandResult r;
-  r.rc = rc;
-  r.out = std::move(out);
-  return r;
-}
+using test::answer;
 
 prov::mod::Context git_context(ScriptedHost& host, const Value& args, bool check, bool diff) {
   const prov::mod::Module* m = prov::mod::find_module("git");

@@ -4,6 +4,7 @@
 
 #include "../../../src/modules/pep440.h"
 #include "helpers.h"
+#include "scripted_host.h"
 
 namespace pep = prov::mod::pep440;
 
@@ -135,25 +136,7 @@ TEST_CASE("pip freeze output is read into canonical names", "[pip]") {
 
 namespace {
 
-// Answers each command with the next canned output and records what was sent.
-class ScriptedHost : public prov::conn::Connection {
- public:
-  std::deque<prov::conn::CommandResult> answers;
-  std::vector<std::string> commands;
-
-  void connect() override {}
-  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions&) override {
-    commands.push_back(command);
-    REQUIRE_FALSE(answers.empty());
-    prov::conn::CommandResult r = answers.front();
-    answers.pop_front();
-    return r;
-  }
-  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
-  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
-  void close() override {}
-  std::string kind() const override { return "scripted"; }
-};
+using test::ScriptedHost;
 
 prov::Value run_pip(ScriptedHost& host, const prov::Value& args, bool check) {
   const prov::mod::Module* m = prov::mod::find_module("pip");
@@ -165,11 +148,7 @@ prov::Value run_pip(ScriptedHost& host, const prov::Value& args, bool check) {
   return prov::mod::execute(*m, ctx);
 }
 
-prov::conn::CommandResult answer(std::string out) {
-  prov::conn::CommandResult r;
-  r.out = std::move(out);
-  return r;
-}
+using test::answer;
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include "../../../src/modules/postgresql.h"
 #include "provision/modules/module.h"
+#include "scripted_host.h"
 
 using prov::Value;
 namespace pg = prov::mod::pg;
@@ -19,27 +20,7 @@ Value fixture() {
   return Value::parse(in);
 }
 
-// Answers each run() with the next scripted result and records what was sent.
-class ScriptedConnection : public prov::conn::Connection {
- public:
-  std::deque<prov::conn::CommandResult> answers;
-  std::vector<std::string> commands;
-  std::vector<std::string> inputs;
-
-  void connect() override {}
-  prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions& options) override {
-    commands.push_back(command);
-    inputs.push_back(options.stdin_data);
-    REQUIRE_FALSE(answers.empty());
-    auto r = answers.front();
-    answers.pop_front();
-    return r;
-  }
-  void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
-  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
-  void close() override {}
-  std::string kind() const override { return "scripted"; }
-};
+using ScriptedConnection = test::ScriptedHost;
 
 Value run_module(ScriptedConnection& conn, const std::string& module, const Value& args, bool check = false,
                  prov::mod::Plan* plan = nullptr) {
