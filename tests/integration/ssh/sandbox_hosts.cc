@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <iostream>
 
 #include "provision/connection/local.h"
 #include "provision/connection/ssh.h"
@@ -35,10 +37,17 @@ Value sandbox_vars(int n, const std::string& user) {
 }
 
 int sandbox_command(const std::string& args) {
+  // What sandbox.sh says goes to a file, shown only when the command fails (a host that did not come back).
+  const std::string said = sandbox_dir() + "/last-command.err";
   std::string command = std::string(PROVISION_SOURCE_DIR) + "/tests/sandbox/sandbox.sh --state " + sandbox_dir() + " " +
-                        args + " >/dev/null 2>&1";
+                        args + " >/dev/null 2>" + said;
   int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (rc != 0) {
+    std::ifstream in(said);
+    std::cerr << "sandbox.sh " << args << " failed (" << rc << "):\n" << in.rdbuf() << "\n";
+  }
+  return rc;
 }
 
 std::vector<Target> suite_targets() {

@@ -238,11 +238,12 @@ ssh_answers() { # NAME
   ssh -F "$STATE_DIR/ssh_config" -o ConnectTimeout=2 "$1" true </dev/null >/dev/null 2>&1
 }
 
+# The default allows for a loaded machine (tests in parallel): a host that died is caught at once below.
 wait_for_ssh() { # NAME [TIMEOUT_SECONDS]
-  local name=$1 deadline=$(($(date +%s) + ${2:-30}))
+  local name=$1 deadline=$(($(date +%s) + ${2:-90}))
   until ssh_answers "$name"; do
     host_init_pid "$name" >/dev/null || die "host $name died while starting (see $(host_dir "$name")/console.log)"
-    (($(date +%s) < deadline)) || die "sshd on $name did not answer in ${2:-30} s (see $(host_dir "$name")/console.log)"
+    (($(date +%s) < deadline)) || die "sshd on $name did not answer in ${2:-90} s (see $(host_dir "$name")/console.log)"
     sleep 0.1
   done
 }
