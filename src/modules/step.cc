@@ -20,6 +20,7 @@ Result execute(const Module& module, Context& ctx) {
   Result result;
   if (changes.changed && !ctx.check_mode && !changes.result.contains("failed")) {
     result = step->apply(ctx, changes);
+    if (result.is_null()) result = Result::object();
     // A diff apply found while acting (the attributes of what it just made) is shown, as any diff, only under --diff.
     if (!ctx.diff_mode) result.erase("diff");
     // A failed change (a validate command refusing the new content) reports only what failed.

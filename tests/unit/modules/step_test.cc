@@ -171,6 +171,7 @@ struct NoArgs {
 // Something to run: check mode words its result itself (as command's "skipped"), told by the plan diff gets; a
 // real run's result is apply's, which fails when asked to.
 bool fail_apply = false;
+bool say_nothing = false;
 
 class WordedRun : public mod::Step {
  public:
@@ -181,6 +182,7 @@ class WordedRun : public mod::Step {
   }
   mod::Result apply(mod::Context&, const mod::Changes&) override {
     if (fail_apply) return {{"failed", true}, {"msg", "refused"}};
+    if (say_nothing) return {};  // null: the result is diff's keys
     return {{"changed", true}, {"rc", 0}};
   }
 };
@@ -203,6 +205,9 @@ TEST_CASE("diff is given a plan exactly in check mode; a failed apply reports on
   fail_apply = true;
   CHECK(mod::execute(m, ctx) == Value{{"failed", true}, {"msg", "refused"}, {"changed", false}});
   fail_apply = false;
+  say_nothing = true;
+  CHECK(mod::execute(m, ctx) == Value{{"cmd", "run"}, {"changed", true}});
+  say_nothing = false;
 }
 
 namespace {
