@@ -158,110 +158,114 @@ std::map<std::string, std::string> parse_systemctl_show(const std::string& out) 
   return parsed;
 }
 
-SysvProbe probe_service(const Context& ctx, const ProbeRequest& request, const std::string& pattern) {
-  conn::CommandResult probed = util::run(ctx, sysv_probe_command(request), request.pattern ? pattern + "\n" : "");
-  if (probed.rc != 0) throw Error("reading the service " + request.name + " failed: " + probed.err);
-  return parse_sysv_probe(probed.out);
-}
-
-Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::string& name, const Value& enabled,
-                    const std::string& state, Result result, bool systemd_keys) {
-  const std::string pattern = util::str(ctx.args, "pattern");
-
+ServiceWork sysv_work(const SysvProbe& probe, const ServiceWanted& wanted, const Plan* plan, Result result,
+                      bool systemd_keys) {
+  ServiceWork work;
+  const std::string& name = wanted.name;
+  const std::string& state = wanted.state;
+  const std::optional<bool>& enabled = wanted.enabled;
   if (!probe.initscript) {
     // In check mode a package an earlier task would install may bring the service.
-    if (ctx.check_mode && ctx.plan != nullptr && !ctx.plan->packages.empty()) {
+    if (plan != nullptr && !plan->packages.empty()) {
       std::string packages;
-      for (const auto& p : ctx.plan->packages) packages += (packages.empty() ? "" : ", ") + p;
+      for (const auto& p : plan->packages) packages += (packages.empty() ? "" : ", ") + p;
       std::vector<std::string> would;
       if (state == "started" || state == "restarted" || state == "reloaded") would.push_back("start");
-      if (enabled.is_boolean() && enabled.get<bool>()) would.push_back("enable");
+      if (enabled.value_or(false)) would.push_back("enable");
       std::string verbs = would.empty() ? "leave alone" : would[0] + (would.size() > 1 ? " and " + would[1] : "");
+      work.changes.changed = !would.empty();
       result["changed"] = !would.empty();
       result["msg"] = "Service " + name + " is not installed yet; assumed to come with a pending package (" + packages +
                       "): would " + verbs + " it";
-      if (enabled.is_boolean()) result["enabled"] = enabled;
+      if (enabled) result["enabled"] = *enabled;
       if (!state.empty()) result["state"] = state == "stopped" ? "stopped" : "started";
-      return result;
+      work.changes.result = std::move(result);
+      return work;
     }
-    return util::failed("Could not find the requested service " + name + ": host");
+    work.changes.result = util::failed("Could not find the requested service " + name + ": host");
+    return work;
   }
-  if (!probe.update_rcd && enabled.is_boolean()) {
-    return util::failed("cannot detect command to enable service " + name +
-                        ", typo or init system potentially unknown");
+  if (!probe.update_rcd && enabled) {
+    work.changes.result =
+        util::failed("cannot detect command to enable service " + name + ", typo or init system potentially unknown");
+    return work;
   }
 
   std::string script;
   bool enable_changed = false;
-  if (enabled.is_boolean() && enabled.get<bool>() != probe.start_links) {
+  if (enabled && *enabled != probe.start_links) {
     enable_changed = true;
     // As Ansible: "defaults" first when the service has no links at all, then enable (or disable).
-    if (enabled.get<bool>() && !probe.kill_links) script += "update-rc.d \"$n\" defaults || exit $?\n";
-    script += std::string("update-rc.d \"$n\" ") + (enabled.get<bool>() ? "enable" : "disable") + " || exit $?\n";
+    if (*enabled && !probe.kill_links) script += "update-rc.d \"$n\" defaults || exit $?\n";
+    script += std::string("update-rc.d \"$n\" ") + (*enabled ? "enable" : "disable") + " || exit $?\n";
   }
-  if (!systemd_keys && enabled.is_boolean()) result["enabled"] = enabled;
+  if (!systemd_keys && enabled) result["enabled"] = *enabled;
 
   bool state_changed = false;
   std::string action;
   if (!state.empty()) {
     int running = -1;
-    if (!pattern.empty())
+    if (!wanted.pattern.empty())
       running = probe.pattern_found ? 1 : 0;
     else if (probe.has_status)
       running = sysv_running(name, probe.status_rc, probe.status_out);
-    if (running < 0) return util::failed("failed determining service state, possible typo of service name?");
+    if (running < 0) {
+      work.changes.result = util::failed("failed determining service state, possible typo of service name?");
+      return work;
+    }
     if (state == "started" && running == 0) action = "start";
     if (state == "stopped" && running == 1) action = "stop";
     if (state == "reloaded") action = running == 1 ? "reload" : "start";
     if (state == "restarted") action = "restart";
     state_changed = !action.empty();
-    if (!systemd_keys && ctx.check_mode && state_changed)
-      return Value{{"changed", true}, {"msg", "service state changed"}};
   }
-
-  if (!ctx.check_mode && (enable_changed || state_changed)) {
-    std::string run = "n=" + shell_quote(name) + "\no=''; e=''\n" + script;
-    if (state_changed) {
-      std::string arguments;
-      for (const auto& word : util::shlex_split(util::str(ctx.args, "arguments"))) arguments += " " + shell_quote(word);
-      run += control_function();
-      if (action == "restart") {
-        // As Ansible on init scripts: stop, sleep, start; a failed stop does not matter when the start works.
-        const Value& sleep = ctx.args.contains("sleep") ? ctx.args["sleep"] : Value();
-        run += "act stop" + arguments + "; r1=$rc\n";
-        if (sleep.is_number_integer() && sleep.get<long long>() > 0)
-          run += "sleep " + std::to_string(sleep.get<long long>()) + "\n";
-        run += "act start" + arguments + "; [ $rc -eq 0 ] || rc=$((r1 + rc))\n";
-      } else {
-        run += "act " + action + arguments + "\n";
-      }
-      run += "rm -rf \"$t\"\nprintf '%s' \"$o\"; printf '%s' \"$e\" >&2; exit $rc\n";
-    }
-    conn::CommandResult done = util::run(ctx, run);
-    if (done.rc != 0) {
-      return util::failed(done.err.empty() ? done.out : done.err);
-    }
-  }
+  work.changes.changed = enable_changed || state_changed;
   if (systemd_keys) {
-    result["changed"] = enable_changed || state_changed;
+    result["changed"] = work.changes.changed;
     result["status"] = Value::object();
-    if (enabled.is_boolean()) result["enabled"] = enabled;
-    if (!state.empty()) result["state"] = state == "stopped" ? "stopped" : "started";
-    return result;
+    if (enabled) result["enabled"] = *enabled;
   }
   if (!state.empty()) result["state"] = state == "stopped" ? "stopped" : "started";
-  result["changed"] = enable_changed || state_changed;
-  return result;
+  if (!systemd_keys) result["changed"] = work.changes.changed;
+  // Ansible's service module on init scripts says only this of a state it would change in check mode.
+  if (!systemd_keys && plan != nullptr && state_changed)
+    result = Value{{"changed", true}, {"msg", "service state changed"}};
+  work.changes.result = std::move(result);
+  if (!work.changes.changed) return work;
+
+  work.script = "n=" + shell_quote(name) + "\no=''; e=''\n" + script;
+  if (state_changed) {
+    std::string arguments;
+    for (const auto& word : util::shlex_split(wanted.arguments)) arguments += " " + shell_quote(word);
+    work.script += control_function();
+    if (action == "restart") {
+      // As Ansible on init scripts: stop, sleep, start; a failed stop does not matter when the start works.
+      work.script += "act stop" + arguments + "; r1=$rc\n";
+      if (wanted.sleep && *wanted.sleep > 0) work.script += "sleep " + std::to_string(*wanted.sleep) + "\n";
+      work.script += "act start" + arguments + "; [ $rc -eq 0 ] || rc=$((r1 + rc))\n";
+    } else {
+      work.script += "act " + action + arguments + "\n";
+    }
+    work.script += "rm -rf \"$t\"\nprintf '%s' \"$o\"; printf '%s' \"$e\" >&2; exit $rc\n";
+  }
+  return work;
 }
 
-Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::string& name, Result result) {
-  const Value& args = ctx.args;
-  auto arg = [&](const char* key) {
-    const Value* v = find_key(args, key);
-    return v == nullptr ? Value() : *v;
+ServiceWork unit_work(const SysvProbe& probe, const ServiceWanted& wanted, Result result) {
+  ServiceWork work;
+  const std::string& name = wanted.name;
+  if (!probe.reload_error.empty()) {
+    work.changes.result = util::failed(probe.reload_error);
+    return work;
+  }
+  if (name.empty()) {
+    work.changes.result = std::move(result);
+    return work;
+  }
+  auto fail = [&](Result failure) {
+    work.changes.result = std::move(failure);
+    return work;
   };
-  if (!probe.reload_error.empty()) return util::failed(probe.reload_error);
-  if (name.empty()) return result;
 
   std::map<std::string, std::string> status;
   if (probe.show_rc == 0) status = parse_systemctl_show(probe.show_out);
@@ -269,7 +273,7 @@ Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::strin
   bool is_systemd = has("LoadState") && status["LoadState"] != "not-found";
   const bool is_masked = has("LoadState") && status["LoadState"] == "masked";
   if (is_systemd && !is_masked && has("LoadError") && !status["LoadError"].empty()) {
-    return util::failed("Error loading unit file '" + name + "': " + status["LoadError"]);
+    return fail(util::failed("Error loading unit file '" + name + "': " + status["LoadError"]));
   }
   static const std::vector<std::string> kEnabledStates = {"enabled",  "enabled-runtime", "linked",   "linked-runtime",
                                                           "masked",   "masked-runtime",  "static",   "indirect",
@@ -284,55 +288,52 @@ Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::strin
   const std::string missing = "Could not find the requested service " + name + ": host";
 
   std::string systemctl = "systemctl";
-  if (util::str(args, "scope") != "system" && !util::str(args, "scope").empty())
-    systemctl += " --" + util::str(args, "scope");
-  if (util::flag(args, "no_block")) systemctl += " --no-block";
-  if (util::flag(args, "force")) systemctl += " --force";
-  std::string script = "n=" + shell_quote(name) + "\n";
+  if (wanted.scope != "system" && !wanted.scope.empty()) systemctl += " --" + wanted.scope;
+  if (wanted.no_block) systemctl += " --no-block";
+  if (wanted.force) systemctl += " --force";
+  std::string script;
   auto step = [&](const std::string& action, const std::string& failure, bool with_out) {
     script += "o=$(" + systemctl + " " + action + " -- \"$n\" 2>\"$t\") || { printf '%s' " + shell_quote(failure) +
               (with_out ? " \"$o\"" : "") + " >&2; cat \"$t\" >&2; exit 1; }\n";
   };
   bool changed = false;
 
-  const Value masked = arg("masked");
-  if (masked.is_boolean() && (probe.enabled_out == "masked") != masked.get<bool>()) {
+  if (wanted.masked && (probe.enabled_out == "masked") != *wanted.masked) {
     changed = true;
-    std::string action = masked.get<bool>() ? "mask" : "unmask";
+    std::string action = *wanted.masked ? "mask" : "unmask";
     // As Ansible: a failed (un)mask of a unit that exists is not an error.
     if (found)
       script += systemctl + " " + action + " -- \"$n\" >/dev/null 2>&1 || :\n";
     else
       step(action, missing, false);
   }
-  const Value enabled = arg("enabled");
-  if (enabled.is_boolean()) {
-    if (!found) return util::failed(missing);
+  if (wanted.enabled) {
+    if (!found) return fail(util::failed(missing));
     bool current = false;
     if (probe.enabled_rc == 0)
       current = probe.enabled_out != "enabled-runtime";
     else if (probe.enabled_rc == 1) {
       const std::string& out = probe.enabled_out;
       bool says_disabled = out.size() >= 8 && out.compare(out.size() - 8, 8, "disabled") == 0;
-      current = util::str(args, "scope") != "user" && util::str(args, "scope") != "global" && probe.initscript &&
-                !says_disabled && probe.start_links;
+      current =
+          wanted.scope != "user" && wanted.scope != "global" && probe.initscript && !says_disabled && probe.start_links;
     }
     result["enabled"] = current;
-    if (current != enabled.get<bool>()) {
+    if (current != *wanted.enabled) {
       changed = true;
-      std::string action = enabled.get<bool>() ? "enable" : "disable";
+      std::string action = *wanted.enabled ? "enable" : "disable";
       step(action, "Unable to " + action + " service " + name + ": ", true);
       result["enabled"] = !current;
     }
   }
-  const std::string state = util::str(args, "state");
+  const std::string& state = wanted.state;
   if (!state.empty()) {
-    if (!found) return util::failed(missing);
+    if (!found) return fail(util::failed(missing));
     result["state"] = state;
     if (!has("ActiveState")) {
-      Result f = util::failed("Service is in unknown state");
-      f["status"] = shown;
-      return f;
+      Result failure = util::failed("Service is in unknown state");
+      failure["status"] = shown;
+      return fail(std::move(failure));
     }
     const std::string& active = status["ActiveState"];
     const bool running = active == "active" || active == "activating";
@@ -349,11 +350,16 @@ Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::strin
     }
   }
   result["changed"] = changed;
-  if (changed && !ctx.check_mode) {
-    conn::CommandResult done = util::run(ctx, "t=$(mktemp) || exit 1\n" + script + "rm -f \"$t\"\n");
-    if (done.rc != 0) return util::failed(done.err);
-  }
-  return result;
+  work.changes.changed = changed;
+  work.changes.result = std::move(result);
+  if (changed) work.script = "t=$(mktemp) || exit 1\nn=" + shell_quote(name) + "\n" + script + "rm -f \"$t\"\n";
+  return work;
+}
+
+Result run_service_work(Context& ctx, const ServiceWork& work) {
+  conn::CommandResult done = util::run(ctx, work.script);
+  if (done.rc != 0) return util::failed(done.err.empty() ? done.out : done.err);
+  return Result::object();
 }
 
 }  // namespace prov::mod

@@ -2,6 +2,7 @@
 // Services for the service and systemd modules: which init system the host runs, and the state of one service,
 // read in one probe each (a sh script printing tagged lines, parsed on the controller).
 #include <map>
+#include <optional>
 #include <string>
 
 #include "provision/modules/module.h"
@@ -50,17 +51,35 @@ int sysv_running(const std::string& name, int rc, const std::string& out);
 /// `systemctl show` output as Ansible parses it: key=value lines, Exec* values in braces may span lines.
 std::map<std::string, std::string> parse_systemctl_show(const std::string& out);
 
-/// Runs the probe on ctx's host; pattern is sent on stdin.
-SysvProbe probe_service(const Context& ctx, const ProbeRequest& request, const std::string& pattern);
+/// What the service or systemd module wants of one service (systemd's own keys are unset for service).
+struct ServiceWanted {
+  std::string name;
+  std::string state;  ///< "" (leave alone), started, stopped, restarted, reloaded
+  std::optional<bool> enabled;
+  std::optional<bool> masked;
+  std::string scope = "system";  ///< systemctl --user / --global
+  bool no_block = false, force = false;
+  std::string pattern;             ///< service: running means a process matches this
+  std::string arguments;           ///< service: words given to the init script's action
+  std::optional<long long> sleep;  ///< service: seconds between stop and start of a restart
+};
 
-/// The systemd module's work on a host that runs systemd (systemctl), from a probe. `result` holds name, changed,
-/// status.
-Result systemd_unit(const Context& ctx, const SysvProbe& probe, const std::string& name, Result result);
+/// What a comparison found (the result, changed) and the shell text that makes the change ("" when none).
+struct ServiceWork {
+  Changes changes;
+  std::string script;
+};
 
-/// Runs the sysv side of the service and systemd modules: enabled through the rc links, state through the init
-/// script. `result` already holds the module's leading keys. Check mode predicts; a missing service in check mode
-/// with packages pending in the plan is assumed to come with them.
-Result sysv_service(const Context& ctx, const SysvProbe& probe, const std::string& name, const Value& enabled,
-                    const std::string& state, Result result, bool systemd_keys);
+/// On a host that runs systemd: the unit against what is wanted, from a probe. `result` holds name, changed, status.
+ServiceWork unit_work(const SysvProbe& probe, const ServiceWanted& wanted, Result result);
+
+/// On a host without systemd: enabled through the rc links, state through the init script. `result` already holds
+/// the module's leading keys; systemd_keys: the systemd module's result keys (status, enabled, state). plan
+/// (non-null exactly in check mode): a missing service with packages pending is assumed to come with them.
+ServiceWork sysv_work(const SysvProbe& probe, const ServiceWanted& wanted, const Plan* plan, Result result,
+                      bool systemd_keys);
+
+/// Runs a work's script on ctx's host: nothing (an object) when it succeeds, the failure otherwise.
+Result run_service_work(Context& ctx, const ServiceWork& work);
 
 }  // namespace prov::mod

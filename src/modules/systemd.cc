@@ -2,87 +2,136 @@
 // run systemd (no /run/systemd/system), state and enabled fall back to the init script as the service module
 // does; masked: true, scope user/global fail there, daemon_reload/daemon_reexec have nothing to do.
 #include "provision/modules/module.h"
+#include "schema.h"
 #include "services.h"
-#include "util.h"
 
 namespace prov::mod {
 
 namespace {
 
-class SystemdModule : public Module {
+struct SystemdArgs {
+  std::string name, state, scope;
+  std::optional<bool> enabled, force, masked;
+  bool daemon_reload = false, daemon_reexec = false, no_block = false;
+
+  static void describe(Schema<SystemdArgs>& s) {
+    s.field("name", &SystemdArgs::name).aliases({"service", "unit"});
+    s.field("state", &SystemdArgs::state).choices({"reloaded", "restarted", "started", "stopped"});
+    s.field("enabled", &SystemdArgs::enabled);
+    s.field("force", &SystemdArgs::force);
+    s.field("masked", &SystemdArgs::masked);
+    s.field("daemon_reload", &SystemdArgs::daemon_reload).default_value(false).aliases({"daemon-reload"});
+    s.field("daemon_reexec", &SystemdArgs::daemon_reexec).default_value(false).aliases({"daemon-reexec"});
+    s.field("scope", &SystemdArgs::scope).choices({"system", "user", "global"}).default_value("system");
+    s.field("no_block", &SystemdArgs::no_block).default_value(false);
+  }
+};
+
+// A daemon-reload or daemon-reexec must come before the unit is read (a unit file just written is then what
+// systemctl shows), and Ansible does neither in check mode. So outside check mode such a run reads nothing up
+// front: apply() reloads and reads in one round trip, then compares and acts; the reload alone is no change.
+class SystemdRun : public Step {
  public:
-  SystemdModule() {
-    using util::arg;
-    spec_.name = "systemd";
-    spec_.other_names = {"systemd_service", "ansible.builtin.systemd_service", "ansible.legacy.systemd_service"};
-    spec_.args = {
-        arg("name").aliases({"service", "unit"}),
-        arg("state").choices({"reloaded", "restarted", "started", "stopped"}),
-        arg("enabled", ArgType::Bool),
-        arg("force", ArgType::Bool),
-        arg("masked", ArgType::Bool),
-        arg("daemon_reload", ArgType::Bool).default_value(false).aliases({"daemon-reload"}),
-        arg("daemon_reexec", ArgType::Bool).default_value(false).aliases({"daemon-reexec"}),
-        arg("scope").choices({"system", "user", "global"}).default_value("system"),
-        arg("no_block", ArgType::Bool).default_value(false),
-    };
-    spec_.required_one_of = {{"state", "enabled", "masked", "daemon_reload", "daemon_reexec"}};
-  }
-  const ModuleSpec& spec() const override { return spec_; }
-
-  // The probe reads, unless it starts with a daemon-reload or daemon-reexec.
-  std::optional<Probe> first_probe(const Context& ctx) const override {
-    ProbeRequest request = probe_request(ctx);
-    if (request.daemon_reload || request.daemon_reexec) return std::nullopt;
-    return shell_read(sysv_probe_command(request));
+  SystemdRun(SystemdArgs args, const Context& ctx) {
+    wanted_.name = std::move(args.name);
+    wanted_.state = std::move(args.state);
+    wanted_.enabled = args.enabled;
+    wanted_.masked = args.masked;
+    wanted_.scope = std::move(args.scope);
+    wanted_.no_block = args.no_block;
+    wanted_.force = args.force.value_or(false);
+    request_.name = wanted_.name;
+    request_.status = !wanted_.state.empty();
+    request_.daemon_reload = args.daemon_reload && !ctx.check_mode;
+    request_.daemon_reexec = args.daemon_reexec && !ctx.check_mode;
   }
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    const std::string name = util::str(args, "name");
-    const std::string state = util::str(args, "state");
-    for (const char* key : {"state", "enabled", "masked"}) {
-      if (!args[key].is_null() && name.empty()) {
-        return util::failed(std::string("missing parameter(s) required by '") + key + "': name");
-      }
-    }
-    for (const char* glob : {"*", "?", "["}) {
-      if (name.find(glob) != std::string::npos) {
-        return util::failed(std::string("This module does not currently support using glob patterns, found '") + glob +
-                            "' in service name: " + name);
-      }
-    }
-    SysvProbe probe = probe_service(ctx, probe_request(ctx), {});
-    Result result = {{"name", name.empty() ? Value() : Value(name)}, {"changed", false}, {"status", Value::object()}};
-    if (probe.systemd) return systemd_unit(ctx, probe, name, result);
+  std::optional<Probe> query() override {
+    if (probe_ || reloads() || !refusal().empty()) return std::nullopt;
+    return shell_read(sysv_probe_command(request_));
+  }
+  void parse(const conn::CommandResult& read) override { probe_ = parsed(read); }
 
-    // No systemd on this host: what can be done through the init script is, the rest is refused clearly.
-    if (util::str(args, "scope") != "system") {
-      return util::failed("scope=" + util::str(args, "scope") +
-                          " needs systemd, which this host does not run "
-                          "(/run/systemd/system is missing)");
+  Changes diff(const Plan* plan) const override {
+    if (std::string refused = refusal(); !refused.empty()) return Changes{false, util::failed(refused), {}, {}};
+    if (!probe_) return Changes{true, Value::object(), {}, {}};  // reloads first: apply() reads and compares
+    return work(*probe_, plan).changes;
+  }
+
+  Result apply(Context& ctx, const Changes&) override {
+    if (!probe_) {
+      ServiceWork reloaded = work(parsed(util::run(ctx, sysv_probe_command(request_))), nullptr);
+      if (!reloaded.changes.changed || reloaded.changes.result.contains("failed")) return reloaded.changes.result;
+      Result done = run_service_work(ctx, reloaded);
+      return done.contains("failed") ? done : reloaded.changes.result;
     }
-    if (util::flag(args, "masked")) {
-      return util::failed(
-          "masked=true needs systemd, which this host does not run (/run/systemd/system is missing); "
-          "use enabled=false to keep " +
-          name + " from starting at boot");
-    }
-    if (name.empty() || (state.empty() && args["enabled"].is_null())) return result;
-    return sysv_service(ctx, probe, name, args["enabled"], state, result, true);
+    return run_service_work(ctx, work(*probe_, nullptr));
   }
 
  private:
-  static ProbeRequest probe_request(const Context& ctx) {
-    ProbeRequest request;
-    request.name = util::str(ctx.args, "name");
-    request.status = !util::str(ctx.args, "state").empty();
-    request.daemon_reload = util::flag(ctx.args, "daemon_reload") && !ctx.check_mode;
-    request.daemon_reexec = util::flag(ctx.args, "daemon_reexec") && !ctx.check_mode;
-    return request;
+  bool reloads() const { return request_.daemon_reload || request_.daemon_reexec; }
+
+  SysvProbe parsed(const conn::CommandResult& read) const {
+    if (read.rc != 0) throw Error("reading the service " + wanted_.name + " failed: " + read.err);
+    return parse_sysv_probe(read.out);
   }
 
-  ModuleSpec spec_;
+  // What is refused before the host is read.
+  std::string refusal() const {
+    const std::pair<const char*, bool> given[] = {{"state", !wanted_.state.empty()},
+                                                  {"enabled", wanted_.enabled.has_value()},
+                                                  {"masked", wanted_.masked.has_value()}};
+    for (const auto& [key, is_given] : given) {
+      if (is_given && wanted_.name.empty()) return std::string("missing parameter(s) required by '") + key + "': name";
+    }
+    for (const char* glob : {"*", "?", "["}) {
+      if (wanted_.name.find(glob) != std::string::npos) {
+        return std::string("This module does not currently support using glob patterns, found '") + glob +
+               "' in service name: " + wanted_.name;
+      }
+    }
+    return "";
+  }
+
+  ServiceWork work(const SysvProbe& probe, const Plan* plan) const {
+    const std::string& name = wanted_.name;
+    Result result = {{"name", name.empty() ? Value() : Value(name)}, {"changed", false}, {"status", Value::object()}};
+    if (probe.systemd) return unit_work(probe, wanted_, std::move(result));
+
+    // No systemd on this host: what can be done through the init script is, the rest is refused clearly.
+    ServiceWork refused;
+    if (wanted_.scope != "system") {
+      refused.changes.result = util::failed("scope=" + wanted_.scope +
+                                            " needs systemd, which this host does not run "
+                                            "(/run/systemd/system is missing)");
+      return refused;
+    }
+    if (wanted_.masked.value_or(false)) {
+      refused.changes.result = util::failed(
+          "masked=true needs systemd, which this host does not run (/run/systemd/system is missing); "
+          "use enabled=false to keep " +
+          name + " from starting at boot");
+      return refused;
+    }
+    if (name.empty() || (wanted_.state.empty() && !wanted_.enabled)) {
+      ServiceWork nothing_to_do;
+      nothing_to_do.changes.result = std::move(result);
+      return nothing_to_do;
+    }
+    return sysv_work(probe, wanted_, plan, std::move(result), true);
+  }
+
+  ServiceWanted wanted_;
+  ProbeRequest request_;
+  std::optional<SysvProbe> probe_;
+};
+
+class SystemdModule : public TypedModule<SystemdArgs, SystemdRun> {
+ public:
+  SystemdModule() : TypedModule("systemd") {
+    spec_.other_names = {"systemd_service", "ansible.builtin.systemd_service", "ansible.legacy.systemd_service"};
+    spec_.required_one_of = {{"state", "enabled", "masked", "daemon_reload", "daemon_reexec"}};
+  }
 };
 
 }  // namespace
