@@ -1,5 +1,5 @@
 #pragma once
-// Probes sent ahead of time. The next tasks' first commands on a host (Module::first_probe: reads only) go in one
+// Probes sent ahead of time. The next tasks' first commands on a host (mod::first_query: reads only) go in one
 // round trip, and each task's identical command is then answered from that output: a run of converged file tasks
 // costs one round trip instead of one each, and consecutive ufw tasks read ufw's state once. Anything else sent to the
 // host drops what is left, since it may change what those probes read.

@@ -14,7 +14,7 @@ class TaskScope;
 /// Runs `node` (a leaf task) on `host` within `frame`, reporting through the play's sink and counting stats.
 TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame);
 
-/// A task's first command on a host, known before the task runs (Module::first_probe).
+/// A task's first command on a host, known before the task runs (mod::first_query).
 struct PlannedProbe {
   std::string command;
   conn::RunOptions options;

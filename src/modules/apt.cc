@@ -190,6 +190,9 @@ class AptRun : public Step {
     }
     AptWork work = evaluate(view_, plan);
     if (due_) c.predicted.refreshed_indexes.insert("apt");
+    if (args_.state == "absent") {
+      for (const auto& spec : specs_) c.removed.packages.insert(spec.name);  // no later task may count on them
+    }
     if (!work.failure.is_null()) {
       c.result = work.failure;
       c.changed = due_;

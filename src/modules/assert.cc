@@ -25,7 +25,7 @@ class AssertRun : public Step {
  public:
   AssertRun(AssertArgs args, const Context& ctx) : args_(std::move(args)), ctx_(&ctx) {}
 
-  Changes diff(const Plan*) const override { return {false, verdict(), {}, {}}; }
+  Changes diff(const Plan*) const override { return {false, verdict()}; }
   Result apply(Context&, const Changes& changes) override { return changes.result; }
 
  private:

@@ -135,10 +135,10 @@ class ProgramRun : public Step {
   Changes diff(const Plan* plan) const override {
     const bool predicting = plan != nullptr;  // check mode
     Result r = empty_result();
-    if (std::optional<std::string> problem = argument_problem()) return {false, fail_with(r, 256, *problem), {}, {}};
+    if (std::optional<std::string> problem = argument_problem()) return {false, fail_with(r, 256, *problem)};
     r["cmd"] = invocation().cmd;
-    if (std::optional<Result> skipped = not_run(r, predicting ? "Would" : "Did")) return {false, *skipped, {}, {}};
-    if (!predicting) return {true, Value::object(), {}, {}};
+    if (std::optional<Result> skipped = not_run(r, predicting ? "Would" : "Did")) return {false, *skipped};
+    if (!predicting) return {true, Value::object()};
     r["changed"] = true;
     r["rc"] = 0;
     r["msg"] = "Command would have run if not in check mode";
@@ -146,7 +146,7 @@ class ProgramRun : public Step {
       r["skipped"] = true;
       r["changed"] = false;
     }
-    return {true, with_lines(r), {}, {}};
+    return {true, with_lines(r)};
   }
 
   Result apply(Context& ctx, const Changes&) override {

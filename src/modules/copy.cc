@@ -55,12 +55,16 @@ std::string read_controller_file(const std::string& path) {
 // One file (inline content or a controller file) or a controller folder, each file through a ContentWriter.
 class CopyRun : public Step {
  public:
-  CopyRun(CopyArgs args, const Context& ctx) : args_(std::move(args)), ctx_(&ctx) {}
-  /// remote_src: the source's content, read from the host beforehand.
-  CopyRun(CopyArgs args, const Context& ctx, std::string fetched)
-      : args_(std::move(args)), ctx_(&ctx), fetched_(std::move(fetched)) {}
+  CopyRun(CopyArgs args, const Context& ctx)
+      : args_(std::move(args)), ctx_(&ctx),
+        remote_source_(args_.content.is_null() && !args_.src.empty() && args_.remote_src) {}
 
   std::optional<Probe> query() override {
+    if (remote_source_ && !fetched_) {
+      Probe source;  // read whole with the connection's file transfer, before anything else
+      source.fetched_path = args_.src;
+      return source;
+    }
     if (!started_) start();
     if (!failure_.is_null()) return std::nullopt;
     if (!folder_read_ && !folder_query_.empty()) return shell_read(folder_query_);
@@ -74,6 +78,10 @@ class CopyRun : public Step {
   }
 
   void parse(const conn::CommandResult& read) override {
+    if (remote_source_ && !fetched_) {
+      fetched_ = read.out;
+      return;
+    }
     if (!folder_read_ && !folder_query_.empty()) {
       folder_read_ = true;
       if (tree_) {
@@ -260,6 +268,7 @@ class CopyRun : public Step {
 
   CopyArgs args_;
   const Context* ctx_;
+  bool remote_source_;  // remote_src: the source is a file on the host
   bool started_ = false, unread_ = false;
   Result failure_;
   std::string content_, shown_src_, local_;
@@ -278,44 +287,9 @@ class CopyRun : public Step {
   std::optional<std::string> fetched_;
 };
 
-// A remote source is read with fetch_file, which no query can announce: that form reads it first, then runs the
-// step as for a controller file.
 class CopyModule : public TypedModule<CopyArgs, CopyRun> {
  public:
   CopyModule() : TypedModule("copy") { spec_.mutually_exclusive = {{"content", "src"}}; }
-
-  std::unique_ptr<Step> start(const Context& ctx) const override {
-    if (remote_source(ctx)) return nullptr;
-    return TypedModule::start(ctx);
-  }
-
-  Result run(Context& ctx) const override {
-    std::string fetched = ctx.conn->fetch_file(util::str(ctx.args, "src"), ctx.become);
-    return execute(Fetched(*this, std::move(fetched)), ctx);
-  }
-
- private:
-  // The copy module with its source already read.
-  class Fetched : public Module {
-   public:
-    Fetched(const CopyModule& copy, std::string content) : copy_(copy), content_(std::move(content)) {}
-    const ModuleSpec& spec() const override { return copy_.spec(); }
-    std::unique_ptr<Step> start(const Context& ctx) const override {
-      Schema<CopyArgs> schema;
-      CopyArgs::describe(schema);
-      return std::make_unique<CopyRun>(schema.bind(ctx.args), ctx, content_);
-    }
-
-   private:
-    const CopyModule& copy_;
-    std::string content_;
-  };
-
-  static bool remote_source(const Context& ctx) {
-    const Value* content = find_key(ctx.args, "content");
-    return (content == nullptr || content->is_null()) && !util::str(ctx.args, "src").empty() &&
-           util::flag(ctx.args, "remote_src");
-  }
 };
 
 }  // namespace

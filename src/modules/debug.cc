@@ -36,7 +36,7 @@ class DebugRun : public Step {
  public:
   DebugRun(DebugArgs args, const Context& ctx) : args_(std::move(args)), ctx_(&ctx) {}
 
-  Changes diff(const Plan*) const override { return {false, shown(), {}, {}}; }
+  Changes diff(const Plan*) const override { return {false, shown()}; }
   Result apply(Context&, const Changes& changes) override { return changes.result; }
 
  private:

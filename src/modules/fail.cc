@@ -20,7 +20,7 @@ class FailRun : public Step {
   FailRun(FailArgs args, const Context&) : args_(std::move(args)) {}
 
   Changes diff(const Plan*) const override {
-    return {false, {{"failed", true}, {"msg", args_.msg}, {"changed", false}}, {}, {}};
+    return {false, {{"failed", true}, {"msg", args_.msg}, {"changed", false}}};
   }
   Result apply(Context&, const Changes& changes) override { return changes.result; }
 

@@ -26,7 +26,7 @@ struct PathInfo {
 /// It never exits the shell: its status is 1 when stat or the checksum failed, 0 otherwise.
 std::string path_probe_command(const std::string& path, bool follow, const std::string& checksum);
 
-/// The probe as a module announces it (Module::first_probe): the command, path_probe_prelude, and free to share a
+/// The probe as a module announces it (its first query): the command, path_probe_prelude, and free to share a
 /// subshell with other path probes.
 Probe path_probe(const std::string& path, bool follow, const std::string& checksum);
 

@@ -28,7 +28,7 @@ class PauseRun : public Step {
  public:
   PauseRun(PauseArgs args, const Context&) : args_(std::move(args)) {}
 
-  Changes diff(const Plan*) const override { return {false, wait(), {}, {}}; }
+  Changes diff(const Plan*) const override { return {false, wait()}; }
   Result apply(Context&, const Changes& changes) override { return changes.result; }
 
  private:

@@ -54,4 +54,12 @@ void Plan::merge(const Plan& other) {
   refreshed_indexes.insert(other.refreshed_indexes.begin(), other.refreshed_indexes.end());
 }
 
+void Plan::forget(const Plan& removed) {
+  for (const auto& p : removed.packages) packages.erase(p);
+  for (const auto& p : removed.paths) paths.erase(p);
+  for (const auto& u : removed.users) users.erase(u);
+  for (const auto& g : removed.groups) groups.erase(g);
+  for (const auto& i : removed.refreshed_indexes) refreshed_indexes.erase(i);
+}
+
 }  // namespace prov::mod

@@ -172,46 +172,33 @@ std::string conninfo_value(std::string_view text) {
   return out + "'";
 }
 
-std::vector<ArgSpec> login_args() {
-  using util::arg;
-  return {
-      arg("login_user").default_value("postgres").aliases({"login"}),
-      arg("login_password").default_value("").no_log(),
-      arg("login_host").default_value("").aliases({"host"}),
-      arg("login_unix_socket").default_value("").aliases({"unix_socket"}),
-      arg("port", ArgType::Int).default_value(5432).aliases({"login_port"}),
-      arg("ssl_mode")
-          .default_value("prefer")
-          .choices({"allow", "disable", "prefer", "require", "verify-ca", "verify-full"}),
-      arg("ca_cert").aliases({"ssl_rootcert"}),
-      arg("ssl_cert", ArgType::Path),
-      arg("ssl_key", ArgType::Path),
-      arg("connect_params", ArgType::Dict).default_value(Value::object()),
-      arg("session_role"),
-      arg("trust_input", ArgType::Bool).default_value(true),
-  };
+void Login::describe(Schema<Login>& s) {
+  s.field("login_user", &Login::user).default_value("postgres").aliases({"login"});
+  s.field("login_password", &Login::password).default_value("").no_log();
+  s.field("login_host", &Login::host).default_value("").aliases({"host"});
+  s.field("login_unix_socket", &Login::unix_socket).default_value("").aliases({"unix_socket"});
+  s.field("port", &Login::port).default_value(5432).aliases({"login_port"});
+  s.field("ssl_mode", &Login::ssl_mode)
+      .default_value("prefer")
+      .choices({"allow", "disable", "prefer", "require", "verify-ca", "verify-full"});
+  s.field("ca_cert", &Login::ca_cert).aliases({"ssl_rootcert"});
+  s.field("ssl_cert", &Login::ssl_cert, ArgType::Path);
+  s.field("ssl_key", &Login::ssl_key, ArgType::Path);
+  s.field("connect_params", &Login::connect_params, ArgType::Dict).default_value(Value::object());
+  s.field("session_role", &Login::session_role);
+  s.field("trust_input", &Login::trust_input).default_value(true);
 }
 
 Login Login::from(const Value& args) {
-  Login login;
-  login.user = util::str(args, "login_user");
-  login.password = util::str(args, "login_password");
-  login.host = util::str(args, "login_host");
-  login.unix_socket = util::str(args, "login_unix_socket");
-  if (const Value* port = find_key(args, "port"); port != nullptr && port->is_number_integer()) {
-    login.port = port->get<long long>();
-  }
-  login.ssl_mode = util::str(args, "ssl_mode");
-  login.ca_cert = util::str(args, "ca_cert");
-  login.ssl_cert = util::str(args, "ssl_cert");
-  login.ssl_key = util::str(args, "ssl_key");
-  if (const Value* params = find_key(args, "connect_params"); params != nullptr && params->is_object()) {
-    login.connect_params = *params;
-  }
-  if (login.password.find('\n') != std::string::npos) {
-    throw ArgError("login_password must not contain a newline");
-  }
+  Schema<Login> schema;
+  describe(schema);
+  Login login = schema.bind(args);
+  if (std::string refused = login.refusal(); !refused.empty()) throw ArgError(refused);
   return login;
+}
+
+std::string Login::refusal() const {
+  return password.find('\n') == std::string::npos ? "" : "login_password must not contain a newline";
 }
 
 std::string Login::conninfo(const std::string& db) const {
@@ -238,34 +225,58 @@ std::string Login::conninfo(const std::string& db) const {
   return info;
 }
 
-ToolRun run_tool(const Context& ctx, const Login& login, const std::string& tool, const std::string& command,
-                 const std::string& input, const std::string& prelude) {
+Probe tool_command(const Login& login, const std::string& tool, const std::string& command, const std::string& input,
+                   const std::string& prelude) {
   std::string inner = "cd / || exit 1; ";
-  std::string stdin_data;
+  Probe probe;
   if (!login.password.empty()) {
     // The password is the first stdin line: neither the command line nor the exported environment of the
     // outer shell (visible in ps through `export` words) ever holds it.
     inner += "IFS= read -r PGPASSWORD || exit 1; export PGPASSWORD; ";
-    stdin_data = login.password + "\n";
+    probe.stdin_data = login.password + "\n";
   }
   inner += command;
-  stdin_data += input;
-  std::string script = "command -v " + shell_quote(tool) + " >/dev/null 2>&1 || { echo " + std::string(kMissingMarker) +
-                       "; exit 0; }; PGCLIENTENCODING=UTF8; export PGCLIENTENCODING; " + prelude +
-                       "prov_inner=" + shell_quote(inner) +
-                       "; if [ \"$(id -u)\" = 0 ] && id postgres >/dev/null 2>&1; then exec su -s /bin/sh -c "
-                       "\"$prov_inner\" postgres; fi; exec /bin/sh -c \"$prov_inner\"";
-  conn::CommandResult r = util::run(ctx, script, stdin_data);
+  probe.stdin_data += input;
+  probe.command = "command -v " + shell_quote(tool) + " >/dev/null 2>&1 || { echo " + std::string(kMissingMarker) +
+                  "; exit 0; }; PGCLIENTENCODING=UTF8; export PGCLIENTENCODING; " + prelude +
+                  "prov_inner=" + shell_quote(inner) +
+                  "; if [ \"$(id -u)\" = 0 ] && id postgres >/dev/null 2>&1; then exec su -s /bin/sh -c "
+                  "\"$prov_inner\" postgres; fi; exec /bin/sh -c \"$prov_inner\"";
+  return probe;
+}
+
+ToolRun tool_answer(const conn::CommandResult& answer) {
   ToolRun run;
-  run.cmd = command;
-  if (r.rc == 0 && trim(r.out) == kMissingMarker) {
+  if (answer.rc == 0 && trim(answer.out) == kMissingMarker) {
     run.missing = true;
     return run;
   }
-  run.rc = r.rc;
-  run.out = std::move(r.out);
-  run.err = strip_psql_prefixes(r.err);
+  run.rc = answer.rc;
+  run.out = answer.out;
+  run.err = strip_psql_prefixes(answer.err);
   return run;
+}
+
+Value read_json(const ToolRun& read) {
+  if (read.missing || read.rc != 0) return Value();
+  Value out_lines = util::lines(read.out);
+  try {
+    return out_lines.empty() ? Value() : Value::parse(out_lines.back().get<std::string>());
+  } catch (const std::exception&) {
+    return Value();
+  }
+}
+
+std::optional<Result> read_failure(const ToolRun& read, const Value& info) {
+  if (read.missing) return util::failed(missing_message("psql"));
+  if (connect_failed(read)) return util::failed("unable to connect to database: " + error_text(read.err));
+  if (read.rc != 0) return util::failed("Database query failed: " + error_text(read.err));
+  if (info.is_null()) return util::failed("Database query failed: unexpected psql output: " + read.out);
+  return std::nullopt;
+}
+
+ToolRun run_tool(const Context& ctx, const Probe& command) {
+  return tool_answer(util::run(ctx, command.command, command.stdin_data));
 }
 
 // Debian's psql is pg_wrapper, a Perl program (about 100 ms to start on a small host) that runs the newest installed
@@ -279,14 +290,13 @@ constexpr const char* kFindPsql =
     "[ \"$prov_m\" -ge \"$prov_v\" ] && { prov_v=$prov_m; prov_psql=$prov_b; }; done; "
     "PGSYSCONFDIR=${PGSYSCONFDIR:-/etc/postgresql-common}; export PGSYSCONFDIR; fi; ";
 
-ToolRun run_psql(const Context& ctx, const Login& login, const std::string& db, const std::string& session_role,
-                 const std::string& sql) {
+Probe psql_command(const Login& login, const std::string& db, const std::string& sql) {
   std::string script = "SET standard_conforming_strings = on;\n";
-  if (!session_role.empty()) script += "SET ROLE " + quote_ident(session_role) + ";\n";
+  if (!login.session_role.empty()) script += "SET ROLE " + quote_ident(login.session_role) + ";\n";
   script += sql;
   std::string command =
       std::string(kFindPsql) + "\"$prov_psql\" -X -q -A -t -v ON_ERROR_STOP=1 -d " + shell_quote(login.conninfo(db));
-  return run_tool(ctx, login, "psql", command, script);
+  return tool_command(login, "psql", command, script);
 }
 
 std::string error_text(const std::string& err) {
@@ -302,9 +312,7 @@ std::string error_text(const std::string& err) {
   return text;
 }
 
-bool planned_install(const Context& ctx) {
-  return ctx.check_mode && ctx.plan != nullptr && !ctx.plan->packages.empty();
-}
+bool planned_install(const Plan* plan) { return plan != nullptr && !plan->packages.empty(); }
 
 std::string missing_message(const std::string& tool) {
   return tool + " was not found on the host: install PostgreSQL (the postgresql package, or postgresql-client for " +

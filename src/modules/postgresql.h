@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "provision/modules/module.h"
+#include "schema.h"
 
 namespace prov::mod::pg {
 
@@ -20,10 +21,8 @@ std::string quote_literal(std::string_view text);
 /// A libpq connection-string value: 'a\'b\\c'.
 std::string conninfo_value(std::string_view text);
 
-/// The connection arguments every postgresql module takes (login_user, login_password, login_host, port, ...).
-std::vector<ArgSpec> login_args();
-
-/// How to reach the server, read from validated args.
+/// How to reach the server: the connection arguments every postgresql module takes (login_user, login_password,
+/// login_host, port, ..., session_role), declared once and included in each module's arguments.
 struct Login {
   std::string user;
   std::string password;  ///< sent on stdin, never on a command line
@@ -35,7 +34,14 @@ struct Login {
   std::string ssl_cert;
   std::string ssl_key;
   Value connect_params;
+  std::string session_role;
+  bool trust_input = true;
+
+  static void describe(Schema<Login>& s);
+  /// From validated args; throws ArgError where refusal() says no.
   static Login from(const Value& args);
+  /// Why these arguments cannot be used ("" when they can): a password with a newline cannot go on stdin.
+  std::string refusal() const;
   /// The libpq connection string for database db (no password in it).
   std::string conninfo(const std::string& db) const;
 };
@@ -46,29 +52,40 @@ struct ToolRun {
   int rc = 0;
   std::string out;
   std::string err;  ///< with psql's "psql:<stdin>:N: " prefixes removed
-  std::string cmd;  ///< the command that ran, for results
 };
 
-/// Runs `command` (a sh command line built from quoted words) on the host in one round trip: as the task's become
-/// when it has one; otherwise, when the connection is root and a postgres OS user exists, as postgres through
-/// `su -s /bin/sh -c ... postgres` (peer authentication on the local socket needs the OS user). The password, when
-/// there is one, is the first stdin line and reaches the tool as PGPASSWORD; `input` follows on stdin. `tool` is
-/// checked with `command -v` first. `prelude` runs before switching user (it may export variables).
-ToolRun run_tool(const Context& ctx, const Login& login, const std::string& tool, const std::string& command,
-                 const std::string& input, const std::string& prelude = {});
+/// The command that runs `command` (a sh command line built from quoted words) on the host in one round trip: as
+/// the task's become when it has one; otherwise, when the connection is root and a postgres OS user exists, as
+/// postgres through `su -s /bin/sh -c ... postgres` (peer authentication on the local socket needs the OS user).
+/// The password, when there is one, is the first stdin line and reaches the tool as PGPASSWORD; `input` follows on
+/// stdin. `tool` is checked with `command -v` first. `prelude` runs before switching user (it may export variables).
+Probe tool_command(const Login& login, const std::string& tool, const std::string& command, const std::string& input,
+                   const std::string& prelude = {});
 
 /// psql with the flags every module uses (-X -q -A -t -v ON_ERROR_STOP=1) against database db, reading `sql` on
 /// stdin. The script is prefixed with SET standard_conforming_strings = on and, when given, SET ROLE.
-ToolRun run_psql(const Context& ctx, const Login& login, const std::string& db, const std::string& session_role,
-                 const std::string& sql);
+Probe psql_command(const Login& login, const std::string& db, const std::string& sql);
+
+/// What the host answered to a tool_command or psql_command.
+ToolRun tool_answer(const conn::CommandResult& answer);
+
+/// The JSON object a psql read printed on its last line; null when it printed something else.
+Value read_json(const ToolRun& read);
+
+/// What makes a psql read unusable, as the task's failure: psql missing, no connection, a failed query, output that
+/// is not the JSON asked for (info: read_json's). nullopt: the read can be compared.
+std::optional<Result> read_failure(const ToolRun& read, const Value& info);
+
+/// Sends a tool_command or psql_command and reads the answer.
+ToolRun run_tool(const Context& ctx, const Probe& command);
 
 /// The first error line of psql's stderr without "ERROR:  ", for messages.
 std::string error_text(const std::string& err);
 /// True when psql failed to connect (exit status 2).
 inline bool connect_failed(const ToolRun& run) { return run.rc == 2; }
 
-/// True when check mode should assume PostgreSQL is installed by an earlier task (the plan has packages).
-bool planned_install(const Context& ctx);
+/// True when check mode (plan is non-null) should assume PostgreSQL is installed by an earlier task.
+bool planned_install(const Plan* plan);
 
 /// The message when psql (or pg_dump, ...) is not on the host.
 std::string missing_message(const std::string& tool);

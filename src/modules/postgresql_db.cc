@@ -6,6 +6,7 @@
 
 #include "postgresql.h"
 #include "provision/modules/module.h"
+#include "schema.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -43,127 +44,154 @@ Value string_list(const std::vector<std::string>& items) {
   return list;
 }
 
-class PostgresqlDbModule : public Module {
- public:
-  PostgresqlDbModule() {
-    using util::arg;
-    spec_.name = "postgresql_db";
-    spec_.other_names = {"community.postgresql.postgresql_db"};
-    spec_.args = {
-        arg("name").required().aliases({"db"}),
-        arg("owner").default_value(""),
-        arg("template").default_value(""),
-        arg("encoding").default_value(""),
-        arg("lc_collate").default_value(""),
-        arg("lc_ctype").default_value(""),
-        arg("state").default_value("present").choices({"absent", "dump", "present", "rename", "restore"}),
-        arg("target", ArgType::Path).default_value(""),
-        arg("target_opts").default_value(""),
-        arg("maintenance_db").default_value("postgres"),
-        arg("conn_limit").default_value(""),
-        arg("tablespace", ArgType::Path).default_value(""),
-        arg("dump_extra_args"),
-        arg("force", ArgType::Bool).default_value(false),
-    };
-    for (auto& a : pg::login_args()) spec_.args.push_back(a);
+struct PostgresqlDbArgs {
+  std::string name, owner, template_, encoding, lc_collate, lc_ctype, state, target, target_opts, maintenance_db,
+      conn_limit, tablespace, dump_extra_args;
+  bool force = false;
+  pg::Login login;
+
+  static void describe(Schema<PostgresqlDbArgs>& s) {
+    using A = PostgresqlDbArgs;
+    s.field("name", &A::name).required().aliases({"db"});
+    s.field("owner", &A::owner).default_value("");
+    s.field("template", &A::template_).default_value("");
+    s.field("encoding", &A::encoding).default_value("");
+    s.field("lc_collate", &A::lc_collate).default_value("");
+    s.field("lc_ctype", &A::lc_ctype).default_value("");
+    s.field("state", &A::state).default_value("present").choices({"absent", "dump", "present", "rename", "restore"});
+    s.field("target", &A::target, ArgType::Path).default_value("");
+    s.field("target_opts", &A::target_opts).default_value("");
+    s.field("maintenance_db", &A::maintenance_db).default_value("postgres");
+    s.field("conn_limit", &A::conn_limit).default_value("");
+    s.field("tablespace", &A::tablespace, ArgType::Path).default_value("");
+    s.field("dump_extra_args", &A::dump_extra_args);
+    s.field("force", &A::force).default_value(false);
+    s.include(&A::login);
   }
-  const ModuleSpec& spec() const override { return spec_; }
+};
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    const std::string name = util::str(args, "name");
-    const std::string state = util::str(args, "state");
-    const std::string target = util::str(args, "target");
-    const std::string maintenance_db = util::str(args, "maintenance_db");
-    const std::string conn_limit = util::str(args, "conn_limit");
-    pg::Login login = pg::Login::from(args);
+// One psql read of the database's row; the statements that differ run in a second call. Dump and restore read
+// nothing: Ansible reports them as unchanged in check mode, without touching the host.
+class PostgresqlDbRun : public Step {
+ public:
+  PostgresqlDbRun(PostgresqlDbArgs args, const Context&) : args_(std::move(args)) {}
 
-    if (state == "rename") {
-      if (target.empty())
-        return util::failed("The \"target\" option must be defined when the \"rename\" option is used.");
-      if (name == target) return util::failed("The \"name/db\" option and the \"target\" option cannot be the same.");
-      if (maintenance_db == name) {
-        return util::failed("The \"maintenance_db\" option and the \"name/db\" option cannot be the same.");
-      }
-    }
-    if (!conn_limit.empty() && !is_integer(conn_limit)) {
-      return util::failed("conn_limit must be an integer, got: " + conn_limit);
-    }
-    if (state == "dump" || state == "restore") {
-      // Ansible reports dump and restore as unchanged in check mode, without touching the host.
-      if (ctx.check_mode) return Value{{"changed", false}, {"db", name}, {"executed_commands", Value::array()}};
-      return state == "dump" ? dump(ctx, login, name) : restore(ctx, login, name);
-    }
+  std::optional<Probe> query() override {
+    if (read_ || !refusal().empty() || dumps_or_restores()) return std::nullopt;
+    return pg::psql_command(args_.login, args_.maintenance_db, probe_sql());
+  }
+  void parse(const conn::CommandResult& read) override {
+    read_ = pg::tool_answer(read);
+    info_ = pg::read_json(*read_);
+  }
 
-    pg::ToolRun probe = pg::run_psql(ctx, login, maintenance_db, util::str(args, "session_role"), probe_sql(args));
-    if (probe.missing) {
-      if (!pg::planned_install(ctx)) return util::failed(pg::missing_message("psql"));
+  Changes diff(const Plan* plan) const override {
+    Changes c;
+    const std::string& name = args_.name;
+    Result unchanged_in_check = {{"changed", false}, {"db", name}, {"executed_commands", Value::array()}};
+    if (std::string refused = refusal(); !refused.empty()) {
+      c.result = util::failed(refused);
+    } else if (dumps_or_restores()) {
+      c.changed = true;
+      if (plan != nullptr) c.result = unchanged_in_check;
+    } else if (read_->missing && pg::planned_install(plan)) {
       // PostgreSQL would be installed by an earlier task: the database cannot exist yet.
-      return Value{{"changed", state != "absent"}, {"db", name}, {"executed_commands", Value::array()}};
-    }
-    if (pg::connect_failed(probe)) return util::failed("unable to connect to database: " + pg::error_text(probe.err));
-    if (probe.rc != 0) return util::failed("Database query failed: " + pg::error_text(probe.err));
-    Value info;
-    try {
-      info = Value::parse(util::lines(probe.out).back().get<std::string>());
-    } catch (const std::exception&) {
-      return util::failed("Database query failed: unexpected psql output: " + probe.out);
-    }
-
-    std::vector<std::string> statements;
-    bool changed = false;
-    const Value& db = info["db"];
-    if (state == "absent") {
-      if (!db.is_null()) {
-        changed = true;
-        statements.push_back(drop_sql(name, util::flag(args, "force"), info["version"].get<int>()));
-      }
-    } else if (state == "rename") {
-      bool target_exists = info["target_exists"].get<bool>();
-      if (!db.is_null() && target_exists) return util::failed("Both the source and the target databases exist.");
-      if (db.is_null() && !target_exists) return util::failed("The source and the target databases do not exist.");
-      if (!db.is_null()) {
-        changed = true;
-        statements.push_back("ALTER DATABASE " + quote_ident(name) + " RENAME TO " + quote_ident(target));
-      }
-    } else if (db.is_null()) {
-      changed = true;
-      statements.push_back(create_sql(args));
+      c.changed = args_.state != "absent";
+      c.result = {{"changed", c.changed}, {"db", name}, {"executed_commands", Value::array()}};
+    } else if (std::optional<Result> failed = pg::read_failure(*read_, info_)) {
+      c.result = std::move(*failed);
     } else {
-      std::string unsupported = locale_mismatch(args, info);
-      if (!unsupported.empty()) {
+      Work work = statements();
+      if (!work.unsupported.empty()) {
         // Check mode only says the database does not match, as Ansible's does.
-        if (ctx.check_mode) return Value{{"changed", true}, {"db", name}, {"executed_commands", Value::array()}};
-        return util::failed(unsupported);
+        c.changed = plan != nullptr;
+        c.result = plan != nullptr ? Result{{"changed", true}, {"db", name}, {"executed_commands", Value::array()}}
+                                   : util::failed(work.unsupported);
+        return c;
       }
-      const std::string owner = util::str(args, "owner");
-      const std::string tablespace = util::str(args, "tablespace");
-      if (!owner.empty() && owner != db["owner"].get<std::string>()) {
-        statements.push_back("ALTER DATABASE " + quote_ident(name) + " OWNER TO " + quote_ident(owner));
+      if (!work.failure.empty()) {
+        c.result = util::failed(work.failure);
+        return c;
       }
-      if (!conn_limit.empty() && std::stoll(conn_limit) != db["conn_limit"].get<long long>()) {
-        statements.push_back("ALTER DATABASE " + quote_ident(name) + " CONNECTION LIMIT " +
-                             std::to_string(std::stoll(conn_limit)));
-      }
-      if (!tablespace.empty() && tablespace != db["tablespace"].get<std::string>()) {
-        statements.push_back("ALTER DATABASE " + quote_ident(name) + " SET TABLESPACE " + quote_ident(tablespace));
-      }
-      changed = !statements.empty();
+      c.changed = work.changed;
+      c.result = {{"changed", c.changed},
+                  {"db", name},
+                  {"executed_commands", plan != nullptr ? Value::array() : string_list(work.statements)}};
     }
+    return c;
+  }
 
-    if (ctx.check_mode) return Value{{"changed", changed}, {"db", name}, {"executed_commands", Value::array()}};
-    if (!statements.empty()) {
-      std::string sql;
-      for (const auto& s : statements) sql += s + ";\n";
-      pg::ToolRun applied = pg::run_psql(ctx, login, maintenance_db, util::str(args, "session_role"), sql);
-      if (applied.rc != 0) return util::failed("Database query failed: " + pg::error_text(applied.err));
-    }
-    return Value{{"changed", changed}, {"db", name}, {"executed_commands", string_list(statements)}};
+  Result apply(Context& ctx, const Changes&) override {
+    if (args_.state == "dump") return dump(ctx);
+    if (args_.state == "restore") return restore(ctx);
+    std::string sql;
+    for (const auto& statement : statements().statements) sql += statement + ";\n";
+    if (sql.empty()) return Result::object();
+    pg::ToolRun applied = pg::run_tool(ctx, pg::psql_command(args_.login, args_.maintenance_db, sql));
+    if (applied.rc != 0) return util::failed("Database query failed: " + pg::error_text(applied.err));
+    return Result::object();
   }
 
  private:
-  static std::string probe_sql(const Value& args) {
-    const std::string name = util::str(args, "name");
+  struct Work {
+    std::vector<std::string> statements;
+    bool changed = false;
+    std::string failure, unsupported;
+  };
+
+  bool dumps_or_restores() const { return args_.state == "dump" || args_.state == "restore"; }
+
+  // What is refused before the host is read.
+  std::string refusal() const {
+    const std::string& name = args_.name;
+    if (args_.state == "rename") {
+      if (args_.target.empty()) return "The \"target\" option must be defined when the \"rename\" option is used.";
+      if (name == args_.target) return "The \"name/db\" option and the \"target\" option cannot be the same.";
+      if (args_.maintenance_db == name)
+        return "The \"maintenance_db\" option and the \"name/db\" option cannot be the same.";
+    }
+    if (!args_.conn_limit.empty() && !is_integer(args_.conn_limit)) {
+      return "conn_limit must be an integer, got: " + args_.conn_limit;
+    }
+    return args_.login.refusal();
+  }
+
+  // The statements that bring the database to what is wanted, from the row read.
+  Work statements() const {
+    Work work;
+    const std::string& name = args_.name;
+    const Value& db = info_["db"];
+    if (args_.state == "absent") {
+      if (!db.is_null()) work.statements.push_back(drop_sql(name, args_.force, info_["version"].get<int>()));
+    } else if (args_.state == "rename") {
+      bool target_exists = info_["target_exists"].get<bool>();
+      if (!db.is_null() && target_exists) work.failure = "Both the source and the target databases exist.";
+      if (db.is_null() && !target_exists) work.failure = "The source and the target databases do not exist.";
+      if (!db.is_null() && work.failure.empty()) {
+        work.statements.push_back("ALTER DATABASE " + quote_ident(name) + " RENAME TO " + quote_ident(args_.target));
+      }
+    } else if (db.is_null()) {
+      work.statements.push_back(create_sql());
+    } else {
+      work.unsupported = locale_mismatch();
+      if (!work.unsupported.empty()) return work;
+      if (!args_.owner.empty() && args_.owner != db["owner"].get<std::string>()) {
+        work.statements.push_back("ALTER DATABASE " + quote_ident(name) + " OWNER TO " + quote_ident(args_.owner));
+      }
+      if (!args_.conn_limit.empty() && std::stoll(args_.conn_limit) != db["conn_limit"].get<long long>()) {
+        work.statements.push_back("ALTER DATABASE " + quote_ident(name) + " CONNECTION LIMIT " +
+                                  std::to_string(std::stoll(args_.conn_limit)));
+      }
+      if (!args_.tablespace.empty() && args_.tablespace != db["tablespace"].get<std::string>()) {
+        work.statements.push_back("ALTER DATABASE " + quote_ident(name) + " SET TABLESPACE " +
+                                  quote_ident(args_.tablespace));
+      }
+    }
+    work.changed = !work.statements.empty();
+    return work;
+  }
+
+  std::string probe_sql() const {
     return "SELECT json_build_object("
            "'db', (SELECT json_build_object('owner', r.rolname, 'encoding', "
            "pg_catalog.pg_encoding_to_char(d.encoding), "
@@ -171,31 +199,27 @@ class PostgresqlDbModule : public Module {
            "'conn_limit', d.datconnlimit, 'tablespace', t.spcname) "
            "FROM pg_catalog.pg_database d JOIN pg_catalog.pg_roles r ON r.oid = d.datdba "
            "JOIN pg_catalog.pg_tablespace t ON t.oid = d.dattablespace WHERE d.datname = " +
-           quote_literal(name) + "), 'encoding_id', pg_catalog.pg_char_to_encoding(" +
-           quote_literal(util::str(args, "encoding")) +
+           quote_literal(args_.name) + "), 'encoding_id', pg_catalog.pg_char_to_encoding(" +
+           quote_literal(args_.encoding) +
            "), 'target_exists', EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = " +
-           quote_literal(util::str(args, "target")) +
-           "), 'version', pg_catalog.current_setting('server_version_num')::int);\n";
+           quote_literal(args_.target) + "), 'version', pg_catalog.current_setting('server_version_num')::int);\n";
   }
 
-  static std::string create_sql(const Value& args) {
-    std::string sql = "CREATE DATABASE " + quote_ident(util::str(args, "name"));
-    auto ident = [&](const char* key, const char* word) {
-      std::string v = util::str(args, key);
-      if (!v.empty()) sql += std::string(" ") + word + " " + quote_ident(v);
+  std::string create_sql() const {
+    std::string sql = "CREATE DATABASE " + quote_ident(args_.name);
+    auto ident = [&](const std::string& value, const char* word) {
+      if (!value.empty()) sql += std::string(" ") + word + " " + quote_ident(value);
     };
-    auto literal = [&](const char* key, const char* word) {
-      std::string v = util::str(args, key);
-      if (!v.empty()) sql += std::string(" ") + word + " " + quote_literal(v);
+    auto literal = [&](const std::string& value, const char* word) {
+      if (!value.empty()) sql += std::string(" ") + word + " " + quote_literal(value);
     };
-    ident("owner", "OWNER");
-    ident("template", "TEMPLATE");
-    literal("encoding", "ENCODING");
-    literal("lc_collate", "LC_COLLATE");
-    literal("lc_ctype", "LC_CTYPE");
-    ident("tablespace", "TABLESPACE");
-    std::string conn_limit = util::str(args, "conn_limit");
-    if (!conn_limit.empty()) sql += " CONNECTION LIMIT " + std::to_string(std::stoll(conn_limit));
+    ident(args_.owner, "OWNER");
+    ident(args_.template_, "TEMPLATE");
+    literal(args_.encoding, "ENCODING");
+    literal(args_.lc_collate, "LC_COLLATE");
+    literal(args_.lc_ctype, "LC_CTYPE");
+    ident(args_.tablespace, "TABLESPACE");
+    if (!args_.conn_limit.empty()) sql += " CONNECTION LIMIT " + std::to_string(std::stoll(args_.conn_limit));
     return sql;
   }
 
@@ -209,16 +233,16 @@ class PostgresqlDbModule : public Module {
   }
 
   // Ansible's messages (typo included) when an existing database's encoding or locale differs.
-  static std::string locale_mismatch(const Value& args, const Value& info) {
-    const Value& db = info["db"];
-    if (!util::str(args, "encoding").empty() && info["encoding_id"] != db["encoding_id"]) {
+  std::string locale_mismatch() const {
+    const Value& db = info_["db"];
+    if (!args_.encoding.empty() && info_["encoding_id"] != db["encoding_id"]) {
       return "Changing database encoding is not supported. Current encoding: " + db["encoding"].get<std::string>();
     }
-    std::string lc_collate = util::str(args, "lc_collate");
+    const std::string& lc_collate = args_.lc_collate;
     if (!lc_collate.empty() && lc_collate != db["lc_collate"].get<std::string>()) {
       return "Changing LC_COLLATE is not supported. Current LC_COLLATE: " + db["lc_collate"].get<std::string>();
     }
-    std::string lc_ctype = util::str(args, "lc_ctype");
+    const std::string& lc_ctype = args_.lc_ctype;
     if (!lc_ctype.empty() && lc_ctype != db["lc_ctype"].get<std::string>()) {
       return "Changing LC_CTYPE is not supported.Current LC_CTYPE: " + db["lc_ctype"].get<std::string>();
     }
@@ -244,15 +268,17 @@ class PostgresqlDbModule : public Module {
                  {"rc", run.rc},    {"cmd", shown},   {"executed_commands", Value::array({shown})}};
   }
 
-  Result dump(const Context& ctx, const pg::Login& login, const std::string& name) const {
-    std::string target = util::str(ctx.args, "target");
+  Result dump(const Context& ctx) const {
+    const pg::Login& login = args_.login;
+    const std::string& name = args_.name;
+    std::string target = args_.target;
     if (target.empty()) target = name + ".sql";
     const std::string ext = extension(target);
     std::string flags = " --dbname=" + shell_quote(login.conninfo(name));
     if (ext == ".tar") flags += " --format=t";
     if (ext == ".pgc") flags += " --format=c";
     if (ext == ".dir") flags += " --format=d";
-    flags += quoted_words(util::str(ctx.args, "dump_extra_args")) + quoted_words(util::str(ctx.args, "target_opts"));
+    flags += quoted_words(args_.dump_extra_args) + quoted_words(args_.target_opts);
     std::string compressor = ext == ".gz" ? "gzip" : ext == ".bz2" ? "bzip2" : ext == ".xz" ? "xz" : "";
     std::string command, shown;
     if (!compressor.empty()) {
@@ -267,17 +293,19 @@ class PostgresqlDbModule : public Module {
       command = "pg_dump" + flags + " > \"$PROV_PG_TARGET\"";
       shown = "pg_dump" + flags + " > " + shell_quote(target);
     }
-    pg::ToolRun run = pg::run_tool(ctx, login, "pg_dump", command, {}, target_prelude(target));
+    pg::ToolRun run = pg::run_tool(ctx, pg::tool_command(login, "pg_dump", command, {}, target_prelude(target)));
     if (run.missing) return util::failed(pg::missing_message("pg_dump"));
     return tool_result(run, shown);
   }
 
-  Result restore(const Context& ctx, const pg::Login& login, const std::string& name) const {
-    std::string target = util::str(ctx.args, "target");
+  Result restore(const Context& ctx) const {
+    const pg::Login& login = args_.login;
+    const std::string& name = args_.name;
+    std::string target = args_.target;
     if (target.empty()) target = name + ".sql";
     const std::string ext = extension(target);
     const std::string conninfo = " --dbname=" + shell_quote(login.conninfo(name));
-    const std::string opts = quoted_words(util::str(ctx.args, "target_opts"));
+    const std::string opts = quoted_words(args_.target_opts);
     std::string tool = "psql", command, shown;
     if (ext == ".tar" || ext == ".pgc" || ext == ".dir") {
       tool = "pg_restore";
@@ -297,12 +325,19 @@ class PostgresqlDbModule : public Module {
       command = base + " --file=\"$PROV_PG_TARGET\"";
       shown = base + " --file=" + shell_quote(target);
     }
-    pg::ToolRun run = pg::run_tool(ctx, login, tool, command, {}, target_prelude(target));
+    pg::ToolRun run = pg::run_tool(ctx, pg::tool_command(login, tool, command, {}, target_prelude(target)));
     if (run.missing) return util::failed(pg::missing_message(tool));
     return tool_result(run, shown);
   }
 
-  ModuleSpec spec_;
+  PostgresqlDbArgs args_;
+  std::optional<pg::ToolRun> read_;
+  Value info_;
+};
+
+class PostgresqlDbModule : public TypedModule<PostgresqlDbArgs, PostgresqlDbRun> {
+ public:
+  PostgresqlDbModule() : TypedModule("postgresql_db") { spec_.other_names = {"community.postgresql.postgresql_db"}; }
 };
 
 }  // namespace

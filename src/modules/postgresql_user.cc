@@ -11,6 +11,7 @@
 #include "postgresql.h"
 #include "provision/core/text.h"
 #include "provision/modules/module.h"
+#include "schema.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -148,197 +149,200 @@ struct Statement {
   }
 };
 
-class PostgresqlUserModule : public Module {
- public:
-  PostgresqlUserModule() {
-    using util::arg;
-    spec_.name = "postgresql_user";
-    spec_.other_names = {"community.postgresql.postgresql_user"};
-    spec_.args = {
-        arg("name").required().aliases({"user"}),
-        arg("password").no_log(),
-        arg("state").default_value("present").choices({"absent", "present"}),
-        arg("priv"),
-        arg("db").default_value("").aliases({"login_db"}),
-        arg("fail_on_user", ArgType::Bool).default_value(true).aliases({"fail_on_role"}),
-        arg("role_attr_flags").default_value(""),
-        arg("encrypted", ArgType::Bool).default_value(true),
-        arg("no_password_changes", ArgType::Bool).default_value(false),
-        arg("expires"),
-        arg("conn_limit", ArgType::Int),
-        arg("comment"),
-    };
-    for (auto& a : pg::login_args()) spec_.args.push_back(a);
+struct PostgresqlUserArgs {
+  std::string name, state, db, role_attr_flags;
+  std::optional<std::string> password, priv, expires, comment;
+  bool fail_on_user = true, encrypted = true, no_password_changes = false;
+  std::optional<long long> conn_limit;
+  pg::Login login;
+
+  static void describe(Schema<PostgresqlUserArgs>& s) {
+    using A = PostgresqlUserArgs;
+    s.field("name", &A::name).required().aliases({"user"});
+    s.field("password", &A::password).no_log();
+    s.field("state", &A::state).default_value("present").choices({"absent", "present"});
+    s.field("priv", &A::priv);
+    s.field("db", &A::db).default_value("").aliases({"login_db"});
+    s.field("fail_on_user", &A::fail_on_user).default_value(true).aliases({"fail_on_role"});
+    s.field("role_attr_flags", &A::role_attr_flags).default_value("");
+    s.field("encrypted", &A::encrypted).default_value(true);
+    s.field("no_password_changes", &A::no_password_changes).default_value(false);
+    s.field("expires", &A::expires);
+    s.field("conn_limit", &A::conn_limit);
+    s.field("comment", &A::comment);
+    s.include(&A::login);
   }
-  const ModuleSpec& spec() const override { return spec_; }
+};
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    const std::string user = util::str(args, "name");
-    const std::string db = util::str(args, "db");
-    const std::string state = util::str(args, "state");
-    const Value* password_arg = find_key(args, "password");
-    const bool has_password = password_arg != nullptr && !password_arg->is_null();
-    const std::string password = has_password ? util::str(args, "password") : std::string();
-    const Value* expires_arg = find_key(args, "expires");
-    const bool has_expires = expires_arg != nullptr && !expires_arg->is_null();
-    const std::string expires = util::str(args, "expires");
-    const Value* conn_limit_arg = find_key(args, "conn_limit");
-    const bool has_conn_limit = conn_limit_arg != nullptr && conn_limit_arg->is_number_integer();
-    const Value* comment_arg = find_key(args, "comment");
-    const bool has_comment = comment_arg != nullptr && !comment_arg->is_null();
-    const bool public_role = user == "PUBLIC";
-    pg::Login login = pg::Login::from(args);
-
-    // Arguments first, before any round trip.
-    std::vector<std::string> flags;
+// One psql read (the role, its privileges, the server's settings); the statements that differ run in one
+// transaction in a second call. The password literal is made (hashed with a fresh salt) only when it is sent.
+class PostgresqlUserRun : public Step {
+ public:
+  PostgresqlUserRun(PostgresqlUserArgs args, const Context&) : args_(std::move(args)) {
     std::vector<std::string> invalid_flags;
-    for (const auto& word : split(util::str(args, "role_attr_flags"), ',')) {
+    for (const auto& word : split(args_.role_attr_flags, ',')) {
       std::string flag = upper(word);
-      if (flag.empty() || std::find(flags.begin(), flags.end(), flag) != flags.end()) continue;
+      if (flag.empty() || std::find(flags_.begin(), flags_.end(), flag) != flags_.end()) continue;
       std::string bare = flag.compare(0, 2, "NO") == 0 ? flag.substr(2) : flag;
       bool known = std::any_of(kFlags.begin(), kFlags.end(), [&](const auto& f) { return f.first == bare; });
-      (known ? flags : invalid_flags).push_back(flag);
+      (known ? flags_ : invalid_flags).push_back(flag);
     }
-    if (!invalid_flags.empty()) return util::failed("Invalid role_attr_flags specified: " + join(invalid_flags, " "));
-    const std::string flags_text = join(flags, " ");
-    Privs privs;
-    const Value* priv_arg = find_key(args, "priv");
-    const bool has_privs = priv_arg != nullptr && !priv_arg->is_null();
-    if (has_privs) {
-      if (db.empty()) return util::failed("privileges require a database to be specified");
-      std::string error;
-      privs = parse_privs(util::str(args, "priv"), error);
-      if (!error.empty()) return util::failed(error);
+    if (!invalid_flags.empty()) refusal_ = "Invalid role_attr_flags specified: " + join(invalid_flags, " ");
+    if (refusal_.empty() && args_.priv) {
+      if (args_.db.empty()) {
+        refusal_ = "privileges require a database to be specified";
+      } else {
+        privs_ = parse_privs(*args_.priv, refusal_);
+      }
     }
-    if (public_role && state == "present") {
-      if (has_password) return util::failed("cannot change the password for PUBLIC user");
-      if (!flags.empty()) return util::failed("cannot change the role_attr_flags for PUBLIC user");
+    if (refusal_.empty() && public_role() && args_.state == "present") {
+      if (args_.password)
+        refusal_ = "cannot change the password for PUBLIC user";
+      else if (!flags_.empty())
+        refusal_ = "cannot change the role_attr_flags for PUBLIC user";
     }
+    if (refusal_.empty()) refusal_ = args_.login.refusal();
+  }
 
-    const std::string login_db = db.empty() ? login.user : db;
-    const std::string session_role = util::str(args, "session_role");
-    pg::ToolRun probe =
-        pg::run_psql(ctx, login, login_db, session_role, probe_sql(user, db, privs, has_expires, expires));
-    if (probe.missing) {
-      if (!pg::planned_install(ctx)) return util::failed(pg::missing_message("psql"));
+  std::optional<Probe> query() override {
+    if (read_ || !refusal_.empty()) return std::nullopt;
+    return pg::psql_command(args_.login, login_db(), probe_sql());
+  }
+  void parse(const conn::CommandResult& read) override {
+    read_ = pg::tool_answer(read);
+    info_ = pg::read_json(*read_);
+  }
+
+  Changes diff(const Plan* plan) const override {
+    Changes c;
+    const std::string& user = args_.name;
+    if (!refusal_.empty()) {
+      c.result = util::failed(refusal_);
+    } else if (read_->missing && pg::planned_install(plan)) {
       // PostgreSQL would be installed by an earlier task: the role cannot exist yet.
-      Value r = {{"user", user}, {"changed", state == "present"}, {"queries", Value::array()}};
-      return r;
+      c.changed = args_.state == "present";
+      c.result = {{"user", user}, {"changed", c.changed}, {"queries", Value::array()}};
+    } else if (std::optional<Result> failed = pg::read_failure(*read_, info_)) {
+      c.result = std::move(*failed);
+    } else if (args_.state == "absent" && exists()) {
+      // A real run revokes and drops (apply); check mode only says the role would go, as Ansible's does.
+      c.changed = true;
+      if (plan != nullptr)
+        c.result = {{"user", user}, {"user_removed", true}, {"changed", true}, {"queries", Value::array()}};
+    } else {
+      std::vector<Statement> wanted = statements(false);
+      c.changed = !wanted.empty();
+      c.result = {{"user", user}, {"changed", c.changed}, {"queries", shown(wanted)}};
     }
-    if (pg::connect_failed(probe)) return util::failed("unable to connect to database: " + pg::error_text(probe.err));
-    if (probe.rc != 0) return util::failed("Database query failed: " + pg::error_text(probe.err));
-    Value info;
-    try {
-      Value out_lines = util::lines(probe.out);
-      info = Value::parse(out_lines.empty() ? std::string() : out_lines.back().get<std::string>());
-    } catch (const std::exception&) {
-      return util::failed("Database query failed: unexpected psql output: " + probe.out);
-    }
-    const Value& role = info["role"];
-    const bool exists = public_role || !role.is_null();
+    return c;
+  }
 
-    std::vector<Statement> statements;
-    Result result = {{"user", user}};
-    bool user_removed_check = false;
-    if (state == "present") {
-      if (!exists) {
-        Statement s;
-        s.add("CREATE USER " + quote_ident(user));
-        if (has_password && !password.empty()) {
-          s.add(util::flag(args, "encrypted") ? "WITH ENCRYPTED" : "WITH UNENCRYPTED");
-          s.add("PASSWORD %(password)s", ctx.check_mode ? "" : "PASSWORD " + password_literal(args, user, info));
-        }
-        if (has_expires) s.add("VALID UNTIL %(expires)s", "VALID UNTIL " + quote_literal(expires));
-        if (has_conn_limit) s.add("CONNECTION LIMIT " + std::to_string(conn_limit_arg->get<long long>()));
-        s.add(flags_text);
-        statements.push_back(s);
-      } else if (!public_role) {
-        alter(ctx, args, user, flags, info, statements);
+  Result apply(Context& ctx, const Changes&) override {
+    std::vector<Statement> wanted = statements(true);
+    if (args_.state == "absent") return drop(ctx, wanted);
+    std::string sql = "BEGIN;\n";
+    for (const auto& s : wanted) sql += join(s.sent, " ") + ";\n";
+    sql += "COMMIT;\n";
+    pg::ToolRun applied = pg::run_tool(ctx, pg::psql_command(args_.login, login_db(), sql));
+    if (applied.rc != 0) {
+      if (!exists())
+        return util::failed("Unable to add user with given requirement due to : " + pg::error_text(applied.err));
+      return util::failed("Database query failed: " + pg::error_text(applied.err));
+    }
+    return Result::object();
+  }
+
+ private:
+  bool public_role() const { return args_.name == "PUBLIC"; }
+  bool exists() const { return public_role() || !info_["role"].is_null(); }
+  std::string login_db() const { return args_.db.empty() ? args_.login.user : args_.db; }
+
+  static Value shown(const std::vector<Statement>& statements) {
+    Value queries = Value::array();
+    for (const auto& s : statements) queries.push_back(join(s.shown, " "));
+    return queries;
+  }
+
+  // The statements that bring the role to what is wanted; sending: with the password literal that is sent.
+  std::vector<Statement> statements(bool sending) const {
+    const std::string& user = args_.name;
+    const std::string& db = args_.db;
+    const bool present = args_.state == "present";
+    std::vector<Statement> out;
+    if (present && !exists()) {
+      Statement s;
+      s.add("CREATE USER " + quote_ident(user));
+      if (args_.password && !args_.password->empty()) {
+        s.add(args_.encrypted ? "WITH ENCRYPTED" : "WITH UNENCRYPTED");
+        s.add("PASSWORD %(password)s", sending ? "PASSWORD " + password_literal() : "");
       }
+      if (args_.expires) s.add("VALID UNTIL %(expires)s", "VALID UNTIL " + quote_literal(*args_.expires));
+      if (args_.conn_limit) s.add("CONNECTION LIMIT " + std::to_string(*args_.conn_limit));
+      s.add(join(flags_, " "));
+      out.push_back(s);
+    } else if (present && !public_role()) {
+      alter(sending, out);
+    }
+    if (present) {
       // Privileges asked for and not all held are granted (the whole set, as Ansible).
-      if (privs.database_given && !privs.database.empty()) {
-        std::set<std::string> held = exists ? as_set(info["db_privs"]) : std::set<std::string>();
-        if (missing_any(privs.database, held)) {
+      if (privs_.database_given && !privs_.database.empty()) {
+        std::set<std::string> held = exists() ? as_set(info_["db_privs"]) : std::set<std::string>();
+        if (missing_any(privs_.database, held)) {
           Statement s;
-          s.add("GRANT " + join(ordered(privs.database, kDatabasePrivs), ", ") + " ON DATABASE " + quote_ident(db) +
+          s.add("GRANT " + join(ordered(privs_.database, kDatabasePrivs), ", ") + " ON DATABASE " + quote_ident(db) +
                 " TO " + grantee(user));
-          statements.push_back(s);
+          out.push_back(s);
         }
       }
-      for (size_t i = 0; i < privs.tables.size(); ++i) {
-        const auto& t = privs.tables[i];
-        std::set<std::string> held = exists ? as_set(info["table_privs"][i]) : std::set<std::string>();
+      for (size_t i = 0; i < privs_.tables.size(); ++i) {
+        const auto& t = privs_.tables[i];
+        std::set<std::string> held = exists() ? as_set(info_["table_privs"][i]) : std::set<std::string>();
         if (!t.privs.empty() && missing_any(t.privs, held)) {
           Statement s;
           s.add("GRANT " + join(ordered(t.privs, kTablePrivs), ", ") + " ON TABLE " + quote_table(t.name) + " TO " +
                 grantee(user));
-          statements.push_back(s);
+          out.push_back(s);
         }
       }
-      if (has_comment && !public_role) {
-        std::string current = exists && role["comment"].is_string() ? role["comment"].get<std::string>() : "";
-        std::string comment = util::str(args, "comment");
-        if (comment != current) {
+      if (args_.comment && !public_role()) {
+        const Value& role = info_["role"];
+        std::string current = exists() && role["comment"].is_string() ? role["comment"].get<std::string>() : "";
+        if (*args_.comment != current) {
           Statement s;
-          s.add("COMMENT ON ROLE " + quote_ident(user) + " IS " + quote_literal(comment));
-          statements.push_back(s);
+          s.add("COMMENT ON ROLE " + quote_ident(user) + " IS " + quote_literal(*args_.comment));
+          out.push_back(s);
         }
       }
-    } else if (exists) {
-      if (ctx.check_mode) {
-        user_removed_check = true;
-      } else {
-        if (privs.database_given && intersects(privs.database, as_set(info["db_privs"]))) {
+    } else if (exists()) {
+      if (privs_.database_given && intersects(privs_.database, as_set(info_["db_privs"]))) {
+        Statement s;
+        s.add("REVOKE " + join(ordered(privs_.database, kDatabasePrivs), ", ") + " ON DATABASE " + quote_ident(db) +
+              " FROM " + grantee(user));
+        out.push_back(s);
+      }
+      for (size_t i = 0; i < privs_.tables.size(); ++i) {
+        const auto& t = privs_.tables[i];
+        if (intersects(t.privs, as_set(info_["table_privs"][i]))) {
           Statement s;
-          s.add("REVOKE " + join(ordered(privs.database, kDatabasePrivs), ", ") + " ON DATABASE " + quote_ident(db) +
-                " FROM " + grantee(user));
-          statements.push_back(s);
-        }
-        for (size_t i = 0; i < privs.tables.size(); ++i) {
-          const auto& t = privs.tables[i];
-          if (intersects(t.privs, as_set(info["table_privs"][i]))) {
-            Statement s;
-            s.add("REVOKE " + join(ordered(t.privs, kTablePrivs), ", ") + " ON TABLE " + quote_table(t.name) +
-                  " FROM " + grantee(user));
-            statements.push_back(s);
-          }
+          s.add("REVOKE " + join(ordered(t.privs, kTablePrivs), ", ") + " ON TABLE " + quote_table(t.name) + " FROM " +
+                grantee(user));
+          out.push_back(s);
         }
       }
     }
-
-    Value queries = Value::array();
-    for (const auto& s : statements) queries.push_back(join(s.shown, " "));
-    if (state == "absent" && exists && ctx.check_mode) {
-      result["user_removed"] = user_removed_check;
-      result["changed"] = true;
-      result["queries"] = queries;
-      return result;
-    }
-    if (state == "absent" && exists) return drop(ctx, login, login_db, session_role, user, statements, result);
-    result["changed"] = !statements.empty();
-    result["queries"] = queries;
-    if (ctx.check_mode || statements.empty()) return result;
-
-    std::string sql = "BEGIN;\n";
-    for (const auto& s : statements) sql += join(s.sent, " ") + ";\n";
-    sql += "COMMIT;\n";
-    pg::ToolRun applied = pg::run_psql(ctx, login, login_db, session_role, sql);
-    if (applied.rc != 0) {
-      if (!exists)
-        return util::failed("Unable to add user with given requirement due to : " + pg::error_text(applied.err));
-      return util::failed("Database query failed: " + pg::error_text(applied.err));
-    }
-    return result;
+    return out;
   }
 
- private:
   static std::string grantee(const std::string& user) { return user == "PUBLIC" ? "PUBLIC" : quote_ident(user); }
 
   // The SELECT that reads everything in one psql call. pg_authid (with the password verifier) needs a superuser;
   // otherwise pg_roles answers without it, as Ansible falls back.
-  static std::string probe_sql(const std::string& user, const std::string& db, const Privs& privs, bool has_expires,
-                               const std::string& expires) {
+  std::string probe_sql() const {
+    const std::string& user = args_.name;
+    const std::string& db = args_.db;
+    const Privs& privs = privs_;
+    const bool has_expires = args_.expires.has_value();
+    const std::string expires = args_.expires.value_or("");
     auto role_object = [&](const std::string& table, bool with_password) {
       std::string cols;
       for (const auto& [flag, column] : kFlags) cols += "'" + column + "', " + column + ", ";
@@ -381,29 +385,26 @@ class PostgresqlUserModule : public Module {
            "\\endif\n";
   }
 
-  static std::string password_literal(const Value& args, const std::string& user, const Value& info) {
+  std::string password_literal() const {
     int iterations = 0;
-    if (info["scram_iterations"].is_string())
-      iterations = std::atoi(info["scram_iterations"].get<std::string>().c_str());
+    if (info_["scram_iterations"].is_string())
+      iterations = std::atoi(info_["scram_iterations"].get<std::string>().c_str());
     std::string encryption =
-        info["password_encryption"].is_string() ? info["password_encryption"].get<std::string>() : "";
+        info_["password_encryption"].is_string() ? info_["password_encryption"].get<std::string>() : "";
     return quote_literal(
-        pg::password_to_send(util::str(args, "password"), user, util::flag(args, "encrypted"), encryption, iterations));
+        pg::password_to_send(args_.password.value_or(""), args_.name, args_.encrypted, encryption, iterations));
   }
 
   // The ALTER USER for an existing role when its password, attributes, expiry or connection limit differ.
-  static void alter(const Context& ctx, const Value& args, const std::string& user,
-                    const std::vector<std::string>& flags, const Value& info, std::vector<Statement>& statements) {
-    const Value& role = info["role"];
-    const Value* password_arg = find_key(args, "password");
-    const bool has_password = password_arg != nullptr && !password_arg->is_null();
-    const std::string password = util::str(args, "password");
-    const Value* conn_limit_arg = find_key(args, "conn_limit");
-    const bool has_conn_limit = conn_limit_arg != nullptr && conn_limit_arg->is_number_integer();
+  void alter(bool sending, std::vector<Statement>& statements) const {
+    const std::string& user = args_.name;
+    const Value& role = info_["role"];
+    const bool has_password = args_.password.has_value();
+    const std::string password = args_.password.value_or("");
     const bool has_expires = !role["expires_differ"].is_null();
-    const std::string flags_text = join(flags, " ");
+    const std::string flags_text = join(flags_, " ");
     auto flags_differ = [&] {
-      for (const auto& flag : flags) {
+      for (const auto& flag : flags_) {
         bool wanted = flag.compare(0, 2, "NO") != 0;
         std::string bare = wanted ? flag : flag.substr(2);
         for (const auto& [name, column] : kFlags) {
@@ -413,9 +414,9 @@ class PostgresqlUserModule : public Module {
       return false;
     };
 
-    if (util::flag(args, "no_password_changes")) {
+    if (args_.no_password_changes) {
       // As Ansible: only the attributes are looked at (not expires or conn_limit).
-      if (!flags.empty() && flags_differ()) {
+      if (!flags_.empty() && flags_differ()) {
         Statement s;
         s.add("ALTER USER " + quote_ident(user));
         s.add("WITH " + flags_text);
@@ -423,46 +424,44 @@ class PostgresqlUserModule : public Module {
       }
       return;
     }
-    if (!has_password && flags.empty() && !has_expires && !has_conn_limit) return;
+    if (!has_password && flags_.empty() && !has_expires && !args_.conn_limit) return;
     bool password_changing = false;
     if (has_password) {
-      if (!info["authid"].get<bool>()) {
+      if (!info_["authid"].get<bool>()) {
         password_changing = true;  // the verifier is unreadable without a superuser: assume it differs
       } else {
         std::optional<std::string> stored;
         if (role["rolpassword"].is_string()) stored = role["rolpassword"].get<std::string>();
-        password_changing = pg::password_differs(stored, password, user, util::flag(args, "encrypted"));
+        password_changing = pg::password_differs(stored, password, user, args_.encrypted);
       }
     }
     bool expires_changing = has_expires && role["expires_differ"].get<bool>();
-    bool conn_limit_changing =
-        has_conn_limit && conn_limit_arg->get<long long>() != role["rolconnlimit"].get<long long>();
+    bool conn_limit_changing = args_.conn_limit && *args_.conn_limit != role["rolconnlimit"].get<long long>();
     if (!password_changing && !flags_differ() && !expires_changing && !conn_limit_changing) return;
 
     Statement s;
     s.add("ALTER USER " + quote_ident(user));
     if (password_changing) {
       if (!password.empty()) {
-        s.add(util::flag(args, "encrypted") ? "WITH ENCRYPTED" : "WITH UNENCRYPTED");
-        s.add("PASSWORD %(password)s", ctx.check_mode ? "" : "PASSWORD " + password_literal(args, user, info));
+        s.add(args_.encrypted ? "WITH ENCRYPTED" : "WITH UNENCRYPTED");
+        s.add("PASSWORD %(password)s", sending ? "PASSWORD " + password_literal() : "");
       } else {
         s.add("WITH PASSWORD NULL");
       }
       s.add(flags_text);
-    } else if (!flags.empty()) {
+    } else if (!flags_.empty()) {
       s.add("WITH " + flags_text);
     }
-    if (has_expires) s.add("VALID UNTIL %(expires)s", "VALID UNTIL " + quote_literal(util::str(args, "expires")));
-    if (has_conn_limit) s.add("CONNECTION LIMIT " + std::to_string(conn_limit_arg->get<long long>()));
+    if (has_expires) s.add("VALID UNTIL %(expires)s", "VALID UNTIL " + quote_literal(args_.expires.value_or("")));
+    if (args_.conn_limit) s.add("CONNECTION LIMIT " + std::to_string(*args_.conn_limit));
     statements.push_back(s);
   }
 
   // Revokes, then DROP USER in a savepoint: a role that still owns objects stays, which fails the task only with
   // fail_on_user (then nothing at all is changed).
-  static Result drop(const Context& ctx, const pg::Login& login, const std::string& login_db,
-                     const std::string& session_role, const std::string& user, std::vector<Statement> statements,
-                     Result result) {
-    const bool fail_on_user = util::flag(ctx.args, "fail_on_user");
+  Result drop(const Context& ctx, const std::vector<Statement>& statements) const {
+    const std::string& user = args_.name;
+    const bool fail_on_user = args_.fail_on_user;
     std::string sql = "BEGIN;\n";
     for (const auto& s : statements) sql += join(s.sent, " ") + ";\n";
     const std::string drop = "DROP USER " + quote_ident(user);
@@ -480,20 +479,32 @@ class PostgresqlUserModule : public Module {
         "SELECT 'provision-user-removed';\n"
         "COMMIT;\n"
         "\\endif\n";
-    pg::ToolRun applied = pg::run_psql(ctx, login, login_db, session_role, sql);
+    pg::ToolRun applied = pg::run_tool(ctx, pg::psql_command(args_.login, login_db(), sql));
     if (applied.rc != 0) return util::failed("Database query failed: " + pg::error_text(applied.err));
     bool removed = applied.out.find("provision-user-removed") != std::string::npos;
     if (!removed && fail_on_user) return util::failed("Unable to remove user");
-    Value queries = Value::array();
-    for (const auto& s : statements) queries.push_back(join(s.shown, " "));
+    Value queries = shown(statements);
     queries.push_back(drop);
+    Result result = {{"user", user}};
     result["user_removed"] = removed;
     result["changed"] = removed || !statements.empty();
     result["queries"] = queries;
     return result;
   }
 
-  ModuleSpec spec_;
+  PostgresqlUserArgs args_;
+  std::vector<std::string> flags_;
+  Privs privs_;
+  std::string refusal_;
+  std::optional<pg::ToolRun> read_;
+  Value info_;
+};
+
+class PostgresqlUserModule : public TypedModule<PostgresqlUserArgs, PostgresqlUserRun> {
+ public:
+  PostgresqlUserModule() : TypedModule("postgresql_user") {
+    spec_.other_names = {"community.postgresql.postgresql_user"};
+  }
 };
 
 }  // namespace

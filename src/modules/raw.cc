@@ -19,8 +19,8 @@ class RawRun : public Step {
   RawRun(RawArgs args, const Context& ctx) : args_(std::move(args)), raw_(util::str(ctx.args, "_raw_params")) {}
 
   Changes diff(const Plan*) const override {
-    if (raw_.empty()) return {false, util::failed("no command given"), {}, {}};
-    return {true, Value::object(), {}, {}};
+    if (raw_.empty()) return {false, util::failed("no command given")};
+    return {true, Value::object()};
   }
 
   Result apply(Context& ctx, const Changes&) override {

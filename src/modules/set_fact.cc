@@ -25,7 +25,7 @@ class SetFactRun : public Step {
  public:
   SetFactRun(SetFactArgs args, const Context& ctx) : args_(args), given_(ctx.args) {}
 
-  Changes diff(const Plan*) const override { return {false, facts(), {}, {}}; }
+  Changes diff(const Plan*) const override { return {false, facts()}; }
   Result apply(Context&, const Changes& changes) override { return changes.result; }
 
  private:

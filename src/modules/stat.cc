@@ -39,7 +39,7 @@ class StatRun : public Step {
     info_ = read_path_probe(read, args_.path);
     read_ = true;
   }
-  Changes diff(const Plan*) const override { return {false, describe(), {}, {}}; }
+  Changes diff(const Plan*) const override { return {false, describe()}; }
   Result apply(Context&, const Changes& changes) override { return changes.result; }
 
  private:

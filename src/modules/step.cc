@@ -5,15 +5,20 @@
 
 namespace prov::mod {
 
-Result Module::run(Context& ctx) const {
-  (void)ctx;
-  throw Error("module " + spec().name + " has no one-phase run");
+namespace {
+
+conn::CommandResult read_host(const Context& ctx, const Probe& read) {
+  if (read.fetched_path.empty()) return util::run(ctx, read.command, read.stdin_data);
+  conn::CommandResult fetched;
+  fetched.out = ctx.conn->fetch_file(read.fetched_path, ctx.become);
+  return fetched;
 }
+
+}  // namespace
 
 Result execute(const Module& module, Context& ctx) {
   std::unique_ptr<Step> step = module.start(ctx);
-  if (!step) return module.run(ctx);
-  while (std::optional<Probe> read = step->query()) step->parse(util::run(ctx, read->command, read->stdin_data));
+  while (std::optional<Probe> read = step->query()) step->parse(read_host(ctx, *read));
   // diff() is told check mode by a plan: the host's predictions, or an empty one when the caller keeps none.
   Plan no_predictions;
   Changes changes = step->diff(!ctx.check_mode ? nullptr : ctx.plan != nullptr ? ctx.plan : &no_predictions);
@@ -31,7 +36,10 @@ Result execute(const Module& module, Context& ctx) {
     }
   } else {
     result = std::move(changes.result);
-    if (ctx.check_mode && changes.changed && ctx.plan != nullptr) ctx.plan->merge(changes.predicted);
+    if (ctx.check_mode && ctx.plan != nullptr) {
+      ctx.plan->forget(changes.removed);
+      if (changes.changed) ctx.plan->merge(changes.predicted);
+    }
   }
   if (!result.contains("changed")) result["changed"] = changes.changed && !result.contains("failed");
   if (ctx.diff_mode && !changes.diff.is_null() && !result.contains("diff")) result["diff"] = std::move(changes.diff);
@@ -39,10 +47,14 @@ Result execute(const Module& module, Context& ctx) {
 }
 
 std::optional<Probe> first_query(const Module& module, const Context& ctx) {
-  std::unique_ptr<Step> step = module.start(ctx);
-  if (!step) return module.first_probe(ctx);
+  std::unique_ptr<Step> step;
+  try {
+    step = module.start(ctx);
+  } catch (const Error&) {
+    return std::nullopt;  // execute() starts it again and reports the error where the task runs
+  }
   std::optional<Probe> first = step->query();
-  if (first && !first->stdin_data.empty()) return std::nullopt;
+  if (first && (!first->stdin_data.empty() || !first->fetched_path.empty())) return std::nullopt;
   return first;
 }
 

@@ -53,8 +53,8 @@ class SystemdRun : public Step {
   void parse(const conn::CommandResult& read) override { probe_ = parsed(read); }
 
   Changes diff(const Plan* plan) const override {
-    if (std::string refused = refusal(); !refused.empty()) return Changes{false, util::failed(refused), {}, {}};
-    if (!probe_) return Changes{true, Value::object(), {}, {}};  // reloads first: apply() reads and compares
+    if (std::string refused = refusal(); !refused.empty()) return Changes{false, util::failed(refused)};
+    if (!probe_) return Changes{true, Value::object()};  // reloads first: apply() reads and compares
     return work(*probe_, plan).changes;
   }
 

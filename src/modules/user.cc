@@ -5,6 +5,7 @@
 
 #include "accounts.h"
 #include "provision/modules/module.h"
+#include "schema.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -46,143 +47,195 @@ std::string make_home_script(const std::string& home, const std::string& skeleto
          std::to_string(uid) + ":" + std::to_string(gid) + " -- \"$h\"\n";
 }
 
-class UserModule : public Module {
+struct UserArgs {
+  std::string name, state, group, home, update_password, ssh_key_type, ssh_key_file;
+  std::optional<long long> uid;
+  std::optional<std::vector<std::string>> groups;
+  std::optional<std::string> comment, shell, password, skeleton, ssh_key_comment;
+  std::optional<bool> password_lock;
+  bool non_unique = false, append = false, create_home = true, move_home = false, system = false, force = false,
+       remove = false, local = false, generate_ssh_key = false;
+  long long ssh_key_bits = 0;
+
+  static void describe(Schema<UserArgs>& s) {
+    using A = UserArgs;
+    s.field("name", &A::name).required().aliases({"user"});
+    s.field("state", &A::state).choices({"absent", "present"}).default_value("present");
+    s.field("uid", &A::uid);
+    s.field("non_unique", &A::non_unique).default_value(false);
+    s.field("group", &A::group);
+    s.field("groups", &A::groups).elements(ArgType::Str);
+    s.field("append", &A::append).default_value(false);
+    s.field("comment", &A::comment);
+    s.field("home", &A::home, ArgType::Path);
+    s.field("shell", &A::shell);
+    s.field("password", &A::password).no_log();
+    s.field("update_password", &A::update_password).choices({"always", "on_create"}).default_value("always");
+    s.field("password_lock", &A::password_lock);
+    s.field("create_home", &A::create_home).default_value(true).aliases({"createhome"});
+    s.field("skeleton", &A::skeleton);
+    s.field("move_home", &A::move_home).default_value(false);
+    s.field("system", &A::system).default_value(false);
+    s.field("force", &A::force).default_value(false);
+    s.field("remove", &A::remove).default_value(false);
+    s.field("local", &A::local);
+    s.field("generate_ssh_key", &A::generate_ssh_key);
+    s.field("ssh_key_bits", &A::ssh_key_bits).default_value(0);
+    s.field("ssh_key_type", &A::ssh_key_type).default_value("rsa");
+    s.field("ssh_key_file", &A::ssh_key_file, ArgType::Path);
+    s.field("ssh_key_comment", &A::ssh_key_comment);
+  }
+};
+
+// One probe reads the account, the group database, the shadow verdict (the wanted hash is compared on the host,
+// sent on stdin) and the ssh key. diff() says what would change; apply() runs useradd/usermod/userdel, reads the
+// account again and makes a missing home and the key, as Ansible's module does in one go.
+class UserRun : public Step {
  public:
-  UserModule() {
-    using util::arg;
-    spec_.name = "user";
-    spec_.args = {
-        arg("name").required().aliases({"user"}),
-        arg("state").choices({"absent", "present"}).default_value("present"),
-        arg("uid", ArgType::Int),
-        arg("non_unique", ArgType::Bool).default_value(false),
-        arg("group"),
-        arg("groups", ArgType::List).elements(ArgType::Str),
-        arg("append", ArgType::Bool).default_value(false),
-        arg("comment"),
-        arg("home", ArgType::Path),
-        arg("shell"),
-        arg("password").no_log(),
-        arg("update_password").choices({"always", "on_create"}).default_value("always"),
-        arg("password_lock", ArgType::Bool),
-        arg("create_home", ArgType::Bool).default_value(true).aliases({"createhome"}),
-        arg("skeleton"),
-        arg("move_home", ArgType::Bool).default_value(false),
-        arg("system", ArgType::Bool).default_value(false),
-        arg("force", ArgType::Bool).default_value(false),
-        arg("remove", ArgType::Bool).default_value(false),
-        arg("local", ArgType::Bool),
-        arg("generate_ssh_key", ArgType::Bool),
-        arg("ssh_key_bits", ArgType::Int).default_value(0),
-        arg("ssh_key_type").default_value("rsa"),
-        arg("ssh_key_file", ArgType::Path),
-        arg("ssh_key_comment"),
-    };
-  }
-  const ModuleSpec& spec() const override { return spec_; }
-
-  // The account probe reads; a password to compare travels on stdin, so not then.
-  std::optional<Probe> first_probe(const Context& ctx) const override {
-    const Value& args = ctx.args;
-    if (util::flag(args, "local")) return std::nullopt;
-    UserProbeRequest request;
-    if (util::str(args, "state") == "absent") {
-      request.name = util::str(args, "name");
-    } else {
-      request = probe_request(args);
-    }
-    if (request.compare_password) return std::nullopt;
-    return shell_read(user_probe_command(request));
+  UserRun(UserArgs args, const Context&) : args_(std::move(args)) {
+    request_.name = args_.name;
+    if (args_.state == "absent") return;
+    request_.compare_password = args_.password.has_value();
+    request_.home = args_.home;
+    if (args_.generate_ssh_key)
+      request_.key_file = args_.ssh_key_file.empty() ? ".ssh/id_" + args_.ssh_key_type : args_.ssh_key_file;
   }
 
-  Result run(Context& ctx) const override {
-    const Value& args = ctx.args;
-    const std::string name = util::str(args, "name");
-    if (util::flag(args, "local"))
-      return util::failed("local: true is not supported; accounts are managed with useradd");
-    const bool has_password = !args["password"].is_null();
-    const std::string password = util::str(args, "password");
-    // chpasswd reads "name:hash" lines on stdin: a colon or newline would end the hash early.
-    if (password.find_first_of(":\n\r") != std::string::npos) {
-      return util::failed(
-          "password must be a crypt hash (see the password_hash filter); it may not contain ':' or a "
-          "line break");
+  std::optional<Probe> query() override {
+    if (probe_ || !refusal().empty()) return std::nullopt;
+    return probe_command();
+  }
+  void parse(const conn::CommandResult& read) override { probe_ = read_probe(read); }
+
+  Changes diff(const Plan* plan) const override {
+    Changes c;
+    if (std::string refused = refusal(); !refused.empty()) {
+      c.result = util::failed(refused);
+      return c;
     }
-
-    if (util::str(args, "state") == "absent") return absent(ctx, name);
-
-    UserProbeRequest request = probe_request(args);
-    UserProbe probe = run_probe(ctx, request, password);
-
-    Result r = {{"name", name}, {"state", "present"}};
-    bool changed = false;
-    conn::CommandResult done;
-    if (!probe.user) {
-      if (ctx.check_mode) {
-        predict_creation(ctx, probe, name);
-        return Value{{"changed", true}};
+    const std::string& name = args_.name;
+    if (args_.state == "absent") {
+      const bool planned = plan != nullptr && plan->users.count(name) > 0;
+      if (!probe_->user && !planned) {
+        c.result = {{"name", name}, {"state", "absent"}, {"changed", false}};
+        return c;
       }
-      Value refused = create(ctx, probe, name, done);
-      if (!refused.is_null()) return refused;
-      r["system"] = util::flag(args, "system");
-      r["create_home"] = util::flag(args, "create_home");
+      c.changed = true;
+      c.result = {{"changed", true}};
+      c.removed.users.insert(name);
+      return c;
+    }
+    if (!probe_->user) {
+      c.changed = true;
+      c.result = {{"changed", true}};
+      c.predicted.users.insert(name);
+      // useradd makes a group of the user's name (USERGROUPS_ENAB) unless one is given or exists.
+      if (args_.group.empty() && find_group(probe_->groups, name) == nullptr) c.predicted.groups.insert(name);
+      if (args_.create_home) c.predicted.paths.insert(args_.home.empty() ? "/home/" + name : args_.home);
+      return c;
+    }
+    Modification m = modification(*probe_, plan);
+    if (!m.failure.empty()) {
+      c.result = util::failed(m.failure);
+      return c;
+    }
+    UserProbe probe = *probe_;
+    Result r = {{"name", name}, {"state", "present"}, {"append", args_.append}, {"move_home", args_.move_home}};
+    if (args_.password) r["password"] = "NOT_LOGGING_PASSWORD";
+    r["changed"] = m.changes() || m.predicted;
+    c.result = completed(std::move(r), probe, nullptr, &c.predicted);
+    c.changed = c.result.contains("changed") && c.result["changed"].get<bool>();
+    return c;
+  }
+
+  Result apply(Context& ctx, const Changes&) override {
+    if (args_.state == "absent") return remove_account(ctx);
+    const std::string& name = args_.name;
+    Result r = {{"name", name}, {"state", "present"}};
+    conn::CommandResult done;
+    bool changed = false;
+    if (!probe_->user) {
+      Command create = creation();
+      if (!create.refusal.empty()) return util::failed(create.refusal);
+      done = run_checked(ctx, create);
+      if (done.rc != 0) return failure(name, done);
+      r["system"] = args_.system;
+      r["create_home"] = args_.create_home;
       changed = true;
     } else {
-      Value refused = modify(ctx, probe, name, changed, done);
-      if (!refused.is_null()) return refused;
-      r["append"] = util::flag(args, "append");
-      r["move_home"] = util::flag(args, "move_home");
+      Modification m = modification(*probe_, nullptr);
+      if (m.changes()) {
+        done = run_checked(ctx, m.script());
+        if (done.rc != 0) return failure(name, done);
+        changed = true;
+      }
+      r["append"] = args_.append;
+      r["move_home"] = args_.move_home;
     }
-    if (has_password) r["password"] = "NOT_LOGGING_PASSWORD";
+    if (args_.password) r["password"] = "NOT_LOGGING_PASSWORD";
     r["changed"] = changed;
     if (!done.out.empty()) r["stdout"] = done.out;
     if (!done.err.empty()) r["stderr"] = done.err;
-    if (changed && !ctx.check_mode) probe = run_probe(ctx, request, password);
-    if (!probe.user) return util::failed("failed to look up user name: " + name);
-    const PasswdEntry& info = *probe.user;
-    r["uid"] = info.uid;
-    r["group"] = info.gid;
-    r["comment"] = info.gecos;
-    r["home"] = info.home;
-    r["shell"] = info.shell;
-    if (!args["groups"].is_null()) r["groups"] = join(wanted_groups_raw(args), ",");
-
-    // A missing home is made whenever create_home is set, also for an account that already existed.
-    if (!probe.home_exists && util::flag(args, "create_home")) {
-      r["changed"] = true;
-      if (!ctx.check_mode) {
-        std::string home = request.home.empty() ? info.home : request.home;
-        conn::CommandResult made =
-            util::run(ctx, make_home_script(home, util::str(args, "skeleton"), info.uid, info.gid));
-        if (made.rc != 0) return failure(name, made);
-        probe.home_exists = true;
-      } else if (ctx.plan != nullptr) {
-        ctx.plan->paths.insert(request.home.empty() ? info.home : request.home);
-      }
-    }
-    if (util::flag(args, "generate_ssh_key")) {
-      Value refused = ssh_key(ctx, probe, request, r);
-      if (!refused.is_null()) return refused;
-    }
-    return r;
+    UserProbe probe =
+        changed ? read_probe(util::run(ctx, probe_command().command, probe_command().stdin_data)) : *probe_;
+    return completed(std::move(r), probe, &ctx, nullptr);
   }
 
  private:
-  static std::string key_file(const Value& args) {
-    std::string file = util::str(args, "ssh_key_file");
-    return file.empty() ? ".ssh/id_" + util::str(args, "ssh_key_type") : file;
+  // A script to run and its stdin (the password line for chpasswd); a refusal found while building it.
+  struct Command {
+    std::string script, stdin_data, refusal;
+  };
+
+  // What usermod (and chpasswd) would change on an existing account.
+  struct Modification {
+    std::string options;
+    bool set_password = false;
+    bool predicted = false;  // a change only an earlier check-mode task makes possible
+    std::string failure;
+    std::string hash_line;
+
+    bool changes() const { return !options.empty() || set_password; }
+    Command script() const {
+      Command command;
+      if (set_password) {
+        command.stdin_data = hash_line;
+        command.script = "IFS= read -r line\n";
+      }
+      command.script += options;
+      if (set_password) command.script += "printf '%s\\n' \"$line\" | chpasswd -e\n";
+      return command;
+    }
+  };
+
+  std::string refusal() const {
+    if (args_.local) return "local: true is not supported; accounts are managed with useradd";
+    // chpasswd reads "name:hash" lines on stdin: a colon or newline would end the hash early.
+    if (args_.password && args_.password->find_first_of(":\n\r") != std::string::npos) {
+      return "password must be a crypt hash (see the password_hash filter); it may not contain ':' or a line break";
+    }
+    return "";
   }
 
-  static std::vector<std::string> wanted_groups_raw(const Value& args) {
-    std::vector<std::string> out;
-    for (const auto& g : args["groups"]) out.push_back(to_plain_string(g));
-    return out;
+  Probe probe_command() const {
+    Probe read = shell_read(user_probe_command(request_));
+    if (request_.compare_password) read.stdin_data = unlocked(*args_.password) + "\n";
+    return read;
+  }
+
+  UserProbe read_probe(const conn::CommandResult& read) const {
+    if (read.rc != 0) throw Error("reading the account " + request_.name + " failed: " + read.err);
+    return parse_user_probe(read.out);
+  }
+
+  static conn::CommandResult run_checked(Context& ctx, const Command& command) {
+    return util::run(ctx, command.script, command.stdin_data);
   }
 
   // The names in groups=, trimmed, without empties and duplicates, in the order given.
-  static std::vector<std::string> wanted_groups(const Value& args) {
+  std::vector<std::string> wanted_groups() const {
     std::vector<std::string> out;
-    for (std::string g : wanted_groups_raw(args)) {
+    for (std::string g : args_.groups.value_or(std::vector<std::string>{})) {
       size_t start = g.find_first_not_of(" \t");
       size_t end = g.find_last_not_of(" \t");
       g = start == std::string::npos ? "" : g.substr(start, end - start + 1);
@@ -191,59 +244,15 @@ class UserModule : public Module {
     return out;
   }
 
-  static UserProbeRequest probe_request(const Value& args) {
-    UserProbeRequest request;
-    request.name = util::str(args, "name");
-    request.compare_password = !args["password"].is_null();
-    request.home = util::str(args, "home");
-    if (util::flag(args, "generate_ssh_key")) request.key_file = key_file(args);
-    return request;
-  }
-
-  static UserProbe run_probe(const Context& ctx, const UserProbeRequest& request, const std::string& password) {
-    std::string stdin_data = request.compare_password ? unlocked(password) + "\n" : std::string();
-    conn::CommandResult out = util::run(ctx, user_probe_command(request), stdin_data);
-    if (out.rc != 0) throw Error("reading the account " + request.name + " failed: " + out.err);
-    return parse_user_probe(out.out);
-  }
-
-  static bool planned_group(const Context& ctx, const std::string& group) {
-    return ctx.check_mode && ctx.plan != nullptr && ctx.plan->groups.count(group) > 0;
-  }
-
-  static void predict_creation(const Context& ctx, const UserProbe& probe, const std::string& name) {
-    if (ctx.plan == nullptr) return;
-    const Value& args = ctx.args;
-    ctx.plan->users.insert(name);
-    // useradd makes a group of the user's name (USERGROUPS_ENAB) unless one is given or exists.
-    if (util::str(args, "group").empty() && find_group(probe.groups, name) == nullptr) ctx.plan->groups.insert(name);
-    if (util::flag(args, "create_home")) {
-      std::string home = util::str(args, "home");
-      ctx.plan->paths.insert(home.empty() ? "/home/" + name : home);
-    }
-  }
-
-  Result absent(Context& ctx, const std::string& name) const {
-    UserProbeRequest request;
-    request.name = name;
-    UserProbe probe = run_probe(ctx, request, {});
-    const bool planned = ctx.check_mode && ctx.plan != nullptr && ctx.plan->users.count(name) > 0;
-    Result r = {{"name", name}, {"state", "absent"}};
-    if (!probe.user && !planned) {
-      r["changed"] = false;
-      return r;
-    }
-    if (ctx.check_mode) {
-      if (ctx.plan != nullptr) ctx.plan->users.erase(name);
-      return Value{{"changed", true}};
-    }
+  Result remove_account(Context& ctx) const {
     std::string command = "userdel";
-    if (util::flag(ctx.args, "force")) command += " -f";
-    if (util::flag(ctx.args, "remove")) command += " -r";
-    conn::CommandResult done = util::run(ctx, command + " -- " + shell_quote(name));
-    if (done.rc != 0) return failure(name, done);
-    r["force"] = util::flag(ctx.args, "force");
-    r["remove"] = util::flag(ctx.args, "remove");
+    if (args_.force) command += " -f";
+    if (args_.remove) command += " -r";
+    conn::CommandResult done = util::run(ctx, command + " -- " + shell_quote(args_.name));
+    if (done.rc != 0) return failure(args_.name, done);
+    Result r = {{"name", args_.name}, {"state", "absent"}};
+    r["force"] = args_.force;
+    r["remove"] = args_.remove;
     r["changed"] = true;
     if (!done.out.empty()) r["stdout"] = done.out;
     if (!done.err.empty()) r["stderr"] = done.err;
@@ -251,97 +260,92 @@ class UserModule : public Module {
   }
 
   // useradd, then the hash through chpasswd on stdin (useradd -p would show it in ps).
-  Value create(Context& ctx, const UserProbe& probe, const std::string& name, conn::CommandResult& done) const {
-    const Value& args = ctx.args;
+  Command creation() const {
+    const std::string& name = args_.name;
+    const UserProbe& probe = *probe_;
     std::string command = "useradd";
-    if (!args["uid"].is_null()) {
-      command += " -u " + std::to_string(args["uid"].get<long long>());
-      if (util::flag(args, "non_unique")) command += " -o";
+    if (args_.uid) {
+      command += " -u " + std::to_string(*args_.uid);
+      if (args_.non_unique) command += " -o";
     }
-    const std::string group = util::str(args, "group");
-    if (!group.empty()) {
-      if (find_group(probe.groups, group) == nullptr) return util::failed("Group " + group + " does not exist");
-      command += " -g " + shell_quote(group);
+    if (!args_.group.empty()) {
+      if (find_group(probe.groups, args_.group) == nullptr) return {"", "", "Group " + args_.group + " does not exist"};
+      command += " -g " + shell_quote(args_.group);
     } else if (find_group(probe.groups, name) != nullptr) {
       command += " -N";  // a group of the user's name exists: useradd would refuse to make it
     }
-    if (!args["groups"].is_null()) {
+    if (args_.groups) {
       std::vector<std::string> names;
-      for (const auto& g : wanted_groups(args)) {
+      for (const auto& g : wanted_groups()) {
         const GroupEntry* entry = find_group(probe.groups, g);
-        if (entry == nullptr) return util::failed("Group " + g + " does not exist");
+        if (entry == nullptr) return {"", "", "Group " + g + " does not exist"};
         names.push_back(entry->name);
       }
       if (!names.empty()) command += " -G " + shell_quote(join(names, ","));
     }
-    if (!args["comment"].is_null()) command += " -c " + shell_quote(util::str(args, "comment"));
+    if (args_.comment) command += " -c " + shell_quote(*args_.comment);
     std::string prefix;
-    const std::string home = util::str(args, "home");
-    if (!home.empty()) {
+    if (!args_.home.empty()) {
       // useradd makes the home but not the folders above it.
-      if (util::flag(args, "create_home"))
-        prefix = "mkdir -p -- \"$(dirname -- " + shell_quote(home) + ")\" || exit 1\n";
-      command += " -d " + shell_quote(home);
+      if (args_.create_home) prefix = "mkdir -p -- \"$(dirname -- " + shell_quote(args_.home) + ")\" || exit 1\n";
+      command += " -d " + shell_quote(args_.home);
     }
-    if (!args["shell"].is_null()) command += " -s " + shell_quote(util::str(args, "shell"));
-    if (util::flag(args, "create_home")) {
+    if (args_.shell) command += " -s " + shell_quote(*args_.shell);
+    if (args_.create_home) {
       command += " -m";
-      if (!args["skeleton"].is_null()) command += " -k " + shell_quote(util::str(args, "skeleton"));
+      if (args_.skeleton) command += " -k " + shell_quote(*args_.skeleton);
     } else {
       command += " -M";
     }
-    if (util::flag(args, "system")) command += " -r";
+    if (args_.system) command += " -r";
     command += " -- " + shell_quote(name);
 
-    std::string stdin_data;
-    std::string script = prefix;
-    if (!args["password"].is_null()) {
-      std::string hash = util::str(args, "password");
-      if (util::flag(args, "password_lock")) hash = "!" + hash;
-      stdin_data = name + ":" + hash + "\n";
-      script = "IFS= read -r line\n" + script + command + " || exit $?\nprintf '%s\\n' \"$line\" | chpasswd -e\n";
+    Command out;
+    out.script = prefix;
+    if (args_.password) {
+      std::string hash = *args_.password;
+      if (args_.password_lock.value_or(false)) hash = "!" + hash;
+      out.stdin_data = name + ":" + hash + "\n";
+      out.script =
+          "IFS= read -r line\n" + out.script + command + " || exit $?\nprintf '%s\\n' \"$line\" | chpasswd -e\n";
     } else {
-      script += command + "\n";
+      out.script += command + "\n";
     }
-    done = util::run(ctx, script, stdin_data);
-    if (done.rc != 0) return failure(name, done);
-    return nullptr;
+    return out;
   }
 
-  Value modify(Context& ctx, const UserProbe& probe, const std::string& name, bool& changed,
-               conn::CommandResult& done) const {
-    const Value& args = ctx.args;
+  Modification modification(const UserProbe& probe, const Plan* plan) const {
+    const std::string& name = args_.name;
     const PasswdEntry& info = *probe.user;
+    auto planned_group = [&](const std::string& group) { return plan != nullptr && plan->groups.count(group) > 0; };
+    Modification m;
     std::string options;
-    bool predicted = false;  // a change only an earlier check-mode task makes possible
-    if (!args["uid"].is_null() && args["uid"].get<long long>() != info.uid) {
-      options += " -u " + std::to_string(args["uid"].get<long long>());
-      if (util::flag(args, "non_unique")) options += " -o";
+    if (args_.uid && *args_.uid != info.uid) {
+      options += " -u " + std::to_string(*args_.uid);
+      if (args_.non_unique) options += " -o";
     }
-    const std::string group = util::str(args, "group");
-    if (!group.empty()) {
-      const GroupEntry* entry = find_group(probe.groups, group);
+    if (!args_.group.empty()) {
+      const GroupEntry* entry = find_group(probe.groups, args_.group);
       if (entry == nullptr) {
-        if (!planned_group(ctx, group)) return util::failed("Group " + group + " does not exist");
-        predicted = true;
+        if (!planned_group(args_.group)) return {"", false, false, "Group " + args_.group + " does not exist", ""};
+        m.predicted = true;
       } else if (entry->gid != info.gid) {
         options += " -g " + std::to_string(entry->gid);
       }
     }
-    if (!args["groups"].is_null()) {
+    if (args_.groups) {
       std::vector<std::string> current = memberships(probe.groups, name);
-      std::vector<std::string> wanted = wanted_groups(args);
-      const bool append = util::flag(args, "append");
+      std::vector<std::string> wanted = wanted_groups();
       if (wanted.empty()) {
-        if (!current.empty() && !append) options += " -G ''";
+        if (!current.empty() && !args_.append) options += " -G ''";
       } else {
         std::vector<std::string> names;
         bool missing = false, extra = false;
         for (const auto& g : wanted) {
           const GroupEntry* entry = find_group(probe.groups, g);
           if (entry == nullptr) {
-            if (!planned_group(ctx, g)) return util::failed("Group " + g + " does not exist");
-            predicted = true;
+            if (!planned_group(g)) return {"", false, false, "Group " + g + " does not exist", ""};
+            m.predicted = true;
             continue;
           }
           if (std::find(names.begin(), names.end(), entry->name) != names.end()) continue;
@@ -349,57 +353,68 @@ class UserModule : public Module {
           if (std::find(current.begin(), current.end(), entry->name) == current.end()) missing = true;
         }
         for (const auto& c : current) extra = extra || std::find(names.begin(), names.end(), c) == names.end();
-        if (missing || (extra && !append))
-          options += std::string(append ? " -a" : "") + " -G " + shell_quote(join(names, ","));
+        if (missing || (extra && !args_.append))
+          options += std::string(args_.append ? " -a" : "") + " -G " + shell_quote(join(names, ","));
       }
     }
-    if (!args["comment"].is_null() && util::str(args, "comment") != info.gecos) {
-      options += " -c " + shell_quote(util::str(args, "comment"));
+    if (args_.comment && *args_.comment != info.gecos) options += " -c " + shell_quote(*args_.comment);
+    if (!args_.home.empty() && args_.home != info.home) {
+      options += " -d " + shell_quote(args_.home);
+      if (args_.move_home) options += " -m";
     }
-    const std::string home = util::str(args, "home");
-    if (!home.empty() && home != info.home) {
-      options += " -d " + shell_quote(home);
-      if (util::flag(args, "move_home")) options += " -m";
+    if (args_.shell && *args_.shell != info.shell) options += " -s " + shell_quote(*args_.shell);
+    const std::optional<bool>& lock = args_.password_lock;
+    m.set_password = args_.password && args_.update_password == "always" && probe.password != "same";
+    if (!m.set_password && lock) {
+      if (*lock && !probe.locked) options += " -L";
+      if (!*lock && probe.locked) options += " -U";
     }
-    if (!args["shell"].is_null() && util::str(args, "shell") != info.shell) {
-      options += " -s " + shell_quote(util::str(args, "shell"));
-    }
-    const Value& lock = args["password_lock"];
-    const bool set_password =
-        !args["password"].is_null() && util::str(args, "update_password") == "always" && probe.password != "same";
-    if (!set_password && lock.is_boolean()) {
-      if (lock.get<bool>() && !probe.locked) options += " -L";
-      if (!lock.get<bool>() && probe.locked) options += " -U";
-    }
-
-    if (options.empty() && !set_password) {
-      changed = predicted;
-      return nullptr;
-    }
-    changed = true;
-    if (ctx.check_mode) return nullptr;
-    std::string script, stdin_data;
-    if (set_password) {
-      std::string hash = util::str(args, "password");
-      if (lock.is_boolean() && lock.get<bool>()) hash = "!" + hash;
-      stdin_data = name + ":" + hash + "\n";
-      script = "IFS= read -r line\n";
-    }
-    if (!options.empty()) script += "usermod" + options + " -- " + shell_quote(name) + " || exit $?\n";
-    if (set_password) script += "printf '%s\\n' \"$line\" | chpasswd -e\n";
-    done = util::run(ctx, script, stdin_data);
-    if (done.rc != 0) return failure(name, done);
-    return nullptr;
+    if (!options.empty()) m.options = "usermod" + options + " -- " + shell_quote(name) + " || exit $?\n";
+    if (m.set_password) m.hash_line = name + ":" + (lock.value_or(false) ? "!" : "") + *args_.password + "\n";
+    return m;
   }
 
-  Value ssh_key(Context& ctx, UserProbe& probe, const UserProbeRequest& request, Result& r) const {
-    const Value& args = ctx.args;
+  // The keys read from the account, a missing home and the ssh key: made when ctx is given (apply), otherwise
+  // predicted (diff).
+  Result completed(Result r, UserProbe& probe, Context* ctx, Plan* predicted) const {
+    const std::string& name = args_.name;
+    if (!probe.user) return util::failed("failed to look up user name: " + name);
+    const PasswdEntry& info = *probe.user;
+    r["uid"] = info.uid;
+    r["group"] = info.gid;
+    r["comment"] = info.gecos;
+    r["home"] = info.home;
+    r["shell"] = info.shell;
+    if (args_.groups) r["groups"] = join(*args_.groups, ",");
+
+    // A missing home is made whenever create_home is set, also for an account that already existed.
+    if (!probe.home_exists && args_.create_home) {
+      r["changed"] = true;
+      const std::string home = request_.home.empty() ? info.home : request_.home;
+      if (ctx != nullptr) {
+        conn::CommandResult made =
+            util::run(*ctx, make_home_script(home, args_.skeleton.value_or(""), info.uid, info.gid));
+        if (made.rc != 0) return failure(name, made);
+        probe.home_exists = true;
+      } else {
+        predicted->paths.insert(home);
+      }
+    }
+    if (args_.generate_ssh_key) {
+      Value refused = ssh_key(ctx, probe, r);
+      if (!refused.is_null()) return refused;
+    }
+    return r;
+  }
+
+  // Makes the key when ctx is given; otherwise says what making it would report.
+  Value ssh_key(Context* ctx, UserProbe& probe, Result& r) const {
+    const UserProbeRequest& request = request_;
     const PasswdEntry& info = *probe.user;
     const std::string home = request.home.empty() ? info.home : request.home;
     const std::string path = request.key_file[0] == '/' ? request.key_file : home + "/" + request.key_file;
-    const bool force = util::flag(args, "force");
-    if (!probe.key_exists || force) {
-      if (request.key_file[0] != '/' && !probe.home_exists && !ctx.check_mode) {
+    if (!probe.key_exists || args_.force) {
+      if (request.key_file[0] != '/' && !probe.home_exists && ctx != nullptr) {
         return Value{{"failed", true},
                      {"name", info.name},
                      {"msg", "User " + info.name + " home directory does not exist"},
@@ -407,17 +422,16 @@ class UserModule : public Module {
                      {"changed", false}};
       }
       r["changed"] = true;
-      if (ctx.check_mode) {
+      if (ctx == nullptr) {
         if (!probe.key_exists) {
           probe.fingerprint.clear();
           probe.public_key.clear();
         }
       } else {
-        std::string comment = util::str(args, "ssh_key_comment");
-        if (args["ssh_key_comment"].is_null()) comment = "ansible-generated on " + probe.hostname;
+        std::string comment = args_.ssh_key_comment.value_or("ansible-generated on " + probe.hostname);
         std::string owner = std::to_string(info.uid) + ":" + std::to_string(info.gid);
-        std::string keygen = "ssh-keygen -t " + shell_quote(util::str(args, "ssh_key_type"));
-        long long bits = args["ssh_key_bits"].get<long long>();
+        std::string keygen = "ssh-keygen -t " + shell_quote(args_.ssh_key_type);
+        long long bits = args_.ssh_key_bits;
         if (bits > 0) keygen += " -b " + std::to_string(bits);
         keygen += " -C " + shell_quote(comment) + " -f \"$k\" -N ''";
         std::string script = "k=" + shell_quote(path) +
@@ -431,7 +445,7 @@ class UserModule : public Module {
                              " -- \"$k\" \"$k.pub\" || exit 1\n"
                              "echo 'K 1'; printf 'F %s\\n' \"$(ssh-keygen -l -f \"$k\" 2>&1 | head -n1)\"\n"
                              "printf 'B %s\\n' \"$(head -n1 \"$k.pub\")\"\n";
-        conn::CommandResult done = util::run(ctx, script);
+        conn::CommandResult done = util::run(*ctx, script);
         if (done.rc != 0) return failure(info.name, done);
         UserProbe made = parse_user_probe(done.out);
         probe.fingerprint = made.fingerprint;
@@ -445,13 +459,15 @@ class UserModule : public Module {
     return nullptr;
   }
 
-  ModuleSpec spec_;
+  UserArgs args_;
+  UserProbeRequest request_;
+  std::optional<UserProbe> probe_;
 };
 
 }  // namespace
 
 const Module& user_module() {
-  static const UserModule module;
+  static const TypedModule<UserArgs, UserRun> module("user");
   return module;
 }
 

@@ -57,9 +57,9 @@ class WaitForRun : public Step {
 
   Changes diff(const Plan*) const override {
     if (args_.port && !args_.search_regex.empty()) {
-      return {false, util::failed("search_regex with port is not supported by provision"), {}, {}};
+      return {false, util::failed("search_regex with port is not supported by provision")};
     }
-    return {true, keys(), {}, {}};
+    return {true, keys()};
   }
 
   Result apply(Context& ctx, const Changes&) override {

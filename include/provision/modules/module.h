@@ -80,6 +80,8 @@ struct Plan {
 
   /// Adds another plan's predictions to these.
   void merge(const Plan& other);
+  /// Takes out what another plan names: what a change would remove (a user deleted) no longer exists.
+  void forget(const Plan& removed);
 };
 
 /// What a module gets to work with for one run on one host.
@@ -120,6 +122,9 @@ struct Probe {
   /// The command's standard input (SQL for psql, a hash to compare): kept off the command line, and so out of
   /// process lists. A read with input is never sent ahead.
   std::string stdin_data;
+  /// A whole file to read as it is (the connection's fetch_file, binary-safe) instead of a command: its content is
+  /// the read's output. Never sent ahead.
+  std::string fetched_path;
 };
 
 /// A read that is one plain command.
@@ -128,10 +133,14 @@ Probe shell_read(std::string command);
 /// What a module's diff found: whether the host differs from what the task wants, what the result reports either
 /// way, Ansible's diff for --diff, and what would exist after the change (for later tasks in check mode).
 struct Changes {
+  Changes() = default;
+  Changes(bool is_changed, Result reported) : changed(is_changed), result(std::move(reported)) {}
+
   bool changed = false;
   Result result = Value::object();  ///< keys reported with or without apply (path, state, msg; failed stops here)
   Value diff;                       ///< {before, after, before_header, after_header} or a list of them; null: none
   Plan predicted;                   ///< packages, paths, users, groups the change would create
+  Plan removed;                     ///< what is gone after it, changed or not (taken out of earlier predictions)
 };
 
 /// One run of a module on one host, in two phases. Reading: query() names a read of the host and parse() takes its
@@ -162,18 +171,8 @@ class Module {
   /// Starts a run from ctx's validated arguments (typed by the module). Expected failures (a missing src) are
   /// results of diff(); a step that had to succeed and did not (chown to an unknown user, a refused become:
   /// conn::BecomeError) throws prov::Error, which the executor reports as a failed task with the error's message;
-  /// conn::UnreachableError marks the host unreachable. nullptr: the module still runs in one phase (run()).
-  virtual std::unique_ptr<Step> start(const Context& ctx) const {
-    (void)ctx;
-    return nullptr;
-  }
-  /// The one-phase form, for modules not yet written as steps (removed once every module is).
-  virtual Result run(Context& ctx) const;
-  /// One-phase modules: the command run() sends first, when ctx alone decides it and it only reads (a probe).
-  virtual std::optional<Probe> first_probe(const Context& ctx) const {
-    (void)ctx;
-    return std::nullopt;
-  }
+  /// conn::UnreachableError marks the host unreachable.
+  virtual std::unique_ptr<Step> start(const Context& ctx) const = 0;
 };
 
 /// Runs a module once on ctx's host through its phases (see Step): in check mode nothing past diff() runs.

@@ -16,8 +16,8 @@ using test::ScriptedHost;
 
 using test::answer;
 
-Value run_group(ScriptedHost& host, const Value& args, bool check = false, Plan* plan = nullptr) {
-  const Module* m = find_module("group");
+Value run_module(const std::string& name, ScriptedHost& host, const Value& args, bool check, Plan* plan) {
+  const Module* m = find_module(name);
   REQUIRE(m != nullptr);
   Context ctx;
   ctx.conn = &host;
@@ -26,6 +26,18 @@ Value run_group(ScriptedHost& host, const Value& args, bool check = false, Plan*
   ctx.plan = plan;
   return execute(*m, ctx);
 }
+
+Value run_group(ScriptedHost& host, const Value& args, bool check = false, Plan* plan = nullptr) {
+  return run_module("group", host, args, check, plan);
+}
+
+Value run_user(ScriptedHost& host, const Value& args, bool check = false, Plan* plan = nullptr) {
+  return run_module("user", host, args, check, plan);
+}
+
+const std::string kDeployRead =
+    "P deploy:x:1001:1001::/home/deploy:/bin/bash\nG deploy:x:1001:\nG www-data:x:33:deploy\nN host1\nW same\n"
+    "L 0\nH 1\n";
 
 }  // namespace
 
@@ -171,4 +183,59 @@ TEST_CASE("group: one read on a converged run, a prediction in check mode, the c
   CHECK(run_group(host, {{"name", "g"}, {"non_unique", true}})["msg"] ==
         "non_unique is True but all of the following are missing: gid");
   CHECK(host.commands.empty());
+}
+
+TEST_CASE("user: a converged rerun is one read, the hash compared on stdin", "[user]") {
+  ScriptedHost host;
+  host.answers = {answer(kDeployRead)};
+  Value args = {
+      {"name", "deploy"}, {"password", "$6$salt$hash"}, {"groups", Value::array({"www-data"})}, {"shell", "/bin/bash"}};
+  Value r = run_user(host, args);
+  CHECK(r["changed"] == false);
+  CHECK(r["shell"] == "/bin/bash");
+  CHECK(r["groups"] == "www-data");
+  CHECK(r["password"] == "NOT_LOGGING_PASSWORD");
+  REQUIRE(host.commands.size() == 1);
+  CHECK(host.inputs[0] == "$6$salt$hash\n");
+  CHECK(host.commands[0].find("$6$salt$hash") == std::string::npos);
+}
+
+TEST_CASE("user: a change runs usermod, then reads the account again", "[user]") {
+  ScriptedHost host;
+  std::string changed_read = kDeployRead;
+  changed_read.replace(changed_read.find("/bin/bash"), 9, "/bin/sh");
+  host.answers = {answer(kDeployRead), answer(""), answer(changed_read)};
+  Value r = run_user(host, {{"name", "deploy"}, {"shell", "/bin/sh"}});
+  CHECK(r["changed"] == true);
+  CHECK(r["shell"] == "/bin/sh");
+  REQUIRE(host.commands.size() == 3);
+  CHECK(host.commands[1] == "usermod -s /bin/sh -- deploy || exit $?\n");
+}
+
+TEST_CASE("user: check mode predicts a new account and forgets one it would remove", "[user]") {
+  ScriptedHost host;
+  Plan plan;
+  host.answers = {answer("G root:x:0:\nN host1\nH 0\n")};
+  Value r = run_user(host, {{"name", "app"}, {"home", "/srv/app"}}, true, &plan);
+  CHECK(r == Value{{"changed", true}});
+  CHECK(plan.users.count("app") == 1);
+  CHECK(plan.groups.count("app") == 1);
+  CHECK(plan.paths.count("/srv/app") == 1);
+  REQUIRE(host.commands.size() == 1);
+
+  // Removing the account an earlier task would create: a change, and later tasks no longer count on it.
+  host.answers = {answer("G root:x:0:\nN host1\n")};
+  r = run_user(host, {{"name", "app"}, {"state", "absent"}}, true, &plan);
+  CHECK(r == Value{{"changed", true}});
+  CHECK(plan.users.count("app") == 0);
+  CHECK(host.commands.size() == 2);  // one read each, nothing changed
+
+  // A group neither on the host nor planned is refused before anything runs, in both modes.
+  host.answers = {answer(kDeployRead)};
+  r = run_user(host, {{"name", "deploy"}, {"group", "nosuch"}}, true, &plan);
+  CHECK(r["failed"] == true);
+  CHECK(r["msg"] == "Group nosuch does not exist");
+  plan.groups.insert("nosuch");
+  host.answers = {answer(kDeployRead)};
+  CHECK(run_user(host, {{"name", "deploy"}, {"group", "nosuch"}}, true, &plan)["changed"] == true);
 }

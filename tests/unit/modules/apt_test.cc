@@ -242,6 +242,13 @@ TEST_CASE("apt: a converged run reads once; check mode simulates; a real run ins
   CHECK(plan.packages == std::set<std::string>{"libpsl5", "publicsuffix", "tree", "wget"});
   CHECK(plan.refreshed_indexes.empty());
 
+  // Removing it in check mode: later tasks no longer count on it.
+  host = {};
+  host.answers = {answer(read), answer("Remv tree [2.1.0-1]\n")};
+  r = run_apt(host, {{"name", "tree"}, {"state", "absent"}}, true, &plan);
+  CHECK(r["changed"] == true);
+  CHECK(plan.packages == std::set<std::string>{"libpsl5", "publicsuffix", "wget"});
+
   host = {};
   host.answers = {answer(absent), answer("Setting up tree (2.1.0-1) ...\n")};
   r = run_apt(host, {{"name", "tree"}});

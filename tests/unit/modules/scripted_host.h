@@ -3,6 +3,7 @@
 // standard input): module tests check the exact reads and changes a step sends, without a real host.
 #include <catch2/catch.hpp>
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ class ScriptedHost : public prov::conn::Connection {
   std::deque<prov::conn::CommandResult> answers;
   std::vector<std::string> commands;
   std::vector<std::string> inputs;
+  std::map<std::string, std::string> files;  ///< what fetch_file answers, by path
+  std::vector<std::string> fetched;          ///< the paths fetched, in order
 
   void connect() override {}
   prov::conn::CommandResult run(const std::string& command, const prov::conn::RunOptions& options) override {
@@ -26,7 +29,10 @@ class ScriptedHost : public prov::conn::Connection {
     return r;
   }
   void put_file(const std::string&, const std::string&, const prov::conn::PutOptions&) override {}
-  std::string fetch_file(const std::string&, const prov::conn::Become&) override { return {}; }
+  std::string fetch_file(const std::string& path, const prov::conn::Become&) override {
+    fetched.push_back(path);
+    return files[path];
+  }
   void close() override {}
   std::string kind() const override { return "scripted"; }
 };

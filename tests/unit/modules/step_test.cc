@@ -4,6 +4,7 @@
 
 #include "../../../src/modules/schema.h"
 #include "helpers.h"
+#include "scripted_host.h"
 
 using prov::Value;
 namespace mod = prov::mod;
@@ -177,8 +178,8 @@ class WordedRun : public mod::Step {
  public:
   WordedRun(NoArgs, const mod::Context&) {}
   mod::Changes diff(const mod::Plan* plan) const override {
-    if (plan == nullptr) return {true, {{"cmd", "run"}}, {}, {}};
-    return {true, {{"changed", false}, {"skipped", true}, {"msg", "would run"}}, {}, {}};
+    if (plan == nullptr) return {true, {{"cmd", "run"}}};
+    return {true, {{"changed", false}, {"skipped", true}, {"msg", "would run"}}};
   }
   mod::Result apply(mod::Context&, const mod::Changes&) override {
     if (fail_apply) return {{"failed", true}, {"msg", "refused"}};
@@ -271,4 +272,72 @@ TEST_CASE("the worked example of ARCHITECTURE.md keeps its line, predicts in che
   CHECK(mod::execute(m, ctx) == Value{{"path", path}, {"changed", true}});
   CHECK(test::read_file(path) == "a\nb c\n");
   CHECK(mod::execute(m, ctx) == Value{{"path", path}, {"changed", false}});
+}
+
+namespace {
+// Reads a whole file (fetched, not run), would remove an account from it; refuses to start without a name.
+struct RemoverArgs {
+  std::string name;
+  static void describe(mod::Schema<RemoverArgs>& s) { s.field("name", &RemoverArgs::name); }
+};
+
+class RemoverRun : public mod::Step {
+ public:
+  RemoverRun(RemoverArgs args, const mod::Context&) : args_(std::move(args)) {
+    if (args_.name.empty()) throw prov::Error("a name is needed");
+  }
+  std::optional<mod::Probe> query() override {
+    if (read_) return std::nullopt;
+    mod::Probe whole_file;
+    whole_file.fetched_path = "/etc/passwd";
+    return whole_file;
+  }
+  void parse(const prov::conn::CommandResult& read) override {
+    present_ = read.out.find(args_.name + ":") != std::string::npos;
+    read_ = true;
+  }
+  mod::Changes diff(const mod::Plan* plan) const override {
+    mod::Changes c;
+    c.changed = present_ || (plan != nullptr && plan->users.count(args_.name) > 0);
+    c.removed.users.insert(args_.name);
+    return c;
+  }
+  mod::Result apply(mod::Context&, const mod::Changes&) override { return {{"removed", args_.name}}; }
+
+ private:
+  RemoverArgs args_;
+  bool read_ = false, present_ = false;
+};
+
+class RemoverModule : public mod::TypedModule<RemoverArgs, RemoverRun> {
+ public:
+  RemoverModule() : TypedModule("remover") {}
+};
+}  // namespace
+
+TEST_CASE("a whole-file read is fetched and never sent ahead; a removal leaves the plan; a step that cannot start") {
+  RemoverModule m;
+  test::ScriptedHost host;
+  host.files["/etc/passwd"] = "root:x:0:0::/root:/bin/sh\n";
+  mod::Plan plan;
+  plan.users = {"app", "web"};
+  mod::Context ctx;
+  ctx.conn = &host;
+  ctx.args = mod::validate_args(m.spec(), {{"name", "app"}});
+  ctx.check_mode = true;
+  ctx.plan = &plan;
+  CHECK_FALSE(mod::first_query(m, ctx).has_value());
+  CHECK(mod::execute(m, ctx) == Value{{"changed", true}});
+  CHECK(plan.users == std::set<std::string>{"web"});
+  CHECK(host.fetched == std::vector<std::string>{"/etc/passwd"});
+  CHECK(host.commands.empty());
+
+  ctx.check_mode = false;
+  ctx.args = mod::validate_args(m.spec(), {{"name", "root"}});
+  CHECK(mod::execute(m, ctx) == Value{{"removed", "root"}, {"changed", true}});
+
+  // A step whose arguments it refuses at start is no first query: the error is the task's, when it runs.
+  ctx.args = mod::validate_args(m.spec(), Value::object());
+  CHECK_FALSE(mod::first_query(m, ctx).has_value());
+  CHECK_THROWS_WITH(mod::execute(m, ctx), "a name is needed");
 }

@@ -68,7 +68,7 @@ bool announced(const std::string& module, const Value& args, bool check = false)
 
 }  // namespace
 
-TEST_CASE("first_probe is the first command run() sends", "[first_probe]") {
+TEST_CASE("first_query is the first command execute() sends", "[first_probe]") {
   test::Sandbox box;
   const std::string src = box.path("site.conf.j2");
   {
@@ -94,7 +94,7 @@ TEST_CASE("first_probe is the first command run() sends", "[first_probe]") {
   CHECK(announced("shell", {{"_raw_params", "rm -f /var/run/x.pid"}, {"removes", "/var/run/x.pid"}}));
 }
 
-TEST_CASE("first_probe is not announced when the first command is not a plain read", "[first_probe]") {
+TEST_CASE("first_query is not announced when the first command is not a plain read", "[first_probe]") {
   CHECK_FALSE(announced("user", {{"name", "deploy"}, {"password", "$6$salt$hash"}}));  // the hash goes on stdin
   CHECK_FALSE(announced("service", {{"name", "app"}, {"state", "started"}, {"pattern", "gunicorn"}}));
   CHECK_FALSE(announced("systemd", {{"name", "nginx"}, {"daemon_reload", true}}));  // reloads first
