@@ -10,6 +10,7 @@
 #include "download.h"
 #include "provision/modules/module.h"
 #include "schema.h"
+#include "sections.h"
 
 namespace prov::mod {
 
@@ -295,21 +296,13 @@ class AptKeyModule : public TypedModule<AptKeyArgs, AptKeyRun> {
 
 AptKeyRead parse_apt_key_probe(const conn::CommandResult& read, bool strict) {
   AptKeyRead parsed;
-  std::istringstream in(read.out);
-  std::string line, section;
-  while (std::getline(in, line)) {
-    if (line.rfind("@@ring ", 0) == 0) {
-      parsed.rings.push_back({line.substr(7), "", {}, false});
-      section = "ring";
-    } else if (line.rfind("@@", 0) == 0) {
-      size_t space = line.find(' ');
-      section = line.substr(2, space == std::string::npos ? std::string::npos : space - 2);
-      parsed.sections[section] = space == std::string::npos ? "" : line.substr(space + 1);
-      if (section == "key") parsed.sections["key"].clear();
-    } else if (section == "ring") {
-      parsed.rings.back().content += line;
-    } else if (section == "key") {
-      parsed.sections["key"] += line + "\n";
+  for (const Section& s : read_sections(read.out)) {
+    if (s.name == "ring") {
+      std::string base64 = s.body;
+      base64.erase(std::remove(base64.begin(), base64.end(), '\n'), base64.end());
+      parsed.rings.push_back({s.head, base64, {}, false});
+    } else {
+      parsed.sections[s.name] = s.name == "key" ? s.body : s.head;
     }
   }
   if (!parsed.sections.count("end")) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "provision/core/text.h"
+#include "sections.h"
 
 namespace prov::mod::apt {
 
@@ -26,17 +27,7 @@ std::string sim_name(const std::string& line) {
 
 std::map<std::string, std::string> sections(const std::string& out) {
   std::map<std::string, std::string> found;
-  std::istringstream in(out);
-  std::string line, current;
-  while (std::getline(in, line)) {
-    if (line.rfind("@@", 0) == 0) {
-      size_t space = line.find(' ');
-      current = line.substr(2, space == std::string::npos ? std::string::npos : space - 2);
-      found[current] = space == std::string::npos ? "" : line.substr(space + 1) + "\n";
-      continue;
-    }
-    if (!current.empty()) found[current] += line + "\n";
-  }
+  for (const Section& s : read_sections(out)) found[s.name] = (s.head.empty() ? "" : s.head + "\n") + s.body;
   return found;
 }
 

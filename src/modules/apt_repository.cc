@@ -9,6 +9,7 @@
 #include "mode.h"
 #include "provision/modules/module.h"
 #include "schema.h"
+#include "sections.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -26,20 +27,11 @@ struct SourcesFile {
 
 std::vector<SourcesFile> parse_files(const std::string& out) {
   std::vector<SourcesFile> files;
-  std::istringstream in(out);
-  std::string line;
-  SourcesFile* current = nullptr;
-  while (std::getline(in, line)) {
-    if (line.rfind("@@file ", 0) == 0) {
-      files.push_back({line.substr(7), "", {}, true});
-      current = &files.back();
-    } else if (line == "@@endfile") {
-      // The probe added one newline after each file's content.
-      if (current != nullptr && !current->content.empty()) current->content.pop_back();
-      current = nullptr;
-    } else if (current != nullptr) {
-      current->content += line + "\n";
-    }
+  for (const Section& s : read_sections(out)) {
+    if (s.name != "file") continue;
+    std::string content = s.body;
+    if (!content.empty()) content.pop_back();  // the probe added one newline after each file's content
+    files.push_back({s.head, content, {}, true});
   }
   for (auto& f : files) {
     std::istringstream lines(f.content);

@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <sstream>
 
 #include "download.h"
 #include "file_attrs.h"
 #include "provision/modules/module.h"
 #include "schema.h"
+#include "sections.h"
 #include "util.h"
 
 namespace prov::mod {
@@ -32,17 +32,10 @@ std::string url_filename(const std::string& url) {
   return name.empty() || name == "/" ? "index.html" : name;
 }
 
-// "key value" lines marked with "@@" in a script's output.
+// The heads of the "@@name head" lines of a script's output, by name.
 std::map<std::string, std::string> markers(const std::string& out) {
   std::map<std::string, std::string> found;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("@@", 0) != 0) continue;
-    size_t space = line.find(' ');
-    found[line.substr(2, space == std::string::npos ? std::string::npos : space - 2)] =
-        space == std::string::npos ? "" : line.substr(space + 1);
-  }
+  for (const Section& s : read_sections(out)) found[s.name] = s.head;
   return found;
 }
 

@@ -6,7 +6,6 @@
 #include "git.h"
 
 #include <cctype>
-#include <exception>
 #include <optional>
 #include <sstream>
 
@@ -268,15 +267,11 @@ class GitRun : public Step {
   // A check run with --diff reads the diff between HEAD and the remote's sha; a real one with --diff has the work
   // script print it.
   GitRun(GitArgs args, const Context& ctx) : check_run_(ctx.check_mode), show_diff_(ctx.diff_mode) {
-    try {
-      refusal_ = prepare(args);
-    } catch (...) {
-      error_ = std::current_exception();  // shlex's "No closing quotation", raised when the task runs
-    }
+    refusal_ = prepare(args);  // may throw shlex's "No closing quotation": the task's error when it runs
   }
 
   std::optional<Probe> query() override {
-    if (error_ || !refusal_.empty()) return std::nullopt;
+    if (!refusal_.empty()) return std::nullopt;
     // Reading must not write: git status would otherwise refresh the index (check mode leaves the host as it was).
     if (reads_ == 0) return shell_read(exports(true) + probe_script(o_));
     if (reads_ > 1 || !show_diff_ || !check_run_ || !probe_.git_found || probe_rc_ != 0 || !probe_.is_repo) {
@@ -300,7 +295,6 @@ class GitRun : public Step {
   }
 
   Changes diff(const Plan* plan) const override {
-    if (error_) std::rethrow_exception(error_);
     Changes c;
     if (!refusal_.empty()) {
       c.result = util::failed(refusal_);
@@ -497,7 +491,6 @@ class GitRun : public Step {
   }
 
   bool check_run_, show_diff_;
-  std::exception_ptr error_;
   std::string refusal_;
   Options o_;
   std::map<std::string, std::string> env_;

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <exception>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -341,15 +340,11 @@ class PipRun : public Step {
  public:
   // A check run reads more: the probe always, and pip's own --dry-run where the controller cannot judge.
   PipRun(PipArgs args, const Context& ctx) : check_run_(ctx.check_mode), earlier_(ctx.check_mode ? ctx.plan : nullptr) {
-    try {
-      refusal_ = prepare(args);
-    } catch (...) {
-      error_ = std::current_exception();  // shlex's "No closing quotation", raised when the task runs
-    }
+    refusal_ = prepare(args);  // may throw shlex's "No closing quotation": the task's error when it runs
   }
 
   std::optional<Probe> query() override {
-    if (error_ || !refusal_.empty()) return std::nullopt;
+    if (!refusal_.empty()) return std::nullopt;
     if (reads_ == 0 && (compare_on_controller_ || requirements_on_controller_ || check_run_)) {
       return shell_read(probe_script(o_));
     }
@@ -368,7 +363,6 @@ class PipRun : public Step {
   }
 
   Changes diff(const Plan* plan) const override {
-    if (error_) std::rethrow_exception(error_);
     Changes c;
     if (!refusal_.empty()) {
       c.result = util::failed(refusal_);
@@ -533,7 +527,6 @@ class PipRun : public Step {
 
   bool check_run_;
   const Plan* earlier_;
-  std::exception_ptr error_;
   std::string refusal_;
   Options o_;
   std::vector<pep440::Requirement> reqs_;
