@@ -16,23 +16,12 @@ using test::ScriptedHost;
 
 using test::answer;
 
-Value run_module(const std::string& name, ScriptedHost& host, const Value& args, bool check, Plan* plan) {
-  const Module* m = find_module(name);
-  REQUIRE(m != nullptr);
-  Context ctx;
-  ctx.conn = &host;
-  ctx.args = validate_args(m->spec(), args);
-  ctx.check_mode = check;
-  ctx.plan = plan;
-  return execute(*m, ctx);
-}
-
 Value run_group(ScriptedHost& host, const Value& args, bool check = false, Plan* plan = nullptr) {
-  return run_module("group", host, args, check, plan);
+  return test::run_module("group", host, args, {check, false, plan});
 }
 
 Value run_user(ScriptedHost& host, const Value& args, bool check = false, Plan* plan = nullptr) {
-  return run_module("user", host, args, check, plan);
+  return test::run_module("user", host, args, {check, false, plan});
 }
 
 const std::string kDeployRead =

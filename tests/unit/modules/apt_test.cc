@@ -26,15 +26,7 @@ using test::answer;
 
 prov::Value run_apt(ScriptedHost& host, const prov::Value& args, bool check = false, prov::mod::Plan* plan = nullptr,
                     bool diff = false) {
-  const prov::mod::Module* m = prov::mod::find_module("apt");
-  REQUIRE(m != nullptr);
-  prov::mod::Context ctx;
-  ctx.conn = &host;
-  ctx.args = prov::mod::validate_args(m->spec(), args);
-  ctx.check_mode = check;
-  ctx.diff_mode = diff;
-  ctx.plan = plan;
-  return prov::mod::execute(*m, ctx);
+  return test::run_module("apt", host, args, {check, diff, plan});
 }
 
 }  // namespace

@@ -32,14 +32,7 @@ using test::ScriptedHost;
 using test::answer;
 
 prov::mod::Context git_context(ScriptedHost& host, const Value& args, bool check, bool diff) {
-  const prov::mod::Module* m = prov::mod::find_module("git");
-  REQUIRE(m != nullptr);
-  prov::mod::Context ctx;
-  ctx.conn = &host;
-  ctx.args = prov::mod::validate_args(m->spec(), args);
-  ctx.check_mode = check;
-  ctx.diff_mode = diff;
-  return ctx;
+  return test::context_for("git", host, args, {check, diff, nullptr});
 }
 
 }  // namespace

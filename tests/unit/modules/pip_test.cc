@@ -139,13 +139,7 @@ namespace {
 using test::ScriptedHost;
 
 prov::Value run_pip(ScriptedHost& host, const prov::Value& args, bool check) {
-  const prov::mod::Module* m = prov::mod::find_module("pip");
-  REQUIRE(m != nullptr);
-  prov::mod::Context ctx;
-  ctx.conn = &host;
-  ctx.args = prov::mod::validate_args(m->spec(), args);
-  ctx.check_mode = check;
-  return prov::mod::execute(*m, ctx);
+  return test::run_module("pip", host, args, {check, false, nullptr});
 }
 
 using test::answer;

@@ -24,14 +24,7 @@ using ScriptedConnection = test::ScriptedHost;
 
 Value run_module(ScriptedConnection& conn, const std::string& module, const Value& args, bool check = false,
                  prov::mod::Plan* plan = nullptr) {
-  const prov::mod::Module* m = prov::mod::find_module(module);
-  REQUIRE(m != nullptr);
-  prov::mod::Context ctx;
-  ctx.conn = &conn;
-  ctx.args = prov::mod::validate_args(m->spec(), args);
-  ctx.check_mode = check;
-  ctx.plan = plan;
-  return prov::mod::execute(*m, ctx);
+  return test::run_module(module, conn, args, {check, false, plan});
 }
 
 prov::conn::CommandResult ok(const std::string& out) { return {0, out, "", false}; }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "provision/connection/connection.h"
+#include "provision/modules/module.h"
 
 namespace test {
 
@@ -43,6 +44,34 @@ inline prov::conn::CommandResult answer(std::string out, int rc = 0, std::string
   r.out = std::move(out);
   r.err = std::move(err);
   return r;
+}
+
+/// How a module runs in a test: check and diff modes, and the host's plan (null: none kept).
+struct Modes {
+  bool check = false;
+  bool diff = false;
+  prov::mod::Plan* plan = nullptr;
+};
+
+/// The context execute() gets for the module on host, with args validated against its spec.
+inline prov::mod::Context context_for(const std::string& module, prov::conn::Connection& host, const prov::Value& args,
+                                      Modes modes = {}) {
+  const prov::mod::Module* m = prov::mod::find_module(module);
+  REQUIRE(m != nullptr);
+  prov::mod::Context ctx;
+  ctx.conn = &host;
+  ctx.args = prov::mod::validate_args(m->spec(), args);
+  ctx.check_mode = modes.check;
+  ctx.diff_mode = modes.diff;
+  ctx.plan = modes.plan;
+  return ctx;
+}
+
+/// Runs the module once through execute().
+inline prov::Value run_module(const std::string& module, prov::conn::Connection& host, const prov::Value& args,
+                              Modes modes = {}) {
+  prov::mod::Context ctx = context_for(module, host, args, modes);
+  return prov::mod::execute(*prov::mod::find_module(module), ctx);
 }
 
 }  // namespace test
