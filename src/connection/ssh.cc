@@ -26,6 +26,9 @@ using Clock = std::chrono::steady_clock;
 using detail::unreachable;
 
 constexpr auto kTimeoutGrace = std::chrono::seconds(2);
+// How long an interrupted command's announcement of its pid is awaited when it has not been read yet: it is the
+// first thing the command prints, so it is moments away once the command has started.
+constexpr auto kAnnouncementWait = std::chrono::seconds(3);
 
 int signal_number(const std::string& name) {
   static const std::pair<const char*, int> kSignals[] = {
@@ -192,6 +195,10 @@ class SshConnection : public Connection {
         // sshd passes a signal to the shell it started (OpenSSH's "signal" request) but not to the shell's
         // children, which would be left running: the whole tree is ended, or failing that the shell. The clean-up
         // command polls the session itself, which may be in one event only.
+        for (auto until = Clock::now() + kAnnouncementWait; !announced && !state.closed && Clock::now() < until;) {
+          if (ssh_event_dopoll(event.get(), 50) == SSH_ERROR || !ssh_is_connected(s)) break;
+          announced = detail::take_announcement(result.out, pid_line, running);
+        }
         event.reset();
         if (!end_process_tree(running, options.become)) ssh_channel_request_send_signal(channel.get(), "TERM");
         throw CancelledError("interrupted");

@@ -33,6 +33,9 @@ using EventPtr = std::unique_ptr<ssh_event_struct, EventDeleter>;
 
 // How long one wait for the shell's output lasts before an interrupt (cancel_commands) is looked for again.
 constexpr int kCancelCheckMs = 200;
+// How long an interrupted command's announcement is awaited when it has not arrived yet (RemoteShell::give_up).
+constexpr int kAnnouncementWaitMs = 3000;
+constexpr int kAnnouncementPollMs = 50;
 // How much output may come before a command's announcement of its pid (a daemon's output left in the shell's).
 constexpr size_t kAnnouncementWindow = 64 * 1024;
 
@@ -199,6 +202,7 @@ CommandResult RemoteShell::run(const std::string& command, const std::string& in
     if (err_at == std::string::npos) err_at = find_from(err_, err_end, err_from);
     if (rc_end != std::string::npos && err_at != std::string::npos) break;
     if (ended_) lost("the remote shell ended while running a command");
+    if (commands_cancelled()) give_up(announced, pid_line);
     poll(kCancelCheckMs);
   }
   running_ = {};
@@ -228,15 +232,24 @@ void RemoteShell::write_all(const std::string& text) {
 }
 
 void RemoteShell::poll(int wait_ms) {
-  if (commands_cancelled()) {
-    // The shell is mid-command: it cannot take another one, so it is given up; the channel closes with the session.
-    ended_ = true;
-    throw CancelledError("interrupted");
-  }
+  if (commands_cancelled()) give_up(true, {});
   EventPtr event = session_event(session_);
   if (ssh_event_dopoll(event.get(), wait_ms) == SSH_ERROR || !ssh_is_connected(session_)) {
     lost("connection lost while running a command");
   }
+}
+
+void RemoteShell::give_up(bool announced, const std::string& pid_line) {
+  // A command that has started announces its pid before anything else, moments later: without it the command could
+  // not be ended, so it is awaited for a short while.
+  EventPtr event = session_event(session_);
+  for (int waited = 0; !announced && !ended_ && waited < kAnnouncementWaitMs; waited += kAnnouncementPollMs) {
+    if (ssh_event_dopoll(event.get(), kAnnouncementPollMs) == SSH_ERROR || !ssh_is_connected(session_)) break;
+    if (out_.find('\n') != std::string::npos) announced = take_announcement(out_, pid_line, running_);
+  }
+  // The shell is mid-command: it cannot take another one, so it is given up; the channel closes with the session.
+  ended_ = true;
+  throw CancelledError("interrupted");
 }
 
 void RemoteShell::lost(const std::string& what) {

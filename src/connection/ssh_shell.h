@@ -65,6 +65,9 @@ class RemoteShell {
   /// Waits for events up to `wait_ms`; throws when the session or the channel ends.
   void poll(int wait_ms);
   [[noreturn]] void lost(const std::string& what);
+  /// Gives up the running command on an interrupt, after waiting briefly for its pid when `announced` is false (so
+  /// that the connection can end it), and throws CancelledError.
+  [[noreturn]] void give_up(bool announced, const std::string& pid_line);
 
   ssh_session session_;
   ssh_channel channel_ = nullptr;
