@@ -80,6 +80,7 @@ int run(int argc, char** argv) {
       } else {
         for (auto& play : one.plays) playbook.plays.push_back(std::move(play));
       }
+      playbook.ends.push_back(playbook.plays.size());
     }
     inventory.emplace(inv::load_inventory(options.inventories, playbook.dir));
     for (const auto& warning : inventory->warnings()) std::cerr << "[WARNING]: " << warning << std::endl;
@@ -89,12 +90,13 @@ int run(int argc, char** argv) {
   }
 
   if (options.syntax_check) {
-    std::cout << "\nplaybook: " << options.playbooks.front() << std::endl;
+    for (const auto& path : options.playbooks) std::cout << "\nplaybook: " << path << std::endl;
     return exec::kExitOk;
   }
-  if (options.list_hosts) return cli::print_listing(cli::Listing::Hosts, playbook, *inventory, options.settings);
-  if (options.list_tasks) return cli::print_listing(cli::Listing::Tasks, playbook, *inventory, options.settings);
-  if (options.list_tags) return cli::print_listing(cli::Listing::Tags, playbook, *inventory, options.settings);
+  const auto& shown = options.playbooks;
+  if (options.list_hosts) return cli::print_listing(cli::Listing::Hosts, playbook, shown, *inventory, options.settings);
+  if (options.list_tasks) return cli::print_listing(cli::Listing::Tasks, playbook, shown, *inventory, options.settings);
+  if (options.list_tags) return cli::print_listing(cli::Listing::Tags, playbook, shown, *inventory, options.settings);
 
   try {
     if (options.ask_pass) options.settings.password = cli::prompt_secret("SSH password: ");

@@ -26,7 +26,9 @@ struct Options {
   exec::Settings settings;  ///< check, diff, verbosity, selection
 };
 
-/// Parses argv. Returns -1 to go on, or an exit code (0 after --help/--version, kExitBadOptions on bad options).
+/// Parses argv as ansible-playbook does. Returns -1 to go on, or an exit code: 0 after --help/--version (printed on
+/// stdout), kExitUsage when the command line cannot be read (the usage and the error on stderr), kExitBadOptions for
+/// an option of ansible-playbook that provision does not support.
 int parse_options(int argc, char** argv, Options& options);
 
 /// Turns the -e values into one object (k=v, @file.yml/json, inline JSON/YAML); later ones win.

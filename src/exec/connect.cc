@@ -1,8 +1,10 @@
 #include "connect.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
+#include <set>
 #include <utility>
 
 #include "provision/connection/registry.h"
@@ -25,8 +27,14 @@ std::unique_ptr<TracedConnection> open_connection(const std::string& host, const
 std::unique_ptr<conn::Connection> make_transport(const std::string& kind, const Value& vars, const Settings& settings) {
   if (settings.make_connection) return settings.make_connection(kind, vars);
   if (!conn::find_connection(kind)) {
-    throw conn::UnreachableError(
-        fmt::format("the connection type '{}' is not available{}", kind, did_you_mean(kind, conn::connection_names())));
+    // A failed task, not an unreachable host, as in Ansible: nothing was tried.
+    static const std::set<std::string> kAnsibleOnly = {"winrm", "psrp"};
+    if (kAnsibleOnly.count(kind) != 0) {
+      throw Error(fmt::format("the connection plugin '{}' is not supported by provision (it has: {})", kind,
+                              fmt::join(conn::connection_names(), ", ")));
+    }
+    throw Error(
+        fmt::format("the connection plugin '{}' was not found{}", kind, did_you_mean(kind, conn::connection_names())));
   }
   return conn::make_connection(kind, vars);
 }
@@ -50,7 +58,9 @@ ConnectionPlan connection_plan(const std::string& host, const Value& inventory_v
     Value v = setting("ansible_connection", "");
     plan.kind = v.is_null() ? "ssh" : to_plain_string(v);
   }
-  if (plan.kind == "smart" || plan.kind == "paramiko" || plan.kind == "openssh") plan.kind = "ssh";
+  if (plan.kind == "smart" || plan.kind == "paramiko" || plan.kind == "paramiko_ssh" || plan.kind == "openssh") {
+    plan.kind = "ssh";
+  }
   // Each setting under one name: the variables Ansible's ssh plugin reads for it, of which the last one set wins
   // (ansible_ssh_host over ansible_host), then the command line or configuration.
   auto named = [&](std::initializer_list<const char*> names, Value fallback) {

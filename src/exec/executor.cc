@@ -79,18 +79,29 @@ class PlaybookRun {
         error_ = true;
         break;
       }
+      // Several playbooks: each ends with the recap so far, and one that ends with a failure is the last, as in
+      // ansible-playbook.
+      const bool playbook_ends = std::find(playbook_.ends.begin(), playbook_.ends.end(), i + 1) != playbook_.ends.end();
+      if (playbook_ends && i + 1 < playbook_.plays.size() && !stopped && !g_interrupted) {
+        recap();
+        stopped = exit_code() != kExitOk;
+      }
     }
     close_connections();
-    std::vector<std::pair<std::string, out::HostStats>> stats;
-    for (const auto& h : hosts_) stats.emplace_back(h->name, h->stats);
-    std::sort(stats.begin(), stats.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    sink_.recap(stats);
+    recap();
     int code = exit_code();
     sink_.playbook_end(code);
     return code;
   }
 
  private:
+  void recap() {
+    std::vector<std::pair<std::string, out::HostStats>> stats;
+    for (const auto& h : hosts_) stats.emplace_back(h->name, h->stats);
+    std::sort(stats.begin(), stats.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    sink_.recap(stats);
+  }
+
   int exit_code() const {
     if (g_interrupted) return kExitInterrupted;
     bool failed = false, unreachable = false;

@@ -21,9 +21,10 @@ namespace prov::exec {
 /// Exit codes, Ansible's where it has them (docs/usage.md).
 enum ExitCode {
   kExitOk = 0,
-  kExitError = 1,        ///< an error found while running (e.g. an undefined variable in a play's hosts)
+  kExitError = 1,  ///< an error found while running (e.g. an undefined variable in a play's hosts)
   kExitHostFailed = 2,
-  kExitLoadError = 3,    ///< the playbook, inventory or a config file could not be loaded; nothing ran
+  kExitUsage = 2,      ///< the command line cannot be read (argparse's code, as ansible-playbook)
+  kExitLoadError = 3,  ///< the playbook, inventory or a config file could not be loaded; nothing ran
   kExitUnreachable = 4,
   kExitBadOptions = 5,
   kExitInterrupted = 99,

@@ -129,6 +129,8 @@ struct Playbook {
   std::string path;
   std::string dir;
   std::vector<Play> plays;                ///< import_playbook already expanded, in order
+  /// Several playbooks run as one: the number of plays up to the end of each (a PLAY RECAP follows each end).
+  std::vector<std::size_t> ends;
 };
 
 /// Parses an Ansible free-form argument string (`k=v k2="v 2" words`) as Ansible's parse_kv does: quotes and
