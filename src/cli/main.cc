@@ -72,6 +72,7 @@ int run(int argc, char** argv) {
     options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars);
     pb::LoadOptions load;
     load.roles_path = options.roles_path;
+    load.warn = [](const std::string& message) { std::cerr << "[WARNING]: " << message << std::endl; };
     for (const auto& path : options.playbooks) {
       // Absolute paths make playbook_dir and every error location usable from anywhere.
       pb::Playbook one = pb::load_playbook(std::filesystem::absolute(path).lexically_normal().string(), load);

@@ -141,8 +141,7 @@ Instance Runner::resolve_include(const pb::Task& task, const TaskScope& scope, c
     if (!role) {
       std::string name = to_plain_string(args.value("name", Value("")));
       std::string from = args.contains("tasks_from") ? to_plain_string(args["tasks_from"]) : "main";
-      pb::LoadOptions load;
-      role = pb::load_role(name, play_.playbook->dir, load, from);
+      role = pb::load_role(name, play_.playbook->dir, play_.playbook->options, from);
     }
     return Instance{role->path, &role->tasks, role, std::move(params)};
   }
@@ -153,7 +152,8 @@ Instance Runner::resolve_include(const pb::Task& task, const TaskScope& scope, c
   }
   std::string path = resolve_path(task, file);
   std::lock_guard lock(play_.loaded_mutex);
-  play_.loaded_tasks.push_back(pb::load_task_file(path, shared_role(task)));
+  play_.loaded_tasks.push_back(
+      pb::load_task_file(path, shared_role(task), play_.playbook->dir, play_.playbook->options));
   return Instance{path, &play_.loaded_tasks.back(), shared_role(task), std::move(params)};
 }
 

@@ -170,6 +170,9 @@ class TaskRun {
     if (task_.action->kind == mod::ActionKind::IncludeVars) {
       return include_vars(play_, host_, task_, inputs_.templated(task_.args));
     }
+    if (task_.action->kind == mod::ActionKind::NotInProvision) {
+      throw Error(fmt::format("the module '{}' of Ansible is not supported by provision", task_.action->name));
+    }
     const mod::Module* module = task_.action->module;
     if (!module) throw Error(fmt::format("'{}' is not a module", task_.action->name), task_.loc);
     ModuleCall call = inputs_.module_call(*module);
@@ -242,13 +245,26 @@ class TaskRun {
     return outcome;
   }
 
-  // set_fact results become host variables at once, so the next loop item already sees them.
+  // set_fact results become host variables at once, so the next loop item already sees them. Other modules'
+  // facts (package_facts) come from the host: facts as gathered ones are, under ansible_facts too, and data.
   void apply_facts(const Value& result) {
-    if (!task_.action->has(mod::kSetsFacts) || status_of(result) == out::Status::Failed) return;
+    if (task_.action->kind != mod::ActionKind::Module || status_of(result) == out::Status::Failed) return;
     const Value* facts = find_key(result, "ansible_facts");
     if (!facts || !facts->is_object()) return;
     std::unique_lock lock(play_.facts_mutex);
-    for (auto it = facts->begin(); it != facts->end(); ++it) set_host_fact(host_, it.key(), it.value(), args_are_data_);
+    if (task_.action->has(mod::kSetsFacts)) {
+      for (auto it = facts->begin(); it != facts->end(); ++it) {
+        set_host_fact(host_, it.key(), it.value(), args_are_data_);
+      }
+      return;
+    }
+    for (auto it = facts->begin(); it != facts->end(); ++it) host_.facts[it.key()] = it.value();
+    Value& namespaced = host_.facts["ansible_facts"];  // taken after the insertions, which may move it
+    if (!namespaced.is_object()) namespaced = Value::object();
+    for (auto it = facts->begin(); it != facts->end(); ++it) {
+      const bool prefixed = it.key().rfind("ansible_", 0) == 0;
+      namespaced[prefixed ? it.key().substr(8) : it.key()] = it.value();
+    }
   }
 
   PlayState& play_;

@@ -37,6 +37,8 @@ namespace prov::mod {
   X(git, kNoFlags) \
   X(pip, kNoFlags) \
   X(apt, kNoFlags) \
+  X(package, kNoFlags) \
+  X(package_facts, kNoFlags) \
   X(apt_repository, kNoFlags) \
   X(apt_key, kNoFlags) \
   X(get_url, kNoFlags)

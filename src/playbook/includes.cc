@@ -163,6 +163,16 @@ void complete_loader_action(Task& task, const SourceLoc& at, const TaskSource& s
       break;
     case mod::ActionKind::ImportPlaybook:
       throw Error("'import_playbook' is only allowed as a play in a playbook, not in a task list", at);
+    case mod::ActionKind::NotInProvision:
+      // Validated as far as provision can: the task loads (it may be for another system, under a `when` that is
+      // false here) and fails where it runs.
+      if (ctx.options.warn) {
+        ctx.options.warn(
+            fmt::format("{}: the module '{}' of Ansible is not supported by provision: {} fails on any "
+                        "host where it runs",
+                        at.str(), task.action->name, task_label(task)));
+      }
+      break;
     case mod::ActionKind::Module:
     case mod::ActionKind::Block: break;
   }

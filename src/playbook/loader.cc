@@ -327,6 +327,7 @@ Playbook load_playbook(const std::string& path, const LoadOptions& options) {
   book.path = normal;
   book.dir = ctx.playbook_dir;
   book.plays = detail::load_plays(normal, ctx, SourceLoc{});
+  book.options = options;
   return book;
 }
 

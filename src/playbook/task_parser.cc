@@ -240,6 +240,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     if (key == "action" || key == "local_action") {
       auto [name, at] = split_action_keyword(entry.second, file, dict_args, inline_args);
       found = resolve_action(name);
+      if (!found) found = mod::find_ansible_only_action(name);
       if (!found) {
         throw Error(
             fmt::format("unknown module '{}' in {}{}", name, task_label(task), did_you_mean(name, action_candidates())),
@@ -250,6 +251,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
       continue;
     } else {
       found = resolve_action(key);
+      if (!found) found = mod::find_ansible_only_action(key);
       if (!found) {
         unknown.push_back(entry.first);
         continue;

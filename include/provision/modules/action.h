@@ -20,6 +20,7 @@ enum class ActionKind {
   ImportPlaybook,  ///< only valid as a play
   IncludeVars,     ///< reads variables files on the controller
   Meta,            ///< flush_handlers, end_play, ...
+  NotInProvision,  ///< a module of Ansible's that provision lacks: a warning at load, a failed task where it runs
 };
 
 enum ActionFlag : unsigned {
@@ -50,6 +51,11 @@ struct Action {
 /// The action named by a short name, an ansible.builtin./ansible.legacy. name or another FQCN the module accepts
 /// (community.general.ufw); nullptr when no action has that name. Constant time.
 const Action* find_action(std::string_view name);
+
+/// A module Ansible knows (ansible-core 2.14 or a collection of Debian's ansible package, short name, FQCN or
+/// ansible.legacy. name) that provision does not implement, as an action of kind NotInProvision named as written;
+/// nullptr for a name provision has or Ansible does not know either (a typo).
+const Action* find_ansible_only_action(std::string_view name);
 
 /// The action of a block (also of a static import once expanded).
 const Action& block_action();

@@ -1,6 +1,7 @@
 #pragma once
 // Loaded and validated plays, roles, blocks and tasks. Values are raw (not templated): templating happens per host
 // at run time. Every item keeps the place it was read from.
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -125,12 +126,21 @@ struct Play {
                                           ///< own folder); Playbook::dir is the top playbook's
 };
 
+/// Search settings for roles and files, and where load warnings go.
+struct LoadOptions {
+  std::vector<std::string> roles_path;  ///< extra role folders (--roles-path, ansible.cfg roles_path)
+  /// Told what loads but deserves a word ("file:line:col: the module 'yum' of Ansible is not supported..."); may
+  /// be empty. Also called when a task file or role is loaded at run time.
+  std::function<void(const std::string&)> warn;
+};
+
 struct Playbook {
   std::string path;
   std::string dir;
   std::vector<Play> plays;                ///< import_playbook already expanded, in order
   /// Several playbooks run as one: the number of plays up to the end of each (a PLAY RECAP follows each end).
   std::vector<std::size_t> ends;
+  LoadOptions options;  ///< what it was loaded with, for the task files and roles included at run time
 };
 
 /// Parses an Ansible free-form argument string (`k=v k2="v 2" words`) as Ansible's parse_kv does: quotes and
@@ -139,11 +149,6 @@ struct Playbook {
 /// removes, executable, stdin, stdin_add_newline, strip_empty_ends, warn) are taken as k=v. Throws prov::Error
 /// (at `loc`) on unbalanced quotes or Jinja2 blocks.
 Value parse_kv(const std::string& text, bool check_raw, const SourceLoc& loc = {});
-
-/// Search settings for roles and files.
-struct LoadOptions {
-  std::vector<std::string> roles_path;    ///< extra role folders (--roles-path, ansible.cfg roles_path)
-};
 
 /// Loads and validates a playbook and everything it imports. Throws prov::Error with file:line:col.
 Playbook load_playbook(const std::string& path, const LoadOptions& options = {});

@@ -369,3 +369,23 @@ TEST_CASE("arguments from a variable", "[loader][tasks]") {
   CHECK(play.tasks[2].action->name == "copy");
   CHECK(play.tasks[2].args == Value{{"dest", "/from-action"}, {"src", "a"}});
 }
+
+TEST_CASE("a module of Ansible's that provision lacks loads with a warning naming it and its place") {
+  const std::string dir = std::string(PROVISION_SOURCE_DIR) + "/tests/fixtures/playbook/other_systems/";
+  std::vector<std::string> warnings;
+  pb::LoadOptions options;
+  options.warn = [&](const std::string& w) { warnings.push_back(w); };
+  pb::Playbook book = pb::load_playbook(dir + "site.yml", options);
+  REQUIRE(warnings.size() == 3);
+  CHECK(warnings[0] == dir +
+                           "tasks/setup-RedHat.yml:2:3: the module 'ansible.builtin.yum' of Ansible is not "
+                           "supported by provision: task 'Ensure nginx is installed.' fails on any host where it runs");
+  CHECK(warnings[1].rfind(dir + "tasks/setup-RedHat.yml:5:3: the module 'community.general.zypper'", 0) == 0);
+  CHECK(warnings[2].rfind(dir + "site.yml:7:7: the module 'pacman'", 0) == 0);
+  const auto& tasks = book.plays.at(0).tasks;
+  REQUIRE(tasks.size() == 3);
+  CHECK(tasks[1].action->name == "package");
+  CHECK(tasks[1].action->kind == mod::ActionKind::Module);
+  CHECK(tasks[2].action->kind == mod::ActionKind::NotInProvision);
+  CHECK(tasks[2].args["name"] == "nginx");
+}
