@@ -1,6 +1,8 @@
 #include "scope.h"
 
 #include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 namespace prov::exec {
 
@@ -64,38 +66,81 @@ void TaskScope::set_loop_vars(Value loop_vars, bool data) {
 
 void TaskScope::bind(const std::string& name, Value value) { bound_[name] = std::move(value); }
 
-Value build_hostvars(const PlayState& play) {
-  std::shared_lock lock(play.facts_mutex);
+namespace {
+
+// The layers of one host's variables that hostvars shows.
+struct HostLayers {
+  const std::string* name;
+  const Value* inventory_vars;
+  const Value* facts;
+  const Value* include_vars;
+  const Value* host_facts;
+  const vars::NameSet* data_host_facts;
+  const Value* magic;
+};
+
+// One host's variables rendered with its own and without hostvars, as Ansible's hostvars renders them: a variable
+// that reads hostvars itself (or anything undefined there) is shown as written, as in Ansible. Data stays as it is.
+Value render_host(const PlayState& play, const HostLayers& host) {
   tmpl::Options options;
   options.native_types = false;
-  Value out = Value::object();
-  for (const auto& host : *play.all_hosts) {
-    // Each host's variables are rendered with that host's own, as Ansible's hostvars does; data stays as it is.
-    vars::Scope scope;
-    scope.add(vars::Level::InventoryHost, &host->inventory_vars);
-    scope.add(vars::Level::Facts, &host->facts, vars::Trust::Data);
-    scope.add(vars::Level::PlayVars, &play.play->kw.vars);
-    scope.add(vars::Level::IncludeVars, &host->include_vars);
-    scope.add(vars::Level::HostFacts, &host->host_facts, &host->data_host_facts);
-    scope.add(vars::Level::Magic, &host->magic, &kDataMagic);
-    scope.add(vars::Level::ExtraVars, &play.settings->extra_vars);
-    Value merged = Value::object();
-    for (const Value* layer : std::initializer_list<const Value*>{&host->inventory_vars, &host->facts,
-                                                                  &play.play->kw.vars, &host->include_vars,
-                                                                  &host->host_facts, &host->magic}) {
-      for (auto it = layer->begin(); it != layer->end(); ++it) {
-        if (merged.contains(it.key())) continue;
-        bool data = false;
-        const Value* value = scope.find(it.key(), &data);
-        try {
-          merged[it.key()] = data ? *value : tmpl::template_value(*value, scope, options);
-        } catch (const Error&) {
-          merged[it.key()] = *value;  // one variable that cannot be rendered for its host is shown as written
-        }
+  vars::Scope scope;
+  scope.add(vars::Level::InventoryHost, host.inventory_vars);
+  scope.add(vars::Level::Facts, host.facts, vars::Trust::Data);
+  scope.add(vars::Level::PlayVars, &play.play->kw.vars);
+  scope.add(vars::Level::IncludeVars, host.include_vars);
+  scope.add(vars::Level::HostFacts, host.host_facts, host.data_host_facts);
+  scope.add(vars::Level::Magic, host.magic, &kDataMagic);
+  scope.add(vars::Level::ExtraVars, &play.settings->extra_vars);
+  Value merged = Value::object();
+  for (const Value* layer :
+       {host.inventory_vars, host.facts, &play.play->kw.vars, host.include_vars, host.host_facts, host.magic}) {
+    for (auto it = layer->begin(); it != layer->end(); ++it) {
+      if (merged.contains(it.key())) continue;
+      bool data = false;
+      const Value* value = scope.find(it.key(), &data);
+      try {
+        merged[it.key()] = data ? *value : tmpl::template_value(*value, scope, options);
+      } catch (const Error&) {
+        merged[it.key()] = *value;
       }
     }
-    out[host->name] = std::move(merged);
   }
+  return merged;
+}
+
+}  // namespace
+
+Value build_hostvars(const PlayState& play) {
+  std::shared_lock lock(play.facts_mutex);
+  // Every host of the inventory, not only those a play has reached: those show their inventory variables.
+  const Value empty = Value::object();
+  const vars::NameSet no_names;
+  std::vector<HostLayers> hosts;
+  std::vector<Value> magic_of_unreached;
+  const std::vector<const inv::Host*> inventory_hosts = play.inventory->hosts();
+  magic_of_unreached.reserve(inventory_hosts.size());
+  std::vector<Value> inventory_vars_of_unreached;
+  inventory_vars_of_unreached.reserve(inventory_hosts.size());
+  std::unordered_map<std::string_view, const HostState*> reached;
+  for (const auto& state : *play.all_hosts) reached.emplace(state->name, state.get());
+  for (const inv::Host* h : inventory_hosts) {
+    if (auto found = reached.find(h->name); found != reached.end()) {
+      const HostState& s = *found->second;
+      hosts.push_back(
+          {&s.name, &s.inventory_vars, &s.facts, &s.include_vars, &s.host_facts, &s.data_host_facts, &s.magic});
+      continue;
+    }
+    inventory_vars_of_unreached.push_back(play.inventory->host_vars(h->name));
+    Value& magic = magic_of_unreached.emplace_back(Value::object());
+    magic["inventory_hostname"] = h->name;
+    magic["inventory_hostname_short"] = h->name.substr(0, h->name.find('.'));
+    magic["group_names"] = play.inventory->group_names(h->name);
+    magic["groups"] = play.inventory->groups();
+    hosts.push_back({&h->name, &inventory_vars_of_unreached.back(), &empty, &empty, &empty, &no_names, &magic});
+  }
+  Value out = Value::object();
+  for (const HostLayers& host : hosts) out[*host.name] = render_host(play, host);
   return out;
 }
 
