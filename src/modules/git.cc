@@ -303,7 +303,7 @@ class GitRun : public Step {
     if (!probe_.git_found) {
       // In check mode an earlier task may have planned to install git: predict a clone instead of failing.
       if (plan != nullptr && plan->packages.count("git") && !o_.dest.empty()) {
-        c.predicted.paths.insert(o_.dest);
+        c.predicted.add_tree(o_.dest);
         c.changed = true;
         c.result = Value{{"changed", true}, {"before", nullptr}, {"after", nullptr}};
         return c;
@@ -334,7 +334,7 @@ class GitRun : public Step {
       r["changed"] = true;
       r["after"] = sha;
       c.diff = prepared_diff("", sha, 0, "");
-      if (!o_.dest.empty()) c.predicted.paths.insert(o_.dest);
+      if (!o_.dest.empty()) c.predicted.add_tree(o_.dest);
       c.changed = check_run_;  // clone=no reports the clone it would make, and makes none
     } else if (check_run_) {
       // Unlike Ansible, local modifications that force would discard count as a change.

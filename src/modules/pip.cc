@@ -486,13 +486,13 @@ class PipRun : public Step {
       // In check mode pip (or its virtualenv) may be what an earlier task planned to install.
       if (plan != nullptr && (probe.no_pip || probe.no_venv) &&
           (plan->packages.count("python3-pip") || plan->packages.count("python3-venv"))) {
-        if (!o.venv.empty()) predicted.paths.insert(o.venv);
+        if (!o.venv.empty()) predicted.add_tree(o.venv);
         return Value{{"changed", true}};
       }
       if (Result f = setup_failure(probe, o); !f.is_null()) return f;
       // Everything waits for the virtualenv: Ansible's check mode says only that it would change.
       if (probe.no_venv && check_run_) {
-        predicted.paths.insert(o.venv);
+        predicted.add_tree(o.venv);
         return Value{{"changed", true}};
       }
     }

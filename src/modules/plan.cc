@@ -31,14 +31,22 @@ void Plan::add_path(std::string path) {
   if (!path.empty()) paths.insert(std::move(path));
 }
 
+void Plan::add_tree(std::string path) {
+  path = without_trailing_slashes(std::move(path));
+  if (!path.empty()) trees.insert(std::move(path));
+}
+
 bool Plan::predicted(std::string path) const {
   path = without_trailing_slashes(std::move(path));
   if (path.empty()) return false;
   const std::string folder = path == "/" ? path : path + "/";
-  auto below = paths.lower_bound(folder);
-  if (below != paths.end() && below->compare(0, folder.size(), folder) == 0) return true;
-  for (;;) {
-    if (paths.count(path)) return true;
+  for (const auto* set : {&paths, &trees}) {
+    auto below = set->lower_bound(folder);
+    if (below != set->end() && below->compare(0, folder.size(), folder) == 0) return true;
+  }
+  if (paths.count(path) || trees.count(path)) return true;
+  for (bool itself = true;; itself = false) {
+    if (!itself && trees.count(path)) return true;
     size_t slash = path.find_last_of('/');
     if (slash == std::string::npos || path == "/") return false;
     if (named_after(std::string_view(path).substr(slash + 1), packages)) return true;
@@ -49,6 +57,7 @@ bool Plan::predicted(std::string path) const {
 void Plan::merge(const Plan& other) {
   packages.insert(other.packages.begin(), other.packages.end());
   paths.insert(other.paths.begin(), other.paths.end());
+  trees.insert(other.trees.begin(), other.trees.end());
   users.insert(other.users.begin(), other.users.end());
   groups.insert(other.groups.begin(), other.groups.end());
   refreshed_indexes.insert(other.refreshed_indexes.begin(), other.refreshed_indexes.end());
@@ -57,6 +66,7 @@ void Plan::merge(const Plan& other) {
 void Plan::forget(const Plan& removed) {
   for (const auto& p : removed.packages) packages.erase(p);
   for (const auto& p : removed.paths) paths.erase(p);
+  for (const auto& t : removed.trees) trees.erase(t);
   for (const auto& u : removed.users) users.erase(u);
   for (const auto& g : removed.groups) groups.erase(g);
   for (const auto& i : removed.refreshed_indexes) refreshed_indexes.erase(i);

@@ -131,7 +131,7 @@ class UserRun : public Step {
       c.predicted.users.insert(name);
       // useradd makes a group of the user's name (USERGROUPS_ENAB) unless one is given or exists.
       if (args_.group.empty() && find_group(probe_->groups, name) == nullptr) c.predicted.groups.insert(name);
-      if (args_.create_home) c.predicted.paths.insert(args_.home.empty() ? "/home/" + name : args_.home);
+      if (args_.create_home) c.predicted.add_tree(args_.home.empty() ? "/home/" + name : args_.home);
       return c;
     }
     Modification m = modification(*probe_, plan);

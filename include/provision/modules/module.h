@@ -61,7 +61,10 @@ Value validate_args(const ModuleSpec& spec, const Value& raw);
 /// folder not made yet); modules record their predictions here and consult them instead of failing.
 struct Plan {
   std::set<std::string> packages;     ///< packages that would be installed
-  std::set<std::string> paths;        ///< files and folders that would exist
+  std::set<std::string> paths;        ///< files and folders that would exist (a new folder is empty)
+  /// Folders whose content a change would bring without naming it (a clone, a virtualenv, a home filled from
+  /// /etc/skel): anything inside them may exist.
+  std::set<std::string> trees;
   std::set<std::string> users;        ///< users that would be created
   std::set<std::string> groups;       ///< groups that would be created
   /// Package indexes a real run would have refreshed (a cache update, a repository added), by package manager
@@ -70,12 +73,15 @@ struct Plan {
 
   /// Records that path would be created (folders above it are created with it, as `mkdir -p` does).
   void add_path(std::string path);
+  /// Records that the folder would be created with content not known before (see `trees`).
+  void add_tree(std::string path);
 
-  /// True when path may exist after the predicted changes: it, or a folder above it, would be created (a clone or
-  /// a package may bring what is inside), it is a folder above something that would be created, or one of its
-  /// folders is named after a package that would be installed (/etc/nginx for nginx, /etc/postgresql for
-  /// postgresql-15: what packages bring is not known before they are). Check mode then predicts instead of
-  /// failing on a path that only a real run would make.
+  /// True when path may exist after the predicted changes: it would be created, it is inside a folder whose
+  /// content is not known (a clone; a package's folder: /etc/nginx for nginx, /etc/postgresql for postgresql-15,
+  /// since what packages bring is not known before they are installed), or it is a folder above something that
+  /// would be created. Inside a new empty folder only what would be created exists. Check mode then predicts
+  /// instead of failing on a path that only a real run would make, and does not report removing what would
+  /// never be there.
   bool predicted(std::string path) const;
 
   /// Adds another plan's predictions to these.

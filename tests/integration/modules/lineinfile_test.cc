@@ -116,7 +116,7 @@ TEST_CASE("lineinfile: hostile values stay data", "[lineinfile]") {
 TEST_CASE("lineinfile and blockinfile: check mode follows the plan", "[lineinfile][blockinfile]") {
   ModuleHost host(hosts::kFiles);
   host.sh("rm -rf /srv/planned");
-  host.plan().paths.insert("/srv/planned");
+  host.plan().add_tree("/srv/planned");  // a clone or a package would bring what is inside
   std::string before = host.upper_listing();
   Value line = host.check("lineinfile", {{"path", "/srv/planned/app.conf"}, {"line", "a=1"}});
   CHECK(line["changed"] == true);

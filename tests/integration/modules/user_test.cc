@@ -101,7 +101,7 @@ TEST_CASE("user: create with groups, home, shell, comment and a password hash; r
   CHECK(r == Value{{"changed", true}});
   CHECK(host.upper_listing() == before);
   CHECK(host.plan().users.count("alice") == 1);
-  CHECK(host.plan().paths.count("/srv/people/alice") == 1);
+  CHECK(host.plan().trees.count("/srv/people/alice") == 1);
 
   r = host.run("user", args);
   CHECK(r.dump().find(kHash1) == std::string::npos);

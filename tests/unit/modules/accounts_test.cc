@@ -209,7 +209,7 @@ TEST_CASE("user: check mode predicts a new account and forgets one it would remo
   CHECK(r == Value{{"changed", true}});
   CHECK(plan.users.count("app") == 1);
   CHECK(plan.groups.count("app") == 1);
-  CHECK(plan.paths.count("/srv/app") == 1);
+  CHECK(plan.trees.count("/srv/app") == 1);
   REQUIRE(host.commands.size() == 1);
 
   // Removing the account an earlier task would create: a change, and later tasks no longer count on it.

@@ -166,16 +166,26 @@ TEST_CASE("the check-mode plan knows what may exist", "[plan]") {
   plan.add_path("/home/app/webapp/config/");
   CHECK(plan.predicted("/home/app/webapp/config"));
   CHECK(plan.predicted("/home/app/webapp/config/"));
-  CHECK(plan.predicted("/home/app/webapp/config/env"));  // inside: a clone or a package may bring it
-  CHECK(plan.predicted("/home/app"));                    // mkdir -p makes the folders above
+  CHECK_FALSE(plan.predicted("/home/app/webapp/config/env"));  // a new folder is empty
+  CHECK(plan.predicted("/home/app"));                          // mkdir -p makes the folders above
   CHECK(plan.predicted("/"));
   CHECK_FALSE(plan.predicted("/home/other"));
   CHECK_FALSE(plan.predicted("/home/app/webapp/conf"));  // a prefix that is not a folder above
   CHECK_FALSE(plan.predicted(""));
+  plan.add_tree("/home/app/webapp");  // a clone brings what is inside
+  CHECK(plan.predicted("/home/app/webapp/config/env"));
+  CHECK(plan.predicted("/home/app/webapp/manage.py"));
+  CHECK(plan.predicted("/home/app/webapp"));
+  CHECK_FALSE(plan.predicted("/home/app/other"));
+  CHECK_FALSE(plan.predicted("/home/app/webapp2/x"));
   plan.add_path("relative/dir");
   CHECK(plan.predicted("relative"));
-  CHECK(plan.predicted("relative/dir/x"));
+  CHECK_FALSE(plan.predicted("relative/dir/x"));
   CHECK_FALSE(plan.predicted("relative/other"));
+  prov::mod::Plan removed;
+  removed.add_tree("/home/app/webapp");
+  plan.forget(removed);
+  CHECK_FALSE(plan.predicted("/home/app/webapp/manage.py"));
 }
 
 TEST_CASE("the check-mode plan expects a package's own folders", "[plan]") {

@@ -123,7 +123,7 @@ TEST_CASE("git in check mode trusts a plan that installs git", "[git]") {
   r = prov::mod::execute(*git_module, ctx);
   CHECK(r["changed"] == true);
   CHECK(r["before"].is_null());
-  CHECK(plan.paths.count(s.path("app")) == 1);
+  CHECK(plan.trees.count(s.path("app")) == 1);
 }
 
 TEST_CASE("git: a checkout at the remote's sha is one read; check mode with --diff reads the diff", "[git]") {

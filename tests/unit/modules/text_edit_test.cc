@@ -278,7 +278,7 @@ TEST_CASE("check mode follows the plan for a file an earlier task creates", "[li
   test::Sandbox s;
   const prov::mod::Module* m = prov::mod::find_module("lineinfile");
   prov::mod::Plan plan;
-  plan.paths.insert(s.path("later"));
+  plan.add_path(s.path("later/app.conf"));  // made by an earlier task (in a folder that does not exist yet)
   prov::mod::Context ctx;
   ctx.conn = s.conn.get();
   ctx.check_mode = true;
