@@ -132,6 +132,18 @@ class PlaybookRun {
     return tmpl::ValueVars(std::move(vars));
   }
 
+  // The play's name as its banner shows it: rendered with play vars and extra vars, as written when that fails.
+  std::string play_title(const pb::Play& play) const {
+    if (!tmpl::is_template(play.name)) return play.name;
+    try {
+      tmpl::Options options = ansible_options();
+      options.name = play.loc.str();
+      return tmpl::render(play.name, play_level_vars(play), options);
+    } catch (const Error&) {
+      return play.name;
+    }
+  }
+
   std::string hosts_pattern(const pb::Play& play) {
     if (!tmpl::is_template(play.hosts)) return play.hosts;
     tmpl::Options options = ansible_options();
@@ -155,7 +167,7 @@ class PlaybookRun {
       sink_.warning(fmt::format("Could not match supplied host pattern, ignoring: {}", name));
     std::vector<std::string> names;
     for (const auto* h : matched) names.push_back(h->name);
-    const std::string title = play.name.empty() ? pattern : play.name;
+    const std::string title = play.name.empty() ? pattern : play_title(play);
     sink_.play_start(title, names);
     if (matched.empty()) {
       sink_.no_hosts_matched();

@@ -19,13 +19,25 @@ std::shared_ptr<pb::Role> shared_role(const pb::Task& task) {
   return task.role ? task.role->shared_from_this() : nullptr;
 }
 
+// A looped include's item as its "included:" line shows it: loop_control.label, or the item itself.
+std::string include_label(const pb::Task& task, const Value& item, const TaskScope& scope,
+                          const tmpl::Options& options) {
+  const Value& control = task.loop_control;
+  if (control.is_object() && control.contains("label")) {
+    try {
+      return tmpl::python_str(tmpl::template_value(control["label"], scope.scope(), options));
+    } catch (const Error&) {}
+  }
+  return tmpl::python_str(item);
+}
+
 }  // namespace
 
 // include_tasks / include_role: decided per host (when, loop, templated file), then run in place.
 void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
   const pb::Task& task = *node.task;
   std::map<HostState*, std::vector<Instance>> per_host;
-  banner(node, false);
+  banner(node, hosts, frame, false);
   for (auto* h : hosts) {
     try {
       per_host[h] = expand_include(task, *h, frame);
@@ -46,6 +58,9 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
     }
     return;
   }
+  // include_tasks reports "included: FILE for HOSTS => (item=...)" for every file and item first, as the include
+  // task's results, and counts them as ok; include_role shows nothing itself.
+  if (task.action->kind == mod::ActionKind::IncludeTasks) report_included(per_host, rounds);
   for (std::size_t i = 0; i < rounds; ++i) {
     // Hosts that include the same file in this round run it together.
     std::map<std::string, Hosts> by_file;
@@ -58,15 +73,6 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
       (*params)[h->name] = list[i].params;
     }
     for (auto& [file, group] : by_file) {
-      // include_tasks reports "included: FILE for HOSTS" and counts as ok; include_role shows nothing itself.
-      if (task.action->kind == mod::ActionKind::IncludeTasks) {
-        std::vector<std::string> names;
-        for (auto* h : group) {
-          names.push_back(h->name);
-          ++h->stats.ok;
-        }
-        play_.sink->included(file, names);
-      }
       const Instance& inst = *first[file];
       Frame inner = frame;
       inner.keywords.push_back(&task.kw);
@@ -85,6 +91,24 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
         run_nodes(nodes, group, inner);
       }
     }
+  }
+}
+
+void Runner::report_included(std::map<HostState*, std::vector<Instance>>& per_host, std::size_t rounds) {
+  for (std::size_t i = 0; i < rounds; ++i) {
+    // One line per file and item label, naming every host that includes it so.
+    std::vector<std::pair<const Instance*, std::vector<std::string>>> lines;
+    for (auto& [h, list] : per_host) {
+      if (i >= list.size() || !h->active()) continue;
+      const Instance& inst = list[i];
+      auto same = std::find_if(lines.begin(), lines.end(), [&](const auto& line) {
+        return line.first->file == inst.file && line.first->label == inst.label;
+      });
+      if (same == lines.end()) same = lines.insert(lines.end(), {&inst, {}});
+      same->second.push_back(h->name);
+      ++h->stats.ok;
+    }
+    for (const auto& [inst, names] : lines) play_.sink->included(inst->file, names, inst->label);
   }
 }
 
@@ -128,7 +152,9 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
         if (rendered.data) params.data.insert(it.key());
       }
     }
-    out.push_back(resolve_include(task, scope, options, std::move(params)));
+    Instance instance = resolve_include(task, scope, options, std::move(params));
+    if (!task.loop_kind.empty()) instance.label = include_label(task, item, scope, options);
+    out.push_back(std::move(instance));
   }
   return out;
 }
@@ -143,18 +169,18 @@ Instance Runner::resolve_include(const pb::Task& task, const TaskScope& scope, c
       std::string from = args.contains("tasks_from") ? to_plain_string(args["tasks_from"]) : "main";
       role = pb::load_role(name, play_.playbook->dir, play_.playbook->options, from);
     }
-    return Instance{role->path, &role->tasks, role, std::move(params)};
+    return Instance{role->path, &role->tasks, role, std::move(params), std::nullopt};
   }
   std::string file = args.contains("_raw_params") ? to_plain_string(args["_raw_params"])
                                                   : to_plain_string(args.value("file", Value("")));
   if (!task.included.empty() && !tmpl::is_template(task.args.dump())) {
-    return Instance{resolve_path(task, file), &task.included, shared_role(task), std::move(params)};
+    return Instance{resolve_path(task, file), &task.included, shared_role(task), std::move(params), std::nullopt};
   }
   std::string path = resolve_path(task, file);
   std::lock_guard lock(play_.loaded_mutex);
   play_.loaded_tasks.push_back(
       pb::load_task_file(path, shared_role(task), play_.playbook->dir, play_.playbook->options));
-  return Instance{path, &play_.loaded_tasks.back(), shared_role(task), std::move(params)};
+  return Instance{path, &play_.loaded_tasks.back(), shared_role(task), std::move(params), std::nullopt};
 }
 
 std::string Runner::resolve_path(const pb::Task& task, const std::string& file) const {

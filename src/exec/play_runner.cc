@@ -93,19 +93,20 @@ void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame&
   for (auto* h : still_failed) h->failed = true;
 }
 
-void Runner::banner(const graph::Node& node, bool is_handler) {
+void Runner::banner(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler) {
   std::lock_guard lock(play_.banner_mutex);
   if (!strategy_.repeats_banner() && play_.last_banner == node.task) return;
   play_.last_banner = node.task;
-  play_.sink->task_start(task_title(play_, node), is_handler, node.task->loc.str());
+  if (hosts.empty()) return;
+  play_.sink->task_start(task_title(play_, node, *hosts.front(), frame), is_handler, node.task->loc.str());
 }
 
 void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler,
                       Following following) {
   const pb::Task& task = *node.task;
-  if (is_meta(task)) return run_meta(task, hosts, frame);
+  if (is_meta(task)) return run_meta(node, hosts, frame);
   if (is_include(task)) return run_include(node, hosts, frame);
-  banner(node, is_handler);
+  banner(node, hosts, frame, is_handler);
   Hosts targets = hosts;
   Value run_once = keyword(frame, &task, &pb::Keywords::run_once);
   bool once = as_bool(run_once, false);
@@ -150,22 +151,32 @@ void Runner::apply_failure_policy(const Hosts& hosts, const Frame& frame, const 
   }
 }
 
-void Runner::run_meta(const pb::Task& task, const Hosts& hosts, const Frame& frame) {
+void Runner::run_meta(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
+  const pb::Task& task = *node.task;
+  banner(node, hosts, frame, false);
   std::string what = task.args.contains("_raw_params") ? to_plain_string(task.args["_raw_params"])
                                                        : to_plain_string(task.args.value("name", Value("")));
-  if (what == "flush_handlers") return flush_handlers(hosts);
-  if (what == "end_play") {
-    for (auto* h : play_.batch) h->ended = true;
-    return;
-  }
-  if (what == "end_host" || what == "end_batch") {
-    for (auto* h : hosts) {
-      TaskScope scope(play_, *h, frame, &task);
-      if (conditions_hold(frame, task, scope)) h->ended = true;
+  if (what == "flush_handlers") return flush_handlers(hosts);  // Ansible ignores its `when` too
+  // As Ansible: end_play, end_batch and clear_host_errors act once, for every host, when the first host's
+  // conditions hold; the others on each host whose own conditions hold. A false condition shows as skipped and
+  // is not counted.
+  const bool once = what == "end_play" || what == "end_batch" || what == "clear_host_errors";
+  Hosts acting;
+  for (auto* h : hosts) {
+    TaskScope scope(play_, *h, frame, &task);
+    if (conditions_hold(frame, task, scope)) {
+      acting.push_back(h);
+    } else {
+      play_.sink->host_result(host_result(h->name, out::Status::Skipped, {{"changed", false}, {"skipped", true}}));
     }
-    return;
+    if (once) break;
   }
-  if (what == "clear_host_errors") {
+  if (acting.empty()) return;
+  if (what == "end_play" || what == "end_batch") {
+    for (auto* h : play_.batch) h->ended = true;
+  } else if (what == "end_host") {
+    for (auto* h : acting) h->ended = true;
+  } else if (what == "clear_host_errors") {
     for (auto* h : play_.batch) h->failed = false;
   }
   // noop, refresh_inventory, clear_facts and reset_connection change nothing we keep.

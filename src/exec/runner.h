@@ -4,6 +4,7 @@
 // the strategy that decides how hosts go through a section (strategy.h).
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct Instance {
   const std::vector<pb::Task>* tasks = nullptr;
   std::shared_ptr<pb::Role> role;
   IncludeParams params;
+  std::optional<std::string> label;  ///< the loop item's label, for a looped include
 };
 
 // The tasks after a leaf in its list, whose probes may be sent ahead with its own.
@@ -51,11 +53,12 @@ class Runner {
   void run_nodes(const std::vector<graph::Node>& nodes, const Hosts& hosts, const Frame& frame);
   void run_role(const graph::Node& node, const Hosts& hosts, const Frame& frame);
   void run_block(const graph::Node& node, const Hosts& hosts, const Frame& frame);
-  void banner(const graph::Node& node, bool is_handler);
+  /// Prints the task's banner, its name rendered with the first host's variables.
+  void banner(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler);
   void run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler,
                 Following following = {});
   void apply_failure_policy(const Hosts& hosts, const Frame& frame, const pb::Task& task);
-  void run_meta(const pb::Task& task, const Hosts& hosts, const Frame& frame);
+  void run_meta(const graph::Node& node, const Hosts& hosts, const Frame& frame);
   void gather_facts(const Hosts& hosts);
 
   // probes_ahead.cc
@@ -63,6 +66,7 @@ class Runner {
 
   // include_runner.cc
   void run_include(const graph::Node& node, const Hosts& hosts, const Frame& frame);
+  void report_included(std::map<HostState*, std::vector<Instance>>& per_host, std::size_t rounds);
   void add_handlers(const std::shared_ptr<pb::Role>& role);
   std::vector<Instance> expand_include(const pb::Task& task, HostState& h, const Frame& frame);
   Instance resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options,

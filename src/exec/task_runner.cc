@@ -39,6 +39,12 @@ Value skipped_result() {
   return {{"changed", false}, {"skip_reason", "Conditional result was False"}, {"skipped", true}};
 }
 
+// An error in rendering the task's own arguments: it fails the whole task, not one loop item.
+class TaskInputError : public Error {
+ public:
+  using Error::Error;
+};
+
 // One task on one host: the steps in order, each responsibility in its own piece (inputs, loop, result policy,
 // report).
 class TaskRun {
@@ -103,9 +109,14 @@ class TaskRun {
     for (std::size_t i = 0; i < loop.items.size(); ++i) {
       scope_.set_loop_vars(loop.item_vars(i), loop.items_are_data);
       Value item_result;
+      // An error in the task's own conditions or arguments fails the whole task, after the items reported so far
+      // (Ansible raises it out of the loop); what the action itself fails is that item's result.
+      const bool holds = conditions_hold(frame_, task_, scope_);
       try {
-        item_result = conditions_hold(frame_, task_, scope_) ? run_with_retries() : skipped_result();
+        item_result = holds ? run_with_retries() : skipped_result();
       } catch (const conn::UnreachableError&) {
+        throw;
+      } catch (const TaskInputError&) {
         throw;
       } catch (const Error& e) {
         item_result = failure(located(e.message(), task_));
@@ -139,7 +150,7 @@ class TaskRun {
       if (attempt < retries) {
         graph::Node node;
         node.task = &task_;
-        play_.sink->retrying(host_.name, task_title(play_, node), retries - attempt);
+        play_.sink->retrying(host_.name, task_title(play_, node, host_, frame_), retries - attempt);
         if (delay > 0) std::this_thread::sleep_for(std::chrono::seconds(delay));
       }
     }
@@ -175,7 +186,12 @@ class TaskRun {
     }
     const mod::Module* module = task_.action->module;
     if (!module) throw Error(fmt::format("'{}' is not a module", task_.action->name), task_.loc);
-    ModuleCall call = inputs_.module_call(*module);
+    ModuleCall call;
+    try {
+      call = inputs_.module_call(*module);
+    } catch (const tmpl::TemplateError& e) {
+      throw TaskInputError(e.message());
+    }
     args_are_data_ = call.args_are_data;
     if (!call.context) return call.early;
     mod::Context& ctx = *call.context;
@@ -299,13 +315,17 @@ bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& 
   return all(task.kw.when);
 }
 
-std::string task_title(const PlayState& play, const graph::Node& node) {
+std::string task_title(const PlayState& play, const graph::Node& node, HostState& host, const Frame& frame) {
   const pb::Task& task = *node.task;
   std::string name = task.name.empty() ? task.action->name : task.name;
   if (tmpl::is_template(name)) {
+    // As Ansible: with the variables of the first host that runs it (its facts, include parameters, extra vars),
+    // and as written when something in it is undefined.
     try {
-      tmpl::ValueVars vars(play.play->kw.vars);
-      name = tmpl::render(name, vars, ansible_options());
+      TaskScope scope(play, host, frame, &task);
+      tmpl::Options options = ansible_options();
+      options.native_types = false;
+      name = to_plain_string(tmpl::template_value(Value(name), scope.scope(), options));
     } catch (const Error&) {}
   }
   return task.role ? task.role->name + " : " + name : name;

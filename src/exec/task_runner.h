@@ -41,7 +41,7 @@ conn::Become play_become(PlayState& play, HostState& host, const Frame& frame);
 /// Throws prov::Error (with the task's place) when a condition cannot be evaluated.
 bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope, bool disable_lookups = false);
 
-/// The task's name with templates rendered where the play's variables allow it (banners).
-std::string task_title(const PlayState& play, const graph::Node& node);
+/// The task's name for its banner: templates rendered with `host`'s variables, as written where that fails.
+std::string task_title(const PlayState& play, const graph::Node& node, HostState& host, const Frame& frame);
 
 }  // namespace prov::exec

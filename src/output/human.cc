@@ -98,8 +98,10 @@ class HumanSink : public Sink {
     line(fmt::format("FAILED - RETRYING: [{}]: {} ({} retries left).", host, title, retries_left));
   }
   void ignored_note() override { line(paint(kCyan, "...ignoring")); }
-  void included(const std::string& file, const std::vector<std::string>& hosts) override {
-    line(paint(kCyan, fmt::format("included: {} for {}", file, fmt::join(hosts, ", "))));
+  void included(const std::string& file, const std::vector<std::string>& hosts,
+                const std::optional<std::string>& item_label) override {
+    std::string item = item_label ? fmt::format(" => (item={})", *item_label) : "";
+    line(paint(kCyan, fmt::format("included: {} for {}{}", file, fmt::join(hosts, ", "), item)));
   }
   void warning(const std::string& message) override {
     std::lock_guard lock(mutex_);

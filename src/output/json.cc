@@ -51,7 +51,7 @@ class JsonSink : public Sink {
   }
   void retrying(const std::string&, const std::string&, int) override {}
   void ignored_note() override {}
-  void included(const std::string&, const std::vector<std::string>&) override {}
+  void included(const std::string&, const std::vector<std::string>&, const std::optional<std::string>&) override {}
   void warning(const std::string& message) override {
     std::lock_guard lock(mutex_);
     doc_["warnings"].push_back(message);

@@ -2,6 +2,7 @@
 // Everything a run reports goes through one Sink interface; only sinks write to the terminal.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,9 @@ class Sink {
   /// "...ignoring" after the items of a loop that failed under ignore_errors.
   virtual void ignored_note() = 0;
   /// "included: file for host".
-  virtual void included(const std::string& file, const std::vector<std::string>& hosts) = 0;
+  /// An include_tasks file included for hosts, with the loop item's label when the include loops.
+  virtual void included(const std::string& file, const std::vector<std::string>& hosts,
+                        const std::optional<std::string>& item_label) = 0;
   virtual void warning(const std::string& message) = 0;
   /// A run-level error (bad input found at run time).
   virtual void error(const std::string& message) = 0;

@@ -83,7 +83,8 @@ class RecordingSink : public prov::out::Sink {
     add(host + " retry " + std::to_string(left));
   }
   void ignored_note() override { add("ignoring"); }
-  void included(const std::string& file, const std::vector<std::string>& hosts) override {
+  void included(const std::string& file, const std::vector<std::string>& hosts,
+                const std::optional<std::string>&) override {
     add("included " + fs::path(file).filename().string() + " for " + std::to_string(hosts.size()));
   }
   void warning(const std::string& message) override { add("warning " + message); }
