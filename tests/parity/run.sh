@@ -79,24 +79,32 @@ recap_of() {
        END { if (line != "") print line }' "$1"
 }
 
+# The per-task status stream of a run: each task banner and each host's status line in order, without the result
+# (messages differ in wording; statuses, order and item labels must not). Included files and "...ignoring" count.
+statuses_of() {
+  grep -E '^(TASK \[|RUNNING HANDLER \[|ok: |changed: |skipping: |fatal: |failed: |included: |\.\.\.ignoring)' "$1" |
+    sed -E 's/ \*+$//; s/ => .*$//; s/^(included: ).* for /\1... for /'
+}
+
 # The command-line error of a run ("error: unrecognized arguments: b.yml"), without the program's name.
 usage_error_of() {
   sed -nE 's/^(ansible-playbook|provision): (error: .*)$/\2/p' "$1"
 }
 
-# The end state of $out: type, mode, link count (files), relative path, link target, content hash. Timestamps
-# are left out, the run's own path is replaced by @OUT@, and backup file suffixes (.PID.DATE@TIME~) are
+# The end state of $out: type, mode, link count (files), owner:group, relative path, link target, content hash.
+# Timestamps are left out, the run's own path is replaced by @OUT@, and backup file suffixes (.PID.DATE@TIME~) are
 # normalised so that two runs at different times compare equal.
 snapshot() {
   [ -d "$out" ] || return 0
   (
     cd "$out" || exit 1
-    find . -mindepth 1 -printf '%y %m %n %P\n' | while read -r type perm links path; do
+    find . -mindepth 1 -printf '%y %m %n %u:%g %P\n' | while read -r type perm links owner path; do
       case "$type" in
-        f) hash=$(sed "s|$out|@OUT@|g" "$path" | sha1sum | cut -c1-40); echo "f $perm links=$links $path $hash" ;;
-        l) echo "l $path -> $(readlink "$path" | sed "s|$out|@OUT@|g")" ;;
-        d) echo "d $perm $path" ;;
-        *) echo "$type $perm $path" ;;
+        f) hash=$(sed "s|$out|@OUT@|g" "$path" | sha1sum | cut -c1-40)
+           echo "f $perm links=$links $owner $path $hash" ;;
+        l) echo "l $owner $path -> $(readlink "$path" | sed "s|$out|@OUT@|g")" ;;
+        d) echo "d $perm $owner $path" ;;
+        *) echo "$type $perm $owner $path" ;;
       esac
     done
   ) | sed -E 's/\.[0-9]+\.[0-9]{4}-[0-9]{2}-[0-9]{2}@[0-9]{2}:[0-9]{2}:[0-9]{2}~/.BACKUP~/g' | LC_ALL=C sort
@@ -144,7 +152,9 @@ for case in "${cases[@]}"; do
         if [ -f "$tree_file" ] && [ "$(cat "$tree_file")" != "$a_tree" ]; then
           problems+=("end state differs from $tree_file:" "$(diff <(cat "$tree_file") <(printf '%s\n' "$a_tree"))")
         fi
-        [ -z "$a_recap" ] && [ "${want#*$'\t'}" != "" ] && problems+=("no PLAY RECAP in ansible output:" "$(tail -n 20 "$a_log")") ;;
+        if [ -z "$a_recap" ] && [ "${want#*$'\t'}" != "" ]; then
+          problems+=("no PLAY RECAP in ansible output:" "$(tail -n 20 "$a_log")")
+        fi ;;
       compare)
         rm -rf "$work/ansible-out" && { [ ! -d "$out" ] || mv "$out" "$work/ansible-out"; }
         p_log="$work/provision.log"
@@ -156,7 +166,14 @@ for case in "${cases[@]}"; do
         # No recap is a result only where Ansible's stored expectation has none (a command line it refuses).
         if [ -z "$a_recap" ] && ! awk -F'\t' -v v="$variant" '$1 == v && $3 == "" { found = 1 } END { exit !found }' \
              "$expected_recap" 2>/dev/null; then
-          problems+=("no PLAY RECAP from ansible-playbook, and expected_recap does not say so:" "$(tail -n 20 "$a_log")")
+          problems+=("no PLAY RECAP from ansible-playbook, and expected_recap does not say so:"
+                     "$(tail -n 20 "$a_log")")
+        fi
+        a_statuses=$(statuses_of "$a_log")
+        p_statuses=$(statuses_of "$p_log")
+        if [ "$a_statuses" != "$p_statuses" ]; then
+          problems+=("task statuses (- ansible-playbook, + provision):"
+                     "$(diff -u <(printf '%s\n' "$a_statuses") <(printf '%s\n' "$p_statuses") | tail -n +3)")
         fi
         a_usage=$(usage_error_of "$a_log")
         p_usage=$(usage_error_of "$p_log")
