@@ -4,6 +4,8 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <set>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -22,6 +24,15 @@ namespace {
 using namespace prov;
 
 void on_interrupt(int) { exec::request_interrupt(); }
+
+// Load warnings go to stderr, each once: a file read twice (imported twice, included for each host) would repeat
+// them. Files included at run time are read from several threads.
+void warn_once(const std::string& message) {
+  static std::mutex mutex;
+  static std::set<std::string> shown;
+  std::lock_guard lock(mutex);
+  if (shown.insert(message).second) std::cerr << "[WARNING]: " << message << std::endl;
+}
 
 void setup_logging(int verbosity) {
   // -v..-vvvv: module arguments, commands and timings, on stderr so stdout stays the report.
@@ -69,10 +80,10 @@ int run(int argc, char** argv) {
   std::optional<inv::Inventory> inventory;
   try {
     apply_config(load_config(process_environment()), options);
-    options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars);
+    options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars, warn_once);
     pb::LoadOptions load;
     load.roles_path = options.roles_path;
-    load.warn = [](const std::string& message) { std::cerr << "[WARNING]: " << message << std::endl; };
+    load.warn = warn_once;
     for (const auto& path : options.playbooks) {
       // Absolute paths make playbook_dir and every error location usable from anywhere.
       pb::Playbook one = pb::load_playbook(std::filesystem::absolute(path).lexically_normal().string(), load);

@@ -5,6 +5,7 @@
 // Loading (load_inventory) fills an Inventory and then never changes it, except for the implicit localhost that
 // Ansible creates the first time a pattern or lookup names localhost, 127.0.0.1 or ::1 without the inventory
 // defining it (that creation is guarded, so concurrent readers are safe).
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -148,7 +149,8 @@ std::vector<std::string> split_host_pattern(std::string_view pattern);
 Inventory load_inventory(const std::vector<std::string>& sources, const std::string& playbook_dir);
 
 /// Reads the group_vars/ and host_vars/ of `dir` for the groups and hosts the inventory knows (and for the
-/// localhost names), as Ansible's host_group_vars plugin does.
-VarsFolder load_vars_folder(const std::string& dir, const Inventory& inventory);
+/// localhost names), as Ansible's host_group_vars plugin does. `warn`, when set, is told of keys given twice.
+VarsFolder load_vars_folder(const std::string& dir, const Inventory& inventory,
+                            const std::function<void(const std::string&)>& warn = {});
 
 }  // namespace prov::inv
