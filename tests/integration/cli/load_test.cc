@@ -52,3 +52,52 @@ TEST_CASE("a tab in the indentation is a load error at the tab") {
         std::string::npos);
   CHECK(r.err.find("replace the tab with spaces") != std::string::npos);
 }
+
+TEST_CASE("a --limit that leaves no host of the inventory is an error before anything loads or runs") {
+  Scratch s;
+  s.write("hosts", "web1 ansible_connection=local\n");
+  s.write("site.yml", R"(- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: dest={{ playbook_dir }}/ran content=x
+)");
+  RunResult r = s.provision("site.yml -i hosts --limit nomatch");
+  CHECK(r.rc == 1);
+  CHECK(r.err ==
+        "[WARNING]: Could not match supplied host pattern, ignoring: nomatch\n"
+        "ERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n"
+        "--limit 'nomatch' matches none of the inventory's hosts\n");
+  CHECK(r.out.empty());
+  CHECK_FALSE(s.exists("ran"));
+  // The limit is checked before the playbook is read, as ansible-playbook does.
+  s.write("broken.yml", "- hosts: all\n  tasks: [\n");
+  CHECK(s.provision("broken.yml -i hosts --limit nomatch").rc == 1);
+  CHECK(s.provision("site.yml -i hosts --limit nomatch --syntax-check").rc == 1);
+  // The implicit localhost is not one of the inventory's hosts.
+  CHECK(s.provision("site.yml -i hosts --limit localhost").rc == 1);
+  // A limit that leaves some host warns once about the rest, however many plays there are.
+  s.write("two.yml", "- hosts: all\n  gather_facts: false\n  tasks: []\n- hosts: web1\n  gather_facts: false\n");
+  r = s.provision("two.yml -i hosts --limit web1,nomatch");
+  CHECK(r.rc == 0);
+  CHECK(r.err == "[WARNING]: Could not match supplied host pattern, ignoring: nomatch\n");
+}
+
+TEST_CASE("a play whose hosts match nothing is skipped, and the next play runs") {
+  Scratch s;
+  s.write("site.yml", R"(- hosts: nothere
+  gather_facts: false
+  tasks:
+    - copy: dest={{ playbook_dir }}/skipped content=x
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: dest={{ playbook_dir }}/ran content=x
+)");
+  RunResult r = s.provision("site.yml -i localhost, -c local --limit localhost");
+  CHECK(r.rc == 0);
+  CHECK(r.err == "[WARNING]: Could not match supplied host pattern, ignoring: nothere\n");
+  CHECK(r.out.find("PLAY [nothere] *****") != std::string::npos);
+  CHECK(r.out.find("skipping: no hosts matched") != std::string::npos);
+  CHECK_FALSE(s.exists("skipped"));
+  CHECK(s.exists("ran"));
+}
