@@ -101,3 +101,30 @@ TEST_CASE("a play whose hosts match nothing is skipped, and the next play runs")
   CHECK_FALSE(s.exists("skipped"));
   CHECK(s.exists("ran"));
 }
+
+TEST_CASE("a --start-at-task that names no task runs nothing, says so after the recap and exits 0, as Ansible") {
+  Scratch s;
+  s.write("site.yml", R"(- hosts: localhost
+  tasks:
+    - name: first
+      copy: dest={{ playbook_dir }}/ran content=x
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: second
+      copy: dest={{ playbook_dir }}/ran2 content=x
+)");
+  RunResult r = s.provision("site.yml -i localhost, -c local --start-at-task nosuch");
+  CHECK(r.rc == 0);
+  CHECK(r.err == "ERROR! No matching task \"nosuch\" found. Note: --start-at-task can only follow static includes.\n");
+  // Not even facts are gathered; with no task run on it, the host is not in the recap.
+  CHECK(r.out.find("TASK [") == std::string::npos);
+  CHECK(r.out.find("PLAY RECAP") != std::string::npos);
+  CHECK(recap(r.out).empty());
+  CHECK_FALSE(s.exists("ran"));
+  CHECK_FALSE(s.exists("ran2"));
+  r = s.provision("site.yml -i localhost, -c local --start-at-task second");
+  CHECK(r.rc == 0);
+  CHECK(r.err.empty());
+  CHECK(recap(r.out) == "ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0");
+}
