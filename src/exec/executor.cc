@@ -148,6 +148,7 @@ class PlaybookRun {
     if (!tmpl::is_template(play.hosts)) return play.hosts;
     tmpl::Options options = ansible_options();
     options.name = play.loc.str();
+    options.in_value = true;
     return tmpl::render(play.hosts, play_level_vars(play), options);
   }
 
@@ -155,6 +156,7 @@ class PlaybookRun {
     if (!tmpl::is_template(play.serial.dump())) return play.serial;
     tmpl::Options options = ansible_options();
     options.name = play.loc.str();
+    options.in_value = true;
     return tmpl::template_value(play.serial, play_level_vars(play), options);
   }
 

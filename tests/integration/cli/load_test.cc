@@ -128,3 +128,27 @@ TEST_CASE("a --start-at-task that names no task runs nothing, says so after the 
   CHECK(r.err.empty());
   CHECK(recap(r.out) == "ok=1 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=0");
 }
+
+TEST_CASE("a Jinja syntax error in a task fails it there, the place in the expression given in words") {
+  Scratch s;
+  std::string site = s.write("site.yml", R"(- hosts: localhost
+  gather_facts: false
+  vars:
+    foo: 1
+  tasks:
+    - name: x
+      debug: msg="{{ foo bar }}"
+)");
+  RunResult r = s.provision("site.yml -i localhost, -c local");
+  CHECK(r.rc == 2);  // a failed task, as in Ansible, which also finds the error only when the task runs
+  CHECK(r.out.find("\"msg\": \"template error while templating string: expected token 'end of print statement', got "
+                   "'bar' at line 1, column 8 of the expression: {{ foo bar }} (in task 'x' at " +
+                   site + ":6:7)\"") != std::string::npos);
+  CHECK(r.out.find(":6:7:1:8") == std::string::npos);
+  s.write("play.yml", "- hosts: \"{{ foo bar }}\"\n  tasks: []\n");
+  r = s.provision("play.yml -i localhost, -c local");
+  CHECK(r.rc == 1);
+  CHECK(r.err.find("ERROR! " + s.path() +
+                   "/play.yml:1:3: template error while templating string: expected token 'end of print statement', "
+                   "got 'bar' at line 1, column 8 of the expression: {{ foo bar }}") != std::string::npos);
+}
