@@ -4,7 +4,10 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <set>
 
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -22,6 +25,15 @@ namespace {
 using namespace prov;
 
 void on_interrupt(int) { exec::request_interrupt(); }
+
+// Load warnings go to stderr, each once: a file read twice (imported twice, included for each host) would repeat
+// them. Files included at run time are read from several threads.
+void warn_once(const std::string& message) {
+  static std::mutex mutex;
+  static std::set<std::string> shown;
+  std::lock_guard lock(mutex);
+  if (shown.insert(message).second) std::cerr << "[WARNING]: " << message << std::endl;
+}
 
 void setup_logging(int verbosity) {
   // -v..-vvvv: module arguments, commands and timings, on stderr so stdout stays the report.
@@ -53,6 +65,34 @@ void apply_config(const Config& config, cli::Options& o) {
   if (config.become_ask_pass) o.ask_become_pass = true;
 }
 
+std::string absolute_path(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+// The folder of the first playbook, whose group_vars/ and host_vars/ the inventory reads ("" without playbooks).
+std::string playbook_dir(const std::vector<std::string>& playbooks) {
+  if (playbooks.empty()) return {};
+  std::string dir = std::filesystem::path(absolute_path(playbooks.front())).parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
+// A --limit that leaves none of the inventory's hosts stops the run before anything else, as in ansible-playbook
+// (exit code 1). An inventory without hosts is left alone: only the implicit localhost can run there.
+bool limit_leaves_hosts(const inv::Inventory& inventory, const std::string& limit) {
+  if (limit.empty()) return true;
+  try {
+    std::vector<std::string> unmatched;
+    bool any = !inventory.limited(limit, &unmatched).empty();
+    for (const auto& name : unmatched) warn_once("Could not match supplied host pattern, ignoring: " + name);
+    if (any || inventory.hosts().empty()) return true;
+    std::cerr << "ERROR! Specified inventory, host pattern and/or --limit leaves us with no hosts to target.\n"
+              << fmt::format("--limit '{}' matches none of the inventory's hosts", limit) << std::endl;
+  } catch (const Error& e) {
+    std::cerr << "ERROR! " << e.describe() << std::endl;
+  }
+  return false;
+}
+
 int run(int argc, char** argv) {
   cli::Options options;
   if (int code = cli::parse_options(argc, argv, options); code >= 0) return code;
@@ -65,17 +105,31 @@ int run(int argc, char** argv) {
   sink_options.check = options.settings.check;
   auto sink = out::make_sink(options.output, sink_options);
 
-  pb::Playbook playbook;
+  // As ansible-playbook: the playbooks must exist, then the inventory is read, the --limit checked, and only then
+  // are the playbooks loaded.
   std::optional<inv::Inventory> inventory;
   try {
     apply_config(load_config(process_environment()), options);
-    options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars);
+    options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars, warn_once);
+    for (const auto& path : options.playbooks) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("playbook '{}' not found", path));
+    }
+    inventory.emplace(inv::load_inventory(options.inventories, playbook_dir(options.playbooks)));
+    for (const auto& warning : inventory->warnings()) std::cerr << "[WARNING]: " << warning << std::endl;
+  } catch (const Error& e) {
+    std::cerr << "ERROR! " << e.describe() << std::endl;
+    return exec::kExitLoadError;
+  }
+  if (!limit_leaves_hosts(*inventory, options.settings.limit)) return exec::kExitError;
+  pb::Playbook playbook;
+  try {
     pb::LoadOptions load;
     load.roles_path = options.roles_path;
-    load.warn = [](const std::string& message) { std::cerr << "[WARNING]: " << message << std::endl; };
+    load.warn = warn_once;
     for (const auto& path : options.playbooks) {
       // Absolute paths make playbook_dir and every error location usable from anywhere.
-      pb::Playbook one = pb::load_playbook(std::filesystem::absolute(path).lexically_normal().string(), load);
+      pb::Playbook one = pb::load_playbook(absolute_path(path), load);
       if (playbook.path.empty()) {
         playbook = std::move(one);
       } else {
@@ -83,8 +137,6 @@ int run(int argc, char** argv) {
       }
       playbook.ends.push_back(playbook.plays.size());
     }
-    inventory.emplace(inv::load_inventory(options.inventories, playbook.dir));
-    for (const auto& warning : inventory->warnings()) std::cerr << "[WARNING]: " << warning << std::endl;
   } catch (const Error& e) {
     std::cerr << "ERROR! " << e.describe() << std::endl;
     return exec::kExitLoadError;

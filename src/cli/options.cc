@@ -173,7 +173,7 @@ int parse_options(int argc, char** argv, Options& o) {
   return -1;
 }
 
-Value parse_extra_vars(const std::vector<std::string>& values) {
+Value parse_extra_vars(const std::vector<std::string>& values, const std::function<void(const std::string&)>& warn) {
   Value merged = Value::object();
   auto merge = [&](const Value& v, const std::string& what) {
     if (!v.is_object()) throw Error("extra vars from " + what + " must be a mapping of names to values");
@@ -183,9 +183,9 @@ Value parse_extra_vars(const std::vector<std::string>& values) {
     if (raw.empty()) continue;
     if (raw[0] == '@') {
       std::string path = raw.substr(1);
-      merge(yaml::to_value(yaml::load_file(path), path), path);
+      merge(yaml::to_value(yaml::load_file(path, warn), path), path);
     } else if (raw[0] == '{' || raw[0] == '[') {
-      merge(yaml::to_value(yaml::load_string(raw, "--extra-vars"), "--extra-vars"), "-e '" + raw + "'");
+      merge(yaml::to_value(yaml::load_string(raw, "--extra-vars", warn), "--extra-vars"), "-e '" + raw + "'");
     } else {
       merge(pb::parse_kv(raw, false), "-e '" + raw + "'");
     }

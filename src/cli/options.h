@@ -1,5 +1,6 @@
 #pragma once
 // Command-line options, as ansible-playbook spells them, plus provision's own (--role, --output).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,9 @@ struct Options {
 int parse_options(int argc, char** argv, Options& options);
 
 /// Turns the -e values into one object (k=v, @file.yml/json, inline JSON/YAML); later ones win.
-/// Throws prov::Error for a missing file or bad syntax.
-Value parse_extra_vars(const std::vector<std::string>& values);
+/// Throws prov::Error for a missing file or bad syntax; `warn` is told of keys given twice in a file.
+Value parse_extra_vars(const std::vector<std::string>& values,
+                       const std::function<void(const std::string&)>& warn = {});
 
 /// Reads a secret from the terminal without echo (-k, -K).
 std::string prompt_secret(const std::string& prompt);

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "provision/core/utf8.h"
@@ -15,9 +17,42 @@ namespace prov::yaml {
 
 namespace {
 
-Error parse_error(const YAML::Exception& e, const std::string& name) {
-  SourceLoc where{name, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1};
-  return Error(fmt::format("YAML syntax error: {}", e.msg), where);
+constexpr const char* kQuoteTemplateHint = "always quote template expression brackets when they start a value";
+
+// The text of 0-based line `line`.
+std::string_view line_of(std::string_view text, int line) {
+  std::size_t start = 0;
+  for (int n = 0; n < line && start != std::string_view::npos; ++n) {
+    start = text.find('\n', start);
+    if (start != std::string_view::npos) ++start;
+  }
+  if (start == std::string_view::npos || start > text.size()) return {};
+  std::size_t end = text.find('\n', start);
+  return text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+}
+
+// A `{{` that starts a value (after `key:`, `- `, `[`, `,` or at the start of the line) without quotes.
+bool starts_unquoted_template(std::string_view line) {
+  for (std::size_t at = line.find("{{"); at != std::string_view::npos; at = line.find("{{", at + 2)) {
+    std::size_t before = line.find_last_not_of(" \t", at == 0 ? 0 : at - 1);
+    if (at == 0 || before == std::string_view::npos) return true;
+    if (std::string_view(":-[,?").find(line[before]) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// yaml-cpp names a tab in the indentation in several ways ("illegal block entry", "illegal map value"...), at
+// varying columns: the tab itself is what the user has to fix.
+Error parse_error(const YAML::Exception& e, const std::string& name, std::string_view text) {
+  if (e.mark.is_null()) return Error(fmt::format("YAML syntax error: {}", e.msg), SourceLoc{name, 0, 0});
+  std::string_view line = line_of(text, e.mark.line);
+  std::size_t tab = line.substr(0, line.find_first_not_of(" \t")).find('\t');
+  if (tab != std::string_view::npos) {
+    return Error("a tab character in the indentation: YAML indents with spaces only",
+                 SourceLoc{name, e.mark.line + 1, static_cast<int>(tab) + 1}, "replace the tab with spaces");
+  }
+  return Error(fmt::format("YAML syntax error: {}", e.msg), SourceLoc{name, e.mark.line + 1, e.mark.column + 1},
+               starts_unquoted_template(line) ? kQuoteTemplateHint : "");
 }
 
 std::string without_underscores(std::string s) {
@@ -136,9 +171,98 @@ void merge_into(Value& out, const YAML::Node& source, const std::string& file) {
   }
 }
 
+// A mapping key as a Python dict holds it, by its text: True, False and None for YAML's booleans and null.
+std::string key_name(const Value& key) {
+  if (key.is_boolean()) return key.get<bool>() ? "True" : "False";
+  if (key.is_null()) return "None";
+  return key.is_string() ? key.get<std::string>() : key.dump();
+}
+
+// What Python's dicts make of mappings, checked once after parsing so that every reader of the tree (the loaders
+// walk mappings themselves) sees it: a key given twice keeps its first place and its last value, with a warning;
+// a mapping or a list cannot be a key.
+class KeyCheck {
+ public:
+  KeyCheck(const std::string& file, std::string_view text, const Warn& warn) : file_(file), text_(text), warn_(warn) {}
+
+  void visit(const YAML::Node& node) {
+    if (!node.IsMap() && !node.IsSequence()) return;
+    // Each container once, however often it is aliased: a "billion laughs" document stays cheap to check.
+    if (!visited_.insert(node.Mark().pos).second) return;
+    if (node.IsSequence()) {
+      for (const auto& item : node) visit(item);
+      return;
+    }
+    check_keys(node);
+    for (const auto& entry : node) visit(entry.second);
+  }
+
+ private:
+  const std::string& file_;
+  std::string_view text_;
+  const Warn& warn_;
+  std::set<int> visited_;
+
+  std::string name_of(const YAML::Node& key) const {
+    try {
+      return key_name(tagged_scalar(key, file_));
+    } catch (const Error&) {
+      return key.Scalar();  // a tag that cannot be read: to_value reports it where the value is used
+    }
+  }
+
+  [[noreturn]] void unhashable_key(const YAML::Node& map, const YAML::Node& key) const {
+    // `msg: {{ foo }}` is a mapping whose only key is the mapping { foo }.
+    std::size_t pos = static_cast<std::size_t>(map.Mark().pos);
+    if (key.IsMap() && text_.compare(pos, 2, "{{") == 0) {
+      std::string_view rest = text_.substr(pos, text_.find('\n', pos) - pos);
+      std::size_t close = rest.find("}}");
+      std::string written(close == std::string_view::npos ? rest : rest.substr(0, close + 2));
+      throw Error(fmt::format("the value {} starts with '{{{{' and is not quoted: YAML reads it as a mapping", written),
+                  loc(map, file_), fmt::format("write \"{}\": {}", written, kQuoteTemplateHint));
+    }
+    throw Error(
+        fmt::format("{} cannot be a key: keys are strings, numbers or booleans", key.IsMap() ? "a mapping" : "a list"),
+        loc(key, file_));
+  }
+
+  void check_keys(YAML::Node map) {
+    // Nodes are only ever constructed here, never assigned: assigning a YAML::Node rewrites the node it refers to.
+    std::vector<std::pair<YAML::Node, YAML::Node>> entries;
+    std::vector<std::size_t> kept;  // entries[i] in the order of first appearance
+    std::map<std::size_t, std::size_t> last_value;
+    std::map<std::string, std::size_t> first_of;
+    for (const auto& entry : map) {
+      if (entry.first.IsMap() || entry.first.IsSequence()) unhashable_key(map, entry.first);
+      std::size_t index = entries.size();
+      entries.emplace_back(entry.first, entry.second);
+      bool merge_key = entry.first.Scalar() == "<<" && entry.first.Tag() == "?";
+      auto [first, is_new] = first_of.emplace(merge_key ? std::string() : name_of(entry.first), index);
+      if (is_new || merge_key) {
+        kept.push_back(index);
+        continue;
+      }
+      last_value[first->second] = index;
+      if (warn_) {
+        YAML::Mark was = entries[first->second].first.Mark();
+        warn_(
+            fmt::format("{}: key '{}' is given twice in this mapping (first at line {}, column {}): using the last "
+                        "defined value only",
+                        loc(entry.first, file_).str(), entry.first.Scalar(), was.line + 1, was.column + 1));
+      }
+    }
+    if (last_value.empty()) return;
+    for (const auto& [key, value] : entries) map.remove(key);  // by identity: each entry goes, not the first match
+    for (std::size_t index : kept) {
+      auto last = last_value.find(index);
+      map.force_insert(entries[index].first, entries[last == last_value.end() ? index : last->second].second);
+    }
+  }
+};
+
 }  // namespace
 
-YAML::Node load_string(const std::string& text, const std::string& name) {
+YAML::Node load_string(const std::string& text, const std::string& name, const Warn& warn) {
   // PyYAML reads text, not bytes: Ansible refuses a file that is not UTF-8 before parsing it.
   if (size_t bad = invalid_utf8_at(text); bad != std::string::npos) {
     size_t newline = bad == 0 ? std::string::npos : text.rfind('\n', bad - 1);
@@ -149,19 +273,22 @@ YAML::Node load_string(const std::string& text, const std::string& name) {
         fmt::format("invalid UTF-8 byte 0x{:02X}: this file must be UTF-8 text", static_cast<unsigned char>(text[bad])),
         where);
   }
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw parse_error(e, name);
+    throw parse_error(e, name, text);
   }
+  KeyCheck(name, text, warn).visit(root);
+  return root;
 }
 
-YAML::Node load_file(const std::string& path) {
+YAML::Node load_file(const std::string& path, const Warn& warn) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(fmt::format("cannot read file '{}'", path));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return load_string(buffer.str(), path);
+  return load_string(buffer.str(), path, warn);
 }
 
 SourceLoc loc(const YAML::Node& node, const std::string& file) {
@@ -241,11 +368,7 @@ Value to_value(const YAML::Node& node, const std::string& file) {
           merge = &merge_node;
           continue;
         }
-        Value key = to_value(kv.first, file);
-        std::string name = key.is_string() ? key.get<std::string>() : key.dump();
-        if (key.is_boolean()) name = key.get<bool>() ? "True" : "False";
-        if (key.is_null()) name = "None";
-        out[name] = to_value(kv.second, file);
+        out[key_name(to_value(kv.first, file))] = to_value(kv.second, file);
       }
       if (merge) {
         Value own = std::move(out);

@@ -89,6 +89,12 @@ class PlaybookRun {
     }
     close_connections();
     recap();
+    // As ansible-playbook: a --start-at-task that names no task ran no task, which is said after the recap; the
+    // exit code stays what the run gives.
+    if (!selection_.start_at_task.empty()) {
+      sink_.error(fmt::format("No matching task \"{}\" found. Note: --start-at-task can only follow static includes.",
+                              selection_.start_at_task));
+    }
     int code = exit_code();
     sink_.playbook_end(code);
     return code;
@@ -97,7 +103,13 @@ class PlaybookRun {
  private:
   void recap() {
     std::vector<std::pair<std::string, out::HostStats>> stats;
-    for (const auto& h : hosts_) stats.emplace_back(h->name, h->stats);
+    for (const auto& h : hosts_) {
+      // As Ansible: a host that no task reported on (every task skipped by --tags or --start-at-task) is not listed.
+      const out::HostStats& c = h->stats;
+      if (c.ok + c.changed + c.unreachable + c.failed + c.skipped + c.rescued + c.ignored > 0) {
+        stats.emplace_back(h->name, c);
+      }
+    }
     std::sort(stats.begin(), stats.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     sink_.recap(stats);
   }
@@ -148,6 +160,7 @@ class PlaybookRun {
     if (!tmpl::is_template(play.hosts)) return play.hosts;
     tmpl::Options options = ansible_options();
     options.name = play.loc.str();
+    options.in_value = true;
     return tmpl::render(play.hosts, play_level_vars(play), options);
   }
 
@@ -155,6 +168,7 @@ class PlaybookRun {
     if (!tmpl::is_template(play.serial.dump())) return play.serial;
     tmpl::Options options = ansible_options();
     options.name = play.loc.str();
+    options.in_value = true;
     return tmpl::template_value(play.serial, play_level_vars(play), options);
   }
 

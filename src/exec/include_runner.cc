@@ -125,6 +125,7 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
   TaskScope scope(play_, h, frame, &task);
   tmpl::Options options = ansible_options();
   options.name = task.loc.str();
+  options.in_value = true;
   std::vector<Value> items{Value()};
   std::string loop_var = "item";
   bool items_data = false;

@@ -47,7 +47,8 @@ Value include_vars(PlayState& play, HostState& host, const pb::Task& task, const
   for (const auto& path : candidates) {
     std::optional<std::string> text = read(path);
     if (!text) continue;
-    Value loaded = yaml::to_value(yaml::load_string(*text, path), path);
+    auto warn = [&play](const std::string& message) { play.sink->warning(message); };
+    Value loaded = yaml::to_value(yaml::load_string(*text, path, warn), path);
     if (!loaded.is_object() && !loaded.is_null()) return failure(fmt::format("{} must hold a mapping", path));
     std::unique_lock lock(play.facts_mutex);
     if (args.contains("name")) {

@@ -28,7 +28,8 @@ Runner::Runner(PlayState& play) : play_(play), strategy_(find_strategy(play.play
 
 void Runner::run() {
   Hosts hosts = play_.batch;
-  if (as_bool(play_.play->gather_facts, true)) gather_facts(hosts);
+  // Until --start-at-task finds its task, plays run nothing, not even the gathering of facts (as in Ansible).
+  if (play_.graph.start_found && as_bool(play_.play->gather_facts, true)) gather_facts(hosts);
   for (const auto& section : play_.graph.sections) {
     if (play_.aborted || g_interrupted) break;
     strategy_.run_section(play_, hosts, [&](const Hosts& some) { run_nodes(section.nodes, some, root_); });

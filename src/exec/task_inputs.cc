@@ -55,6 +55,7 @@ tmpl::Options ansible_options() {
 tmpl::Options template_options(const PlayState& play, const pb::Task& task) {
   tmpl::Options options = ansible_options();
   options.name = task.loc.str();
+  options.in_value = true;
   if (task.role) {
     options.search_paths.push_back(task.role->path + "/templates");
     options.search_paths.push_back(task.role->path + "/files");

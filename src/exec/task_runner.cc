@@ -302,6 +302,7 @@ class TaskRun {
 bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope, bool disable_lookups) {
   tmpl::Options options = ansible_options();
   options.name = task.loc.str();
+  options.in_value = true;
   options.disable_lookups = disable_lookups;
   auto all = [&](const std::vector<std::string>& conditions) {
     for (const auto& c : conditions) {
@@ -335,6 +336,7 @@ conn::Become play_become(PlayState& play, HostState& host, const Frame& frame) {
   TaskScope scope(play, host, frame, nullptr);
   tmpl::Options options = ansible_options();
   options.name = play.play->loc.str();
+  options.in_value = true;
   return resolve_become(play, frame, nullptr, scope, options);
 }
 

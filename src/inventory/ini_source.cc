@@ -106,6 +106,13 @@ class IniReader {
       throw Error(fmt::format("invalid section header '{}'", line), here(indent + 1),
                   "a section header is [group], [group:vars] or [group:children], with no spaces");
     }
+    // A host line may start with '[' only for a bracketed IPv6 address ([::1]:22), which has its ']'.
+    if (line.front() == '[' && line.find(']') == std::string::npos) {
+      std::size_t name_end = std::min(line.find_first_of(" \t#"), line.size());
+      throw Error(fmt::format("expected ']' to close the section header '{}'", line.substr(0, name_end)),
+                  here(indent + static_cast<int>(name_end) + 1),
+                  "a section header is [group], [group:vars] or [group:children], with no spaces");
+    }
     if (state_ == "hosts") {
       read_host_line(line, indent);
     } else if (state_ == "vars") {

@@ -128,15 +128,15 @@ std::vector<fs::path> find_vars_files(const fs::path& folder, const std::string&
   return found;
 }
 
-void load_entity_vars(const fs::path& folder, const std::vector<std::string>& names,
-                      std::map<std::string, Value>& out) {
+void load_entity_vars(const fs::path& folder, const std::vector<std::string>& names, std::map<std::string, Value>& out,
+                      const yaml::Warn& warn) {
   if (!fs::is_directory(folder)) return;
   for (const auto& name : names) {
     if (name.empty() || name[0] == '/') continue;  // Ansible skips chroot-like names
     Value merged = Value::object();
     bool any = false;
     for (const auto& file : find_vars_files(folder, name)) {
-      YAML::Node node = yaml::load_file(file.string());
+      YAML::Node node = yaml::load_file(file.string(), warn);
       if (!node || node.IsNull()) continue;  // an empty file adds nothing
       if (!node.IsMap()) {
         throw Error(fmt::format("variables file must hold a mapping of variable names, got a {}",
@@ -153,15 +153,15 @@ void load_entity_vars(const fs::path& folder, const std::vector<std::string>& na
 
 }  // namespace
 
-VarsFolder load_vars_folder(const std::string& dir, const Inventory& inventory) {
+VarsFolder load_vars_folder(const std::string& dir, const Inventory& inventory, const yaml::Warn& warn) {
   VarsFolder folder;
   folder.dir = dir;
   std::vector<std::string> groups;
   for (const Group* g : inventory.groups_in_order()) groups.push_back(g->name);
   std::vector<std::string> hosts{"localhost", "127.0.0.1", "::1"};  // the implicit localhost may take any of these
   for (const Host* h : inventory.hosts()) hosts.push_back(h->name);
-  load_entity_vars(fs::path(dir) / "group_vars", groups, folder.group_vars);
-  load_entity_vars(fs::path(dir) / "host_vars", hosts, folder.host_vars);
+  load_entity_vars(fs::path(dir) / "group_vars", groups, folder.group_vars, warn);
+  load_entity_vars(fs::path(dir) / "host_vars", hosts, folder.host_vars, warn);
   return folder;
 }
 
@@ -202,8 +202,9 @@ Inventory load_inventory(const std::vector<std::string>& sources, const std::str
         "provided hosts list is empty, only localhost is available. Note that the implicit localhost does not "
         "match 'all'");
   }
-  for (const auto& dir : vars_dirs) inventory.add_inventory_vars(load_vars_folder(dir, inventory));
-  if (!playbook_dir.empty()) inventory.set_playbook_vars(load_vars_folder(playbook_dir, inventory));
+  auto warn = [&inventory](const std::string& message) { inventory.add_warning(message); };
+  for (const auto& dir : vars_dirs) inventory.add_inventory_vars(load_vars_folder(dir, inventory, warn));
+  if (!playbook_dir.empty()) inventory.set_playbook_vars(load_vars_folder(playbook_dir, inventory, warn));
   return inventory;
 }
 

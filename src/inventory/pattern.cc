@@ -294,10 +294,7 @@ std::vector<const Host*> Inventory::match(std::string_view pattern, std::vector<
   return match(std::vector<std::string>{std::string(pattern)}, unmatched);
 }
 
-std::vector<const Host*> Inventory::select(const std::vector<std::string>& play_hosts, std::string_view limit,
-                                           std::vector<std::string>* unmatched) const {
-  auto hosts = match(play_hosts, unmatched);
-  if (trim(limit).empty()) return hosts;
+std::vector<const Host*> Inventory::limit_hosts(std::string_view limit, std::vector<std::string>* unmatched) const {
   // "@file" parts of a limit name a file holding one pattern per line.
   std::vector<std::string> subset;
   for (const auto& part : split_host_pattern(limit)) {
@@ -316,7 +313,23 @@ std::vector<const Host*> Inventory::select(const std::vector<std::string>& play_
       if (!t.empty()) subset.push_back(t);
     }
   }
-  auto allowed_list = evaluate(subset, unmatched);
+  return evaluate(subset, unmatched);
+}
+
+std::vector<const Host*> Inventory::select(const std::vector<std::string>& play_hosts, std::string_view limit,
+                                           std::vector<std::string>* unmatched) const {
+  auto hosts = match(play_hosts, unmatched);
+  if (trim(limit).empty()) return hosts;
+  auto allowed_list = limit_hosts(limit, nullptr);
+  std::set<const Host*> allowed(allowed_list.begin(), allowed_list.end());
+  std::erase_if(hosts, [&](const Host* h) { return !allowed.count(h); });
+  return hosts;
+}
+
+std::vector<const Host*> Inventory::limited(std::string_view limit, std::vector<std::string>* unmatched) const {
+  std::vector<const Host*> hosts = this->hosts();
+  if (trim(limit).empty()) return hosts;
+  auto allowed_list = limit_hosts(limit, unmatched);
   std::set<const Host*> allowed(allowed_list.begin(), allowed_list.end());
   std::erase_if(hosts, [&](const Host* h) { return !allowed.count(h); });
   return hosts;

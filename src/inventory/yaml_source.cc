@@ -114,7 +114,8 @@ class YamlReader {
 }  // namespace
 
 void read_yaml_inventory(const std::string& path, Inventory& inventory) {
-  YamlReader(path, inventory).read(yaml::load_file(path));
+  auto warn = [&inventory](const std::string& message) { inventory.add_warning(message); };
+  YamlReader(path, inventory).read(yaml::load_file(path, warn));
 }
 
 }  // namespace prov::inv

@@ -34,6 +34,7 @@ class AssertRun : public Step {
     const tmpl::Vars& vars = ctx_->vars != nullptr ? *ctx_->vars : no_vars;
     tmpl::Options options;
     options.name = ctx_->task_location;
+    options.in_value = true;
     for (const auto& item : args_.that) {
       // A YAML boolean in `that` is already evaluated; strings are conditions.
       bool ok = item.is_string() ? tmpl::condition(item.get<std::string>(), vars, options) : truthy(item);

@@ -54,6 +54,7 @@ class DebugRun : public Step {
       if (ctx_->vars == nullptr) throw tmpl::UndefinedError(name, name + " is undefined");
       tmpl::Options options;
       options.name = ctx_->task_location;
+      options.in_value = true;
       options.search_paths = ctx_->search_paths;
       return tmpl::evaluate(bare_expression(name), *ctx_->vars, options);
     } catch (const tmpl::UndefinedError&) {

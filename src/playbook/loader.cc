@@ -81,7 +81,8 @@ Value read_serial(const YAML::Node& node, const std::string& file) {
 
 std::vector<Task> load_tasks_file(const std::string& path, const TaskSource& src, LoadContext& ctx) {
   ctx.task_files.push_back(path);
-  std::vector<Task> tasks = parse_tasks(yaml::load_file(path), TaskSource{path, src.role, src.handlers}, ctx);
+  std::vector<Task> tasks =
+      parse_tasks(yaml::load_file(path, ctx.options.warn), TaskSource{path, src.role, src.handlers}, ctx);
   ctx.task_files.pop_back();
   return tasks;
 }
@@ -106,8 +107,8 @@ std::string join_hosts(const YAML::Node& node, const std::string& file) {
   return joined;
 }
 
-Value load_vars_file(const std::string& path) {
-  YAML::Node root = yaml::load_file(path);
+Value load_vars_file(const std::string& path, const yaml::Warn& warn) {
+  YAML::Node root = yaml::load_file(path, warn);
   if (root.IsNull()) return Value::object();
   if (!root.IsMap()) {
     throw Error(fmt::format("expected a mapping of variables, got {}", node_kind(root)), yaml::loc(root, path));
@@ -116,7 +117,7 @@ Value load_vars_file(const std::string& path) {
 }
 
 // One vars_files entry: a file name, or a list of names of which the first that exists is used.
-void read_vars_file_entry(const YAML::Node& entry, const std::string& file, Play& play) {
+void read_vars_file_entry(const YAML::Node& entry, const std::string& file, Play& play, const yaml::Warn& warn) {
   std::vector<std::string> names;
   if (entry.IsScalar()) {
     names.push_back(entry.Scalar());
@@ -142,7 +143,7 @@ void read_vars_file_entry(const YAML::Node& entry, const std::string& file, Play
     std::error_code ec;
     if (fs::is_regular_file(path, ec)) {
       play.vars_files.push_back(path);
-      play.vars_files_values.push_back(load_vars_file(path));
+      play.vars_files_values.push_back(load_vars_file(path, warn));
       return;
     }
   }
@@ -182,9 +183,9 @@ void read_play_key(const std::string& key, const YAML::Node& value, const std::s
   } else if (key == "vars_files") {
     if (value.IsNull()) return;
     if (value.IsScalar()) {
-      read_vars_file_entry(value, file, play);
+      read_vars_file_entry(value, file, play, ctx.options.warn);
     } else if (value.IsSequence()) {
-      for (const auto& entry : value) read_vars_file_entry(entry, file, play);
+      for (const auto& entry : value) read_vars_file_entry(entry, file, play, ctx.options.warn);
     } else {
       throw Error("'vars_files' must be a list of file names, got a mapping", yaml::loc(value, file));
     }
@@ -287,7 +288,7 @@ std::vector<Play> load_plays(const std::string& path, LoadContext& ctx, const So
     }
     throw Error("import_playbook cycle: " + chain + path, from);
   }
-  YAML::Node root = yaml::load_file(path);
+  YAML::Node root = yaml::load_file(path, ctx.options.warn);
   if (root.IsNull()) throw Error("empty playbook: expected a list of plays", SourceLoc{path, 0, 0});
   if (!root.IsSequence()) {
     throw Error(fmt::format("expected a list of plays, got {}", node_kind(root)), yaml::loc(root, path));

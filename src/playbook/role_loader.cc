@@ -28,13 +28,14 @@ std::string missing_entry_message(const Role& role, const std::string& folder, c
 }
 
 // defaults/ and vars/: a mapping (an empty file is an empty mapping).
-Value load_role_vars(const Role& role, const std::string& folder, const std::string& name, const SourceLoc& at) {
+Value load_role_vars(const Role& role, const std::string& folder, const std::string& name, const SourceLoc& at,
+                     const LoadContext& ctx) {
   std::string path = find_role_file(role.path, folder, name);
   if (path.empty()) {
     if (name != "main") throw Error(missing_entry_message(role, folder, name), at);
     return Value::object();
   }
-  YAML::Node root = yaml::load_file(path);
+  YAML::Node root = yaml::load_file(path, ctx.options.warn);
   if (root.IsNull()) return Value::object();
   if (!root.IsMap()) {
     throw Error(fmt::format("expected a mapping of variables, got {}", node_kind(root)), yaml::loc(root, path));
@@ -55,7 +56,7 @@ std::vector<Task> load_role_tasks(const std::shared_ptr<Role>& role, const std::
 void load_meta(Role& role, LoadContext& ctx) {
   std::string path = find_role_file(role.path, "meta", "main");
   if (path.empty()) return;
-  YAML::Node root = yaml::load_file(path);
+  YAML::Node root = yaml::load_file(path, ctx.options.warn);
   if (root.IsNull()) return;
   if (!root.IsMap()) {
     throw Error(fmt::format("expected a mapping in role metadata, got {}", node_kind(root)), yaml::loc(root, path));
@@ -119,8 +120,8 @@ std::shared_ptr<Role> resolve_role(const std::string& name, const SourceLoc& at,
   role->name = fs::path(path).filename().string();
   role->path = path;
   ctx.roles_loading.push_back(path);
-  role->defaults = load_role_vars(*role, "defaults", entry.defaults_from, at);
-  role->vars = load_role_vars(*role, "vars", entry.vars_from, at);
+  role->defaults = load_role_vars(*role, "defaults", entry.defaults_from, at, ctx);
+  role->vars = load_role_vars(*role, "vars", entry.vars_from, at, ctx);
   load_meta(*role, ctx);
   role->tasks = load_role_tasks(role, "tasks", entry.tasks_from, false, at, ctx);
   role->handlers = load_role_tasks(role, "handlers", entry.handlers_from, true, at, ctx);

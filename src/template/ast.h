@@ -91,6 +91,7 @@ struct Node {
 struct Template {
   Body body;
   std::string name;
+  bool in_value = false;  ///< name is the place of the playbook value holding the text (Options::in_value)
   std::string source;
 };
 

@@ -47,8 +47,8 @@ namespace {
 std::shared_ptr<const Template> cached_template(const std::string& source, const Options& options) {
   static std::mutex mu;
   static std::unordered_map<std::string, std::shared_ptr<const Template>> cache;
-  std::string key =
-      options.name + '\0' + (options.trim_blocks ? '1' : '0') + (options.lstrip_blocks ? '1' : '0') + '\0' + source;
+  std::string key = options.name + '\0' + (options.in_value ? '1' : '0') + (options.trim_blocks ? '1' : '0') +
+                    (options.lstrip_blocks ? '1' : '0') + '\0' + source;
   {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(key);

@@ -184,6 +184,12 @@ void unpack(Scope& scope, const std::vector<std::string>& targets, const RV& ite
 
 }  // namespace
 
+// A template file's line, or for text from a playbook value the place of its task or play (a line inside the
+// value would read as a line of the file).
+static SourceLoc statement_loc(const Template& t, int line) {
+  return t.in_value ? SourceLoc{t.name, 0, 0} : SourceLoc{t.name, line, 0};
+}
+
 void Ctx::exec(const Body& body, std::string& out) {
   for (const auto& n : body) {
     try {
@@ -192,10 +198,10 @@ void Ctx::exec(const Body& body, std::string& out) {
     } catch (const UndefinedError& e) {
       // The innermost statement knows the line; outer ones see a located error and pass it on.
       if (e.loc().known() || !tmpl || tmpl->name.empty()) throw;
-      throw UndefinedError(e.name(), e.message(), SourceLoc{tmpl->name, n->line, 0});
+      throw UndefinedError(e.name(), e.message(), statement_loc(*tmpl, n->line));
     } catch (const TemplateError& e) {
       if (e.loc().known() || !tmpl || tmpl->name.empty()) throw;
-      throw TemplateError(e.message(), SourceLoc{tmpl->name, n->line, 0}, e.hint());
+      throw TemplateError(e.message(), statement_loc(*tmpl, n->line), e.hint());
     }
   }
 }
@@ -358,6 +364,7 @@ Scope Ctx::import_file(const std::string& name) {
   if (path.empty()) throw TemplateError("the template file " + name + " could not be found for the import");
   Options opts = resolver.options;
   opts.name = path;
+  opts.in_value = false;
   auto t = parse_template(read_file(path), opts);
   // Imports see no variables of the importing template, as in Jinja.
   Ctx inner(resolver, t);
@@ -384,6 +391,7 @@ std::string Ctx::render_file(const std::string& name, bool ignore_missing) {
   }
   Options opts = resolver.options;
   opts.name = path;
+  opts.in_value = false;
   std::string source = read_file(path);
   if (!opts.keep_trailing_newline && !source.empty() && source.back() == '\n') source.pop_back();
   auto t = parse_template(source, opts);

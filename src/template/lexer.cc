@@ -2,6 +2,8 @@
 // expression tokens they hold.
 #include "lexer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -22,6 +24,13 @@ void syntax_error(const std::string& message, std::string_view source, const Opt
   }
   size_t end = source.find('\n', start);
   std::string text(source.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+  if (options.in_value) {
+    // `name` is the task's (or play's) place in its file; the position inside the value is given in words.
+    throw TemplateError(fmt::format("template error while templating string: {} at line {}, column {} of the "
+                                    "expression: {}",
+                                    message, line, column, text),
+                        SourceLoc{options.name, 0, 0});
+  }
   std::string file = options.name.empty() ? "<template>" : options.name;
   std::string where = file + ":" + std::to_string(line) + ":" + std::to_string(column);
   // When the template is a file, Error::describe() already shows the line with a caret.

@@ -266,6 +266,7 @@ NodePtr Parser::parse_with() {
 std::shared_ptr<const Template> parse_template(std::string_view source, const Options& options) {
   auto t = std::make_shared<Template>();
   t->name = options.name;
+  t->in_value = options.in_value;
   t->source = std::string(source);
   detail::Parser p(tokenize(source, options), source, options);
   t->body = p.parse_all();

@@ -161,7 +161,12 @@ for case in "${cases[@]}"; do
         p_rc=$(run_tool "$PROVISION_BIN" "$p_log" "$case" "$variant")
         p_recap=$(recap_of "$p_log")
         p_tree=$(snapshot)
-        [ "$a_rc" != "$p_rc" ] && problems+=("exit code: ansible-playbook $a_rc, provision $p_rc")
+        # A playbook that does not load: Ansible exits 4, provision 3 on purpose (docs/differences.md). The two
+        # codes are equal when neither tool got as far as a PLAY RECAP.
+        if [ "$a_rc" != "$p_rc" ] && ! { [ "$a_rc" = 4 ] && [ "$p_rc" = 3 ] &&
+             ! grep -q '^PLAY RECAP' "$a_log" && ! grep -q '^PLAY RECAP' "$p_log"; }; then
+          problems+=("exit code: ansible-playbook $a_rc, provision $p_rc")
+        fi
         [ "$a_recap" != "$p_recap" ] && problems+=("recap: ansible-playbook '$a_recap'" "       provision        '$p_recap'")
         # No recap is a result only where Ansible's stored expectation has none (a command line it refuses).
         if [ -z "$a_recap" ] && ! awk -F'\t' -v v="$variant" '$1 == v && $3 == "" { found = 1 } END { exit !found }' \

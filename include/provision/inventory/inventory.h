@@ -5,6 +5,7 @@
 // Loading (load_inventory) fills an Inventory and then never changes it, except for the implicit localhost that
 // Ansible creates the first time a pattern or lookup names localhost, 127.0.0.1 or ::1 without the inventory
 // defining it (that creation is guarded, so concurrent readers are safe).
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -109,15 +110,21 @@ class Inventory {
   std::vector<const Host*> match(const std::vector<std::string>& patterns,
                                  std::vector<std::string>* unmatched = nullptr) const;
   /// The hosts of a play: `play_hosts` restricted to those `limit` (--limit, may be "" for none, may name
-  /// "@file" lists of hosts) matches, keeping the play's order.
+  /// "@file" lists of hosts) matches, keeping the play's order. Only the play's names that match nothing go to
+  /// `unmatched`: those of the limit are told once, by limited().
   std::vector<const Host*> select(const std::vector<std::string>& play_hosts, std::string_view limit,
                                   std::vector<std::string>* unmatched = nullptr) const;
+  /// The inventory's hosts (not the implicit localhost, as for the pattern all) that `limit` leaves, in definition
+  /// order; names of the limit that match nothing go to `unmatched`. Throws prov::Error for a missing "@file".
+  std::vector<const Host*> limited(std::string_view limit, std::vector<std::string>* unmatched = nullptr) const;
 
  private:
   const Host* implicit_localhost(std::string_view name) const;
   /// Applies already split pattern parts in Ansible's order (plain, then &, then !).
   std::vector<const Host*> evaluate(const std::vector<std::string>& parts, std::vector<std::string>* unmatched) const;
   std::vector<const Host*> match_one(std::string_view pattern, std::vector<std::string>* unmatched) const;
+  /// The hosts `limit` names (its "@file" parts read), in Ansible's order.
+  std::vector<const Host*> limit_hosts(std::string_view limit, std::vector<std::string>* unmatched) const;
   std::vector<const Host*> enumerate(std::string_view expression, std::vector<std::string>* unmatched) const;
   std::vector<const Group*> ancestors_and_groups(const Host& host) const;
 
@@ -148,7 +155,8 @@ std::vector<std::string> split_host_pattern(std::string_view pattern);
 Inventory load_inventory(const std::vector<std::string>& sources, const std::string& playbook_dir);
 
 /// Reads the group_vars/ and host_vars/ of `dir` for the groups and hosts the inventory knows (and for the
-/// localhost names), as Ansible's host_group_vars plugin does.
-VarsFolder load_vars_folder(const std::string& dir, const Inventory& inventory);
+/// localhost names), as Ansible's host_group_vars plugin does. `warn`, when set, is told of keys given twice.
+VarsFolder load_vars_folder(const std::string& dir, const Inventory& inventory,
+                            const std::function<void(const std::string&)>& warn = {});
 
 }  // namespace prov::inv

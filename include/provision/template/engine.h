@@ -39,7 +39,10 @@ class ValueVars : public Vars {
 
 /// Settings of one render.
 struct Options {
-  std::string name;                    ///< template file or "file:line" of the task, for errors
+  std::string name;  ///< template file, or with in_value the "file:line:col" of a task or play
+  /// The text is a value from a playbook (a task argument, a condition, a keyword), not a file: errors are located
+  /// at `name` and give the line and column inside the text in words.
+  bool in_value = false;
   bool trim_blocks = false;            ///< the template module turns this on
   bool lstrip_blocks = false;
   bool keep_trailing_newline = false;  ///< the template module turns this on

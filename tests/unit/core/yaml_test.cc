@@ -95,3 +95,68 @@ TEST_CASE("a document whose aliases expand without bound is refused") {
   CHECK_THROWS_WITH(parse(bomb), Catch::Contains("expands to more than 5000000 values"));
   CHECK(parse("a: &a [1, 2]\nb: [*a, *a]\n")["b"][1][1] == 2);
 }
+
+namespace {
+
+std::string load_error(const std::string& text) {
+  try {
+    load_string(text, "t.yml");
+  } catch (const prov::Error& e) {
+    return e.hint().empty() ? std::string(e.what()) : std::string(e.what()) + "\n" + e.hint();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("a key given twice keeps its first place and its last value, with a warning where the repeat is") {
+  std::vector<std::string> warnings;
+  auto warn = [&](const std::string& w) { warnings.push_back(w); };
+  YAML::Node root = load_string("a: 1\nb: 2\na: 3\nyes: x\ntrue: y\nnested:\n  - {k: 1, k: 2}\n", "t.yml", warn);
+  REQUIRE(warnings.size() == 3);
+  CHECK(warnings[0] ==
+        "t.yml:3:1: key 'a' is given twice in this mapping (first at line 1, column 1): using the last "
+        "defined value only");
+  // Python's dict keys: yes and true are the same key, True.
+  CHECK(warnings[1] ==
+        "t.yml:5:1: key 'true' is given twice in this mapping (first at line 4, column 1): using the "
+        "last defined value only");
+  CHECK(warnings[2].rfind("t.yml:7:12: key 'k' is given twice in this mapping (first at line 7, column 6)", 0) == 0);
+  // Readers that walk the mapping themselves see each key once, where it first appeared, with its last value.
+  std::vector<std::string> keys;
+  for (const auto& entry : root) keys.push_back(entry.first.Scalar());
+  CHECK(keys == std::vector<std::string>{"a", "b", "yes", "nested"});
+  CHECK(root["a"].Scalar() == "3");
+  CHECK(root["a"].Mark().line == 2);  // the value's own place, for errors about it
+  CHECK(to_value(root, "t.yml") == Value::parse(R"({"a":3,"b":2,"True":"y","nested":[{"k":2}]})"));
+}
+
+TEST_CASE("a mapping aliased many times is checked once and keeps the last value everywhere") {
+  std::vector<std::string> warnings;
+  YAML::Node root = load_string("m: &m {a: 1, a: 2}\nn: [*m, *m]\nmerged:\n  <<: *m\n  b: 3\n", "t.yml",
+                                [&](const std::string& w) { warnings.push_back(w); });
+  CHECK(warnings.size() == 1);
+  CHECK(to_value(root, "t.yml") == Value::parse(R"({"m":{"a":2},"n":[{"a":2},{"a":2}],"merged":{"a":2,"b":3}})"));
+}
+
+TEST_CASE("an unquoted template that starts a value is a located error saying to quote it") {
+  CHECK(load_error("- name: x\n  debug:\n    msg: {{ foo }}\n") ==
+        "t.yml:3:10: the value {{ foo }} starts with '{{' and is not quoted: YAML reads it as a mapping\n"
+        "write \"{{ foo }}\": always quote template expression brackets when they start a value");
+  CHECK_THAT(load_error("with_items:\n  - {{ item }}\n"), Catch::StartsWith("t.yml:2:5: the value {{ item }} starts"));
+  CHECK_THAT(load_error("? [a, b]\n: 1\n"),
+             Catch::StartsWith("t.yml:1:3: a list cannot be a key: keys are strings, numbers or booleans"));
+  // A syntax error on a line with such a value gets the same hint.
+  CHECK_THAT(load_error("msg: {{ foo }} bar\n"),
+             Catch::EndsWith("always quote template expression brackets when they start a value"));
+}
+
+TEST_CASE("a tab in the indentation is named where it is") {
+  CHECK(load_error("- hosts: all\n  tasks:\n\t- debug: msg=hi\n") ==
+        "t.yml:3:1: a tab character in the indentation: YAML indents with spaces only\n"
+        "replace the tab with spaces");
+  CHECK_THAT(load_error("a:\n  b: 1\n  \tc: 2\n"), Catch::StartsWith("t.yml:3:3: a tab character in the indentation"));
+  CHECK_THAT(load_error("a:\n  b:\n\t  c: 1\n"), Catch::StartsWith("t.yml:3:1: a tab character in the indentation"));
+  // A tab that separates a key from its value is not indentation.
+  CHECK(to_value(load_string("a:\t1\n", "t.yml"), "t.yml") == Value::parse(R"({"a":1})"));
+}

@@ -123,6 +123,13 @@ TEST_CASE("INI inventory errors carry file:line:col") {
   CHECK(load_error("hosts", "[web server]\n") ==
         "hosts:1:1: invalid section header '[web server]' | a section header is [group], [group:vars] or "
         "[group:children], with no spaces");
+  // Not a host named "[web": the header is not closed.
+  CHECK(load_error("hosts", "w0\n  [web\nw1\n") ==
+        "hosts:2:7: expected ']' to close the section header '[web' | a section header is [group], [group:vars] or "
+        "[group:children], with no spaces");
+  CHECK(load_error("hosts", "[web:vars  # comment\n") ==
+        "hosts:1:10: expected ']' to close the section header '[web:vars' | a section header is [group], "
+        "[group:vars] or [group:children], with no spaces");
   CHECK(load_error("hosts", "[web]\nw1\n[web:var]\nx=1\n") ==
         "hosts:3:6: section [web:var] has unknown type 'var' (did you mean 'vars'?)");
   CHECK(load_error("hosts", "[web:chidren]\n") ==

@@ -121,6 +121,24 @@ TEST_CASE_METHOD(Fixture, "play hosts restricted by --limit") {
   CHECK_THROWS_WITH(select({"all"}, "@/nonexistent/limit"), "unable to find limit file /nonexistent/limit");
 }
 
+TEST_CASE_METHOD(Fixture, "a --limit's unknown names are told once, by limited(), not by each play's select") {
+  Names unmatched;
+  CHECK(inv.select({"stride", "nosuch"}, "s1,nolimit", &unmatched).size() == 1);
+  CHECK(unmatched == Names{"nosuch"});
+  unmatched.clear();
+  auto limited = [&](const std::string& limit) {
+    Names out;
+    for (const Host* h : inv.limited(limit, &unmatched)) out.push_back(h->name);
+    return out;
+  };
+  CHECK(limited("s1,nolimit") == Names{"s1"});
+  CHECK(unmatched == Names{"nolimit"});
+  CHECK(limited("nolimit").empty());
+  // As the pattern all: the implicit localhost, which the limit may name, is not one of the inventory's hosts.
+  CHECK(limited("localhost").empty());
+  CHECK(limited("").size() == kWeb.size() + 1);
+}
+
 TEST_CASE_METHOD(Fixture, "very long patterns are answered, not a stack overflow") {
   std::string name(60000, 'x');
   Names unmatched;

@@ -107,6 +107,29 @@ TEST_CASE("template: syntax errors name the template, line and column") {
   }
 }
 
+TEST_CASE("template: errors in text from a playbook value are located at its task, the position given in words") {
+  prov::tmpl::Options o;
+  o.name = "site.yml:6:7";
+  o.in_value = true;
+  auto located = [&](const std::string& source) {
+    try {
+      prov::tmpl::ValueVars v(prov::Value::parse(R"({"foo": {}})"));
+      prov::tmpl::template_value(source, v, o);
+    } catch (const prov::tmpl::TemplateError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(located("{{ foo bar }}") ==
+        "site.yml:6:7: template error while templating string: expected token 'end of print statement', got 'bar' "
+        "at line 1, column 8 of the expression: {{ foo bar }}");
+  CHECK(located("first\n{% if foo %}{{ foo }{% endif %}") ==
+        "site.yml:6:7: template error while templating string: unexpected '}' at line 2, column 20 of the "
+        "expression: {% if foo %}{{ foo }{% endif %}");
+  // An error found while rendering keeps the task's place too, not a line of the value glued onto it.
+  CHECK(located("a\n{{ foo.bar }}") == "site.yml:6:7: 'dict object' has no attribute 'bar'");
+}
+
 TEST_CASE("template: recursive loops and loop helpers") {
   const std::string tree =
       R"({"tree": [{"n": "a", "kids": [{"n": "b", "kids": []}, {"n": "c", "kids": [{"n": "d", "kids": []}]}]}]})";
