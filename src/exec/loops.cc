@@ -22,10 +22,22 @@ std::vector<Value> as_list(const Value& value) {
   return {value};
 }
 
+// The terms of a with_items or with_list lookup as Ansible lists them: a mapping gives its keys (Python iterates a
+// dict so), anything that is not a list (none included) is one term.
+std::vector<Value> lookup_terms(const Value& value) {
+  if (value.is_array()) return std::vector<Value>(value.begin(), value.end());
+  if (value.is_object()) {
+    std::vector<Value> keys;
+    for (auto it = value.begin(); it != value.end(); ++it) keys.emplace_back(it.key());
+    return keys;
+  }
+  return {value};
+}
+
 // with_items flattens one level of nested lists; with_list does not.
 std::vector<Value> flatten_one(const Value& value) {
   std::vector<Value> out;
-  for (const auto& item : as_list(value)) {
+  for (const auto& item : lookup_terms(value)) {
     if (item.is_array()) {
       for (const auto& inner : item) out.push_back(inner);
     } else {
@@ -208,7 +220,7 @@ std::vector<Value> loop_items(const std::string& kind, const Value& value) {
     return as_list(value);
   }
   if (kind == "items") return flatten_one(value);
-  if (kind == "list") return as_list(value);
+  if (kind == "list") return lookup_terms(value);
   if (kind == "flattened") {
     std::vector<Value> out;
     flatten_all(value, out);

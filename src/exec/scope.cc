@@ -4,6 +4,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "task_inputs.h"
+
 namespace prov::exec {
 
 namespace {
@@ -82,8 +84,7 @@ struct HostLayers {
 // One host's variables rendered with its own and without hostvars, as Ansible's hostvars renders them: a variable
 // that reads hostvars itself (or anything undefined there) is shown as written, as in Ansible. Data stays as it is.
 Value render_host(const PlayState& play, const HostLayers& host) {
-  tmpl::Options options;
-  options.native_types = false;
+  tmpl::Options options = ansible_options();
   vars::Scope scope;
   scope.add(vars::Level::InventoryHost, host.inventory_vars);
   scope.add(vars::Level::Facts, host.facts, vars::Trust::Data);

@@ -49,6 +49,8 @@ Value strip_omitted(Value args) {
 tmpl::Options ansible_options() {
   tmpl::Options options;
   options.native_types = false;
+  options.trim_blocks = true;  // Ansible's templar always trims blocks
+  options.escape_backslashes = true;
   return options;
 }
 

@@ -11,6 +11,7 @@
 #include "mode.h"
 #include "path_fact.h"
 #include "provision/modules/module.h"
+#include "provision/template/engine.h"
 #include "schema.h"
 #include "util.h"
 
@@ -164,8 +165,9 @@ class CopyRun : public Step {
         failure_ = util::failed("can not use content with a dir as dest");
         return;
       }
-      // Ansible writes non-string content (a dict, a list) as JSON.
-      content_ = args_.content.is_string() ? args_.content.get<std::string>() : args_.content.dump();
+      // Ansible writes a dict or list as Python's json.dumps and any other value as Python's str().
+      const Value& c = args_.content;
+      content_ = c.is_string() ? c.get<std::string>() : c.is_structured() ? tmpl::python_json(c) : tmpl::python_str(c);
       shown_src_ = "dynamically generated";
       add_single_file(false);
     } else if (fetched_) {

@@ -5,10 +5,12 @@
 #include <cctype>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
 #include "eval.h"
+#include "filters.h"
 #include "parser.h"
 #include "strings.h"
 
@@ -29,6 +31,8 @@ bool is_template(std::string_view text) {
 
 std::string python_str(const Value& value) { return py_str(value); }
 
+std::string python_json(const Value& value) { return json_dumps(value, -1, false, true, ", ", ": "); }
+
 static bool is_marked_unsafe(std::string_view text) { return text.substr(0, kUnsafeMark.size()) == kUnsafeMark; }
 
 static bool has_markup(const Value& v) {
@@ -48,7 +52,7 @@ std::shared_ptr<const Template> cached_template(const std::string& source, const
   static std::mutex mu;
   static std::unordered_map<std::string, std::shared_ptr<const Template>> cache;
   std::string key = options.name + '\0' + (options.in_value ? '1' : '0') + (options.trim_blocks ? '1' : '0') +
-                    (options.lstrip_blocks ? '1' : '0') + '\0' + source;
+                    (options.lstrip_blocks ? '1' : '0') + (options.escape_backslashes ? '1' : '0') + '\0' + source;
   {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache.find(key);
@@ -98,6 +102,8 @@ bool literal_only(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::Literal:
       return true;
+    case Expr::Kind::Name:  // Ansible reads JSON's names too: {"a": null, "b": true}
+      return e.name == "null" || e.name == "true" || e.name == "false";
     case Expr::Kind::List:
     case Expr::Kind::Tuple:
     case Expr::Kind::Dict:
@@ -109,14 +115,26 @@ bool literal_only(const Expr& e) {
   }
 }
 
-Value literal_convert(const std::string& text, Resolver& resolver) {
+/// Ansible's string-type filters (its STRING_TYPE_FILTERS setting) mark their result as text that is never read
+/// back as a literal, when it is the template's only output: "{{ d | to_json }}" stays a string.
+bool keeps_text(const Template& t) {
+  static const std::set<std::string, std::less<>> kTextFilters = {"string",       "to_json", "to_nice_json", "to_yaml",
+                                                                  "to_nice_yaml", "ppretty", "json"};
+  if (t.body.size() != 1 || t.body[0]->kind != Node::Kind::Output) return false;
+  const Expr& e = *t.body[0]->expr;
+  return e.kind == Expr::Kind::Filter && kTextFilters.count(e.name) > 0;
+}
+
+Value literal_convert(const std::string& text) {
   bool looks = (!text.empty() && (text[0] == '{' || text[0] == '[')) || text == "True" || text == "False";
   if (!looks) return text;
   try {
     Options o;
     auto e = parse_expression(text, o);
     if (!literal_only(*e)) return text;
-    Ctx ctx(resolver, nullptr);
+    ValueVars json_names(Value{{"null", nullptr}, {"true", true}, {"false", false}});
+    Resolver literal(json_names, o);
+    Ctx ctx(literal, nullptr);
     return to_data(ctx.eval(*e));
   } catch (const TemplateError&) {
     return text;
@@ -158,10 +176,12 @@ const Value* Resolver::resolve(const std::string& name) {
   return out;
 }
 
-/// ansible-core 2.14 returns a lone `{{ name }}` holding a number, bool or none as it is, without rendering.
-bool single_plain_var(const std::string& s, Resolver& resolver, Value& out) {
-  if (s.size() < 5 || s.compare(0, 2, "{{") != 0 || s.compare(s.size() - 2, 2, "}}") != 0) return false;
-  std::string inner = strip_chars(s.substr(2, s.size() - 4), " \t\n\r\v\f", true, true);
+/// ansible-core 2.14 returns a lone `{{ name }}` holding a number, bool or none as it is, without rendering (its
+/// pattern ends in Python's `$`, which also matches before one final newline).
+bool single_plain_var(const std::string& text, Resolver& resolver, Value& out) {
+  const std::string_view s(text.data(), !text.empty() && text.back() == '\n' ? text.size() - 1 : text.size());
+  if (s.size() < 5 || s.substr(0, 2) != "{{" || s.substr(s.size() - 2) != "}}") return false;
+  std::string inner = strip_chars(std::string(s.substr(2, s.size() - 4)), " \t\n\r\v\f", true, true);
   if (inner.empty() || std::any_of(inner.begin(), inner.end(),
                                    [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_'); }))
     return false;
@@ -186,8 +206,11 @@ Value template_data(const Value& value, Resolver& resolver) {
       Ctx ctx(resolver, t);
       std::string out;
       ctx.exec(t->body, out);
-      preserve_trailing_newlines(s, out);
-      return literal_convert(out, resolver);
+      // The text is read as a literal before the source's trailing newlines are put back: "{{ 'True' }}\n" is
+      // a bool, as in ansible-core 2.14.
+      Value v = keeps_text(*t) ? Value(std::move(out)) : literal_convert(out);
+      if (v.is_string()) preserve_trailing_newlines(s, v.get_ref<std::string&>());
+      return v;
     }
     if (t->body.size() == 1 && t->body[0]->kind == Node::Kind::Output) {
       Ctx ctx(resolver, t);
@@ -197,7 +220,7 @@ Value template_data(const Value& value, Resolver& resolver) {
     std::string out;
     ctx.exec(t->body, out);
     preserve_trailing_newlines(s, out);
-    return literal_convert(out, resolver);
+    return literal_convert(out);
   }
   if (value.is_array()) {
     Value out = Value::array();

@@ -365,6 +365,7 @@ Scope Ctx::import_file(const std::string& name) {
   Options opts = resolver.options;
   opts.name = path;
   opts.in_value = false;
+  opts.escape_backslashes = false;
   auto t = parse_template(read_file(path), opts);
   // Imports see no variables of the importing template, as in Jinja.
   Ctx inner(resolver, t);
@@ -392,6 +393,7 @@ std::string Ctx::render_file(const std::string& name, bool ignore_missing) {
   Options opts = resolver.options;
   opts.name = path;
   opts.in_value = false;
+  opts.escape_backslashes = false;
   std::string source = read_file(path);
   if (!opts.keep_trailing_newline && !source.empty() && source.back() == '\n') source.pop_back();
   auto t = parse_template(source, opts);

@@ -127,6 +127,7 @@ class Lexer {
  private:
   std::string_view src_;
   const Options& opts_;
+  bool in_print_ = false;  // inside {{ }} (not {% %}): where Options::escape_backslashes applies
   std::vector<Token> tokens_;
   std::vector<size_t> line_starts_;  // offsets where lines begin, to turn offsets into line:column quickly
 
@@ -229,6 +230,7 @@ class Lexer {
 
   size_t tag(size_t open, size_t inner, char kind) {
     bool is_block = kind == '%';
+    in_print_ = !is_block;
     Token begin{is_block ? Token::Kind::BlockBegin : Token::Kind::VarBegin, is_block ? "{%" : "{{", {}, 0, 0};
     locate(open, begin);
     tokens_.push_back(begin);
@@ -342,10 +344,18 @@ class Lexer {
     char q = src_[pos];
     size_t e = pos + 1;
     std::string out;
+    // Ansible doubles the backslashes of string literals inside {{ }} in playbook values before Jinja reads them:
+    // there a backslash is itself, and the literal ends at the next quote.
+    const bool raw = in_print_ && opts_.escape_backslashes;
     while (true) {
       if (e >= src_.size()) error("unexpected end of string", pos);
       char c = src_[e];
       if (c == q) break;
+      if (raw) {
+        out += c;
+        ++e;
+        continue;
+      }
       if (c == '\\' && e + 1 < src_.size()) {
         char n = src_[e + 1];
         e += 2;

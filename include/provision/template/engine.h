@@ -46,6 +46,9 @@ struct Options {
   bool trim_blocks = false;            ///< the template module turns this on
   bool lstrip_blocks = false;
   bool keep_trailing_newline = false;  ///< the template module turns this on
+  /// Backslashes in string literals inside {{ }} are themselves, as in Ansible's templating of playbook values
+  /// (`regex_replace('(\d+)', '<\1>')` written once); template files and bare expressions decode them.
+  bool escape_backslashes = false;
   /// Folders searched by {% include %}, lookup('file'/'template'/'first_found'); first match wins.
   std::vector<std::string> search_paths;
   /// How template_value (and lazily templated variables) type their results. true: a lone `{{ expr }}` keeps
@@ -102,5 +105,8 @@ bool condition(std::string_view expression, const Vars& vars, const Options& opt
 
 /// Python's str() of a value as Jinja2 prints it: ['a', 1], {'k': True}, None.
 std::string python_str(const Value& value);
+
+/// Python's json.dumps(value) with its defaults: {"k": [1, 2.0]}, non-ASCII text as \u escapes.
+std::string python_json(const Value& value);
 
 }  // namespace prov::tmpl

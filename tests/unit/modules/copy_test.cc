@@ -115,10 +115,12 @@ TEST_CASE("copy writes hostile names and binary content literally") {
   CHECK_FALSE(exists(s.path("pwned")));
 }
 
-TEST_CASE("copy content given as a mapping is written as JSON") {
+TEST_CASE("copy content given as a mapping is written as Python's json.dumps, other values as str()") {
   Sandbox s;
-  s.run("copy", {{"content", Value{{"a", 1}}}, {"dest", s.path("j")}});
-  CHECK(read_file(s.path("j")) == "{\"a\":1}");
+  s.run("copy", {{"content", Value{{"a", 1}, {"\u00e9", Value::array({1.5, nullptr})}}}, {"dest", s.path("j")}});
+  CHECK(read_file(s.path("j")) == "{\"a\": 1, \"\\u00e9\": [1.5, null]}");
+  s.run("copy", {{"content", true}, {"dest", s.path("b")}});
+  CHECK(read_file(s.path("b")) == "True");
 }
 
 TEST_CASE("copy a controller folder recursively") {
