@@ -121,4 +121,13 @@ conn::Connection& connection_for(PlayState& play, HostState& host) {
   return *host.connection;
 }
 
+std::unique_ptr<conn::Connection> connect_delegate(PlayState& play, const HostState& host, const std::string& target) {
+  // A delegate is reached with its own inventory variables (address, port, user, connection type); a name the
+  // inventory does not hold is taken as the address, with the play's settings.
+  const Value vars =
+      play.inventory && play.inventory->find_host(target) ? play.inventory->host_vars(target) : Value::object();
+  return open_connection(target, connection_plan(target, vars, play.play->kw.vars, host.magic, *play.settings),
+                         *play.settings);
+}
+
 }  // namespace prov::exec

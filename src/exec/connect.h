@@ -24,4 +24,8 @@ EarlyConnection open_early(const std::string& host, ConnectionPlan plan, const S
 /// one. Throws conn::UnreachableError.
 conn::Connection& connection_for(PlayState& play, HostState& host);
 
+/// A new open connection to `target` for a task of `host` delegated to it (delegate_to). Throws
+/// conn::UnreachableError.
+std::unique_ptr<conn::Connection> connect_delegate(PlayState& play, const HostState& host, const std::string& target);
+
 }  // namespace prov::exec

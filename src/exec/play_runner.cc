@@ -154,16 +154,19 @@ void Runner::apply_failure_policy(const Hosts& hosts, const Frame& frame, const 
 
 void Runner::run_meta(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
   const pb::Task& task = *node.task;
-  banner(node, hosts, frame, false);
   std::string what = task.args.contains("_raw_params") ? to_plain_string(task.args["_raw_params"])
                                                        : to_plain_string(task.args.value("name", Value("")));
-  if (what == "flush_handlers") return flush_handlers(hosts);  // Ansible ignores its `when` too
+  if (what == "flush_handlers") {
+    banner(node, hosts, frame, false);
+    return flush_handlers(hosts);  // Ansible ignores its `when` too
+  }
   // As Ansible: end_play, end_batch and clear_host_errors act once, for every host, when the first host's
   // conditions hold; the others on each host whose own conditions hold. A false condition shows as skipped and
   // is not counted.
   const bool once = what == "end_play" || what == "end_batch" || what == "clear_host_errors";
   Hosts acting;
   for (auto* h : hosts) {
+    banner(node, Hosts{h}, frame, false);  // Ansible announces a meta task for each host it runs it for
     TaskScope scope(play_, *h, frame, &task);
     if (conditions_hold(frame, task, scope)) {
       acting.push_back(h);

@@ -118,6 +118,10 @@ class TaskRun {
         throw;
       } catch (const TaskInputError&) {
         throw;
+      } catch (const tmpl::TemplateError& e) {
+        // A template the action or a result condition could not render (an undefined name in assert's `that`,
+        // in failed_when) is raised out of Ansible's loop as well.
+        throw TaskInputError(e.message());
       } catch (const Error& e) {
         item_result = failure(located(e.message(), task_));
       }
@@ -195,6 +199,10 @@ class TaskRun {
     args_are_data_ = call.args_are_data;
     if (!call.context) return call.early;
     mod::Context& ctx = *call.context;
+    const Value delegate = inputs_.templated_keyword(&pb::Keywords::delegate_to);
+    if (!delegate.is_null() && to_plain_string(delegate) != host_.name) {
+      report_.set_delegated_to(to_plain_string(delegate));
+    }
     std::unique_ptr<conn::Connection> delegated;
     if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
     spdlog::debug("<{}> {} {}", host_.name, task_.action->name,
@@ -237,13 +245,14 @@ class TaskRun {
     Value delegate = inputs_.templated_keyword(&pb::Keywords::delegate_to);
     if (delegate.is_null() || to_plain_string(delegate) == host_.name) return connection_for(play_, host_);
     std::string target = to_plain_string(delegate);
-    report_.set_delegated_to(target);
-    if (target == "localhost" || target == "127.0.0.1") {
+    const inv::Host* listed = play_.inventory ? play_.inventory->find_host(target) : nullptr;
+    if ((!listed || listed->implicit) && (target == "localhost" || target == "127.0.0.1")) {
       delegated = make_transport("local", Value::object(), *play_.settings);
       delegated->connect();
       return *delegated;
     }
-    throw Error(fmt::format("delegate_to '{}' is not supported yet: only localhost", target), task_.loc);
+    delegated = connect_delegate(play_, host_, target);
+    return *delegated;
   }
 
   TaskOutcome finish(Value result) {
@@ -267,20 +276,34 @@ class TaskRun {
     if (task_.action->kind != mod::ActionKind::Module || status_of(result) == out::Status::Failed) return;
     const Value* facts = find_key(result, "ansible_facts");
     if (!facts || !facts->is_object()) return;
+    HostState& owner = facts_owner();
     std::unique_lock lock(play_.facts_mutex);
     if (task_.action->has(mod::kSetsFacts)) {
       for (auto it = facts->begin(); it != facts->end(); ++it) {
-        set_host_fact(host_, it.key(), it.value(), args_are_data_);
+        set_host_fact(owner, it.key(), it.value(), args_are_data_);
       }
       return;
     }
-    for (auto it = facts->begin(); it != facts->end(); ++it) host_.facts[it.key()] = it.value();
-    Value& namespaced = host_.facts["ansible_facts"];  // taken after the insertions, which may move it
+    for (auto it = facts->begin(); it != facts->end(); ++it) owner.facts[it.key()] = it.value();
+    Value& namespaced = owner.facts["ansible_facts"];  // taken after the insertions, which may move it
     if (!namespaced.is_object()) namespaced = Value::object();
     for (auto it = facts->begin(); it != facts->end(); ++it) {
       const bool prefixed = it.key().rfind("ansible_", 0) == 0;
       namespaced[prefixed ? it.key().substr(8) : it.key()] = it.value();
     }
+  }
+
+  // With delegate_facts, what a delegated task sets or gathers belongs to the delegate, not to the host.
+  HostState& facts_owner() {
+    const Value* flag = find_key(task_.kw.other, "delegate_facts");
+    if (!flag || !as_bool(inputs_.templated(*flag), false)) return host_;
+    const Value delegate = inputs_.templated_keyword(&pb::Keywords::delegate_to);
+    if (delegate.is_null() || !play_.all_hosts) return host_;
+    const std::string name = to_plain_string(delegate);
+    for (auto& other : *play_.all_hosts) {
+      if (other->name == name) return *other;
+    }
+    return host_;
   }
 
   PlayState& play_;
