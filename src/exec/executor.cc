@@ -191,6 +191,7 @@ class PlaybookRun {
     state.playbook = &playbook_;
     state.play = &play;
     state.graph = graph::compile(play, selection_);
+    state.role_runs.allow_duplicates(state.graph.allow_duplicates);
     // --start-at-task: once the task is found, later plays run whole.
     if (state.graph.start_found) selection_.start_at_task.clear();
     state.inventory = &inventory_;

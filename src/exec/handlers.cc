@@ -1,4 +1,4 @@
-// Handlers: run at the end of each section and on meta: flush_handlers, in the order they are defined, once per
+// Handlers: run at the end of each section and on meta: flush_handlers, in the order they are listed, once per
 // notified host; a handler may notify later ones.
 #include <fmt/format.h>
 
@@ -10,49 +10,71 @@ namespace prov::exec::detail {
 
 namespace {
 
-std::vector<std::string> handler_names(const pb::Task& task) {
-  std::vector<std::string> names;
-  if (!task.name.empty()) {
-    names.push_back(task.name);
-    if (task.role) names.push_back(task.role->name + " : " + task.name);
-  }
-  for (const auto& topic : task.listen) names.push_back(topic);
-  return names;
+bool answers_to(const pb::Task& handler, const std::string& name) {
+  if (handler.name.empty()) return false;
+  return name == handler.name || (handler.role && name == handler.role->name + " : " + handler.name);
 }
 
-bool notified(const HostState& h, const pb::Task& handler) {
-  for (const auto& name : handler_names(handler)) {
-    if (std::find(h.notified.begin(), h.notified.end(), name) != h.notified.end()) return true;
+bool listens_to(const pb::Task& handler, const std::string& topic) {
+  return std::find(handler.listen.begin(), handler.listen.end(), topic) != handler.listen.end();
+}
+
+// A role listed again lists its handlers again; they are the same handlers.
+bool same_handler(const graph::Node& a, const graph::Node& b) { return a.task == b.task && a.role_key == b.role_key; }
+
+// The handler a notification by name goes to, as Ansible looks it up: through the lists of handlers (a role
+// instance's, the play's) from the last one read, the first of that name in the list. A role given other
+// parameters brings handlers of the same names, the play's handlers may repeat a name.
+const graph::Node* named_handler(const std::vector<graph::Node>& handlers, const std::string& name) {
+  for (std::size_t last = handlers.size(); last-- > 0;) {
+    if (!answers_to(*handlers[last].task, name)) continue;
+    std::size_t first = last;
+    while (first > 0 && handlers[first - 1].role_key == handlers[last].role_key) --first;
+    for (std::size_t i = first; i <= last; ++i) {
+      if (answers_to(*handlers[i].task, name)) return &handlers[i];
+    }
+  }
+  return nullptr;
+}
+
+// Notified by name, or by a topic it listens to (every handler listening to it is).
+bool notified(const HostState& h, const std::vector<graph::Node>& handlers, const graph::Node& handler) {
+  for (const auto& name : h.notified) {
+    if (listens_to(*handler.task, name)) return true;
+    const graph::Node* target = named_handler(handlers, name);
+    if (target && same_handler(*target, handler)) return true;
   }
   return false;
 }
 
 }  // namespace
 
-// Handlers run in the order they are defined, once per notified host; a handler may notify later ones.
 void Runner::flush_handlers(const Hosts& hosts) {
   Hosts pending;
   for (auto* h : hosts) {
     if (!h->notified.empty()) pending.push_back(h);
   }
   if (pending.empty()) return;
-  for (std::size_t i = 0; i < play_.graph.handlers.size(); ++i) {
-    const graph::Node& handler = play_.graph.handlers[i];
+  const std::vector<graph::Node>& handlers = play_.graph.handlers;
+  for (std::size_t i = 0; i < handlers.size(); ++i) {
+    const graph::Node& handler = handlers[i];
+    bool listed_before = std::any_of(handlers.begin(), handlers.begin() + static_cast<std::ptrdiff_t>(i),
+                                     [&](const graph::Node& earlier) { return same_handler(earlier, handler); });
+    if (listed_before) continue;
     Hosts targets;
     for (auto* h : pending) {
-      if (h->active() && notified(*h, *handler.task)) targets.push_back(h);
+      if (h->active() && notified(*h, handlers, handler)) targets.push_back(h);
     }
     if (targets.empty()) continue;
     Frame frame = root_;
-    frame.role = handler.role;
+    enter_role(frame, handler);
     run_leaf(handler, targets, frame, true);
   }
   for (auto* h : pending) {
     for (const auto& name : h->notified) {
-      bool known = std::any_of(play_.graph.handlers.begin(), play_.graph.handlers.end(), [&](const graph::Node& n) {
-        auto names = handler_names(*n.task);
-        return std::find(names.begin(), names.end(), name) != names.end();
-      });
+      bool known =
+          named_handler(handlers, name) || std::any_of(handlers.begin(), handlers.end(),
+                                                       [&](const graph::Node& n) { return listens_to(*n.task, name); });
       if (!known) {
         play_.sink->warning(fmt::format("The requested handler '{}' was not found in the handlers of this play", name));
       }

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "loops.h"
+#include "provision/graph/role_identity.h"
 #include "provision/template/engine.h"
 #include "runner.h"
 #include "scope.h"
@@ -31,6 +32,20 @@ std::string include_label(const pb::Task& task, const Value& item, const TaskSco
   return tmpl::python_str(item);
 }
 
+// include_role is read when it runs: its arguments and vars rendered, entry points as given.
+graph::RoleUse included_role_use(const Value& args, const std::string& path, const Value& own_vars) {
+  graph::RoleUse use;
+  use.name = to_plain_string(args.value("name", Value("")));
+  use.path = path;
+  use.vars = own_vars;
+  use.from_include = true;
+  for (const char* from : {"tasks", "vars", "defaults", "handlers"}) {
+    const Value* file = find_key(args, std::string(from) + "_from");
+    if (file && !file->is_null()) use.from_files[from] = *file;
+  }
+  return use;
+}
+
 }  // namespace
 
 // include_tasks / include_role: decided per host (when, loop, templated file), then run in place.
@@ -41,10 +56,12 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
   for (auto* h : hosts) {
     try {
       per_host[h] = expand_include(task, *h, frame);
+      if (!per_host[h].empty()) note_role_ran(play_, frame, *h);
     } catch (const Error& e) {
       play_.sink->host_result(host_result(h->name, out::Status::Failed, {{"failed", true}, {"msg", e.message()}}));
       ++h->stats.failed;
       h->failed = true;
+      note_role_ran(play_, frame, *h);
     }
   }
   std::size_t rounds = 0;
@@ -62,33 +79,33 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
   // task's results, and counts them as ok; include_role shows nothing itself.
   if (task.action->kind == mod::ActionKind::IncludeTasks) report_included(per_host, rounds);
   for (std::size_t i = 0; i < rounds; ++i) {
-    // Hosts that include the same file in this round run it together.
+    // Hosts that include the same file (or role instance) in this round run it together.
     std::map<std::string, Hosts> by_file;
     std::map<std::string, const Instance*> first;
     auto params = std::make_shared<std::map<std::string, IncludeParams>>();
     for (auto& [h, list] : per_host) {
       if (i >= list.size() || !h->active()) continue;
-      by_file[list[i].file].push_back(h);
-      first.emplace(list[i].file, &list[i]);
+      std::string what = list[i].file + "\n" + list[i].role_key;
+      by_file[what].push_back(h);
+      first.emplace(what, &list[i]);
       (*params)[h->name] = list[i].params;
     }
-    for (auto& [file, group] : by_file) {
-      const Instance& inst = *first[file];
+    for (auto& [what, group] : by_file) {
+      const Instance& inst = *first[what];
       Frame inner = frame;
       inner.keywords.push_back(&task.kw);
       inner.include_params.push_back(params);
       std::set<std::string> tags(play_.play->kw.tags.begin(), play_.play->kw.tags.end());
-      std::vector<graph::Node> nodes = graph::compile_tasks(*inst.tasks, tags, inst.role, play_.settings->selection);
+      const graph::Selection& selection = play_.settings->selection;
       if (task.action->kind == mod::ActionKind::IncludeRole) {
-        inner.role = inst.role;
-        graph::Node role_node;
-        role_node.kind = graph::Node::Kind::Role;
-        role_node.role = inst.role;
-        role_node.block = std::move(nodes);
-        add_handlers(inst.role);
-        run_role(role_node, group, inner);
+        graph::CompiledTasks compiled = graph::compile_included_role(inst.role, inst.role_key, tags, selection);
+        add_loaded(inst.role, compiled);
+        play_.role_runs.allow_duplicates(inst.role_key, inst.allow_duplicates);
+        run_nodes(compiled.nodes, group, inner);
       } else {
-        run_nodes(nodes, group, inner);
+        graph::CompiledTasks compiled = graph::compile_tasks(*inst.tasks, tags, inst.role, selection);
+        add_loaded(nullptr, compiled);
+        run_nodes(compiled.nodes, group, inner);
       }
     }
   }
@@ -112,13 +129,14 @@ void Runner::report_included(std::map<HostState*, std::vector<Instance>>& per_ho
   }
 }
 
-void Runner::add_handlers(const std::shared_ptr<pb::Role>& role) {
+// What reading an included file or role adds to the play, as Ansible's reading does: the allow_duplicates of the
+// role instances imported, the handlers of the roles imported or included, and an included role's variables.
+void Runner::add_loaded(const std::shared_ptr<pb::Role>& role, graph::CompiledTasks& compiled) {
+  play_.role_runs.allow_duplicates(compiled.allow_duplicates);
   std::lock_guard lock(play_.loaded_mutex);
-  if (std::find(play_.graph.roles.begin(), play_.graph.roles.end(), role) != play_.graph.roles.end()) return;
-  play_.graph.roles.push_back(role);
-  std::set<std::string> tags;
-  auto nodes = graph::compile_tasks(role->handlers, tags, role, graph::Selection{});
-  for (auto& n : nodes) play_.graph.handlers.push_back(std::move(n));
+  auto& roles = play_.graph.roles;
+  if (role && std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
+  for (auto& node : compiled.handlers) play_.graph.handlers.push_back(std::move(node));
 }
 
 std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h, const Frame& frame) {
@@ -146,14 +164,16 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
       scope.set_loop_vars(params.vars, items_data);
     }
     if (!conditions_hold(frame, task, scope)) continue;
+    Value own_vars = Value::object();
     if (task.kw.vars.is_object()) {
       for (auto it = task.kw.vars.begin(); it != task.kw.vars.end(); ++it) {
         tmpl::Rendered rendered = tmpl::template_marked(it.value(), scope.scope(), options);
+        own_vars[it.key()] = rendered.value;
         params.vars[it.key()] = std::move(rendered.value);
         if (rendered.data) params.data.insert(it.key());
       }
     }
-    Instance instance = resolve_include(task, scope, options, std::move(params));
+    Instance instance = resolve_include(task, scope, options, std::move(params), own_vars);
     if (!task.loop_kind.empty()) instance.label = include_label(task, item, scope, options);
     out.push_back(std::move(instance));
   }
@@ -161,7 +181,7 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
 }
 
 Instance Runner::resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options,
-                                 IncludeParams params) {
+                                 IncludeParams params, const Value& own_vars) {
   Value args = tmpl::template_value(task.args, scope.scope(), options);
   if (task.action->kind == mod::ActionKind::IncludeRole) {
     std::shared_ptr<pb::Role> role = task.included_role;
@@ -170,18 +190,23 @@ Instance Runner::resolve_include(const pb::Task& task, const TaskScope& scope, c
       std::string from = args.contains("tasks_from") ? to_plain_string(args["tasks_from"]) : "main";
       role = pb::load_role(name, play_.playbook->dir, play_.playbook->options, from);
     }
-    return Instance{role->path, &role->tasks, role, std::move(params), std::nullopt};
+    std::string key = graph::role_key(included_role_use(args, role->path, own_vars));
+    // Unlike a role's meta/main.yml, include_role allows duplicates unless told otherwise.
+    const Value* allow = find_key(args, "allow_duplicates");
+    bool allow_duplicates = allow ? ansible_bool(*allow).value_or(truthy(*allow)) : true;
+    return Instance{role->path, &role->tasks, role, std::move(params), std::nullopt, key, allow_duplicates};
   }
   std::string file = args.contains("_raw_params") ? to_plain_string(args["_raw_params"])
                                                   : to_plain_string(args.value("file", Value("")));
   if (!task.included.empty() && !tmpl::is_template(task.args.dump())) {
-    return Instance{resolve_path(task, file), &task.included, shared_role(task), std::move(params), std::nullopt};
+    return Instance{
+        resolve_path(task, file), &task.included, shared_role(task), std::move(params), std::nullopt, {}, true};
   }
   std::string path = resolve_path(task, file);
   std::lock_guard lock(play_.loaded_mutex);
   play_.loaded_tasks.push_back(
       pb::load_task_file(path, shared_role(task), play_.playbook->dir, play_.playbook->options));
-  return Instance{path, &play_.loaded_tasks.back(), shared_role(task), std::move(params), std::nullopt};
+  return Instance{path, &play_.loaded_tasks.back(), shared_role(task), std::move(params), std::nullopt, {}, true};
 }
 
 std::string Runner::resolve_path(const pb::Task& task, const std::string& file) const {

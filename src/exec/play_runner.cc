@@ -22,6 +22,20 @@ bool is_include(const pb::Task& task) {
 
 bool is_meta(const pb::Task& task) { return task.action->kind == mod::ActionKind::Meta; }
 
+void enter_role(Frame& frame, const graph::Node& node) {
+  frame.role = node.role;
+  if (node.role_ref) {
+    frame.keywords.push_back(&node.role_ref->kw);
+    frame.role_params = &node.role_ref->params;
+  } else if (node.role_import) {
+    frame.keywords.push_back(&node.role_import->kw);
+  }
+}
+
+void note_role_ran(PlayState& play, const Frame& frame, const HostState& h) {
+  if (!frame.role_key.empty()) play.role_runs.ran(frame.role_key, h.name);
+}
+
 Runner::Runner(PlayState& play) : play_(play), strategy_(find_strategy(play.play->strategy)) {
   root_.keywords.push_back(&play.play->kw);
 }
@@ -43,6 +57,13 @@ void Runner::run_nodes(const std::vector<graph::Node>& nodes, const Hosts& hosts
     if (play_.aborted || g_interrupted) return;
     Hosts active = active_of(hosts);
     if (active.empty()) return;
+    if (node.kind == graph::Node::Kind::Task && !frame.role_key.empty()) {
+      // Ansible skips, without a word, the tasks of a role instance that has run on a host.
+      active.erase(std::remove_if(active.begin(), active.end(),
+                                  [&](HostState* h) { return play_.role_runs.done(frame.role_key, h->name); }),
+                   active.end());
+      if (active.empty()) continue;
+    }
     switch (node.kind) {
       case graph::Node::Kind::Task: run_leaf(node, active, frame, false, {&nodes, i + 1}); break;
       case graph::Node::Kind::Block: run_block(node, active, frame); break;
@@ -53,14 +74,13 @@ void Runner::run_nodes(const std::vector<graph::Node>& nodes, const Hosts& hosts
 
 void Runner::run_role(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
   Frame inner = frame;
-  inner.role = node.role;
-  if (node.role_ref) {
-    inner.keywords.push_back(&node.role_ref->kw);
-    inner.role_params = &node.role_ref->params;
-  } else if (node.task) {
-    inner.keywords.push_back(&node.task->kw);  // import_role: the import's keywords apply to the role's tasks
-  }
+  enter_role(inner, node);
+  inner.role_key = node.role_key;
   run_nodes(node.block, hosts, inner);
+  // Ansible's implicit role_complete: whatever tags or conditions, a host still in the play has reached the end.
+  for (auto* h : hosts) {
+    if (h->active()) play_.role_runs.reached_end(node.role_key, h->name);
+  }
 }
 
 void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
@@ -115,6 +135,9 @@ void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& 
   for_each_host(targets, play_.settings->forks, *play_.sink, [&](HostState& h) {
     send_probes_ahead(h, node, frame, once ? Following{} : following);
     TaskOutcome outcome = run_task(play_, h, node, frame);
+    if (!is_handler && outcome.status != out::Status::Skipped && outcome.status != out::Status::Unreachable) {
+      note_role_ran(play_, frame, h);
+    }
     if (outcome.status == out::Status::Unreachable) h.unreachable = true;
     if (outcome.status == out::Status::Failed && !outcome.ignored) {
       h.failed = true;

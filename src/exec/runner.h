@@ -28,6 +28,14 @@ inline out::HostResult host_result(const std::string& host, out::Status status, 
 bool is_include(const pb::Task& task);
 bool is_meta(const pb::Task& task);
 
+/// Enters the role of a Role node or of a role's handler: its tasks see the role, and the keywords and parameters
+/// of what named it.
+void enter_role(Frame& frame, const graph::Node& node);
+
+/// A task of the frame's role instance, if any, ran on the host: the instance counts as run once the host reaches
+/// its end.
+void note_role_ran(PlayState& play, const Frame& frame, const HostState& h);
+
 // One run of an included file or role on a host: what to run and the variables it gets.
 struct Instance {
   std::string file;
@@ -35,6 +43,8 @@ struct Instance {
   std::shared_ptr<pb::Role> role;
   IncludeParams params;
   std::optional<std::string> label;  ///< the loop item's label, for a looped include
+  std::string role_key;              ///< include_role: the role instance
+  bool allow_duplicates = true;      ///< include_role: whether the instance allows duplicates from now on
 };
 
 // The tasks after a leaf in its list, whose probes may be sent ahead with its own.
@@ -67,10 +77,10 @@ class Runner {
   // include_runner.cc
   void run_include(const graph::Node& node, const Hosts& hosts, const Frame& frame);
   void report_included(std::map<HostState*, std::vector<Instance>>& per_host, std::size_t rounds);
-  void add_handlers(const std::shared_ptr<pb::Role>& role);
+  void add_loaded(const std::shared_ptr<pb::Role>& role, graph::CompiledTasks& compiled);
   std::vector<Instance> expand_include(const pb::Task& task, HostState& h, const Frame& frame);
   Instance resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options,
-                           IncludeParams params);
+                           IncludeParams params, const Value& own_vars);
   std::string resolve_path(const pb::Task& task, const std::string& file) const;
 
   // handlers.cc

@@ -19,6 +19,7 @@
 #include "provision/modules/module.h"
 #include "provision/output/events.h"
 #include "provision/vars/scope.h"
+#include "role_runs.h"
 #include "traced_connection.h"
 
 namespace prov::exec {
@@ -80,6 +81,7 @@ struct IncludeParams {
 struct Frame {
   std::vector<const pb::Keywords*> keywords;  ///< outermost first
   std::shared_ptr<pb::Role> role;
+  std::string role_key;  ///< the role instance whose tasks these are (graph::Node::role_key), or empty
   const Value* role_params = nullptr;
   /// include_tasks vars and loop items, outermost first; each maps a host name to its parameters.
   std::vector<std::shared_ptr<const std::map<std::string, IncludeParams>>> include_params;
@@ -101,6 +103,7 @@ struct PlayState {
   std::mutex loaded_mutex;
   std::deque<std::vector<pb::Task>> loaded_tasks;  ///< task files loaded at run time (templated includes)
   std::atomic<bool> aborted{false};                ///< any_errors_fatal / max_fail_percentage ended the play
+  RoleRuns role_runs;                              ///< which role instances have run on which hosts
 };
 
 /// The global interrupt flag set by SIGINT.

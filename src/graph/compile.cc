@@ -1,7 +1,9 @@
-#include <algorithm>
 #include <fnmatch.h>
+#include <algorithm>
+#include <filesystem>
 
 #include "provision/graph/graph.h"
+#include "provision/graph/role_identity.h"
 
 namespace prov::graph {
 
@@ -11,6 +13,36 @@ bool has(const std::vector<std::string>& list, std::string_view name) {
   return std::find(list.begin(), list.end(), name) != list.end();
 }
 
+RoleUse use_of(const pb::RoleRef& ref) {
+  RoleUse use;
+  use.name = ref.name;
+  use.path = ref.role->path;
+  use.params = ref.params;
+  use.when = ref.kw.when;
+  use.tags = ref.kw.tags;
+  use.vars = ref.kw.vars;
+  return use;
+}
+
+// import_role is read when the play loads: its arguments as written, entry points by file name only.
+RoleUse use_of_import(const pb::Task& task) {
+  RoleUse use;
+  use.name = to_plain_string(task.args.value("name", Value("")));
+  use.path = task.included_role->path;
+  use.vars = task.kw.vars;
+  use.from_include = true;
+  for (const char* from : {"tasks", "vars", "defaults", "handlers"}) {
+    const Value* file = find_key(task.args, std::string(from) + "_from");
+    if (!file || !file->is_string()) continue;
+    use.from_files[from] = std::filesystem::path(file->get<std::string>()).filename().string();
+  }
+  return use;
+}
+
+// Ansible reads a play's roles first, then its handlers, pre_tasks, post_tasks and tasks: the last import_role of a
+// role instance read decides whether that instance allows duplicates, and imported handlers are listed in that order.
+enum class Reading { Roles, Handlers, PreTasks, PostTasks, Tasks };
+
 class Compiler {
  public:
   Compiler(const pb::Play& play, const Selection& selection) : play_(play), selection_(selection) {
@@ -18,30 +50,74 @@ class Compiler {
     started_ = selection.start_at_task.empty();
   }
 
-  std::vector<Node> run_tasks(const std::vector<pb::Task>& list, const std::set<std::string>& inherited,
-                              std::shared_ptr<pb::Role> role) {
-    return tasks(list, inherited, std::move(role));
+  CompiledTasks run_tasks(const std::vector<pb::Task>& list, const std::set<std::string>& inherited,
+                          std::shared_ptr<pb::Role> role) {
+    CompiledTasks out;
+    out.nodes = tasks(list, inherited, std::move(role));
+    finish(out);
+    return out;
+  }
+
+  CompiledTasks run_included_role(const std::shared_ptr<pb::Role>& role, const std::string& key,
+                                  const std::set<std::string>& inherited) {
+    CompiledTasks out;
+    for (const auto& dep : role->dependencies) add_role(dep, inherited, out.nodes);
+    Node node;
+    node.kind = Node::Kind::Role;
+    node.role = role;
+    node.role_key = key;
+    node.tags = inherited;
+    node.block = tasks(role->tasks, inherited, role);
+    out.nodes.push_back(std::move(node));
+    finish(out);
+    add_role_handlers(*role, key, nullptr, nullptr, out.handlers);
+    return out;
   }
 
   PlayGraph run() {
     PlayGraph graph;
     graph.play = &play_;
+    reading_ = Reading::PreTasks;
     graph.sections.push_back({"pre_tasks", tasks(play_.pre_tasks, play_tags_, nullptr)});
     Section main{"tasks", {}};
-    for (const auto& ref : play_.roles) add_role(ref, play_tags_, main.nodes, graph);
+    reading_ = Reading::Roles;
+    std::vector<Node> role_handlers;
+    for (const auto& ref : play_.roles) {
+      add_role(ref, play_tags_, main.nodes);
+      if (ref.role) add_role_handlers(*ref.role, role_key(use_of(ref)), &ref, nullptr, role_handlers);
+    }
+    reading_ = Reading::Tasks;
     for (auto& node : tasks(play_.tasks, play_tags_, nullptr)) main.nodes.push_back(std::move(node));
     graph.sections.push_back(std::move(main));
+    reading_ = Reading::PostTasks;
     graph.sections.push_back({"post_tasks", tasks(play_.post_tasks, play_tags_, nullptr)});
-    for (const auto& role : imported_roles_) graph.roles.push_back(role);
-    for (const auto& role : graph.roles) {
-      for (const auto& handler : role->handlers) graph.handlers.push_back(leaf(handler, play_tags_, role));
+
+    std::vector<Node> play_handlers;
+    for (const auto& handler : play_.handlers) play_handlers.push_back(leaf(handler, play_tags_, nullptr));
+    imported_handlers_.push_back({{Reading::Handlers, 0}, std::move(play_handlers)});
+    std::stable_sort(imported_handlers_.begin(), imported_handlers_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    graph.handlers = std::move(role_handlers);
+    for (auto& [when_read, list] : imported_handlers_) {
+      for (auto& node : list) graph.handlers.push_back(std::move(node));
     }
-    for (const auto& handler : play_.handlers) graph.handlers.push_back(leaf(handler, play_tags_, nullptr));
+    graph.roles = roles_;
+    for (const auto& [key, setting] : allow_duplicates_) graph.allow_duplicates[key] = setting.second;
     graph.start_found = started_;
     return graph;
   }
 
  private:
+  // Where an import_role was read, in Ansible's reading order.
+  using ReadAt = std::pair<Reading, int>;
+
+  void finish(CompiledTasks& out) {
+    for (auto& [when_read, list] : imported_handlers_) {
+      for (auto& node : list) out.handlers.push_back(std::move(node));
+    }
+    for (const auto& [key, setting] : allow_duplicates_) out.allow_duplicates[key] = setting.second;
+  }
+
   Node leaf(const pb::Task& task, const std::set<std::string>& inherited, std::shared_ptr<pb::Role> role) {
     Node node;
     node.kind = Node::Kind::Task;
@@ -56,8 +132,8 @@ class Compiler {
                           std::shared_ptr<pb::Role> role) {
     std::vector<Node> out;
     for (const auto& task : list) {
-      if (task.action->kind == mod::ActionKind::ImportRole && task.included_role) {
-        add_imported_role(task, inherited, out);
+      if (task.import_kind == "import_role" && task.included_role) {
+        add_imported_role(task, inherited, role, out);
         continue;
       }
       if (task.action->kind == mod::ActionKind::ImportTasks && !task.included.empty()) {
@@ -94,43 +170,78 @@ class Compiler {
     return selected_by_tags(node.tags, selection_);
   }
 
-  // import_role is static: the role's tasks take the import's place and its handlers join the play's.
-  void add_imported_role(const pb::Task& task, const std::set<std::string>& inherited, std::vector<Node>& out) {
+  // import_role is static: a block with the import's keywords holds the role's dependencies and the role, whose
+  // handlers join the play's when the import is read. Its allow_duplicates (true unless given, taken as Python
+  // truth since Ansible does not convert it) replaces the role's own.
+  void add_imported_role(const pb::Task& task, const std::set<std::string>& inherited,
+                         const std::shared_ptr<pb::Role>& owner, std::vector<Node>& out) {
+    const std::shared_ptr<pb::Role>& role = task.included_role;
+    std::string key = role_key(use_of_import(task));
+    const Value* allow = find_key(task.args, "allow_duplicates");
+    ReadAt read_at{reading_, ++read_count_};
+    auto [setting, added] = allow_duplicates_.try_emplace(key, read_at, true);
+    if (added || setting->second.first < read_at) setting->second = {read_at, allow ? truthy(*allow) : true};
+
+    Node wrapper = leaf(task, inherited, owner);
+    wrapper.kind = Node::Kind::Block;
+    for (const auto& dep : role->dependencies) add_role(dep, wrapper.tags, wrapper.block);
     Node node;
     node.kind = Node::Kind::Role;
-    node.task = &task;
-    node.role = task.included_role;
-    node.tags = inherited;
-    node.tags.insert(task.kw.tags.begin(), task.kw.tags.end());
-    node.block = tasks(task.included_role->tasks, node.tags, task.included_role);
-    imported_roles_.push_back(task.included_role);
-    if (!node.block.empty()) out.push_back(std::move(node));
+    node.role = role;
+    node.role_key = key;
+    node.tags = wrapper.tags;
+    node.block = tasks(role->tasks, wrapper.tags, role);
+    wrapper.block.push_back(std::move(node));
+    out.push_back(std::move(wrapper));
+
+    std::vector<Node> handlers;
+    add_role_handlers(*role, key, nullptr, &task, handlers);
+    imported_handlers_.push_back({read_at, std::move(handlers)});
   }
 
-  void add_role(const pb::RoleRef& ref, const std::set<std::string>& inherited, std::vector<Node>& out,
-                PlayGraph& graph) {
+  // A role of roles: or a meta dependency: its dependencies first, then its tasks. Every listing is kept, the
+  // executor skips an instance that has run.
+  void add_role(const pb::RoleRef& ref, const std::set<std::string>& inherited, std::vector<Node>& out) {
     if (!ref.role) return;
     std::set<std::string> tags = inherited;
     tags.insert(ref.kw.tags.begin(), ref.kw.tags.end());
-    for (const auto& dep : ref.role->dependencies) add_role(dep, tags, out, graph);
-    // Ansible runs a role once per play unless it allows duplicates or is given other parameters.
-    std::string key = ref.role->path + "\n" + ref.params.dump();
-    if (!ref.role->allow_duplicates && !seen_roles_.insert(key).second) return;
-    graph.roles.push_back(ref.role);
+    for (const auto& dep : ref.role->dependencies) add_role(dep, tags, out);
+    std::string key = role_key(use_of(ref));
+    allow_duplicates_.try_emplace(key, ReadAt{Reading::Roles, 0}, ref.role->allow_duplicates);
+    if (std::find(roles_.begin(), roles_.end(), ref.role) == roles_.end()) roles_.push_back(ref.role);
     Node node;
     node.kind = Node::Kind::Role;
     node.role_ref = &ref;
     node.role = ref.role;
+    node.role_key = key;
     node.tags = tags;
     node.block = tasks(ref.role->tasks, tags, ref.role);
     out.push_back(std::move(node));
   }
 
+  // A role instance's handlers as Ansible lists them: its dependencies' first.
+  void add_role_handlers(const pb::Role& role, const std::string& key, const pb::RoleRef* ref, const pb::Task* import,
+                         std::vector<Node>& out) {
+    for (const auto& dep : role.dependencies) {
+      if (dep.role) add_role_handlers(*dep.role, role_key(use_of(dep)), &dep, nullptr, out);
+    }
+    for (const auto& handler : role.handlers) {
+      Node node = leaf(handler, play_tags_, nullptr);
+      node.role_key = key;
+      node.role_ref = ref;
+      node.role_import = import;
+      out.push_back(std::move(node));
+    }
+  }
+
   const pb::Play& play_;
   const Selection& selection_;
   std::set<std::string> play_tags_;
-  std::set<std::string> seen_roles_;
-  std::vector<std::shared_ptr<pb::Role>> imported_roles_;
+  std::vector<std::shared_ptr<pb::Role>> roles_;
+  Reading reading_ = Reading::Tasks;
+  int read_count_ = 0;
+  std::map<std::string, std::pair<ReadAt, bool>> allow_duplicates_;
+  std::vector<std::pair<ReadAt, std::vector<Node>>> imported_handlers_;
   bool started_ = true;
 };
 
@@ -169,12 +280,31 @@ std::string display_name(const pb::Task& task) {
 
 PlayGraph compile(const pb::Play& play, const Selection& selection) { return Compiler(play, selection).run(); }
 
-std::vector<Node> compile_tasks(const std::vector<pb::Task>& tasks, const std::set<std::string>& inherited_tags,
-                                std::shared_ptr<pb::Role> role, const Selection& selection) {
-  static const pb::Play empty_play;
-  Selection without_start = selection;
-  without_start.start_at_task.clear();
-  return Compiler(empty_play, without_start).run_tasks(tasks, inherited_tags, std::move(role));
+namespace {
+
+const pb::Play& empty_play() {
+  static const pb::Play play;
+  return play;
+}
+
+Selection without_start(const Selection& selection) {
+  Selection out = selection;
+  out.start_at_task.clear();
+  return out;
+}
+
+}  // namespace
+
+CompiledTasks compile_tasks(const std::vector<pb::Task>& tasks, const std::set<std::string>& inherited_tags,
+                            std::shared_ptr<pb::Role> role, const Selection& selection) {
+  Selection selected = without_start(selection);
+  return Compiler(empty_play(), selected).run_tasks(tasks, inherited_tags, std::move(role));
+}
+
+CompiledTasks compile_included_role(const std::shared_ptr<pb::Role>& role, const std::string& role_key,
+                                    const std::set<std::string>& inherited_tags, const Selection& selection) {
+  Selection selected = without_start(selection);
+  return Compiler(empty_play(), selected).run_included_role(role, role_key, inherited_tags);
 }
 
 }  // namespace prov::graph

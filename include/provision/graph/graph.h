@@ -2,6 +2,7 @@
 // A play compiled into the task graph: sections of nodes (tasks, blocks, role instances) with their effective tags,
 // and the handler list. The graph is the one source for running, --list-tasks, --list-tags, --tags/--skip-tags,
 // --start-at-task and --role.
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -15,8 +16,12 @@ struct Node {
   enum class Kind { Task, Block, Role };
   Kind kind = Kind::Task;
   const pb::Task* task = nullptr;          ///< Task and Block
-  const pb::RoleRef* role_ref = nullptr;   ///< Role: how the play or a meta dependency named it
   std::shared_ptr<pb::Role> role;          ///< Role: the role; Task/Block: the role it belongs to (or null)
+  /// Role, and a role's handler: the role instance (role_identity.h). On a host where the instance has run, its
+  /// tasks are skipped unless it allows duplicates; a handler's identity is its task and this key.
+  std::string role_key;
+  const pb::RoleRef* role_ref = nullptr;   ///< Role and its handlers: how the play or a meta dependency named it
+  const pb::Task* role_import = nullptr;   ///< a role's handlers: the import_role that named the role
   std::set<std::string> tags;              ///< own tags plus every enclosing block's, role's and the play's
   std::vector<Node> block, rescue, always; ///< Block; a Role instance keeps its tasks in `block`
 };
@@ -29,8 +34,14 @@ struct Section {
 struct PlayGraph {
   const pb::Play* play = nullptr;
   std::vector<Section> sections;
-  std::vector<Node> handlers;                       ///< roles' handlers in role order, then the play's
-  std::vector<std::shared_ptr<pb::Role>> roles;     ///< every role instance in run order (for defaults/vars)
+  /// Handlers as Ansible lists them: each roles: entry's role handlers (dependencies' first; again for a role
+  /// listed again), then imported roles' and the play's in the order Ansible reads them. A handler may appear more
+  /// than once; a notification by name goes to the last list (consecutive handlers of one role_key) holding it.
+  std::vector<Node> handlers;
+  std::vector<std::shared_ptr<pb::Role>> roles;  ///< every role of roles: and dependencies, once (defaults/vars)
+  /// Per role instance: whether it allows duplicates when the play starts, from meta/main.yml or, for an
+  /// imported role, from the last import_role of it that Ansible reads.
+  std::map<std::string, bool> allow_duplicates;
   bool start_found = true;                          ///< --start-at-task: the task is in this play (or none asked)
 };
 
@@ -42,13 +53,24 @@ struct Selection {
   std::string start_at_task;            ///< --start-at-task
 };
 
-/// Compiles a play: expands roles (meta dependencies first, each role once per play unless allow_duplicates or
-/// different parameters), computes inherited tags, and drops what the selection excludes.
+/// Compiles a play: expands roles (meta dependencies first; every listing of a role is kept, the executor skips a
+/// role instance that has run), computes inherited tags, and drops what the selection excludes.
 PlayGraph compile(const pb::Play& play, const Selection& selection);
 
-/// Compiles a task list loaded at run time (include_tasks, include_role) under the same selection.
-std::vector<Node> compile_tasks(const std::vector<pb::Task>& tasks, const std::set<std::string>& inherited_tags,
-                                std::shared_ptr<pb::Role> role, const Selection& selection);
+/// Tasks compiled at run time, with what their import_role tasks add to the play when they are read.
+struct CompiledTasks {
+  std::vector<Node> nodes;
+  std::vector<Node> handlers;                    ///< handlers of the roles imported (and of an included role)
+  std::map<std::string, bool> allow_duplicates;  ///< as PlayGraph::allow_duplicates, for the roles met
+};
+
+/// Compiles a task list loaded at run time (include_tasks) under the same selection.
+CompiledTasks compile_tasks(const std::vector<pb::Task>& tasks, const std::set<std::string>& inherited_tags,
+                            std::shared_ptr<pb::Role> role, const Selection& selection);
+
+/// Compiles the role an include_role runs, its meta dependencies first; `role_key` is its instance.
+CompiledTasks compile_included_role(const std::shared_ptr<pb::Role>& role, const std::string& role_key,
+                                    const std::set<std::string>& inherited_tags, const Selection& selection);
 
 /// Whether a task with these effective tags runs under the selection (Ansible's rules for always, never,
 /// tagged, untagged and all).
