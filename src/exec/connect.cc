@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <utility>
@@ -39,44 +40,44 @@ std::unique_ptr<conn::Connection> make_transport(const std::string& kind, const 
   return conn::make_connection(kind, vars);
 }
 
-ConnectionPlan connection_plan(const std::string& host, const Value& inventory_vars, const Value& play_vars,
-                               const Value& magic, const Settings& settings) {
+ConnectionPlan connection_plan(const std::string& host, const tmpl::Vars& vars, const ConnectionKeywords& keywords,
+                               const Settings& settings) {
   tmpl::Options options = ansible_options();
   options.name = host;
-  Value vars = inventory_vars;
-  for (const Value* layer : {&play_vars, &magic, &settings.extra_vars}) {
-    for (auto it = layer->begin(); it != layer->end(); ++it) vars[it.key()] = it.value();
-  }
-  tmpl::ValueVars lookup(vars);
-  auto setting = [&](const char* key, const std::string& fallback) -> Value {
-    if (vars.contains(key)) return tmpl::template_value(vars[key], lookup, options);
-    return fallback.empty() ? Value() : Value(fallback);
+  // A variable beats the keyword, which beats the command line and the configuration, as in Ansible. Data (a
+  // registered result) is taken as it is, never templated.
+  auto setting = [&](const char* key) -> Value {
+    bool data = false;
+    const Value* v = vars.find(key, &data);
+    if (v == nullptr) return nullptr;
+    return data ? *v : tmpl::template_value(*v, vars, options);
   };
   ConnectionPlan plan;
-  plan.kind = settings.connection;
-  if (plan.kind.empty()) {
-    Value v = setting("ansible_connection", "");
-    plan.kind = v.is_null() ? "ssh" : to_plain_string(v);
-  }
+  Value kind = setting("ansible_connection");
+  if (kind.is_null()) kind = keywords.connection;
+  if (kind.is_null() && !settings.connection.empty()) kind = settings.connection;
+  plan.kind = kind.is_null() ? "ssh" : to_plain_string(kind);
   if (plan.kind == "smart" || plan.kind == "paramiko" || plan.kind == "paramiko_ssh" || plan.kind == "openssh") {
     plan.kind = "ssh";
   }
   // Each setting under one name: the variables Ansible's ssh plugin reads for it, of which the last one set wins
-  // (ansible_ssh_host over ansible_host), then the command line or configuration.
+  // (ansible_ssh_host over ansible_host), then the keyword, then the command line or configuration.
   auto named = [&](std::initializer_list<const char*> names, Value fallback) {
     Value found;
     for (const char* name : names) {
-      Value v = setting(name, "");
+      Value v = setting(name);
       if (!v.is_null()) found = std::move(v);
     }
     return found.is_null() ? fallback : found;
   };
   auto text_or_null = [](const std::string& s) { return s.empty() ? Value() : Value(s); };
+  auto first_set = [](const Value& keyword, Value fallback) { return keyword.is_null() ? fallback : keyword; };
   Value& out = plan.vars = Value::object();
   out["inventory_hostname"] = host;
   out["ansible_host"] = named({"ansible_host", "ansible_ssh_host"}, host);
-  out["ansible_port"] = named({"ansible_port", "ansible_ssh_port"}, nullptr);
-  out["ansible_user"] = named({"ansible_user", "ansible_ssh_user"}, text_or_null(settings.remote_user));
+  out["ansible_port"] = named({"ansible_port", "ansible_ssh_port"}, keywords.port);
+  out["ansible_user"] =
+      named({"ansible_user", "ansible_ssh_user"}, first_set(keywords.remote_user, text_or_null(settings.remote_user)));
   out["ansible_password"] =
       named({"ansible_password", "ansible_ssh_pass", "ansible_ssh_password"}, text_or_null(settings.password));
   out["ansible_ssh_private_key_file"] =
@@ -92,6 +93,24 @@ ConnectionPlan connection_plan(const std::string& host, const Value& inventory_v
   return plan;
 }
 
+ConnectionPlan connection_plan(const std::string& host, const Value& inventory_vars, const Value& play_vars,
+                               const Value& magic, const ConnectionKeywords& keywords, const Settings& settings) {
+  Value vars = inventory_vars;
+  for (const Value* layer : {&play_vars, &magic, &settings.extra_vars}) {
+    for (auto it = layer->begin(); it != layer->end(); ++it) vars[it.key()] = it.value();
+  }
+  tmpl::ValueVars lookup(std::move(vars));
+  ConnectionKeywords rendered;
+  tmpl::Options options = ansible_options();
+  options.name = host;
+  for (auto [from, to] :
+       {std::pair{&keywords.connection, &rendered.connection}, std::pair{&keywords.remote_user, &rendered.remote_user},
+        std::pair{&keywords.port, &rendered.port}}) {
+    if (!from->is_null()) *to = tmpl::template_value(*from, lookup, options);
+  }
+  return connection_plan(host, lookup, rendered, settings);
+}
+
 EarlyConnection open_early(const std::string& host, ConnectionPlan plan, const Settings& settings) {
   EarlyConnection early;
   early.plan = plan;
@@ -100,15 +119,28 @@ EarlyConnection open_early(const std::string& host, ConnectionPlan plan, const S
   return early;
 }
 
-conn::Connection& connection_for(PlayState& play, HostState& host) {
-  if (host.connection && host.connected) return *host.connection;
-  ConnectionPlan plan = connection_plan(host.name, host.inventory_vars, play.play->kw.vars, host.magic, *play.settings);
+conn::Connection& connection_for(PlayState& play, HostState& host, const ConnectionPlan& plan) {
+  if (host.connection && host.connection_plan == plan) return *host.connection;
+  if (host.connection) {
+    // Another user, port or transport for this task: the host's connection waits aside for the tasks that go
+    // back to it. Answers sent ahead on it belong to tasks that now reach the host some other way.
+    host.connection->drop_prefetched();
+    host.probed_ahead.clear();
+    auto kept = std::find_if(host.other_connections.begin(), host.other_connections.end(),
+                             [&](const auto& other) { return other.first == plan; });
+    if (kept != host.other_connections.end()) {
+      std::swap(host.connection_plan, kept->first);
+      std::swap(host.connection, kept->second);
+      return *host.connection;
+    }
+    host.other_connections.emplace_back(std::move(host.connection_plan), std::move(host.connection));
+  }
+  host.connection_plan = plan;
   if (std::optional<EarlyConnection> early = std::exchange(host.early, std::nullopt)) {
     const bool ended_before = early->opened.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
     if (early->plan == plan) {
       try {
         host.connection = early->opened.get();
-        host.connected = true;
         return *host.connection;
       } catch (const conn::UnreachableError&) {
         if (!ended_before) throw;  // it failed while this play waited for it: that is the answer now
@@ -117,17 +149,17 @@ conn::Connection& connection_for(PlayState& play, HostState& host) {
     // Another plan, or an attempt that failed a while ago: connect now, as if it had not been made.
   }
   host.connection = open_connection(host.name, plan, *play.settings);
-  host.connected = true;
   return *host.connection;
 }
 
-std::unique_ptr<conn::Connection> connect_delegate(PlayState& play, const HostState& host, const std::string& target) {
+std::unique_ptr<conn::Connection> connect_delegate(PlayState& play, const HostState& host, const std::string& target,
+                                                   const ConnectionKeywords& keywords) {
   // A delegate is reached with its own inventory variables (address, port, user, connection type); a name the
   // inventory does not hold is taken as the address, with the play's settings.
   const Value vars =
       play.inventory && play.inventory->find_host(target) ? play.inventory->host_vars(target) : Value::object();
-  return open_connection(target, connection_plan(target, vars, play.play->kw.vars, host.magic, *play.settings),
-                         *play.settings);
+  return open_connection(
+      target, connection_plan(target, vars, play.play->kw.vars, host.magic, keywords, *play.settings), *play.settings);
 }
 
 }  // namespace prov::exec

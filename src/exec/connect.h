@@ -4,14 +4,21 @@
 #include <memory>
 #include <string>
 
+#include "provision/template/engine.h"
 #include "state.h"
 
 namespace prov::exec {
 
-/// The connection type and its settings for `host`, from its inventory variables, then the play's vars, the
-/// magic variables and -e (which wins), templated as Ansible does.
+/// The connection type and its settings for `host`: each from the variables Ansible reads for it (in `vars`, a
+/// task's whole scope), else the `keywords` (already rendered), else the command line and configuration.
+/// Variables are templated as Ansible does. Throws tmpl::TemplateError.
+ConnectionPlan connection_plan(const std::string& host, const tmpl::Vars& vars, const ConnectionKeywords& keywords,
+                               const Settings& settings);
+
+/// The same before a play runs: the variables are the host's inventory variables, then the play's vars, the magic
+/// variables and -e (which wins); the keywords are rendered with them.
 ConnectionPlan connection_plan(const std::string& host, const Value& inventory_vars, const Value& play_vars,
-                               const Value& magic, const Settings& settings);
+                               const Value& magic, const ConnectionKeywords& keywords, const Settings& settings);
 
 /// A new connection of `kind`, not yet connected: Settings::make_connection's, or the transports' table.
 /// Throws conn::UnreachableError for a kind that does not exist.
@@ -20,12 +27,13 @@ std::unique_ptr<conn::Connection> make_transport(const std::string& kind, const 
 /// Starts opening a connection by `plan` in the background (connection_for() takes it).
 EarlyConnection open_early(const std::string& host, ConnectionPlan plan, const Settings& settings);
 
-/// Makes sure the host has an open connection: the one opened early when it follows the same plan, else a new
-/// one. Throws conn::UnreachableError.
-conn::Connection& connection_for(PlayState& play, HostState& host);
+/// The host's open connection that follows `plan`: its current one, one kept from an earlier task, the one opened
+/// early, else a new one; it becomes the host's current connection. Throws conn::UnreachableError.
+conn::Connection& connection_for(PlayState& play, HostState& host, const ConnectionPlan& plan);
 
 /// A new open connection to `target` for a task of `host` delegated to it (delegate_to). Throws
 /// conn::UnreachableError.
-std::unique_ptr<conn::Connection> connect_delegate(PlayState& play, const HostState& host, const std::string& target);
+std::unique_ptr<conn::Connection> connect_delegate(PlayState& play, const HostState& host, const std::string& target,
+                                                   const ConnectionKeywords& keywords);
 
 }  // namespace prov::exec

@@ -22,6 +22,15 @@ void request_interrupt() {
 
 namespace {
 
+// The connection keywords a play sets itself, as written.
+ConnectionKeywords play_connection_keywords(const pb::Play& play) {
+  auto raw = [&](const char* name) {
+    const Value* v = find_key(play.kw.other, name);
+    return v ? *v : Value();
+  };
+  return {raw("connection"), raw("remote_user"), raw("port")};
+}
+
 // One step of serial: a host count, or a percentage of the play's hosts ("30%"); 0 means all of them.
 std::size_t serial_step(const Value& step, std::size_t total, const SourceLoc& loc) {
   std::string text = to_plain_string(step);
@@ -260,10 +269,10 @@ class PlaybookRun {
       Value magic = Value::object();
       set_magic(magic, h->name, next, next_names, next_names);
       try {
-        early_.emplace(
-            h->name,
-            open_early(h->name, connection_plan(h->name, inventory_.host_vars(h->name), next.kw.vars, magic, settings_),
-                       settings_));
+        early_.emplace(h->name, open_early(h->name,
+                                           connection_plan(h->name, inventory_.host_vars(h->name), next.kw.vars, magic,
+                                                           play_connection_keywords(next), settings_),
+                                           settings_));
         ++started;
       } catch (const Error&) {
         // a plan that cannot be made now (a variable known only later): the play connects itself
@@ -306,6 +315,11 @@ class PlaybookRun {
       if (h->connection) {
         try {
           h->connection->close();
+        } catch (const Error&) {}
+      }
+      for (auto& [plan, other] : h->other_connections) {
+        try {
+          other->close();
         } catch (const Error&) {}
       }
     }

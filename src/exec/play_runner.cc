@@ -138,7 +138,7 @@ void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& 
     if (!is_handler && outcome.status != out::Status::Skipped && outcome.status != out::Status::Unreachable) {
       note_role_ran(play_, frame, h);
     }
-    if (outcome.status == out::Status::Unreachable) h.unreachable = true;
+    if (outcome.status == out::Status::Unreachable && !outcome.ignored) h.unreachable = true;
     if (outcome.status == out::Status::Failed && !outcome.ignored) {
       h.failed = true;
       std::unique_lock lock(play_.facts_mutex);
@@ -213,10 +213,13 @@ void Runner::gather_facts(const Hosts& hosts) {
   play_.sink->task_start("Gathering Facts", false, play_.play->loc.str());
   for_each_host(active_of(hosts), play_.settings->forks, *play_.sink, [&](HostState& h) {
     out::HostResult r = host_result(h.name, out::Status::Ok, Value::object());
+    bool ignore_unreachable = false;
     try {
-      conn::Connection& c = connection_for(play_, h);
+      PlayStep step = play_step(play_, h, root_);
+      ignore_unreachable = step.ignore_unreachable;
+      conn::Connection& c = connection_for(play_, h, step.plan);
       conn::RunOptions options;
-      options.become = play_become(play_, h, root_);
+      options.become = step.become;
       conn::CommandResult probe = c.run(vars::facts_probe_script(), options);
       Value facts = vars::parse_facts(probe.out);
       make_valid_utf8(facts);
@@ -230,8 +233,9 @@ void Runner::gather_facts(const Hosts& hosts) {
     } catch (const conn::UnreachableError& e) {
       r.status = out::Status::Unreachable;
       r.result = {{"changed", false}, {"msg", e.message()}, {"unreachable", true}};
-      ++h.stats.unreachable;
-      h.unreachable = true;
+      count_outcome(h.stats, TaskOutcome{r.status, ignore_unreachable, r.result});
+      r.ignored = ignore_unreachable;
+      if (!ignore_unreachable) h.unreachable = true;
     } catch (const Error& e) {
       r.status = out::Status::Failed;
       r.result = {{"changed", false}, {"failed", true}, {"msg", e.message()}};

@@ -31,6 +31,14 @@ struct ConnectionPlan {
   bool operator==(const ConnectionPlan& other) const { return kind == other.kind && vars == other.vars; }
 };
 
+/// The connection, remote_user and port keywords in effect for a task (the task's, else its blocks', role's or
+/// play's), rendered; null when none says.
+struct ConnectionKeywords {
+  Value connection;
+  Value remote_user;
+  Value port;
+};
+
 /// A connection being opened before the play that needs it (connect.h): the plan it follows, and the connection
 /// or the error that ended the attempt.
 struct EarlyConnection {
@@ -46,8 +54,10 @@ struct HostState {
   vars::NameSet data_host_facts;           ///< names in host_facts holding data (register, set_fact from data)
   Value include_vars = Value::object();    ///< include_vars
   Value magic = Value::object();           ///< per-host magic variables
-  std::unique_ptr<TracedConnection> connection;
-  bool connected = false;
+  std::unique_ptr<TracedConnection> connection;  ///< the connection the last task used (connection_for)
+  ConnectionPlan connection_plan;                ///< how `connection` reaches the host
+  /// Connections earlier tasks opened with other plans (another remote_user or port), kept for their next use.
+  std::vector<std::pair<ConnectionPlan, std::unique_ptr<TracedConnection>>> other_connections;
   std::optional<EarlyConnection> early;  ///< opened while an earlier play ran; taken by connection_for()
   out::HostStats stats;
   // Atomic: under the free strategy one host's thread may set another's (any_errors_fatal, end_play).

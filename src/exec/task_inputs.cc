@@ -120,13 +120,26 @@ Value TaskInputs::templated_keyword(Value pb::Keywords::*field) const {
   return raw.is_null() ? raw : templated(raw);
 }
 
-Value TaskInputs::other_keyword(const char* name) const {
-  if (const Value* v = find_key(task_.kw.other, name); v && !v->is_null()) return *v;
-  for (auto it = frame_.keywords.rbegin(); it != frame_.keywords.rend(); ++it) {
+Value other_keyword(const Frame& frame, const pb::Task* task, const char* name) {
+  if (task != nullptr) {
+    if (const Value* v = find_key(task->kw.other, name); v && !v->is_null()) return *v;
+  }
+  for (auto it = frame.keywords.rbegin(); it != frame.keywords.rend(); ++it) {
     if (const Value* v = find_key((*it)->other, name); v && !v->is_null()) return *v;
   }
   return nullptr;
 }
+
+ConnectionKeywords connection_keywords(const Frame& frame, const pb::Task* task, const TaskScope& scope,
+                                       const tmpl::Options& options) {
+  auto rendered = [&](const char* name) {
+    Value raw = other_keyword(frame, task, name);
+    return raw.is_null() ? raw : tmpl::template_value(raw, scope.scope(), options);
+  };
+  return {rendered("connection"), rendered("remote_user"), rendered("port")};
+}
+
+Value TaskInputs::other_keyword(const char* name) const { return exec::other_keyword(frame_, &task_, name); }
 
 long long TaskInputs::timeout() const {
   Value raw = other_keyword("timeout");

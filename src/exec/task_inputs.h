@@ -26,6 +26,14 @@ tmpl::Options template_options(const PlayState& play, const pb::Task& task);
 /// The first non-null value of a keyword from the task outwards (task, blocks, role, play), or null.
 Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field);
 
+/// A keyword kept raw in Keywords::other (timeout, connection, ...) from the task outwards, not templated; null
+/// when unset. `task` may be null (the play's own steps).
+Value other_keyword(const Frame& frame, const pb::Task* task, const char* name);
+
+/// The connection, remote_user and port keywords in effect, rendered through `scope`.
+ConnectionKeywords connection_keywords(const Frame& frame, const pb::Task* task, const TaskScope& scope,
+                                       const tmpl::Options& options);
+
 /// A keyword's boolean as Ansible reads it (core's ansible_bool); `fallback` when null; other text is false.
 bool as_bool(const Value& v, bool fallback);
 

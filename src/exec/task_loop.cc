@@ -72,6 +72,7 @@ std::string item_label(const pb::Task& task, const Value& item, const TaskInputs
 void LoopSummary::add(out::Status status, Value item_result) {
   any_changed_ |= status == out::Status::Changed;
   any_failed_ |= status == out::Status::Failed;
+  any_unreachable_ |= status == out::Status::Unreachable;
   all_skipped_ &= status == out::Status::Skipped;
   results_.push_back(std::move(item_result));
 }
@@ -81,6 +82,8 @@ Value LoopSummary::result() const {
   if (any_failed_) {
     result["failed"] = true;
     result["msg"] = "One or more items failed";
+  } else if (any_unreachable_) {
+    result["unreachable"] = true;  // a failed item wins, as in Ansible
   } else if (all_skipped_) {
     result["skipped"] = true;
   }

@@ -48,6 +48,7 @@ class LoopSummary {
   Value results_ = Value::array();
   bool any_changed_ = false;
   bool any_failed_ = false;
+  bool any_unreachable_ = false;
   bool all_skipped_ = true;
 };
 

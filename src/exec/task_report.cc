@@ -39,6 +39,9 @@ void TaskReport::outcome(const TaskOutcome& outcome) const {
       play_.sink->host_result(event);
     } else if (outcome.status == out::Status::Failed) {
       play_.sink->ignored_note();
+    } else if (outcome.status == out::Status::Unreachable) {
+      event.result = displayed(outcome.result);  // Ansible shows the whole result here, ignored or not
+      play_.sink->host_result(event);
     }
     return;
   }

@@ -73,7 +73,14 @@ void count_outcome(out::HostStats& stats, const TaskOutcome& outcome) {
       ++stats.changed;
       break;
     case out::Status::Skipped: ++stats.skipped; break;
-    case out::Status::Unreachable: ++stats.unreachable; break;
+    case out::Status::Unreachable:
+      if (outcome.ignored) {
+        ++stats.ok;
+        ++stats.ignored;
+      } else {
+        ++stats.unreachable;
+      }
+      break;
     case out::Status::Failed:
       if (outcome.ignored) {
         ++stats.ok;

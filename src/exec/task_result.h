@@ -13,7 +13,7 @@ class TaskScope;
 /// What a task did on a host, for the play runner (which handles blocks, rescue and handlers).
 struct TaskOutcome {
   out::Status status = out::Status::Ok;
-  bool ignored = false;  ///< failed, but ignore_errors
+  bool ignored = false;  ///< failed under ignore_errors, or unreachable under ignore_unreachable
   Value result;
 };
 

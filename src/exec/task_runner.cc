@@ -60,6 +60,7 @@ class TaskRun {
       no_log_ = as_bool(inputs_.templated_keyword(&pb::Keywords::no_log), false);
       report_.set_no_log(no_log_);
       ignore_errors_ = as_bool(inputs_.templated_keyword(&pb::Keywords::ignore_errors), false);
+      ignore_unreachable_ = as_bool(inputs_.templated_keyword(&pb::Keywords::ignore_unreachable), false);
       result = task_.loop_kind.empty() ? run_single() : run_loop();
     } catch (const conn::UnreachableError& e) {
       result = {{"unreachable", true}, {"changed", false}, {"msg", e.message()}};
@@ -114,8 +115,8 @@ class TaskRun {
       const bool holds = conditions_hold(frame_, task_, scope_);
       try {
         item_result = holds ? run_with_retries() : skipped_result();
-      } catch (const conn::UnreachableError&) {
-        throw;
+      } catch (const conn::UnreachableError& e) {
+        item_result = {{"unreachable", true}, {"changed", false}, {"msg", e.message()}};  // the next item tries again
       } catch (const TaskInputError&) {
         throw;
       } catch (const tmpl::TemplateError& e) {
@@ -243,7 +244,10 @@ class TaskRun {
 
   conn::Connection& target_connection(std::unique_ptr<conn::Connection>& delegated) {
     Value delegate = inputs_.templated_keyword(&pb::Keywords::delegate_to);
-    if (delegate.is_null() || to_plain_string(delegate) == host_.name) return connection_for(play_, host_);
+    const ConnectionKeywords keywords = connection_keywords(frame_, &task_, scope_, options_);
+    if (delegate.is_null() || to_plain_string(delegate) == host_.name) {
+      return connection_for(play_, host_, connection_plan(host_.name, scope_.scope(), keywords, *play_.settings));
+    }
     std::string target = to_plain_string(delegate);
     const inv::Host* listed = play_.inventory ? play_.inventory->find_host(target) : nullptr;
     if ((!listed || listed->implicit) && (target == "localhost" || target == "127.0.0.1")) {
@@ -251,7 +255,7 @@ class TaskRun {
       delegated->connect();
       return *delegated;
     }
-    delegated = connect_delegate(play_, host_, target);
+    delegated = connect_delegate(play_, host_, target, keywords);
     return *delegated;
   }
 
@@ -259,6 +263,7 @@ class TaskRun {
     out::Status status = status_of(result);
     TaskOutcome outcome{status, false, result};
     if (status == out::Status::Failed && ignore_errors_) outcome.ignored = true;
+    if (status == out::Status::Unreachable && ignore_unreachable_) outcome.ignored = true;
     {
       std::unique_lock lock(play_.facts_mutex);
       if (!task_.register_var.empty()) set_host_fact(host_, task_.register_var, result, true);
@@ -317,6 +322,7 @@ class TaskRun {
   TaskReport report_;
   bool no_log_ = false;
   bool ignore_errors_ = false;
+  bool ignore_unreachable_ = false;
   bool args_are_data_ = false;  // the last rendered arguments were made from data (set_fact keeps the mark)
 };
 
@@ -355,12 +361,19 @@ std::string task_title(const PlayState& play, const graph::Node& node, HostState
   return task.role ? task.role->name + " : " + name : name;
 }
 
-conn::Become play_become(PlayState& play, HostState& host, const Frame& frame) {
+PlayStep play_step(PlayState& play, HostState& host, const Frame& frame) {
   TaskScope scope(play, host, frame, nullptr);
   tmpl::Options options = ansible_options();
   options.name = play.play->loc.str();
   options.in_value = true;
-  return resolve_become(play, frame, nullptr, scope, options);
+  PlayStep step;
+  step.become = resolve_become(play, frame, nullptr, scope, options);
+  step.plan =
+      connection_plan(host.name, scope.scope(), connection_keywords(frame, nullptr, scope, options), *play.settings);
+  Value ignore = keyword(frame, nullptr, &pb::Keywords::ignore_unreachable);
+  step.ignore_unreachable =
+      as_bool(ignore.is_null() ? ignore : tmpl::template_value(ignore, scope.scope(), options), false);
+  return step;
 }
 
 TaskOutcome run_task(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame) {

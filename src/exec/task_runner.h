@@ -33,9 +33,17 @@ struct PlannedProbes {
 /// nothing and reports nothing.
 PlannedProbes planned_probes(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame);
 
-/// The become of the play's own steps on `host` (fact gathering, as Ansible's implicit setup task): the play's
-/// keywords and the host's ansible_become* variables.
-conn::Become play_become(PlayState& play, HostState& host, const Frame& frame);
+/// How the play's own steps (fact gathering, as Ansible's implicit setup task) run on a host: from the play's
+/// keywords and the host's variables.
+struct PlayStep {
+  conn::Become become;
+  ConnectionPlan plan;
+  bool ignore_unreachable = false;
+};
+
+/// The play's keywords and `host`'s variables (ansible_become*, ansible_connection, ...) for its own steps.
+/// Throws tmpl::TemplateError.
+PlayStep play_step(PlayState& play, HostState& host, const Frame& frame);
 
 /// Every `when` condition that applies to the task (enclosing ones first) holds on this host.
 /// Throws prov::Error (with the task's place) when a condition cannot be evaluated.

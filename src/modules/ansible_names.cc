@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "provision/modules/action.h"
+#include "provision/modules/ansible_names.h"
 
 namespace prov::mod {
 
@@ -62,10 +63,23 @@ struct AnsibleNames {
   }
 };
 
+const AnsibleNames& ansible_names() {
+  static const AnsibleNames names;
+  return names;
+}
+
 }  // namespace
 
+std::vector<std::string> ansible_module_names(bool qualified) {
+  const AnsibleNames& names = ansible_names();
+  const auto& set = qualified ? names.qualified : names.short_names;
+  std::vector<std::string> out(set.begin(), set.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 const Action* find_ansible_only_action(std::string_view name) {
-  static const AnsibleNames names;
+  const AnsibleNames& names = ansible_names();
   if (find_action(name) != nullptr || !names.knows(name)) return nullptr;
   // One action per name, made when a playbook first names it; the loader may run on several threads (tests).
   static std::mutex mutex;

@@ -88,8 +88,13 @@ class HumanSink : public Sink {
         break;
       }
       case Status::Unreachable:
-        std::cout << paint(kRed, fmt::format("fatal: [{}]: UNREACHABLE! => {}", host, python_json(shown, -1)))
+        // Ansible shows an item that could not reach the host as a failed item.
+        std::cout << paint(kRed, r.is_item
+                                     ? fmt::format("failed: [{}] (item={}) => {}", host, r.item_label,
+                                                   python_json(shown, indent))
+                                     : fmt::format("fatal: [{}]: UNREACHABLE! => {}", host, python_json(shown, -1)))
                   << '\n';
+        if (r.ignored) std::cout << paint(kCyan, "...ignoring") << '\n';
         break;
     }
     std::cout.flush();

@@ -7,6 +7,7 @@
 
 #include "loader_internal.h"
 #include "provision/core/yaml.h"
+#include "provision/modules/ansible_names.h"
 #include "provision/modules/module.h"
 
 namespace prov::pb::detail {
@@ -37,7 +38,14 @@ std::vector<std::string> action_candidates() {
   return names;
 }
 
-std::vector<std::string> key_candidates(KeywordSet set, const mod::Module* module) {
+// Provision's names come first, so that a tie goes to a module that runs; then Ansible's other modules, since
+// `yumm` is still a misspelt `yum` although provision does not run yum.
+void add_ansible_modules(std::vector<std::string>& names, const std::string& misspelt) {
+  const bool qualified = misspelt.find('.') != std::string::npos;
+  for (std::string& name : mod::ansible_module_names(qualified)) names.push_back(std::move(name));
+}
+
+std::vector<std::string> key_candidates(KeywordSet set, const mod::Module* module, const std::string& key) {
   std::vector<std::string> all = keyword_names(set);
   for (const std::string& name : action_candidates()) all.push_back(name);
   for (const std::string& lookup : kLoopLookups) all.push_back("with_" + lookup);
@@ -45,6 +53,7 @@ std::vector<std::string> key_candidates(KeywordSet set, const mod::Module* modul
   if (module) {
     for (const auto& arg : module->spec().args) all.push_back(arg.name);
   }
+  add_ansible_modules(all, key);
   return all;
 }
 
@@ -242,9 +251,10 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
       found = resolve_action(name);
       if (!found) found = mod::find_ansible_only_action(name);
       if (!found) {
-        throw Error(
-            fmt::format("unknown module '{}' in {}{}", name, task_label(task), did_you_mean(name, action_candidates())),
-            at);
+        std::vector<std::string> candidates = action_candidates();
+        add_ansible_modules(candidates, name);
+        throw Error(fmt::format("unknown module '{}' in {}{}", name, task_label(task), did_you_mean(name, candidates)),
+                    at);
       }
       if (key == "local_action") task.kw.delegate_to = "localhost";
     } else if (is_keyword(set, key) || key.rfind("with_", 0) == 0) {
@@ -271,7 +281,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     std::string key = unknown.front().Scalar();
     std::string hint = key == "listen" ? "'listen' is only valid in handlers" : "";
     throw Error(fmt::format("unknown key '{}' in {}{}", key, task_label(task),
-                            did_you_mean(key, key_candidates(set, action ? action->module : nullptr))),
+                            did_you_mean(key, key_candidates(set, action ? action->module : nullptr, key))),
                 yaml::loc(unknown.front(), file), hint);
   }
   if (!action) {

@@ -1,8 +1,8 @@
 #!/bin/sh
 # The provision binary over SSH against ten sandbox hosts: a converging run with forks=10, a rerun with no change,
-# become as a sudo user (with and without a password, and a wrong one), a host whose sshd is stopped
-# (UNREACHABLE while the others finish), a host whose key changed (refused), and probes sent ahead in one round
-# trip. Hosts are taken down at the end.
+# become as a sudo user (with and without a password, and a wrong one), the remote_user and port keywords, a host
+# whose sshd is stopped (UNREACHABLE while the others finish), a host whose key changed (refused), and probes sent
+# ahead in one round trip. Hosts are taken down at the end.
 #   tests/integration/ssh/e2e.sh BUILD_DIR/provision
 set -eu
 
@@ -197,6 +197,43 @@ sbx7_open=$(grep '<sbx7> ssh connection established' "$work/out" | cut -d' ' -f1
 sbx6_done=$(grep '<sbx6> command done' "$work/out" | cut -d' ' -f1)
 check "... while play one's task still ran" earlier "$sbx7_open" "$sbx6_done"
 check "sbx8 was connected once, by its play" [ "$(grep -c '<sbx8> ssh connection established' "$work/out")" = 1 ]
+
+# The connection keywords over SSH. Without ansible_user in the inventory, the play's remote_user beats -u, a
+# block's and a task's beat the play's; a task on a closed port is unreachable and ignored. A task that comes back
+# to the play's user finds its connection still open: three sessions for three users.
+sed 's/ ansible_user=root//' "$inventory" >"$work/nouser.ini"
+cat >"$work/keywords.yml" <<'YAML'
+- hosts: sbx10
+  gather_facts: false
+  remote_user: deploy
+  tasks:
+    - command: id -un
+      register: play_user
+    - command: id -un
+      remote_user: root
+      register: task_user
+    - block:
+        - command: id -un
+          register: block_user
+      remote_user: secure
+    - command: id -un
+      register: back_user
+    - command: id -un
+      port: 9
+      ignore_unreachable: true
+      register: closed
+    - assert:
+        that:
+          - play_user.stdout == 'deploy'
+          - task_user.stdout == 'root'
+          - block_user.stdout == 'secure'
+          - back_user.stdout == 'deploy'
+          - closed.unreachable
+YAML
+run "$work/keywords.yml" -i "$work/nouser.ini" -u root -vvvv
+check "remote_user and port keywords at play, block and task level" [ "$rc" = 0 ]
+check "the closed port was ignored" recap_is sbx10 "ok=6 changed=4 unreachable=0 failed=0 skipped=0 rescued=0 ignored=1"
+check "one session per user, kept across tasks" [ "$(grep -c '<sbx10> ssh connection established' "$work/out")" = 3 ]
 
 "$sandbox" stop-sshd sbx3 >/dev/null
 # An unreachable host of a later play is reported in that play, as without the early attempt.

@@ -14,6 +14,9 @@ namespace prov::test {
 std::string sandbox_dir();
 /// True when sandbox hosts are up (inventory.ini exists).
 bool sandbox_up();
+/// True when a test that needs the sandbox must fail without it instead of skipping: under CI=true, unless the run
+/// says it is meant to have no hosts (PROVISION_SANDBOX=offline, the ssh_offline test).
+bool sandbox_required();
 /// Host variables for sandbox host sbxN logging in as `user`, as the sandbox inventory writes them.
 Value sandbox_vars(int n, const std::string& user = "root");
 /// The address of sbxN.

@@ -19,7 +19,7 @@ TEST_CASE("legacy ansible_ssh_* variables reach the connection, and win as in An
                      {"ansible_ssh_timeout", 7},
                      {"ansible_ssh_port", 2202},
                      {"ansible_ssh_retries", 0}};
-  auto plan = connection_plan("web1", inventory, Value::object(), Value::object(), settings);
+  auto plan = connection_plan("web1", inventory, Value::object(), Value::object(), {}, settings);
   auto ssh = prov::conn::parse_ssh_settings(plan.vars);
   CHECK(ssh.host == "10.1.2.3");
   CHECK(ssh.user == "legacy");
@@ -34,16 +34,39 @@ TEST_CASE("legacy ansible_ssh_* variables reach the connection, and win as in An
   inventory["ansible_user"] = "modern";
   inventory["ansible_ssh_private_key_file"] = "/keys/other";
   ssh = prov::conn::parse_ssh_settings(
-      connection_plan("web1", inventory, Value::object(), Value::object(), settings).vars);
+      connection_plan("web1", inventory, Value::object(), Value::object(), {}, settings).vars);
   CHECK(ssh.host == "10.1.2.3");
   CHECK(ssh.user == "legacy");
   CHECK(ssh.identity_files == std::vector<std::string>{"/keys/other"});
 
   // None set: the host's name, the command line's user and timeout.
   ssh = prov::conn::parse_ssh_settings(
-      connection_plan("web2", Value::object(), Value::object(), Value::object(), settings).vars);
+      connection_plan("web2", Value::object(), Value::object(), Value::object(), {}, settings).vars);
   CHECK(ssh.host == "web2");
   CHECK(ssh.user == "cli-user");
   CHECK(ssh.connect_timeout_seconds == 10);
   CHECK(ssh.identity_files.empty());
+}
+
+TEST_CASE("a connection variable beats the keyword, which beats the command line") {
+  Settings settings;
+  settings.remote_user = "cli-user";
+  settings.connection = "local";
+  prov::exec::ConnectionKeywords keywords{Value("ssh"), Value("{{ keyword_user }}"), Value(2200)};
+  Value play_vars = {{"keyword_user", "deploy"}};
+  auto plan = connection_plan("web1", Value::object(), play_vars, Value::object(), keywords, settings);
+  CHECK(plan.kind == "ssh");
+  CHECK(plan.vars["ansible_user"] == "deploy");
+  CHECK(plan.vars["ansible_port"] == 2200);
+
+  Value inventory = {{"ansible_connection", "local"}, {"ansible_user", "inv"}, {"ansible_port", 22}};
+  plan = connection_plan("web1", inventory, play_vars, Value::object(), keywords, settings);
+  CHECK(plan.kind == "local");
+  CHECK(plan.vars["ansible_user"] == "inv");
+  CHECK(plan.vars["ansible_port"] == 22);
+
+  // No keyword: the command line's -c and -u.
+  plan = connection_plan("web1", Value::object(), Value::object(), Value::object(), {}, settings);
+  CHECK(plan.kind == "local");
+  CHECK(plan.vars["ansible_user"] == "cli-user");
 }

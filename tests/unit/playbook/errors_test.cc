@@ -32,6 +32,12 @@ TEST_CASE("unknown keys and arguments", "[errors]") {
         E + "unknown_arg_kv.yml:3:13: unknown argument 'dset' for module 'copy' in task 'copy' (did you mean 'dest'?)");
   CHECK(message("misspelled_module.yml") ==
         E + "misspelled_module.yml:4:7: unknown key 'aptt' in task 'get it' (did you mean 'apt'?)");
+  // A misspelt module of Ansible's that provision does not run is still a misspelling, told as such.
+  CHECK(message("misspelled_ansible_module.yml") ==
+        E + "misspelled_ansible_module.yml:4:7: unknown key 'yumm' in task 'on another system' (did you mean 'yum'?)");
+  CHECK(message("misspelled_fqcn.yml") ==
+        E + "misspelled_fqcn.yml:4:7: unknown key 'ansible.builtin.dnff' in task 'on another system' "
+            "(did you mean 'ansible.builtin.dnf'?)");
   CHECK(message("bad_with.yml") ==
         E + "bad_with.yml:4:7: unknown loop 'with_itmes' in task 'debug' (did you mean 'with_items'?)");
   CHECK(message("block_key.yml") == E + "block_key.yml:6:7: unknown key 'rescu' in block 'b' (did you mean 'rescue'?)");
