@@ -8,6 +8,7 @@
 #                                                        expected.txt; fails when one listed as passing fails
 #   run.sh --ansible-only [TARGET...]                    Ansible only
 #   --update-expected (with any of these)                rewrites what was run into those targets' expected.txt lines
+#   --from DIR (with any of these)                       reports on a run kept with KEEP=1 instead of running
 # TARGET_TIMEOUT (seconds per target and tool, default 600) limits each run; JOBS=N runs N targets at once
 # (default 1); KEEP=1 keeps the work folders.
 set -u
@@ -15,13 +16,14 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=shim/env.sh
 . "$here/shim/env.sh"
-run_ansible=1 run_provision=1 update=0 check=0
+run_ansible=1 run_provision=1 update=0 check=0 from=''
 while [ $# -gt 0 ]; do
   case "$1" in
     --update-expected) update=1 ;;
     --check) check=1 run_ansible=0 ;;
     --ansible-only) run_provision=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --from) from=$(cd "$2" && pwd) || exit 64; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 64 ;;
     *) break ;;
   esac
@@ -49,8 +51,12 @@ ansible_bin=$(command -v ansible-playbook) || [ $run_ansible = 0 ] || {
 }
 timeout_s=${TARGET_TIMEOUT:-600}
 expected=$here/expected.txt
-root=$(mktemp -d "${TMPDIR:-/tmp}/provision-targets.XXXXXX")
-[ "${KEEP:-}" = 1 ] || trap 'rm -rf "$root"' EXIT
+if [ -n "$from" ]; then
+  root=$from   # a kept run (KEEP=1): report on it again, run nothing
+else
+  root=$(mktemp -d "${TMPDIR:-/tmp}/provision-targets.XXXXXX")
+  [ "${KEEP:-}" = 1 ] || trap 'rm -rf "$root"' EXIT
+fi
 
 # expected.txt: "target ansible provision ansible_calls" where ansible_calls lists the exit codes of Ansible's
 # ansible-playbook calls in order ("-" for none); the fourth column lets a --check run find the first call whose
@@ -105,13 +111,13 @@ call_codes() {
   echo "${codes:--}"
 }
 
-# The first line of a call's output that says what went wrong.
+# The first line of a call's output that says what went wrong, skipping failures that were ignored.
 first_error() {
-  local line
-  line=$(cat "$1/stdout" "$1/stderr" 2>/dev/null |
-    grep -m1 -E '^(fatal|failed): |^ERROR!|^\[ERROR\]|^provision: error|^ansible-playbook: error|error: ') ||
-    line=$(grep -v '^\s*$' "$1/stderr" 2>/dev/null | tail -n 1)
-  echo "${line:0:220}"
+  cat "$1/stdout" "$1/stderr" 2>/dev/null | awk '
+    cand != "" && /^\.\.\.ignoring/ { cand = ""; next }
+    cand != "" && /^(TASK|PLAY|RUNNING HANDLER) / { print cand; found = 1; exit }
+    cand == "" && /^(fatal|failed): |^ERROR!|^\[ERROR\]|^provision: error|error: / { cand = $0 }
+    END { if (!found && cand != "") print cand }' | cut -c1-220
 }
 
 # Why provision's run of a target failed, given Ansible's exit codes for the same calls.
@@ -163,6 +169,7 @@ run_both() {
   [ $run_provision = 0 ] || run_target "$t" provision
 }
 for t in "${targets[@]}"; do
+  [ -z "$from" ] || break
   while [ "$(jobs -r -p | wc -l)" -ge "${JOBS:-1}" ]; do wait -n; done
   run_both "$t" &
 done
