@@ -271,9 +271,9 @@ TEST_CASE("vars_prompt without a terminal takes the defaults and says so") {
   gather_facts: false
   vars_prompt:
     - {name: color, prompt: Color, default: blue}
-    - {name: none}
+    - {name: nothing}
   tasks:
-    - copy: dest={{ playbook_dir }}/answers content="{{ color }}|{{ none }}"
+    - copy: dest={{ playbook_dir }}/answers content="{{ color }}|{{ nothing }}"
 )");
   RunResult r = s.provision("site.yml -i localhost, -c local");
   INFO(r.out << r.err);

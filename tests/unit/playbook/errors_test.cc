@@ -96,7 +96,7 @@ TEST_CASE("plays", "[errors]") {
         E + "collections_name.yml:2:17: 'community' is not a collection name in 'collections'");
   // A module only a collection has is found by its short name only through `collections`.
   CHECK(message("collection_only_module.yml") ==
-        E + "collection_only_module.yml:3:7: unknown key 'cargo' in task 'cargo'");
+        E + "collection_only_module.yml:3:7: unknown key 'cargo' in task (did you mean 'args'?)");
   CHECK(message("env_bool.yml") == E + "env_bool.yml:2:16: 'environment' must be a mapping, got 'yes'");
   CHECK(message("play_when.yml") == E + "play_when.yml:2:3: unknown key 'when' in play");
   CHECK(message("missing_vars_file.yml") ==
