@@ -159,6 +159,8 @@ int run(int argc, char** argv) {
     return exec::kExitBadOptions;
   }
 
+  // vars_prompt asks only when stdin is a terminal, as ansible-playbook does; otherwise the defaults are used.
+  if (isatty(STDIN_FILENO)) options.settings.prompt = cli::prompt_line;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);  // a CI runner's stop: the same orderly end, recap included
   return exec::run_playbook(playbook, *inventory, options.settings, *sink);

@@ -61,7 +61,6 @@ const std::vector<Unsupported> kUnsupported = {
     {{"--scp-extra-args"}, "SCP_EXTRA_ARGS"},
     {{"--ssh-extra-args"}, "SSH_EXTRA_ARGS"},
     {{"--connection-password-file", "--conn-pass-file"}, "CONNECTION_PASSWORD_FILE"},
-    {{"--force-handlers"}, ""},
     {{"--flush-cache"}, ""},
     {{"--become-password-file", "--become-pass-file"}, "BECOME_PASSWORD_FILE"},
     {{"--vault-id"}, "VAULT_IDS"},
@@ -122,6 +121,7 @@ int parse_options(int argc, char** argv, Options& o) {
     o.forks = whole_number("-f/--forks", v);
     forks_given = true;
   });
+  flag({"--force-handlers"}, "run handlers even if a task fails", o.settings.force_handlers);
   flag({"--syntax-check"}, "perform a syntax check on the playbook, but do not execute it", o.syntax_check);
   flag({"--list-hosts"}, "outputs a list of matching hosts; does not execute anything else", o.list_hosts);
   flag({"--list-tasks"}, "list all tasks that would be executed", o.list_tasks);
@@ -191,6 +191,34 @@ Value parse_extra_vars(const std::vector<std::string>& values, const std::functi
     }
   }
   return merged;
+}
+
+std::optional<std::string> prompt_line(const std::string& message, bool echo) {
+  int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  if (write(fd, message.data(), message.size()) < 0) {
+    close(fd);
+    return std::nullopt;
+  }
+  termios old{};
+  const bool is_terminal = tcgetattr(fd, &old) == 0;
+  if (!echo && is_terminal) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(fd, TCSANOW, &quiet);  // TCSANOW: an answer typed ahead is kept
+  }
+  std::string line;
+  char c = 0;
+  ssize_t got = 0;
+  while ((got = read(fd, &c, 1)) == 1 && c != '\n') line += c;
+  if (!echo && is_terminal) {
+    tcsetattr(fd, TCSANOW, &old);
+    if (write(fd, "\n", 1) < 0) {}
+  }
+  close(fd);
+  if (got != 1 && line.empty()) return std::nullopt;  // end of input: nobody to ask
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
 }
 
 std::string prompt_secret(const std::string& prompt) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <unordered_set>
 
 #include "connect.h"
@@ -181,8 +182,77 @@ class PlaybookRun {
     return tmpl::template_value(play.serial, play_level_vars(play), options);
   }
 
+  // The play's `order` of its hosts (checked when loaded).
+  static void order_hosts(const pb::Play& play, std::vector<const inv::Host*>& hosts) {
+    const Value* order = find_key(play.kw.other, "order");
+    const std::string how = order && order->is_string() ? order->get<std::string>() : "inventory";
+    auto by_name = [](const inv::Host* a, const inv::Host* b) { return a->name < b->name; };
+    if (how == "reverse_inventory") {
+      std::reverse(hosts.begin(), hosts.end());
+    } else if (how == "sorted") {
+      std::stable_sort(hosts.begin(), hosts.end(), by_name);
+    } else if (how == "reverse_sorted") {
+      std::stable_sort(hosts.begin(), hosts.end(), by_name);
+      std::reverse(hosts.begin(), hosts.end());
+    } else if (how == "shuffle") {
+      std::shuffle(hosts.begin(), hosts.end(), std::mt19937(std::random_device{}()));
+    }
+  }
+
+  // vars_prompt: each value becomes a play variable, asked before anything of the play is templated; an extra
+  // var of that name skips its prompt. As Ansible, the answer is text: an empty answer takes the default
+  // (templated once with play vars and extra vars), and without a terminal the default is used ("None" when
+  // there is none).
+  Value prompted_vars(const pb::Play& play, const Value& prompts) {
+    Value answers = Value::object();
+    tmpl::Options options = ansible_options();
+    options.name = play.loc.str();
+    options.in_value = true;
+    for (const auto& p : prompts) {
+      const std::string name = p["name"].get<std::string>();
+      if (settings_.extra_vars.contains(name)) continue;
+      Value fallback = p.value("default", Value());
+      if (!fallback.is_null()) fallback = tmpl::template_value(fallback, play_level_vars(play), options);
+      std::string message = p.contains("prompt") ? to_plain_string(p["prompt"]) : "input for " + name;
+      message += fallback.is_null() ? ": " : fmt::format(" [{}]: ", to_plain_string(fallback));
+      const bool echo = !as_bool(p.value("private", Value(true)), true);
+      std::optional<std::string> answer = ask(message, echo, as_bool(p.value("confirm", Value(false)), false));
+      Value value = answer ? Value(*answer) : Value();
+      if ((!answer || answer->empty()) && !fallback.is_null()) value = fallback;
+      if (value.is_null()) value = "None";
+      if (value.is_boolean()) value = value.get<bool>() ? "True" : "False";
+      if (!value.is_string()) value = to_plain_string(value);
+      answers[name] = as_bool(p.value("unsafe", Value(false)), false) ? mark_unsafe(value) : value;
+    }
+    return answers;
+  }
+
+  std::optional<std::string> ask(const std::string& message, bool echo, bool confirm) {
+    std::string shown = message;
+    while (settings_.prompt) {
+      std::optional<std::string> first = settings_.prompt(shown, echo);
+      if (!first || !confirm) return first;
+      std::optional<std::string> again = settings_.prompt("confirm " + message, echo);
+      if (!again || *again == *first) return again;
+      shown = "***** VALUES ENTERED DO NOT MATCH ****\n" + message;
+    }
+    if (!warned_no_terminal_) sink_.warning("Not prompting as we are not in interactive mode");
+    warned_no_terminal_ = true;
+    return std::nullopt;
+  }
+
   // Returns false when the playbook must stop (every host of a batch failed).
-  bool run_play(const pb::Play& play, const pb::Play* next) {
+  bool run_play(const pb::Play& written, const pb::Play* next) {
+    // A play with prompts runs as a copy holding the answers among its vars.
+    std::optional<pb::Play> with_answers;
+    if (const Value* prompts = find_key(written.kw.other, "vars_prompt"); prompts && !prompts->empty()) {
+      Value answers = prompted_vars(written, *prompts);
+      with_answers = written;
+      Value& vars = with_answers->kw.vars;
+      if (!vars.is_object()) vars = Value::object();
+      for (auto it = answers.begin(); it != answers.end(); ++it) vars[it.key()] = it.value();
+    }
+    const pb::Play& play = with_answers ? *with_answers : written;
     std::string pattern = hosts_pattern(play);
     std::vector<std::string> unmatched;
     std::vector<const inv::Host*> matched = inventory_.select({pattern}, settings_.limit, &unmatched);
@@ -190,6 +260,9 @@ class PlaybookRun {
       sink_.warning(fmt::format("Could not match supplied host pattern, ignoring: {}", name));
     std::vector<std::string> names;
     for (const auto* h : matched) names.push_back(h->name);
+    // As Ansible: ansible_play_hosts_all keeps the inventory's order; the batches (and so ansible_play_batch and
+    // run_once) follow `order`.
+    order_hosts(play, matched);
     const std::string title = play.name.empty() ? pattern : play_title(play);
     sink_.play_start(title, names);
     if (matched.empty()) {
@@ -334,6 +407,7 @@ class PlaybookRun {
   std::map<std::string, EarlyConnection> early_;  ///< connect_ahead(): hosts of the next play, by name
   graph::Selection selection_;
   bool error_ = false;
+  bool warned_no_terminal_ = false;
 };
 
 }  // namespace

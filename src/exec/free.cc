@@ -14,6 +14,7 @@ class FreeStrategy : public Strategy {
     for_each_host(active_of(hosts), play.settings->forks, *play.sink, [&](HostState& h) { run_nodes(Hosts{&h}); });
   }
   bool repeats_banner() const override { return false; }
+  bool hosts_together() const override { return false; }
 };
 
 }  // namespace

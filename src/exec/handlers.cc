@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "runner.h"
+#include "scope.h"
+#include "task_inputs.h"
 
 namespace prov::exec::detail {
 
@@ -49,12 +51,31 @@ bool notified(const HostState& h, const std::vector<graph::Node>& handlers, cons
 
 }  // namespace
 
+bool Runner::force_handlers(const Hosts& hosts) {
+  const Value* raw = find_key(play_.play->kw.other, "force_handlers");
+  if (raw == nullptr || raw->is_null() || hosts.empty()) return play_.settings->force_handlers;
+  TaskScope scope(play_, *hosts.front(), root_, nullptr);
+  tmpl::Options options = ansible_options();
+  options.name = play_.play->loc.str();
+  options.in_value = true;
+  return as_bool(tmpl::template_value(*raw, scope.scope(), options), false);
+}
+
 void Runner::flush_handlers(const Hosts& hosts) {
   Hosts pending;
+  // With force_handlers a host that failed before the flush still runs its handlers, until one of them fails.
+  std::map<HostState*, int> failures_before;
   for (auto* h : hosts) {
-    if (!h->notified.empty()) pending.push_back(h);
+    if (h->notified.empty() || h->unreachable || h->ended) continue;
+    if (h->failed && !force_handlers_) continue;
+    pending.push_back(h);
+    failures_before[h] = h->stats.failed;
   }
   if (pending.empty()) return;
+  auto runs_handlers = [&](HostState* h) {
+    if (h->unreachable || h->ended) return false;
+    return !h->failed || (force_handlers_ && h->stats.failed == failures_before[h]);
+  };
   const std::vector<graph::Node>& handlers = play_.graph.handlers;
   for (std::size_t i = 0; i < handlers.size(); ++i) {
     const graph::Node& handler = handlers[i];
@@ -63,7 +84,7 @@ void Runner::flush_handlers(const Hosts& hosts) {
     if (listed_before) continue;
     Hosts targets;
     for (auto* h : pending) {
-      if (h->active() && notified(*h, handlers, handler)) targets.push_back(h);
+      if (runs_handlers(h) && notified(*h, handlers, handler)) targets.push_back(h);
     }
     if (targets.empty()) continue;
     Frame frame = root_;

@@ -12,6 +12,7 @@ class LinearStrategy : public Strategy {
     run_nodes(hosts);
   }
   bool repeats_banner() const override { return true; }
+  bool hosts_together() const override { return true; }
 };
 
 }  // namespace

@@ -42,12 +42,13 @@ Runner::Runner(PlayState& play) : play_(play), strategy_(find_strategy(play.play
 
 void Runner::run() {
   Hosts hosts = play_.batch;
+  force_handlers_ = force_handlers(hosts);
   // Until --start-at-task finds its task, plays run nothing, not even the gathering of facts (as in Ansible).
   if (play_.graph.start_found && as_bool(play_.play->gather_facts, true)) gather_facts(hosts);
   for (const auto& section : play_.graph.sections) {
     if (play_.aborted || g_interrupted) break;
     strategy_.run_section(play_, hosts, [&](const Hosts& some) { run_nodes(section.nodes, some, root_); });
-    flush_handlers(active_of(hosts));
+    flush_handlers(hosts);
   }
 }
 
@@ -132,9 +133,17 @@ void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& 
   Value run_once = keyword(frame, &task, &pb::Keywords::run_once);
   bool once = as_bool(run_once, false);
   if (once) targets = Hosts{hosts.front()};
-  for_each_host(targets, play_.settings->forks, *play_.sink, [&](HostState& h) {
+  const long long bound = throttle(task, frame, *targets.front());
+  int forks = play_.settings->forks;
+  if (bound > 0 && strategy_.hosts_together()) forks = static_cast<int>(std::min<long long>(forks, bound));
+  // Under free each host runs on its own thread, so the bound is kept by counting the hosts in the task.
+  const bool slotted = bound > 0 && !strategy_.hosts_together();
+  for_each_host(targets, forks, *play_.sink, [&](HostState& h) {
     send_probes_ahead(h, node, frame, once ? Following{} : following);
+    std::optional<TaskSlots::Held> slot;
+    if (slotted) slot.emplace(play_.task_slots, &task, bound);
     TaskOutcome outcome = run_task(play_, h, node, frame);
+    slot.reset();
     if (!is_handler && outcome.status != out::Status::Skipped && outcome.status != out::Status::Unreachable) {
       note_role_ran(play_, frame, h);
     }
@@ -151,6 +160,22 @@ void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& 
     }
   });
   apply_failure_policy(hosts, frame, task);
+}
+
+long long Runner::throttle(const pb::Task& task, const Frame& frame, HostState& h) {
+  const Value* raw = find_key(task.kw.other, "throttle");
+  for (auto it = frame.keywords.rbegin(); (raw == nullptr || raw->is_null()) && it != frame.keywords.rend(); ++it) {
+    raw = find_key((*it)->other, "throttle");
+  }
+  if (raw == nullptr || raw->is_null()) return 0;
+  Value value;
+  try {
+    TaskScope scope(play_, h, frame, &task);
+    value = tmpl::template_value(*raw, scope.scope(), template_options(play_, task));
+  } catch (const Error& e) {
+    throw Error("Failed to convert the throttle value to an integer: " + e.message(), task.loc);
+  }
+  return std::max(0LL, whole_number(value, "throttle", task.loc));
 }
 
 void Runner::apply_failure_policy(const Hosts& hosts, const Frame& frame, const pb::Task& task) {
@@ -181,7 +206,15 @@ void Runner::run_meta(const graph::Node& node, const Hosts& hosts, const Frame& 
                                                        : to_plain_string(task.args.value("name", Value("")));
   if (what == "flush_handlers") {
     banner(node, hosts, frame, false);
-    return flush_handlers(hosts);  // Ansible ignores its `when` too
+    flush_handlers(hosts);  // Ansible ignores its `when` too
+    // With force_handlers, hosts that failed earlier in the section run theirs next, apart, as in Ansible (not
+    // under free, where each host's thread flushes only its own).
+    if (!force_handlers_ || !strategy_.hosts_together()) return;
+    Hosts failed;
+    for (auto* h : play_.batch) {
+      if (h->failed && std::find(hosts.begin(), hosts.end(), h) == hosts.end()) failed.push_back(h);
+    }
+    return flush_handlers(failed);
   }
   // As Ansible: end_play, end_batch and clear_host_errors act once, for every host, when the first host's
   // conditions hold; the others on each host whose own conditions hold. A false condition shows as skipped and

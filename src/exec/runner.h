@@ -67,6 +67,9 @@ class Runner {
   void banner(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler);
   void run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler,
                 Following following = {});
+  /// The task's throttle (inherited from blocks, roles and the play), templated with the host's variables; 0:
+  /// no bound. Throws prov::Error for a value that is not a whole number.
+  long long throttle(const pb::Task& task, const Frame& frame, HostState& h);
   void apply_failure_policy(const Hosts& hosts, const Frame& frame, const pb::Task& task);
   void run_meta(const graph::Node& node, const Hosts& hosts, const Frame& frame);
   void gather_facts(const Hosts& hosts);
@@ -84,11 +87,15 @@ class Runner {
   std::string resolve_path(const pb::Task& task, const std::string& file) const;
 
   // handlers.cc
+  /// Runs the handlers the hosts were notified of; with force_handlers, for hosts that failed too.
   void flush_handlers(const Hosts& hosts);
+  /// The play's force_handlers keyword (templated with the first host's variables), or --force-handlers.
+  bool force_handlers(const Hosts& hosts);
 
   PlayState& play_;
   const Strategy& strategy_;
   Frame root_;
+  bool force_handlers_ = false;
 };
 
 }  // namespace detail

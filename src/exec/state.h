@@ -1,6 +1,7 @@
 #pragma once
 // What the executor keeps per host and per play while a play runs.
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <future>
 #include <map>
@@ -97,6 +98,36 @@ struct Frame {
   std::vector<std::shared_ptr<const std::map<std::string, IncludeParams>>> include_params;
 };
 
+/// throttle under the free strategy: how many hosts run each task now, so that no more than its bound do.
+class TaskSlots {
+ public:
+  /// One host counted in a task while it lives: waits until fewer than `limit` hosts run the task.
+  class Held {
+   public:
+    Held(TaskSlots& slots, const void* task, long long limit) : slots_(slots), task_(task) {
+      std::unique_lock lock(slots_.mutex_);
+      slots_.freed_.wait(lock, [&] { return slots_.running_[task_] < limit; });
+      ++slots_.running_[task_];
+    }
+    ~Held() {
+      std::lock_guard lock(slots_.mutex_);
+      --slots_.running_[task_];
+      slots_.freed_.notify_all();
+    }
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+
+   private:
+    TaskSlots& slots_;
+    const void* task_;
+  };
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::map<const void*, long long> running_;
+};
+
 struct PlayState {
   const pb::Playbook* playbook = nullptr;
   const pb::Play* play = nullptr;
@@ -114,6 +145,7 @@ struct PlayState {
   std::deque<std::vector<pb::Task>> loaded_tasks;  ///< task files loaded at run time (templated includes)
   std::atomic<bool> aborted{false};                ///< any_errors_fatal / max_fail_percentage ended the play
   RoleRuns role_runs;                              ///< which role instances have run on which hosts
+  TaskSlots task_slots;                            ///< throttle under the free strategy
 };
 
 /// The global interrupt flag set by SIGINT.

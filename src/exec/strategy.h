@@ -21,6 +21,8 @@ class Strategy {
                            const std::function<void(const Hosts&)>& run_nodes) const = 0;
   /// Whether a task's banner is printed again when another host reaches it right after (free: no, once in a row).
   virtual bool repeats_banner() const = 0;
+  /// Whether run_nodes is given every host of the section at once (linear), rather than one host at a time.
+  virtual bool hosts_together() const = 0;
 };
 
 const Strategy& linear_strategy();

@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "provision/connection/become.h"
+#include "provision/modules/groups.h"
 #include "scope.h"
 
 namespace prov::exec {
@@ -161,11 +163,44 @@ std::map<std::string, std::string> TaskInputs::environment() const {
   return env;
 }
 
+Value TaskInputs::module_defaults(const mod::Module& module) const {
+  // The levels outermost first (play, role, blocks, task); an inner level replaces a whole entry.
+  Value merged = Value::object();
+  auto add = [&](const pb::Keywords& kw) {
+    const Value* levels = find_key(kw.other, "module_defaults");
+    if (levels == nullptr || !levels->is_array()) return;
+    for (const auto& level : *levels) {
+      for (auto it = level.begin(); it != level.end(); ++it) merged[it.key()] = it.value();
+    }
+  };
+  for (const auto* kw : frame_.keywords) add(*kw);
+  add(task_.kw);
+  if (merged.empty()) return merged;
+  merged = templated(merged);
+  Value args = Value::object();
+  auto take = [&](const Value* entry) {
+    if (entry == nullptr || !entry->is_object()) return;
+    for (auto it = entry->begin(); it != entry->end(); ++it) args[it.key()] = it.value();
+  };
+  // Groups first, in the order written, then the module's own entry: the more specific wins.
+  for (auto it = merged.begin(); it != merged.end(); ++it) {
+    const std::string& key = it.key();
+    if (key.rfind("group/", 0) != 0) continue;
+    if (mod::in_action_group(module, std::string_view(key).substr(6))) take(&it.value());
+  }
+  take(find_key(merged, module.spec().name));
+  return args;
+}
+
 ModuleCall TaskInputs::module_call(const mod::Module& module) const {
   ModuleCall call;
   tmpl::Rendered rendered = tmpl::template_marked(task_.args, scope_.scope(), options_);
   call.args_are_data = rendered.data;
   call.args = strip_omitted(std::move(rendered.value));
+  if (Value defaults = module_defaults(module); !defaults.empty() && call.args.is_object()) {
+    for (auto it = call.args.begin(); it != call.args.end(); ++it) defaults[it.key()] = it.value();
+    call.args = strip_omitted(std::move(defaults));
+  }
   mod::Context ctx;
   try {
     ctx.args = mod::validate_args(module.spec(), call.args);

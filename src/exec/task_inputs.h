@@ -69,6 +69,9 @@ class TaskInputs {
   long long timeout() const;
   conn::Become become() const;
   std::map<std::string, std::string> environment() const;
+  /// The module_defaults that apply to the module (its groups' entries, then its own), templated; the task's
+  /// arguments override them.
+  Value module_defaults(const mod::Module& module) const;
   /// Renders and validates the arguments and fills the context: check and diff mode, become, environment.
   ModuleCall module_call(const mod::Module& module) const;
 

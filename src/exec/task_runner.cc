@@ -6,10 +6,12 @@
 #include <chrono>
 #include <thread>
 
+#include "async_job.h"
 #include "connect.h"
 #include "include_vars.h"
 #include "provision/connection/become.h"
 #include "provision/core/utf8.h"
+#include "provision/modules/async.h"
 #include "provision/modules/module.h"
 #include "provision/template/engine.h"
 #include "scope.h"
@@ -191,6 +193,14 @@ class TaskRun {
     }
     const mod::Module* module = task_.action->module;
     if (!module) throw Error(fmt::format("'{}' is not a module", task_.action->name), task_.loc);
+    const AsyncSettings async = async_settings(inputs_, task_.loc);
+    if (async.seconds > 0) {
+      if (!mod::supports_async(*module)) return failure("async is not supported for this task.");
+      const Value check = inputs_.templated_keyword(&pb::Keywords::check_mode);
+      if (check.is_null() ? play_.settings->check : as_bool(check, false)) {
+        return failure("check mode and async cannot be used on same task.");
+      }
+    }
     ModuleCall call;
     try {
       call = inputs_.module_call(*module);
@@ -212,12 +222,20 @@ class TaskRun {
     auto start = std::chrono::steady_clock::now();
     mod::Result result;
     const long long limit = inputs_.timeout();
-    DeadlineGuard deadline(host_.connection.get(), limit);
+    // An async task may take its `async` seconds (the timeout keyword still bounds it when shorter).
+    const bool async_bound = async.seconds > 0 && (limit == 0 || async.seconds < limit);
+    DeadlineGuard deadline(host_.connection.get(), async_bound ? async.seconds : limit);
     try {
       result = mod::execute(*module, ctx);
     } catch (const TaskTimeoutError&) {
-      return failure(fmt::format("The {} action failed to execute in the expected time frame ({}) and was terminated",
-                                 task_.action->name, limit));
+      if (async_bound && async.poll > 0) {
+        return failure(fmt::format("async task did not complete within the requested time - {}s", async.seconds));
+      }
+      if (!async_bound) {
+        return failure(fmt::format("The {} action failed to execute in the expected time frame ({}) and was terminated",
+                                   task_.action->name, limit));
+      }
+      result = failure(fmt::format("Job reached maximum time limit of {} seconds.", async.seconds));
     } catch (const conn::BecomeError& e) {
       if (!becomes_planned_user(ctx, e.message())) throw;
       result = {{"changed", true},
@@ -230,6 +248,16 @@ class TaskRun {
     if (!result.is_object()) result = {{"result", result}};
     if (!result.contains("changed")) result["changed"] = false;
     make_valid_utf8(result);  // a host's bytes become text, as Ansible decodes them
+    if (async.seconds > 0) {
+      // poll: 0 runs the task to its end here too, then leaves its result where async_status reads it.
+      const std::string jid = new_job_id();
+      if (async.poll == 0 && ctx.conn) {
+        conn::RunOptions options;
+        options.become = ctx.become;
+        return leave_job_result(*ctx.conn, options, jid, std::move(result));
+      }
+      mark_finished(result, jid);
+    }
     return result;
   }
 

@@ -41,6 +41,7 @@ namespace prov::mod {
   X(package_facts, kNoFlags) \
   X(apt_repository, kNoFlags) \
   X(apt_key, kNoFlags) \
+  X(async_status, kNoFlags) \
   X(get_url, kNoFlags)
 // clang-format on
 

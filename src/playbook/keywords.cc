@@ -7,6 +7,7 @@
 
 #include "loader_internal.h"
 #include "provision/core/yaml.h"
+#include "provision/modules/action.h"
 
 namespace prov::pb::detail {
 namespace {
@@ -47,6 +48,58 @@ std::string scalar_text(const YAML::Node& node, const std::string& file) {
   return to_plain_string(v);
 }
 
+// Ansible's own action groups (ansible-core 2.14's builtin runtime): `group/aws` and the like name them unqualified.
+const std::vector<std::string> kBuiltinGroups = {"testgroup", "testlegacy", "aws", "acme", "azure", "cpm",
+                                                 "docker",    "gcp",        "k8s", "os",   "ovirt", "vmware"};
+
+// One level's module_defaults with its keys made canonical: an action by its short name (every name of the
+// action meets there, as in Ansible where `file` covers ansible.builtin.file and ansible.legacy.file), a group as
+// `group/` and its fully qualified name. The keys are static; the values are templated when a task runs.
+Value read_module_defaults(const YAML::Node& node, const std::string& file) {
+  Value levels = Value::array();
+  if (node.IsNull()) return levels;
+  auto read_one = [&](const YAML::Node& map) {
+    if (!map.IsMap()) {
+      throw Error(fmt::format("'module_defaults' must be a mapping or a list of mappings, got {}", node_kind(map)),
+                  yaml::loc(map, file), "the keys are static action or group names; only the values may be templates");
+    }
+    Value level = Value::object();
+    for (const auto& entry : map) {
+      const std::string key = entry.first.Scalar();
+      std::string canonical;
+      if (key.rfind("group/", 0) == 0) {
+        std::string group = key.substr(6);
+        if (std::count(group.begin(), group.end(), '.') < 2) {
+          if (!contains(kBuiltinGroups, group)) {
+            throw Error(fmt::format("could not resolve the module_defaults group '{}'{}", key,
+                                    did_you_mean(group, kBuiltinGroups)),
+                        yaml::loc(entry.first, file),
+                        "a group is one of ansible-core's (aws, docker, ...) or a collection's, fully qualified");
+          }
+          group = "ansible.builtin." + group;
+        }
+        canonical = "group/" + group;
+      } else if (const mod::Action* action = mod::find_action(key); action && action->kind != mod::ActionKind::Block) {
+        canonical = action->name;
+      } else if (mod::find_ansible_only_action(key)) {
+        canonical = key;  // never runs here; kept so that the playbook loads as in Ansible
+      } else {
+        throw Error(fmt::format("could not resolve the action '{}' in module_defaults{}", key,
+                                did_you_mean(key, mod::action_names())),
+                    yaml::loc(entry.first, file));
+      }
+      level[canonical] = yaml::to_value(entry.second, file);
+    }
+    levels.push_back(std::move(level));
+  };
+  if (node.IsSequence()) {
+    for (const auto& item : node) read_one(item);
+  } else {
+    read_one(node);
+  }
+  return levels;
+}
+
 }  // namespace
 
 const std::vector<std::string>& keyword_names(KeywordSet set) {
@@ -73,6 +126,62 @@ const std::vector<std::string>& keyword_names(KeywordSet set) {
     case KeywordSet::RoleRef: return role_ref;
   }
   return task;
+}
+
+std::vector<std::string> read_collections(const YAML::Node& node, const std::string& file) {
+  std::vector<std::string> names = read_string_list(node, file, "collections");
+  std::size_t i = 0;
+  for (const auto& name : names) {
+    const YAML::Node at = node.IsSequence() ? node[i++] : node;
+    const auto dots = std::count(name.begin(), name.end(), '.');
+    if (dots != 1 || name.front() == '.' || name.back() == '.') {
+      throw Error(fmt::format("'{}' is not a collection name in 'collections'", name), yaml::loc(at, file),
+                  "a collection is named namespace.collection, e.g. community.general");
+    }
+  }
+  return names;
+}
+
+Value read_vars_prompt(const YAML::Node& node, const std::string& file) {
+  static const std::vector<std::string> kKeys = {"name",    "prompt", "default",   "private", "confirm",
+                                                 "encrypt", "salt",   "salt_size", "unsafe"};
+  Value prompts = Value::array();
+  if (node.IsNull()) return prompts;
+  if (node.IsScalar()) {
+    throw Error("'vars_prompt' must be a list of prompts, got a string", yaml::loc(node, file));
+  }
+  // A single mapping is one prompt, as Ansible reads it.
+  std::vector<YAML::Node> items;
+  if (node.IsMap()) {
+    items.push_back(node);
+  } else {
+    for (const auto& item : node) items.push_back(item);
+  }
+  for (const auto& item : items) {
+    if (!item.IsMap()) {
+      throw Error(fmt::format("each 'vars_prompt' entry must be a mapping, got {}", node_kind(item)),
+                  yaml::loc(item, file));
+    }
+    Value prompt = Value::object();
+    for (const auto& entry : item) {
+      const std::string key = entry.first.Scalar();
+      if (!contains(kKeys, key)) {
+        throw Error(fmt::format("unknown key '{}' in vars_prompt{}", key, did_you_mean(key, kKeys)),
+                    yaml::loc(entry.first, file));
+      }
+      if (key == "encrypt" || key == "salt" || key == "salt_size") {
+        throw Error(fmt::format("vars_prompt '{}' is not supported by provision", key), yaml::loc(entry.first, file),
+                    "hash the value in a task instead, e.g. with the password_hash filter");
+      }
+      prompt[key] = yaml::to_value(entry.second, file);
+    }
+    if (!prompt.contains("name") || !prompt["name"].is_string() || prompt["name"].get<std::string>().empty()) {
+      throw Error("a vars_prompt entry has no 'name'", yaml::loc(item, file),
+                  "each prompt names the variable it sets: '- name: user'");
+    }
+    prompts.push_back(std::move(prompt));
+  }
+  return prompts;
 }
 
 bool is_keyword(KeywordSet set, const std::string& key) { return contains(keyword_names(set), key); }
@@ -254,6 +363,8 @@ bool read_shared_keyword(const std::string& key, const YAML::Node& value, const 
     kw.run_once = raw();
   } else if (key == "delegate_to") {
     kw.delegate_to = raw();
+  } else if (key == "module_defaults") {
+    kw.other[key] = read_module_defaults(value, file);
   } else if (contains(kKeptRaw, key)) {
     kw.other[key] = raw();
   } else {

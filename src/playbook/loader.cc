@@ -203,6 +203,20 @@ void read_play_key(const std::string& key, const YAML::Node& value, const std::s
                               did_you_mean(play.strategy, kStrategies)),
                   yaml::loc(value, file), "the strategies are linear and free");
     }
+  } else if (key == "vars_prompt") {
+    play.kw.other[key] = read_vars_prompt(value, file);
+  } else if (key == "order") {
+    // Ansible takes the word as written (never templated) and refuses any other when the play starts.
+    static const std::vector<std::string> kOrders = {"inventory", "reverse_inventory", "sorted", "reverse_sorted",
+                                                     "shuffle"};
+    std::string order = read_scalar(value, file, key);
+    if (std::find(kOrders.begin(), kOrders.end(), order) == kOrders.end()) {
+      throw Error(fmt::format("invalid 'order' '{}' for the hosts of {}{}", order, play_label(play),
+                              did_you_mean(order, kOrders)),
+                  yaml::loc(value, file),
+                  "the orders are inventory, reverse_inventory, sorted, reverse_sorted and shuffle");
+    }
+    play.kw.other[key] = order;
   } else {
     read_shared_keyword(key, value, file, play.kw);
   }
@@ -215,6 +229,9 @@ Play parse_play(const YAML::Node& written, const std::string& file, LoadContext&
   play.file = file;
   play.playbook_dir = ctx.playbook_dir;
   if (node["name"]) play.name = read_scalar(node["name"], file, "name");
+  // The play's collections name where its tasks' short action names are looked up first, wherever the key is.
+  ctx.collections.clear();
+  if (node["collections"]) ctx.collections = read_collections(node["collections"], file);
   bool has_hosts = false;
   for (const auto& entry : node) {
     std::string key = entry.first.Scalar();

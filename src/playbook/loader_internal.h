@@ -20,6 +20,10 @@ struct LoadContext {
   std::vector<std::string> roles_loading;              ///< role folders being loaded (dependency cycles)
   std::vector<std::string> task_files;                 ///< task files being loaded (import cycles)
   std::vector<std::string> playbooks;                  ///< playbooks being loaded (import_playbook cycles)
+  std::vector<std::string> collections;                ///< the current play's `collections` (not for its roles)
+  /// Each role's `collections` from its meta/main.yml, by role folder: where its tasks' short action names are
+  /// looked up first.
+  std::map<std::string, std::vector<std::string>> role_collections;
 };
 
 /// Where a list of tasks comes from; relative imports resolve against its file's folder.
@@ -32,6 +36,13 @@ struct TaskSource {
 // ---- keywords.cc ----
 
 enum class KeywordSet { Play, Block, Task, Handler, RoleRef };
+
+/// A `collections` list (play or role metadata): collection names, "namespace.collection". Throws prov::Error.
+std::vector<std::string> read_collections(const YAML::Node& node, const std::string& file);
+
+/// A play's vars_prompt, checked: a list of {name, prompt, default, private, confirm, unsafe}. Throws prov::Error
+/// for other keys, encrypt (not supported) and an entry without a name.
+Value read_vars_prompt(const YAML::Node& node, const std::string& file);
 
 /// Every keyword valid in that place, for validation and "did you mean".
 const std::vector<std::string>& keyword_names(KeywordSet set);

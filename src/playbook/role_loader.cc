@@ -61,7 +61,7 @@ void load_meta(Role& role, LoadContext& ctx) {
   if (!root.IsMap()) {
     throw Error(fmt::format("expected a mapping in role metadata, got {}", node_kind(root)), yaml::loc(root, path));
   }
-  // galaxy_info, argument_specs and the like describe the role; only these two change how it runs.
+  // galaxy_info, argument_specs and the like describe the role; only these change how it runs.
   if (const YAML::Node deps = root["dependencies"]) {
     if (!deps.IsNull() && !deps.IsSequence()) {
       throw Error(fmt::format("'dependencies' must be a list of roles, got {}", node_kind(deps)), yaml::loc(deps, path));
@@ -69,6 +69,9 @@ void load_meta(Role& role, LoadContext& ctx) {
     for (const auto& dep : deps) role.dependencies.push_back(parse_role_ref(dep, path, ctx, &role));
   }
   if (const YAML::Node allow = root["allow_duplicates"]) role.allow_duplicates = truthy(yaml::to_value(allow, path));
+  if (const YAML::Node collections = root["collections"]) {
+    ctx.role_collections[role.path] = read_collections(collections, path);
+  }
 }
 
 std::string chain_of_names(const std::vector<std::string>& chain, const std::string& again) {

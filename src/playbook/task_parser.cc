@@ -30,6 +30,20 @@ const mod::Action* resolve_action(const std::string& name) {
   return action && action->kind != mod::ActionKind::Block ? action : nullptr;
 }
 
+// A short name is looked up in the collections in effect first (the play's, or a role's from its metadata), as
+// Ansible does, then as ansible-core resolves it; a module of Ansible's found there is one provision lacks.
+const mod::Action* resolve_action(const std::string& name, const std::vector<std::string>& collections) {
+  if (name.find('.') == std::string::npos) {
+    for (const auto& collection : collections) {
+      const std::string qualified = collection + "." + name;
+      if (const mod::Action* action = resolve_action(qualified)) return action;
+      if (const mod::Action* action = mod::find_ansible_only_action(qualified)) return action;
+    }
+  }
+  if (const mod::Action* action = resolve_action(name)) return action;
+  return mod::find_ansible_only_action(name);
+}
+
 std::vector<std::string> action_candidates() {
   std::vector<std::string> names;
   for (const std::string& name : mod::action_names()) {
@@ -237,6 +251,13 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
   if (node["block"]) return parse_block(node, std::move(task), src, ctx);
 
   KeywordSet set = src.handlers ? KeywordSet::Handler : KeywordSet::Task;
+  // A role's tasks look in the role's collections only; the play's are not inherited, as in Ansible.
+  static const std::vector<std::string> kNone;
+  const std::vector<std::string>* collections = &ctx.collections;
+  if (src.role) {
+    auto found = ctx.role_collections.find(src.role->path);
+    collections = found != ctx.role_collections.end() ? &found->second : &kNone;
+  }
   // First find the module: every key that is neither a keyword nor a with_ loop.
   const mod::Action* action = nullptr;
   YAML::Node action_key, action_value;
@@ -248,8 +269,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     const mod::Action* found = nullptr;
     if (key == "action" || key == "local_action") {
       auto [name, at] = split_action_keyword(entry.second, file, dict_args, inline_args);
-      found = resolve_action(name);
-      if (!found) found = mod::find_ansible_only_action(name);
+      found = resolve_action(name, *collections);
       if (!found) {
         std::vector<std::string> candidates = action_candidates();
         add_ansible_modules(candidates, name);
@@ -260,8 +280,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     } else if (is_keyword(set, key) || key.rfind("with_", 0) == 0) {
       continue;
     } else {
-      found = resolve_action(key);
-      if (!found) found = mod::find_ansible_only_action(key);
+      found = resolve_action(key, *collections);
       if (!found) {
         unknown.push_back(entry.first);
         continue;

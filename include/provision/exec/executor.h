@@ -34,6 +34,7 @@ struct Settings {
   int forks = 5;
   bool check = false;
   bool diff = false;
+  bool force_handlers = false;       ///< --force-handlers: what a play without the keyword does
   int verbosity = 0;
   graph::Selection selection;
   std::string limit;
@@ -56,6 +57,9 @@ struct Settings {
   /// such file; throws prov::Error when it exists and cannot be read. Empty: the controller's disk. Tests give
   /// fakes here.
   std::function<std::optional<std::string>(const std::string& path)> read_file;
+  /// Asks the operator for a vars_prompt value: shows `message`, reads a line (without echo unless `echo`);
+  /// nullopt when there is no terminal to ask on. Empty: never asks (no terminal).
+  std::function<std::optional<std::string>(const std::string& message, bool echo)> prompt;
 };
 
 /// Runs every play; reports through the sink; returns an ExitCode.

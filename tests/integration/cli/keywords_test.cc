@@ -236,3 +236,48 @@ TEST_CASE("Ctrl-C stops the run, prints the recap so far and exits 99") {
   CHECK_FALSE(s.exists("after"));
   CHECK(r.out.find("PLAY RECAP") != std::string::npos);
 }
+
+TEST_CASE("vars_prompt asks on a terminal: confirm until both agree, the default for an empty answer") {
+  Scratch s;
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  vars_prompt:
+    - {name: who, prompt: Who, private: false}
+    - {name: pw, prompt: Password, confirm: true}
+    - {name: color, prompt: Color, default: blue}
+    - {name: given, prompt: Given}
+  tasks:
+    - copy: dest={{ playbook_dir }}/answers content="{{ who }}|{{ pw }}|{{ color }}|{{ given }}"
+)");
+  // script(1) gives provision a terminal; the answers are typed ahead on it. `given` comes from -e: not asked.
+  std::string inner = std::string(PROVISION_BINARY) + " site.yml -i localhost, -c local -e given=extra";
+  RunResult r = s.provision_shell("printf 'alice\\ns3cret\\nwrong\\ns3cret\\ns3cret\\n\\n' | script -qec '" + inner +
+                                  "' /dev/null");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(s.read("answers") == "alice|s3cret|blue|extra");
+  CHECK(r.out.find("Who: ") != std::string::npos);
+  CHECK(r.out.find("confirm Password: ") != std::string::npos);
+  CHECK(r.out.find("***** VALUES ENTERED DO NOT MATCH ****") != std::string::npos);
+  CHECK(r.out.find("Color [blue]: ") != std::string::npos);
+  CHECK(r.out.find("Given") == std::string::npos);
+}
+
+TEST_CASE("vars_prompt without a terminal takes the defaults and says so") {
+  Scratch s;
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  vars_prompt:
+    - {name: color, prompt: Color, default: blue}
+    - {name: nothing}
+  tasks:
+    - copy: dest={{ playbook_dir }}/answers content="{{ color }}|{{ nothing }}"
+)");
+  RunResult r = s.provision("site.yml -i localhost, -c local");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(s.read("answers") == "blue|None");
+  CHECK(r.err.find("Not prompting as we are not in interactive mode") != std::string::npos);
+}

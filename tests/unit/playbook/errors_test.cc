@@ -87,6 +87,22 @@ TEST_CASE("plays", "[errors]") {
   CHECK(message("no_hosts.yml") == E + "no_hosts.yml:1:3: play 'nowhere' has no 'hosts'");
   CHECK(message("bad_strategy.yml") ==
         E + "bad_strategy.yml:2:13: unknown strategy 'fre' in play (did you mean 'free'?)");
+  CHECK(message("bad_order.yml") ==
+        E + "bad_order.yml:2:10: invalid 'order' 'sortd' for the hosts of play (did you mean 'sorted'?)");
+  CHECK(message("module_defaults_action.yml") == E + "module_defaults_action.yml:3:5: could not resolve the action "
+                                                     "'fiel' in module_defaults (did you mean 'file'?)");
+  CHECK(message("module_defaults_group.yml") == E + "module_defaults_group.yml:3:5: could not resolve the "
+                                                    "module_defaults group 'group/awz' (did you mean 'aws'?)");
+  CHECK(message("vars_prompt_encrypt.yml") ==
+        E + "vars_prompt_encrypt.yml:4:7: vars_prompt 'encrypt' is not supported by provision");
+  CHECK(message("vars_prompt_key.yml") ==
+        E + "vars_prompt_key.yml:4:7: unknown key 'defualt' in vars_prompt (did you mean 'default'?)");
+  CHECK(message("vars_prompt_name.yml") == E + "vars_prompt_name.yml:3:7: a vars_prompt entry has no 'name'");
+  CHECK(message("collections_name.yml") ==
+        E + "collections_name.yml:2:17: 'community' is not a collection name in 'collections'");
+  // A module only a collection has is found by its short name only through `collections`.
+  CHECK(message("collection_only_module.yml") ==
+        E + "collection_only_module.yml:3:7: unknown key 'cargo' in task (did you mean 'args'?)");
   CHECK(message("env_bool.yml") == E + "env_bool.yml:2:16: 'environment' must be a mapping, got 'yes'");
   CHECK(message("play_when.yml") == E + "play_when.yml:2:3: unknown key 'when' in play");
   CHECK(message("missing_vars_file.yml") ==
