@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "fact_settings.h"
 #include "listing.h"
 #include "options.h"
 #include "provision/core/config.h"
@@ -109,7 +110,9 @@ int run(int argc, char** argv) {
   // are the playbooks loaded.
   std::optional<inv::Inventory> inventory;
   try {
-    apply_config(load_config(process_environment()), options);
+    const Config config = load_config(process_environment());
+    apply_config(config, options);
+    options.settings.facts = cli::fact_settings(config, process_environment());
     options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars, warn_once);
     for (const auto& path : options.playbooks) {
       std::error_code ec;

@@ -75,7 +75,12 @@ Value version_info() {
 class PlaybookRun {
  public:
   PlaybookRun(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings, out::Sink& sink)
-      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink), selection_(settings.selection) {}
+      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink), selection_(settings.selection) {
+    if (settings.facts.caching == "jsonfile") {
+      cache_.emplace(settings.facts.caching_connection, settings.facts.caching_timeout);
+      cache_->prepare();  // Ansible makes the folder when the run starts
+    }
+  }
 
   int run() {
     sink_.playbook_start(playbook_.path);
@@ -136,6 +141,17 @@ class PlaybookRun {
     return error_ ? kExitError : kExitOk;
   }
 
+  // The host's entry in the jsonfile cache; a file that cannot be read is a warning, as in Ansible.
+  std::optional<Value> cached_facts(const std::string& host) {
+    if (!cache_) return std::nullopt;
+    try {
+      return cache_->load(host);
+    } catch (const Error& e) {
+      sink_.warning(e.message());
+      return std::nullopt;
+    }
+  }
+
   HostState& host_state(const inv::Host& host) {
     for (auto& h : hosts_) {
       if (h->name == host.name) return *h;
@@ -143,6 +159,11 @@ class PlaybookRun {
     auto state = std::make_unique<HostState>();
     state->name = host.name;
     state->inventory_vars = inventory_.host_vars(host.name);
+    // A host's cached facts are its facts from the start, as Ansible's fact cache gives them.
+    if (auto cached = cached_facts(host.name)) {
+      state->fact_cache = *cached;
+      add_facts(*state, *cached);
+    }
     hosts_.push_back(std::move(state));
     return *hosts_.back();
   }
@@ -280,6 +301,7 @@ class PlaybookRun {
     state.settings = &settings_;
     state.sink = &sink_;
     state.all_hosts = &hosts_;
+    state.fact_cache = cache_ ? &*cache_ : nullptr;
     state.play_hosts = names;
     std::vector<HostState*> play_hosts;
     for (const auto* h : matched) {
@@ -403,6 +425,7 @@ class PlaybookRun {
   const Settings& settings_;
   out::Sink& sink_;
   std::vector<std::unique_ptr<HostState>> hosts_;
+  std::optional<facts::JsonFileCache> cache_;  // fact_caching = jsonfile
   std::set<std::string> failed_before_;
   std::map<std::string, EarlyConnection> early_;  ///< connect_ahead(): hosts of the next play, by name
   graph::Selection selection_;

@@ -6,7 +6,6 @@
 
 #include "connect.h"
 #include "provision/core/utf8.h"
-#include "provision/vars/facts.h"
 #include "runner.h"
 #include "scope.h"
 #include "task_runner.h"
@@ -44,7 +43,7 @@ void Runner::run() {
   Hosts hosts = play_.batch;
   force_handlers_ = force_handlers(hosts);
   // Until --start-at-task finds its task, plays run nothing, not even the gathering of facts (as in Ansible).
-  if (play_.graph.start_found && as_bool(play_.play->gather_facts, true)) gather_facts(hosts);
+  if (play_.graph.start_found) gather_facts(hosts);
   for (const auto& section : play_.graph.sections) {
     if (play_.aborted || g_interrupted) break;
     strategy_.run_section(play_, hosts, [&](const Hosts& some) { run_nodes(section.nodes, some, root_); });
@@ -240,43 +239,6 @@ void Runner::run_meta(const graph::Node& node, const Hosts& hosts, const Frame& 
     for (auto* h : play_.batch) h->failed = false;
   }
   // noop, refresh_inventory, clear_facts and reset_connection change nothing we keep.
-}
-
-void Runner::gather_facts(const Hosts& hosts) {
-  play_.sink->task_start("Gathering Facts", false, play_.play->loc.str());
-  for_each_host(active_of(hosts), play_.settings->forks, *play_.sink, [&](HostState& h) {
-    out::HostResult r = host_result(h.name, out::Status::Ok, Value::object());
-    bool ignore_unreachable = false;
-    try {
-      PlayStep step = play_step(play_, h, root_);
-      ignore_unreachable = step.ignore_unreachable;
-      conn::Connection& c = connection_for(play_, h, step.plan);
-      conn::RunOptions options;
-      options.become = step.become;
-      conn::CommandResult probe = c.run(vars::facts_probe_script(), options);
-      Value facts = vars::parse_facts(probe.out);
-      make_valid_utf8(facts);
-      std::unique_lock lock(play_.facts_mutex);
-      h.facts["ansible_facts"] = facts;
-      for (auto it = facts.begin(); it != facts.end(); ++it) h.facts["ansible_" + it.key()] = it.value();
-      lock.unlock();
-      r.status = out::Status::Ok;
-      r.result = {{"changed", false}};
-      ++h.stats.ok;
-    } catch (const conn::UnreachableError& e) {
-      r.status = out::Status::Unreachable;
-      r.result = {{"changed", false}, {"msg", e.message()}, {"unreachable", true}};
-      count_outcome(h.stats, TaskOutcome{r.status, ignore_unreachable, r.result});
-      r.ignored = ignore_unreachable;
-      if (!ignore_unreachable) h.unreachable = true;
-    } catch (const Error& e) {
-      r.status = out::Status::Failed;
-      r.result = {{"changed", false}, {"failed", true}, {"msg", e.message()}};
-      ++h.stats.failed;
-      h.failed = true;
-    }
-    play_.sink->host_result(r);
-  });
 }
 
 }  // namespace detail

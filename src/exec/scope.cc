@@ -121,8 +121,9 @@ Value build_hostvars(const PlayState& play) {
   std::vector<Value> magic_of_unreached;
   const std::vector<const inv::Host*> inventory_hosts = play.inventory->hosts();
   magic_of_unreached.reserve(inventory_hosts.size());
-  std::vector<Value> inventory_vars_of_unreached;
+  std::vector<Value> inventory_vars_of_unreached, facts_of_unreached;
   inventory_vars_of_unreached.reserve(inventory_hosts.size());
+  facts_of_unreached.reserve(inventory_hosts.size());
   std::unordered_map<std::string_view, const HostState*> reached;
   for (const auto& state : *play.all_hosts) reached.emplace(state->name, state.get());
   for (const inv::Host* h : inventory_hosts) {
@@ -133,12 +134,21 @@ Value build_hostvars(const PlayState& play) {
       continue;
     }
     inventory_vars_of_unreached.push_back(play.inventory->host_vars(h->name));
+    // With a fact cache, a host no play has reached still shows the facts cached for it, as in Ansible.
+    Value& cached = facts_of_unreached.emplace_back(Value::object());
+    if (play.fact_cache) {
+      try {
+        HostState holder;
+        if (auto entry = play.fact_cache->load(h->name)) add_facts(holder, *entry);
+        cached = std::move(holder.facts);
+      } catch (const Error&) {}
+    }
     Value& magic = magic_of_unreached.emplace_back(Value::object());
     magic["inventory_hostname"] = h->name;
     magic["inventory_hostname_short"] = h->name.substr(0, h->name.find('.'));
     magic["group_names"] = play.inventory->group_names(h->name);
     magic["groups"] = play.inventory->groups();
-    hosts.push_back({&h->name, &inventory_vars_of_unreached.back(), &empty, &empty, &empty, &no_names, &magic});
+    hosts.push_back({&h->name, &inventory_vars_of_unreached.back(), &cached, &empty, &empty, &no_names, &magic});
   }
   Value out = Value::object();
   for (const HostLayers& host : hosts) out[*host.name] = render_host(play, host);

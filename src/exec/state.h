@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fact_cache.h"
 #include "provision/connection/connection.h"
 #include "provision/exec/executor.h"
 #include "provision/graph/graph.h"
@@ -54,6 +55,7 @@ struct HostState {
   Value host_facts = Value::object();      ///< set_fact and register
   vars::NameSet data_host_facts;           ///< names in host_facts holding data (register, set_fact from data)
   Value include_vars = Value::object();    ///< include_vars
+  Value fact_cache = Value::object();      ///< this host's entry of the fact cache (gathered and cacheable facts)
   Value magic = Value::object();           ///< per-host magic variables
   std::unique_ptr<TracedConnection> connection;  ///< the connection the last task used (connection_for)
   ConnectionPlan connection_plan;                ///< how `connection` reaches the host
@@ -80,6 +82,15 @@ inline void set_host_fact(HostState& host, const std::string& name, Value value,
   else
     host.data_host_facts.erase(name);
 }
+
+/// Adds facts a module or the gathering returned (ansible_* names, gather_subset, ...) to the host's variables: each
+/// under its own name and, without the ansible_ prefix, under ansible_facts (ansible_local keeps its name there,
+/// as in Ansible). Caller holds play.facts_mutex.
+void add_facts(HostState& host, const Value& facts);
+
+/// Records facts in the host's fact cache entry and, with fact_caching = jsonfile, writes the entry; returns a
+/// warning to show when the file could not be written. Caller holds play.facts_mutex.
+std::string cache_facts(HostState& host, const Value& facts, const facts::JsonFileCache* cache);
 
 /// include_tasks/include_role parameters of one host (loop item and vars, already rendered); `data` names those
 /// made from data.
@@ -136,6 +147,7 @@ struct PlayState {
   const Settings* settings = nullptr;
   out::Sink* sink = nullptr;
   std::vector<std::unique_ptr<HostState>>* all_hosts = nullptr;  ///< every host of the run (for hostvars)
+  const facts::JsonFileCache* fact_cache = nullptr;              ///< fact_caching = jsonfile, else null
   std::vector<HostState*> batch;                                 ///< hosts of the current serial batch
   std::vector<std::string> play_hosts;
   mutable std::shared_mutex facts_mutex;  ///< guards host_facts/facts of every host against hostvars readers

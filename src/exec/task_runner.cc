@@ -311,19 +311,24 @@ class TaskRun {
     if (!facts || !facts->is_object()) return;
     HostState& owner = facts_owner();
     std::unique_lock lock(play_.facts_mutex);
+    std::string cache_warning;
     if (task_.action->has(mod::kSetsFacts)) {
       for (auto it = facts->begin(); it != facts->end(); ++it) {
         set_host_fact(owner, it.key(), it.value(), args_are_data_);
       }
+      // set_fact's cacheable facts go to the fact cache too, where a later run (or hostvars) finds them.
+      const Value* cacheable = find_key(result, "_ansible_facts_cacheable");
+      if (cacheable && cacheable->is_boolean() && cacheable->get<bool>()) {
+        cache_warning = cache_facts(owner, *facts, play_.fact_cache);
+      }
+      lock.unlock();
+      if (!cache_warning.empty()) play_.sink->warning(cache_warning);
       return;
     }
-    for (auto it = facts->begin(); it != facts->end(); ++it) owner.facts[it.key()] = it.value();
-    Value& namespaced = owner.facts["ansible_facts"];  // taken after the insertions, which may move it
-    if (!namespaced.is_object()) namespaced = Value::object();
-    for (auto it = facts->begin(); it != facts->end(); ++it) {
-      const bool prefixed = it.key().rfind("ansible_", 0) == 0;
-      namespaced[prefixed ? it.key().substr(8) : it.key()] = it.value();
-    }
+    add_facts(owner, *facts);
+    cache_warning = cache_facts(owner, *facts, play_.fact_cache);  // a module's facts are cached, as in Ansible
+    lock.unlock();
+    if (!cache_warning.empty()) play_.sink->warning(cache_warning);
   }
 
   // With delegate_facts, what a delegated task sets or gathers belongs to the delegate, not to the host.

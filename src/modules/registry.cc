@@ -39,6 +39,7 @@ namespace prov::mod {
   X(apt, kNoFlags) \
   X(package, kNoFlags) \
   X(package_facts, kNoFlags) \
+  X(setup, kNoFlags) \
   X(apt_repository, kNoFlags) \
   X(apt_key, kNoFlags) \
   X(async_status, kNoFlags) \

@@ -58,6 +58,8 @@ variants_of() {
 run_tool() {
   local tool=$1 log=$2 case=$3 args=$4
   rm -rf "$out" && mkdir -p "$out"
+  # Each run starts from an empty ANSIBLE_HOME, so that nothing one tool leaves there (a fact cache) reaches the other.
+  rm -rf "$ANSIBLE_HOME"
   [ "$args" = "-" ] && args=""
   # A variant that names the playbook places it itself (the order of words on the command line is under test).
   local playbook=playbook.yml

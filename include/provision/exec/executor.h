@@ -30,6 +30,14 @@ enum ExitCode {
   kExitInterrupted = 99,
 };
 
+/// Fact gathering and caching, from ansible.cfg ([defaults] gathering, fact_caching, ...) and ANSIBLE_* variables.
+struct FactSettings {
+  std::string gathering = "implicit";  ///< implicit, explicit or smart
+  std::string caching = "memory";      ///< memory, or jsonfile: one file per host in caching_connection
+  std::string caching_connection;      ///< jsonfile's folder
+  long long caching_timeout = 86400;   ///< seconds a cached entry stays valid; 0: forever
+};
+
 struct Settings {
   int forks = 5;
   bool check = false;
@@ -49,6 +57,7 @@ struct Settings {
   std::string become_user = "root";
   std::string become_method = "sudo";
   std::string become_password;       ///< -K
+  FactSettings facts;
   /// Makes a connection of a kind ("ssh", "local", ...) for a host's connection variables (not yet connected);
   /// throws conn::UnreachableError. Empty: the transports' table (provision/connection/registry.h). Tests give
   /// fakes here.

@@ -3,16 +3,22 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
-#include "provision/vars/facts.h"
+#include "provision/core/error.h"
+#include "provision/modules/facts.h"
 
 using prov::Value;
-using prov::vars::facts_probe_script;
-using prov::vars::parse_facts;
+using prov::facts::facts_probe_script;
+using prov::facts::GatherOptions;
+using prov::facts::parse_facts;
+using prov::facts::resolve_subset;
+using prov::facts::setup_facts;
 
 namespace {
 
@@ -61,7 +67,7 @@ std::string os_release_value(const std::string& key) {
 }  // namespace
 
 TEST_CASE("facts: each fixture parses to its expected facts exactly", "[facts]") {
-  for (const char* name : {"debian12", "alpine_busybox", "bare", "rocky9"}) {
+  for (const char* name : {"debian12", "alpine_busybox", "bare", "rocky9", "debian12_setup"}) {
     INFO("fixture " << name);
     Value expected = Value::parse(read_file(fixture_path(std::string(name) + ".expected.json")));
     Value actual = parse_facts(read_file(fixture_path(std::string(name) + ".txt")));
@@ -155,7 +161,8 @@ TEST_CASE("facts: a RHEL-family systemd host with secondary addresses and hyper-
   CHECK(f["default_ipv4"]["netmask"] == "255.255.252.0");
   CHECK(f["default_ipv4"]["network"] == "10.1.0.0");
   CHECK(f["default_ipv4"]["alias"] == "ens3");
-  CHECK(f["all_ipv4_addresses"].dump() == R"(["10.1.2.3","10.1.2.50","172.17.0.1"])");
+  // Interface by interface (docker0 sorts first), each one's primary then secondary addresses, as Ansible walks them.
+  CHECK(f["all_ipv4_addresses"].dump() == R"(["172.17.0.1","10.1.2.3","10.1.2.50"])");
   CHECK(f["processor_threads_per_core"] == 2);
   CHECK(f["processor_vcpus"] == 4);
   CHECK(f["processor_nproc"] == 3);  // nproc honours the CPU affinity mask
@@ -275,7 +282,8 @@ TEST_CASE("facts: the real probe with only core tools falls back to /proc for th
   Value f = parse_facts(run_sh("PATH=" + bin + "; export PATH\n" + facts_probe_script()));
   run_sh("rm -rf " + bin);
   CHECK(f["machine"] == chomp(run_sh("uname -m")));
-  CHECK(!f.contains("python"));
+  // Ansible's interpreter discovery takes /usr/bin/python3 whatever PATH says, and so does the probe.
+  CHECK(f.contains("python") == (::access("/usr/bin/python3", X_OK) == 0));
   CHECK(f["lsb"] == Value::object());
   CHECK(f["user_uid"] == std::stoll(chomp(run_sh("id -u"))));
   std::string route = chomp(run_sh("ip -4 route show default 2>/dev/null | head -n 1"));
@@ -284,4 +292,174 @@ TEST_CASE("facts: the real probe with only core tools falls back to /proc for th
   CHECK(route.find("via " + f["default_ipv4"]["gateway"].get<std::string>() + " ") != std::string::npos);
   CHECK(route.find("dev " + f["default_ipv4"]["interface"].get<std::string>()) != std::string::npos);
   CHECK(src.find("src " + f["default_ipv4"]["address"].get<std::string>() + " ") != std::string::npos);
+}
+
+namespace {
+
+// Keys whose values change from one second to the next: only their type and keys are compared.
+const std::set<std::string> kVolatile = {"ansible_date_time", "ansible_uptime_seconds", "ansible_memfree_mb",
+                                         "ansible_memory_mb", "ansible_loadavg",        "ansible_mounts",
+                                         "ansible_env",       "ansible_swapfree_mb"};
+// Lists Ansible builds from Python sets or in /sys/class/net's directory order (the addresses follow it).
+const std::set<std::string> kUnordered = {"ansible_interfaces", "ansible_virtualization_tech_guest",
+                                          "ansible_virtualization_tech_host", "ansible_all_ipv4_addresses",
+                                          "ansible_all_ipv6_addresses"};
+
+Value shape(const Value& v) {
+  if (v.is_object()) {
+    Value out = Value::object();
+    for (auto it = v.begin(); it != v.end(); ++it) out[it.key()] = shape(it.value());
+    return out;
+  }
+  if (v.is_array()) return v.empty() ? Value::array() : Value::array({shape(v[0])});
+  return v.type_name();
+}
+
+Value sorted_list(const Value& v) {
+  std::vector<std::string> items;
+  for (const auto& item : v) items.push_back(item.dump());
+  std::sort(items.begin(), items.end());
+  return Value(items);
+}
+
+}  // namespace
+
+TEST_CASE("facts: on a Debian 12 machine every key equals ansible's setup output taken at the same moment", "[facts]") {
+  // debian12_setup.txt is the probe's output and debian12_setup.ansible.json `ansible localhost -m setup`'s facts,
+  // both taken on the same machine a second apart (tests/fixtures/facts/README.md).
+  Value ansible = Value::parse(read_file(fixture_path("debian12_setup.ansible.json")));
+  GatherOptions options;
+  Value ours =
+      setup_facts(parse_facts(read_file(fixture_path("debian12_setup.txt"))), resolve_subset({"all"}), options);
+  for (auto it = ansible.begin(); it != ansible.end(); ++it) {
+    INFO("key " << it.key());
+    REQUIRE(ours.contains(it.key()));
+    const Value& mine = ours[it.key()];
+    if (it.key() == "ansible_mounts") {
+      REQUIRE(mine.size() == it.value().size());
+      for (std::size_t i = 0; i < mine.size(); ++i) {
+        for (const char* key : {"mount", "device", "fstype", "options", "uuid", "block_size", "block_total",
+                                "size_total", "inode_total"}) {
+          CHECK(mine[i][key] == it.value()[i][key]);
+        }
+      }
+    } else if (kVolatile.count(it.key())) {
+      if (it.key() != "ansible_env") CHECK(shape(mine) == shape(it.value()));
+    } else if (kUnordered.count(it.key())) {
+      CHECK(sorted_list(mine) == sorted_list(it.value()));
+    } else {
+      CHECK(mine.dump() == it.value().dump());
+    }
+  }
+  for (auto it = ours.begin(); it != ours.end(); ++it) {
+    INFO("key " << it.key());
+    CHECK(ansible.contains(it.key()));
+  }
+}
+
+TEST_CASE("facts: gather_subset selects collectors with Ansible's rules", "[facts]") {
+  auto has = [](const std::set<std::string>& s, const char* name) { return s.count(name) > 0; };
+  auto all = resolve_subset({"all"});
+  CHECK(has(all, "hardware"));
+  CHECK(has(all, "network"));
+  CHECK(has(all, "local"));
+  auto min = resolve_subset({"!all"});  // the minimal set stays
+  CHECK(has(min, "platform"));
+  CHECK(has(min, "date_time"));
+  CHECK(!has(min, "hardware"));
+  CHECK(!has(min, "loadavg"));
+  CHECK(resolve_subset({"!all", "!min"}).empty());
+  auto network = resolve_subset({"!all", "!min", "network"});  // network needs distribution and platform
+  CHECK(network == std::set<std::string>{"distribution", "network", "platform"});
+  // A fact id names its collector, and naming it explicitly wins over an exclusion.
+  auto devices = resolve_subset({"!all", "devices", "!hardware"});
+  CHECK(has(devices, "hardware"));
+  CHECK(!has(resolve_subset({"!hardware"}), "hardware"));
+  // Only exclusions: the minimal set alone, as in Ansible (an unknown name to exclude is no error).
+  CHECK(resolve_subset({"!nonsense"}) == min);
+  try {
+    resolve_subset({"network", "bogus"});
+    FAIL("no error");
+  } catch (const prov::Error& e) {
+    std::string message = e.message();
+    CHECK(message.rfind("Bad subset 'bogus' given to Ansible. gather_subset options allowed: all, "
+                        "all_ipv4_addresses, all_ipv6_addresses, apparmor, architecture, caps, chroot, ",
+                        0) == 0);
+    CHECK(message.find(", virtualization_tech_host, virtualization_type") != std::string::npos);
+  }
+}
+
+TEST_CASE("facts: setup's filter keeps matching names, with the ansible_ prefix tried too", "[facts]") {
+  Value facts = {{"kernel", "6.1"}, {"distribution", "Debian"}, {"distribution_version", "12"}, {"eth0", {{"mtu", 1}}}};
+  GatherOptions options;
+  options.subset = {"!all", "!min", "network"};
+  options.filter = {"ansible_distribution*", "kernel"};
+  Value out = setup_facts(facts, resolve_subset(options.subset), options);
+  CHECK(out.dump() ==
+        R"({"ansible_distribution":"Debian","ansible_distribution_version":"12","ansible_kernel":"6.1"})");
+  options.filter = {"*"};
+  out = setup_facts(facts, resolve_subset(options.subset), options);
+  CHECK(out.contains("ansible_eth0"));
+  CHECK(out["gather_subset"].dump() == R"(["!all","!min","network"])");
+  CHECK(out["module_setup"] == true);
+  options.filter = {"gather_subset"};  // not prefixed: Ansible tries ansible_gather_subset too, and the name itself
+  CHECK(setup_facts(facts, resolve_subset(options.subset), options).dump() ==
+        R"({"gather_subset":["!all","!min","network"]})");
+}
+
+namespace {
+
+std::string hex_of(const std::string& text) {
+  std::string out;
+  char buffer[4];
+  for (unsigned char c : text) {
+    std::snprintf(buffer, sizeof buffer, " %02x", c);
+    out += buffer;
+  }
+  return out + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("facts: local facts as JSON, INI or an executable's output, with Ansible's messages", "[facts]") {
+  const std::string probe =
+      "\n@@PROV@@ local\n/etc/ansible/facts.d\n"
+      "app.fact file\n" +
+      hex_of(R"({"port": 8080, "on": true})") + "ini.fact file\n" +
+      hex_of(
+          "[DEFAULT]\nRegion = north\n[db]\nHost = db1\nurl = pg://%(host)s/x\n"
+          "Notes = one\n  two\n[cache]\nsize: 64\n") +
+      "run.fact exec\n" + hex_of("{\"from\": \"script\"}\n\0010") + "bad.fact file\n" + hex_of("neither\n") +
+      "fails.fact exec\n" + hex_of("\0013") + "empty.fact file\n";
+  Value local = parse_facts(probe)["local"];
+  CHECK(local["app"].dump() == R"({"on":true,"port":8080})");
+  CHECK(local["ini"].dump() ==
+        R"({"cache":{"region":"north","size":"64"},"db":{"host":"db1","notes":"one\ntwo","region":"north",)"
+        R"("url":"pg://db1/x"}})");
+  CHECK(local["run"]["from"] == "script");
+  CHECK(local["bad"] == "error loading facts as JSON or ini - please check content: /etc/ansible/facts.d/bad.fact");
+  CHECK(local["fails"] == "Failure executing fact script (/etc/ansible/facts.d/fails.fact), rc: 3, err: ");
+  CHECK(local["empty"] == Value::object());
+}
+
+TEST_CASE("facts: cmdline, dns, caps and virtualization from their sections", "[facts]") {
+  Value f = parse_facts(
+      "\n@@PROV@@ exists\n/.dockerenv\n"
+      "\n@@PROV@@ cmdline\nroot=/dev/vda ro console=tty0 console=ttyS0 \"quoted arg=1 2\" quiet\n"
+      "\n@@PROV@@ resolv\n# comment\nnameserver 10.0.0.1\nnameserver 10.0.0.2\nsearch a.example b.example\n"
+      "options ndots:2 rotate\n"
+      "\n@@PROV@@ capsh\nCurrent: = cap_chown,cap_kill+ep\nBounding set =cap_chown\nrc=0\n"
+      "\n@@PROV@@ virt_cgroup\n0::/\n");
+  CHECK(f["cmdline"]["console"] == "ttyS0");
+  CHECK(f["proc_cmdline"]["console"].dump() == R"(["tty0","ttyS0"])");
+  CHECK(f["cmdline"]["quiet"] == true);
+  CHECK(f["cmdline"]["\"quoted arg"] == "1 2\"");  // shlex.split(posix=False) keeps the quotes, then '=' splits
+  CHECK(f["dns"].dump() == R"({"nameservers":["10.0.0.1","10.0.0.2"],"options":{"ndots":"2","rotate":true},)"
+                           R"("search":["a.example","b.example"]})");
+  CHECK(f["system_capabilities"].dump() == R"(["cap_chown","cap_kill+ep"])");
+  CHECK(f["system_capabilities_enforced"] == "True");
+  CHECK(f["virtualization_type"] == "docker");
+  CHECK(f["virtualization_role"] == "guest");
+  CHECK(f["virtualization_tech_guest"].dump() == R"(["container","docker"])");
+  CHECK(f["apparmor"]["status"] == "disabled");
 }

@@ -14,10 +14,10 @@
 
 #include "facts_internal.h"
 #include "provision/core/text.h"
-#include "provision/vars/facts.h"
+#include "provision/modules/facts.h"
 
-namespace prov::vars {
-namespace facts_detail {
+namespace prov::facts {
+namespace detail {
 
 namespace {
 const std::string kMarker = "@@PROV@@ ";
@@ -48,16 +48,18 @@ bool starts_with_index(const std::string& line) {
 
 }  // namespace
 
-// The probe asks one `ip -4 -o -batch` for `route get 8.8.8.8`, `route show default` and `addr`: their lines are
-// told apart by their start ("N: " for an address, "default" for a default route, the route asked for otherwise),
-// and become the sections the separate commands wrote (which recorded outputs still have). -o puts a route's
-// continuation lines after a backslash on its first line; only that first part is kept.
+// The probe asks one `ip -o -batch` for `route get 8.8.8.8`, `route get <kIpv6Target>`, `route show default` and
+// `addr`: their lines are told apart by their start ("N: " for an address, "default" for a default route, the
+// route asked for otherwise), and become the sections the separate commands wrote (which recorded outputs still
+// have). -o puts a route's continuation lines after a backslash on its first line; only that first part is kept.
 void split_ip_batch(Sections& sections) {
   auto batch = sections.find("ip_batch");
   if (batch == sections.end()) return;
-  std::string get, route_default, addr;
+  std::string get, get6, route_default, addr;
   for (const std::string& line : split_lines(batch->second)) {
-    if (starts_with_index(line)) {
+    if (line.rfind(std::string(kIpv6Target) + " ", 0) == 0) {  // before the index test: it starts "2404:"
+      if (get6.empty()) get6 = rtrim(line.substr(0, line.find('\\'))) + "\n";
+    } else if (starts_with_index(line)) {
       addr += line + "\n";
     } else if (line.rfind("default", 0) == 0) {
       route_default += line + "\n";
@@ -65,10 +67,11 @@ void split_ip_batch(Sections& sections) {
       get = rtrim(line.substr(0, line.find('\\'))) + "\n";
     }
   }
-  for (std::string* text : {&get, &route_default, &addr}) {
+  for (std::string* text : {&get, &get6, &route_default, &addr}) {
     if (!text->empty()) text->pop_back();
   }
   sections["ip_route_get"] = get;
+  sections["ip6_route_get"] = get6;
   sections["ip_route_default"] = route_default;
   sections["ip_addr"] = addr;
   sections.erase(batch);
@@ -103,11 +106,11 @@ std::string first_line(const Sections& sections, const std::string& name) {
   return trim(text.substr(0, text.find('\n')));
 }
 
-}  // namespace facts_detail
+}  // namespace detail
 
 namespace {
 
-using namespace facts_detail;
+using namespace detail;
 
 bool parse_int(const std::string& text, long long& out) {
   if (text.empty()) return false;
@@ -159,6 +162,13 @@ void add_platform_facts(const Sections& s, Value& facts) {
   bool is_i386 = machine.size() == 4 && machine[0] == 'i' && machine.substr(2) == "86" &&
                  std::string("3456").find(machine[1]) != std::string::npos;
   facts["architecture"] = is_i386 ? "i386" : machine;
+  // userspace_bits is Python's platform.architecture() of its own binary; the shell's ELF class stands for it.
+  const std::string elf = first_line(s, "elf_class");
+  if (elf == "01" || elf == "02") {
+    const std::string bits = elf == "02" ? "64" : "32";
+    facts["userspace_bits"] = bits;
+    if (machine == "x86_64" || is_i386) facts["userspace_architecture"] = bits == "64" ? "x86_64" : "i386";
+  }
 }
 
 std::string decode_hex_environ(const std::string& hex) {
@@ -214,23 +224,6 @@ Value parse_environment(const Sections& s) {
   return env;
 }
 
-// The number of CPUs in a list such as "0-3,8,10-11" (/proc/self/status's Cpus_allowed_list).
-std::optional<long long> count_cpu_list(const std::string& list) {
-  long long count = 0;
-  std::stringstream in(trim(list));
-  for (std::string item; std::getline(in, item, ',');) {
-    size_t dash = item.find('-');
-    long long first = 0, last = 0;
-    if (!parse_int(item.substr(0, dash), first)) return std::nullopt;
-    last = first;
-    if (dash != std::string::npos && !parse_int(item.substr(dash + 1), last)) return std::nullopt;
-    if (last < first) return std::nullopt;
-    count += last - first + 1;
-  }
-  if (count == 0) return std::nullopt;
-  return count;
-}
-
 void add_user_facts(const Sections& s, Value& facts) {
   auto id_lines = split_lines(section(s, "id"));
   long long number = 0;
@@ -262,66 +255,14 @@ void add_user_facts(const Sections& s, Value& facts) {
   if (!facts.contains("user_id")) {
     if (const Value* user = find_key(env, "USER")) facts["user_id"] = *user;
   }
-}
-
-void add_hardware_facts(const Sections& s, Value& facts) {
-  for (const auto& line : split_lines(section(s, "meminfo"))) {
-    auto words = split_words(line);
-    long long kb = 0;
-    if (words.size() < 2 || !parse_int(words[1], kb)) continue;
-    static const std::map<std::string, std::string> names = {{"MemTotal:", "memtotal_mb"},
-                                                             {"MemFree:", "memfree_mb"},
-                                                             {"SwapTotal:", "swaptotal_mb"},
-                                                             {"SwapFree:", "swapfree_mb"}};
-    auto it = names.find(words[0]);
-    if (it != names.end()) facts[it->second] = kb / 1024;
-  }
-
-  // Same counting as Ansible's Linux hardware collector: sockets from "physical id" / "cpu cores", threads from
-  // "siblings"; without those fields every processor counts as one socket with one core.
-  long long processors = 0;
-  std::vector<std::pair<std::string, long long>> sockets, cores;
-  auto slot = [](std::vector<std::pair<std::string, long long>>& list, const std::string& key) -> long long& {
-    for (auto& [k, v] : list) {
-      if (k == key) return v;
-    }
-    list.emplace_back(key, 1);
-    return list.back().second;
-  };
-  std::string physid = "0", coreid = "0";
-  for (const auto& line : split_lines(section(s, "cpuinfo"))) {
-    auto colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string key = trim(line.substr(0, colon)), val = trim(line.substr(colon + 1));
-    long long n = 0;
-    if (key == "processor") {
-      ++processors;
-    } else if (key == "physical id") {
-      physid = val;
-      slot(sockets, physid);
-    } else if (key == "core id") {
-      coreid = val;
-      slot(cores, coreid);
-    } else if (key == "cpu cores" && parse_int(val, n)) {
-      slot(sockets, physid) = n;
-    } else if (key == "siblings" && parse_int(val, n)) {
-      slot(cores, coreid) = n;
-    }
-  }
-  if (processors == 0) return;
-  long long count = sockets.empty() ? processors : static_cast<long long>(sockets.size());
-  long long per_socket = !sockets.empty() && sockets[0].second ? sockets[0].second : 1;
-  long long threads = cores.empty() ? 1 / per_socket : cores[0].second / per_socket;
-  facts["processor_count"] = count;
-  facts["processor_cores"] = per_socket;
-  facts["processor_threads_per_core"] = threads;
-  facts["processor_vcpus"] = threads * count * per_socket;
-  long long nproc = 0;
-  if (s.count("nproc_list")) {
-    std::optional<long long> listed = count_cpu_list(first_line(s, "nproc_list"));
-    facts["processor_nproc"] = listed ? *listed : processors;
-  } else {
-    facts["processor_nproc"] = parse_int(first_line(s, "nproc"), nproc) ? nproc : processors;
+  // Ansible reports the real group id as effective_group_id too (it calls getgid() for both).
+  auto real = split_words(first_line(s, "real_ids"));
+  long long ruid = 0, rgid = 0;
+  if (real.size() == 2 && parse_int(real[0], ruid) && parse_int(real[1], rgid)) {
+    facts["real_user_id"] = ruid;
+    facts["real_group_id"] = rgid;
+    facts["effective_group_id"] = rgid;
+    if (id_lines.size() >= 2 && parse_int(trim(id_lines[1]), number)) facts["effective_user_id"] = number;
   }
 }
 
@@ -422,8 +363,15 @@ long long days_from_civil(long long y, long long m, long long d) {
 }
 
 void add_date_facts(const Sections& s, Value& facts) {
-  auto local = split_words(first_line(s, "date_local"));  // Y m d H M S w W z Z A [epoch]
-  auto utc = split_words(first_line(s, "date_utc"));      // Y m d H M S (older probes)
+  auto local = split_words(first_line(s, "date_local"));  // Y m d H M S w W z Z A [epoch [nanoseconds]]
+  std::string micro = "000000";                           // sub-second precision where date has %N (GNU, busybox)
+  if (local.size() == 13) {
+    if (local[12].size() == 9 && local[12].find_first_not_of("0123456789") == std::string::npos) {
+      micro = local[12].substr(0, 6);
+    }
+    local.pop_back();
+  }
+  auto utc = split_words(first_line(s, "date_utc"));  // Y m d H M S (older probes)
   long long epoch = 0;
   std::string utc_iso;
   if (local.size() == 12 && parse_int(local[11], epoch)) {
@@ -450,9 +398,9 @@ void add_date_facts(const Sections& s, Value& facts) {
   dt["epoch_int"] = std::to_string(epoch);
   dt["hour"] = local[3];
   dt["iso8601"] = utc_iso + "Z";
-  dt["iso8601_basic"] = local_basic + "000000";  // sub-second precision is not portable in sh
+  dt["iso8601_basic"] = local_basic + micro;
   dt["iso8601_basic_short"] = local_basic;
-  dt["iso8601_micro"] = utc_iso + ".000000Z";
+  dt["iso8601_micro"] = utc_iso + "." + micro + "Z";
   dt["minute"] = local[4];
   dt["month"] = local[1];
   dt["second"] = local[5];
@@ -493,6 +441,9 @@ Value parse_facts(const std::string& output) {
   facts["env"] = parse_environment(s);
   add_user_facts(s, facts);
   add_hardware_facts(s, facts);
+  add_system_facts(s, facts);
+  add_virtual_facts(s, facts);
+  add_local_facts(s, facts);
   add_network_facts(s, facts);
   const auto paths = existing_paths(s);
   const auto commands = found_commands(s);
@@ -504,4 +455,4 @@ Value parse_facts(const std::string& output) {
   return sorted_keys(facts);
 }
 
-}  // namespace prov::vars
+}  // namespace prov::facts

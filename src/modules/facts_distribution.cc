@@ -7,7 +7,7 @@
 
 #include "facts_internal.h"
 
-namespace prov::vars::facts_detail {
+namespace prov::facts::detail {
 
 namespace {
 
@@ -43,15 +43,29 @@ std::string lookup(const std::map<std::string, std::string>& fields, const std::
 }
 
 std::string distribution_name(const std::string& id) {
-  static const std::map<std::string, std::string> names = {
-      {"debian", "Debian"},       {"ubuntu", "Ubuntu"},           {"raspbian", "Debian"},
-      {"linuxmint", "Linux Mint"}, {"kali", "Kali"},              {"devuan", "Devuan"},
-      {"pop", "Pop!_OS"},         {"centos", "CentOS"},           {"rhel", "RedHat"},
-      {"fedora", "Fedora"},       {"rocky", "Rocky"},             {"almalinux", "AlmaLinux"},
-      {"ol", "OracleLinux"},      {"amzn", "Amazon"},             {"alpine", "Alpine"},
-      {"arch", "Archlinux"},      {"manjaro", "Archlinux"},       {"gentoo", "Gentoo"},
-      {"sles", "SLES"},           {"opensuse-leap", "openSUSE Leap"}, {"opensuse-tumbleweed", "openSUSE Tumbleweed"},
-      {"void", "Void"},           {"nixos", "NixOS"}};
+  static const std::map<std::string, std::string> names = {{"debian", "Debian"},
+                                                           {"ubuntu", "Ubuntu"},
+                                                           {"raspbian", "Debian"},
+                                                           {"linuxmint", "Linux Mint"},
+                                                           {"kali", "Kali"},
+                                                           {"devuan", "Devuan"},
+                                                           {"pop", "Pop!_OS"},
+                                                           {"centos", "CentOS"},
+                                                           {"rhel", "RedHat"},
+                                                           {"fedora", "Fedora"},
+                                                           {"rocky", "Rocky"},
+                                                           {"almalinux", "AlmaLinux"},
+                                                           {"ol", "OracleLinux"},
+                                                           {"amzn", "Amazon"},
+                                                           {"alpine", "Alpine"},
+                                                           {"arch", "Archlinux"},
+                                                           {"manjaro", "Archlinux"},
+                                                           {"gentoo", "Gentoo"},
+                                                           {"sles", "SLES"},
+                                                           {"opensuse-leap", "openSUSE Leap"},
+                                                           {"opensuse-tumbleweed", "openSUSE Tumbleweed"},
+                                                           {"void", "Void"},
+                                                           {"nixos", "NixOS"}};
   auto it = names.find(id);
   if (it != names.end()) return it->second;
   if (id.empty()) return "";
@@ -62,12 +76,11 @@ std::string distribution_name(const std::string& id) {
 
 std::string os_family_of(const std::string& distribution) {
   static const std::map<std::string, std::string> families = {
-      {"Debian", "Debian"},   {"Ubuntu", "Debian"},        {"Linux Mint", "Debian"},    {"Kali", "Debian"},
-      {"Devuan", "Debian"},   {"Pop!_OS", "Debian"},       {"Raspbian", "Debian"},      {"RedHat", "RedHat"},
-      {"CentOS", "RedHat"},   {"Fedora", "RedHat"},        {"Rocky", "RedHat"},         {"AlmaLinux", "RedHat"},
-      {"Amazon", "RedHat"},   {"OracleLinux", "RedHat"},   {"Alpine", "Alpine"},        {"Archlinux", "Archlinux"},
-      {"Gentoo", "Gentoo"},   {"SLES", "Suse"},            {"openSUSE Leap", "Suse"},
-      {"openSUSE Tumbleweed", "Suse"}};
+      {"Debian", "Debian"}, {"Ubuntu", "Debian"},      {"Linux Mint", "Debian"},  {"Kali", "Debian"},
+      {"Devuan", "Debian"}, {"Pop!_OS", "Debian"},     {"Raspbian", "Debian"},    {"RedHat", "RedHat"},
+      {"CentOS", "RedHat"}, {"Fedora", "RedHat"},      {"Rocky", "RedHat"},       {"AlmaLinux", "RedHat"},
+      {"Amazon", "RedHat"}, {"OracleLinux", "RedHat"}, {"Alpine", "Alpine"},      {"Archlinux", "Archlinux"},
+      {"Gentoo", "Gentoo"}, {"SLES", "Suse"},          {"openSUSE Leap", "Suse"}, {"openSUSE Tumbleweed", "Suse"}};
   auto it = families.find(distribution);
   return it == families.end() ? distribution : it->second;
 }
@@ -121,7 +134,10 @@ void add_distribution_facts(const Sections& s, Value& facts) {
 
   std::string version = lookup(os, "VERSION_ID");
   std::string file_variety, file_path;
-  if (distribution == "Debian" && starts_with_digit(debian_version)) version = debian_version;  // 12.11, not 12
+  // 12.11 rather than os-release's 12 where Ansible's distro library reads /etc/debian_version (older probes did
+  // not tell: they keep 12.11).
+  const bool reads_debian_version = !s.count("pydistro") || first_line(s, "pydistro") == "reads_debian_version";
+  if (distribution == "Debian" && starts_with_digit(debian_version) && reads_debian_version) version = debian_version;
   if (distribution == "Alpine" && !alpine_release.empty()) version = alpine_release;
   if (family == "Debian") {
     file_variety = "Debian";
@@ -157,6 +173,14 @@ void add_distribution_facts(const Sections& s, Value& facts) {
     auto rest = version.substr(dot + 1);
     facts["distribution_minor_version"] = rest.substr(0, rest.find('.'));
   }
+  // Debian's minor version always comes from /etc/debian_version ("12.15" gives 15), whatever gave the version.
+  auto debian_dot = debian_version.find('.');
+  if (distribution == "Debian" && starts_with_digit(debian_version) && debian_dot != std::string::npos &&
+      debian_dot + 1 < debian_version.size() &&
+      std::isdigit(static_cast<unsigned char>(debian_version[debian_dot + 1]))) {
+    const std::string rest = debian_version.substr(debian_dot + 1);
+    facts["distribution_minor_version"] = rest.substr(0, rest.find_first_not_of("0123456789"));
+  }
   facts["distribution_release"] = release;
   if (!file_variety.empty()) {
     facts["distribution_file_variety"] = file_variety;
@@ -166,4 +190,4 @@ void add_distribution_facts(const Sections& s, Value& facts) {
   facts["os_family"] = family;
 }
 
-}  // namespace prov::vars::facts_detail
+}  // namespace prov::facts::detail

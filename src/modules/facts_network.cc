@@ -2,13 +2,14 @@
 // /proc/net/route when ip is missing), addresses per interface (from `ip -4 -o addr`, or /proc/net/fib_trie),
 // and link details from /sys/class/net.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "facts_internal.h"
 
-namespace prov::vars::facts_detail {
+namespace prov::facts::detail {
 
 namespace {
 
@@ -18,6 +19,11 @@ struct Address {
   std::string address;
   std::string broadcast;
   int prefix = 32;
+  bool secondary = false;
+};
+
+struct Address6 {
+  std::string device, address, prefix, scope;
 };
 
 struct Link {
@@ -80,12 +86,38 @@ std::vector<Address> parse_ip_addr(const std::string& text) {
     a.label = a.device;
     for (std::size_t i = 4; i < words.size(); ++i) {
       if (words[i] == "brd" && i + 1 < words.size()) a.broadcast = words[i + 1];
+      if (words[i] == "secondary") a.secondary = true;
       if (words[i].size() > 1 && words[i].back() == '\\') {
         a.label = words[i].substr(0, words[i].size() - 1);
         break;
       }
     }
     if (parse_ipv4(a.address)) addresses.push_back(a);
+  }
+  return addresses;
+}
+
+// "1: lo    inet6 ::1/128 scope host \       valid_lft ..." or, for a point-to-point address,
+// "5: tun0    inet6 fd00::1 peer fd00::2/128 scope global \ ...".
+std::vector<Address6> parse_ip6_addr(const std::string& text) {
+  std::vector<Address6> addresses;
+  for (const auto& line : split_lines(text)) {
+    auto words = split_words(line);
+    if (words.size() < 6 || words[2] != "inet6") continue;
+    Address6 a;
+    a.device = words[1];
+    if (words[4] == "peer" && words.size() >= 8) {
+      a.address = words[3];
+      auto slash = words[5].find('/');
+      a.prefix = slash == std::string::npos ? "" : words[5].substr(slash + 1);
+      a.scope = words[7];
+    } else {
+      auto slash = words[3].find('/');
+      a.address = words[3].substr(0, slash);
+      a.prefix = slash == std::string::npos ? "" : words[3].substr(slash + 1);
+      a.scope = words[5];
+    }
+    addresses.push_back(a);
   }
   return addresses;
 }
@@ -224,16 +256,40 @@ std::string fact_name(const std::string& device) {
 void add_network_facts(const Sections& s, Value& facts) {
   const auto routes = parse_proc_routes(section(s, "proc_net_route"));
   const bool have_ip = s.count("ip_addr") > 0;
-  const auto addresses = have_ip ? parse_ip_addr(section(s, "ip_addr"))
-                                 : addresses_from_proc(section(s, "fib_trie"), routes);
+  const auto addresses =
+      have_ip ? parse_ip_addr(section(s, "ip_addr")) : addresses_from_proc(section(s, "fib_trie"), routes);
+  const auto addresses6 = parse_ip6_addr(section(s, "ip_addr"));
   const auto links = parse_links(section(s, "netdev"));
   const DefaultRoute route = find_default_route(s, routes);
+  // "name key value" lines: what only some interfaces have
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> extra;
+  for (const auto& line : split_lines(section(s, "netdev_extra"))) {
+    auto w = split_words(line);
+    if (w.size() >= 2) {
+      std::string value = w.size() > 2 ? trim(line.substr(line.find(w[1]) + w[1].size())) : "";
+      extra[w[0]].emplace_back(w[1], value);
+    }
+  }
 
-  Value all = Value::array();
-  for (const auto& a : addresses) {
-    if (a.address.rfind("127.", 0) != 0) all.push_back(a.address);
+  // Ansible walks the interfaces and lists each one's primary addresses, then its secondary ones.
+  Value all = Value::array(), all6 = Value::array();
+  for (const auto& l : links) {
+    for (bool secondary : {false, true}) {
+      for (const auto& a : addresses) {
+        if (a.device == l.name && a.secondary == secondary && a.address.rfind("127.", 0) != 0) all.push_back(a.address);
+      }
+    }
+    for (const auto& a : addresses6) {
+      if (a.device == l.name && a.address != "::1") all6.push_back(a.address);
+    }
+  }
+  if (links.empty()) {
+    for (const auto& a : addresses) {
+      if (a.address.rfind("127.", 0) != 0) all.push_back(a.address);
+    }
   }
   facts["all_ipv4_addresses"] = all;
+  if (s.count("netdev_extra")) facts["all_ipv6_addresses"] = all6;
 
   Value interfaces = Value::array();
   for (const auto& l : links) {
@@ -241,16 +297,56 @@ void add_network_facts(const Sections& s, Value& facts) {
     Value dev = Value::object();
     dev["active"] = l.active;
     dev["device"] = l.name;
+    bool primary_seen = false;
     for (const auto& a : addresses) {
-      if (a.device == l.name) {
+      if (a.device != l.name) continue;
+      // the first primary address is "ipv4"; further primary ones and the secondary ones are "ipv4_secondaries"
+      if (!a.secondary && !primary_seen) {
         dev["ipv4"] = ipv4_dict(a);
-        break;
+        primary_seen = true;
+      } else {
+        if (!dev.contains("ipv4_secondaries")) dev["ipv4_secondaries"] = Value::array();
+        dev["ipv4_secondaries"].push_back(ipv4_dict(a));
       }
+    }
+    for (const auto& a : addresses6) {
+      if (a.device != l.name) continue;
+      if (!dev.contains("ipv6")) dev["ipv6"] = Value::array();
+      dev["ipv6"].push_back({{"address", a.address}, {"prefix", a.prefix}, {"scope", a.scope}});
     }
     if (!l.macaddress.empty()) dev["macaddress"] = l.macaddress;
     dev["mtu"] = l.mtu;
     if (l.promisc) dev["promisc"] = *l.promisc;
     dev["type"] = l.type;
+    Value bridged = Value::array(), slaves = Value::array();
+    for (const auto& [key, value] : extra[l.name]) {
+      auto number = parse_int(value);
+      if (key == "pciid" || key == "module" || key == "perm_macaddress") {
+        dev[key] = value;
+      } else if (key == "speed" && number) {
+        dev["speed"] = *number;
+      } else if (key == "bridge") {
+        dev["type"] = "bridge";
+        dev["interfaces"] = bridged;
+      } else if (key == "brif") {
+        dev["interfaces"].push_back(value);
+      } else if (key == "bridge_id") {
+        dev["id"] = value;
+      } else if (key == "stp_state") {
+        dev["stp"] = value == "1";
+      } else if (key == "bond_slaves") {
+        dev["type"] = "bonding";
+        for (const auto& slave : split_words(value)) slaves.push_back(slave);
+        dev["slaves"] = slaves;
+      } else if (key == "bond_mode" || key == "bond_miimon" || key == "bond_lacp_rate") {
+        auto words = split_words(value);
+        dev[key.substr(5)] = words.empty() ? "" : words[0];
+      } else if (key == "bond_primary" && !value.empty()) {
+        dev["primary"] = value;
+      } else if (key == "bond_all_slaves_active" && dev.contains("primary")) {
+        dev["all_slaves_active"] = value == "1";
+      }
+    }
     facts[fact_name(l.name)] = dev;
   }
   facts["interfaces"] = interfaces;
@@ -283,6 +379,31 @@ void add_network_facts(const Sections& s, Value& facts) {
     }
   }
   facts["default_ipv4"] = def;
+
+  if (!s.count("netdev_extra")) return;  // an older probe asked nothing about IPv6
+  Value def6 = Value::object();
+  auto words = split_words(first_line(s, "ip6_route_get"));
+  if (!words.empty() && words[0] == kIpv6Target) {
+    for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+      if (words[i] == "dev") def6["interface"] = words[i + 1];
+      if (words[i] == "src") def6["address"] = words[i + 1];
+      if (words[i] == "via" && words[i + 1] != kIpv6Target) def6["gateway"] = words[i + 1];
+    }
+  }
+  if (def6.contains("address")) {
+    for (const auto& a : addresses6) {
+      if (a.address != def6["address"].get<std::string>()) continue;
+      def6["prefix"] = a.prefix;
+      def6["scope"] = a.scope;
+      for (const auto& l : links) {
+        if (l.name != a.device) continue;
+        if (!l.macaddress.empty()) def6["macaddress"] = l.macaddress;
+        def6["mtu"] = l.mtu;
+        def6["type"] = l.type;
+      }
+    }
+  }
+  facts["default_ipv6"] = def6;
 }
 
-}  // namespace prov::vars::facts_detail
+}  // namespace prov::facts::detail
