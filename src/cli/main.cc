@@ -1,6 +1,7 @@
 // provision: the pipeline in order. Parse options, read the config, load the inventory and the playbook (all of
 // it, validated, before any host is touched), then compile each play to its task graph and execute it, reporting
 // through one output sink.
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "listing.h"
 #include "options.h"
 #include "provision/core/config.h"
+#include "provision/core/error.h"
 #include "provision/exec/executor.h"
 #include "provision/inventory/inventory.h"
 #include "provision/output/events.h"
@@ -66,6 +68,40 @@ void apply_config(const Config& config, cli::Options& o) {
   if (config.become_ask_pass) o.ask_become_pass = true;
 }
 
+// The output: --output when given, else the configuration's stdout_callback, followed by the callbacks_enabled
+// provision has (profile_tasks, timer) and the retry file. As in Ansible, force_color wins over nocolor and
+// NO_COLOR, which win over the terminal.
+std::unique_ptr<out::Sink> make_output(const cli::Options& options, const Config& config) {
+  std::string format = options.output;
+  if (format.empty()) format = config.stdout_callback == "default" ? "human" : config.stdout_callback;
+  std::vector<std::string> formats = out::sink_names();
+  if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
+    warn_once(
+        fmt::format("stdout_callback: callback '{}' is not supported by provision, using the default one", format));
+    format = "human";
+  }
+  std::vector<std::string> reports;
+  std::vector<std::string> known = out::report_names();
+  for (const auto& name : config.callbacks_enabled) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) {
+      reports.push_back(name);
+    } else {
+      warn_once(fmt::format("callbacks_enabled: callback '{}' is not supported by provision, ignored{}", name,
+                            did_you_mean(name, known)));
+    }
+  }
+  out::SinkOptions o;
+  o.color = config.force_color || (isatty(STDOUT_FILENO) && !config.nocolor);
+  o.verbosity = options.settings.verbosity;
+  o.diff = options.settings.diff;
+  o.check = options.settings.check;
+  o.display_skipped_hosts = config.display_skipped_hosts;
+  o.display_ok_hosts = config.display_ok_hosts;
+  o.retry_files = config.retry_files_enabled;
+  o.retry_files_save_path = config.retry_files_save_path;
+  return out::make_sinks(format, reports, o);
+}
+
 std::string absolute_path(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
@@ -99,18 +135,21 @@ int run(int argc, char** argv) {
   if (int code = cli::parse_options(argc, argv, options); code >= 0) return code;
   setup_logging(options.settings.verbosity);
 
-  out::SinkOptions sink_options;
-  sink_options.color = isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR") && options.output == "human";
-  sink_options.verbosity = options.settings.verbosity;
-  sink_options.diff = options.settings.diff;
-  sink_options.check = options.settings.check;
-  auto sink = out::make_sink(options.output, sink_options);
+  // The configuration comes first: it chooses the output.
+  Config config;
+  try {
+    config = load_config(process_environment());
+  } catch (const Error& e) {
+    std::cerr << "ERROR! " << e.describe() << std::endl;
+    return exec::kExitLoadError;
+  }
+  for (const auto& warning : config.warnings) warn_once(warning);
+  auto sink = make_output(options, config);
 
   // As ansible-playbook: the playbooks must exist, then the inventory is read, the --limit checked, and only then
   // are the playbooks loaded.
   std::optional<inv::Inventory> inventory;
   try {
-    const Config config = load_config(process_environment());
     apply_config(config, options);
     options.settings.facts = cli::fact_settings(config, process_environment());
     options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars, warn_once);
@@ -156,7 +195,16 @@ int run(int argc, char** argv) {
 
   try {
     if (options.ask_pass) options.settings.password = cli::prompt_secret("SSH password: ");
-    if (options.ask_become_pass) options.settings.become_password = cli::prompt_secret("BECOME password: ");
+    if (options.ask_become_pass) {
+      try {
+        options.settings.become_password = cli::prompt_secret("BECOME password: ");
+      } catch (const Error&) {
+        // -K or become_ask_pass in a pipeline: say where the password can come from instead.
+        throw Error(
+            "cannot ask for the become password (-K, become_ask_pass): no terminal; give it as "
+            "ansible_become_password (and unset become_ask_pass)");
+      }
+    }
   } catch (const Error& e) {
     std::cerr << "ERROR! " << e.message() << std::endl;
     return exec::kExitBadOptions;

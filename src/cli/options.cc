@@ -6,10 +6,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 #include "provision/core/yaml.h"
+#include "provision/output/events.h"
 #include "provision/playbook/model.h"
 
 namespace prov::cli {
@@ -140,12 +142,18 @@ int parse_options(int argc, char** argv, Options& o) {
        o.become_method);
   list({"--roles-path"}, "ROLES_PATH", "a folder to find roles in, before the configured ones (repeatable)",
        o.roles_path);
-  value({"--output"}, "OUTPUT", "output format: human (default) or json", [&](const std::string& v) {
-    if (v != "human" && v != "json") {
-      throw UsageError("argument --output: invalid choice: '" + v + "' (choose from 'human', 'json')");
-    }
-    o.output = v;
-  });
+  value({"--output"}, "OUTPUT",
+        "output format: human (default: the configuration's stdout_callback), json, minimal "
+        "or yaml",
+        [&](const std::string& v) {
+          std::vector<std::string> names = out::sink_names();
+          if (std::find(names.begin(), names.end(), v) == names.end()) {
+            std::string choices;
+            for (const auto& name : names) choices += (choices.empty() ? "'" : ", '") + name + "'";
+            throw UsageError("argument --output: invalid choice: '" + v + "' (choose from " + choices + ")");
+          }
+          o.output = v;
+        });
   std::string refused;
   for (const auto& option : kUnsupported) {
     value(option.names, option.metavar, "not supported by provision yet",

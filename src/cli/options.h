@@ -14,7 +14,7 @@ struct Options {
   std::vector<std::string> inventories;
   std::vector<std::string> extra_vars;  ///< raw -e values, in order
   std::vector<std::string> roles_path;
-  std::string output = "human";
+  std::string output;  ///< --output; "" when not given (the configuration's stdout_callback decides)
   bool syntax_check = false;
   bool list_hosts = false;
   bool list_tasks = false;

@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <set>
 
 #include "provision/core/error.h"
 #include "provision/core/text.h"
 #include "provision/core/value.h"
+#include "settings_table.h"
 
 extern char** environ;
 
@@ -194,49 +196,182 @@ std::vector<std::string> to_paths(const Setting& s, char separator, const Env& e
   return out;
 }
 
-/// How one setting reaches its field: the file key ("section.key") and the environment variable.
+std::vector<std::string> to_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string item = trim(text.substr(start, end - start));
+    if (!item.empty()) out.push_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+/// A callback's short name: Ansible accepts "yaml", "community.general.yaml" and "ansible.builtin.default".
+std::string callback_name(const std::string& name) {
+  auto dot = name.rfind('.');
+  return dot == std::string::npos ? name : name.substr(dot + 1);
+}
+
+/// How one setting reaches its field: the file keys ("section.key") and the environment variables it is read
+/// from, as ansible-config lists them (a later variable of the list wins, as in Ansible).
 struct Field {
-  std::string key;
-  std::string env;
+  std::vector<std::string> keys;
+  std::vector<std::string> envs;
   std::function<void(Config&, const Setting&, const Env&)> apply;
 };
 
+void set_stdout_callback(Config& c, const Setting& s) {
+  static const std::vector<std::string> known{"default", "minimal", "yaml", "json"};
+  std::string name = callback_name(trim(s.value));
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
+    std::string where = s.origin.empty() ? "stdout_callback" : s.origin;
+    throw Error(
+        fmt::format("invalid callback for stdout specified: '{}' in {}{}", s.value, where, did_you_mean(name, known)),
+        s.loc, "provision's stdout callbacks are default, minimal, yaml and json");
+  }
+  c.stdout_callback = name;
+}
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> table{
-      {"defaults.inventory", "ANSIBLE_INVENTORY",
+      {{"defaults.inventory"},
+       {"ANSIBLE_INVENTORY"},
        [](Config& c, const Setting& s, const Env& e) { c.inventory = to_paths(s, ',', e); }},
-      {"defaults.roles_path", "ANSIBLE_ROLES_PATH",
+      {{"defaults.roles_path"},
+       {"ANSIBLE_ROLES_PATH"},
        [](Config& c, const Setting& s, const Env& e) { c.roles_path = to_paths(s, ':', e); }},
-      {"defaults.forks", "ANSIBLE_FORKS",
+      {{"defaults.collections_paths", "defaults.collections_path"},
+       {"ANSIBLE_COLLECTIONS_PATHS", "ANSIBLE_COLLECTIONS_PATH"},
+       [](Config& c, const Setting& s, const Env& e) { c.collections_path = to_paths(s, ':', e); }},
+      {{"defaults.forks"},
+       {"ANSIBLE_FORKS"},
        [](Config& c, const Setting& s, const Env&) { c.forks = to_int(s, "forks", 1); }},
-      {"defaults.remote_user", "ANSIBLE_REMOTE_USER",
+      {{"defaults.remote_user"},
+       {"ANSIBLE_REMOTE_USER"},
        [](Config& c, const Setting& s, const Env&) { c.remote_user = s.value; }},
-      {"defaults.private_key_file", "ANSIBLE_PRIVATE_KEY_FILE",
+      {{"defaults.private_key_file"},
+       {"ANSIBLE_PRIVATE_KEY_FILE"},
        [](Config& c, const Setting& s, const Env& e) {
          c.private_key_file = s.value.empty() ? "" : resolve_path(s.value, s.base, e);
        }},
-      {"defaults.host_key_checking", "ANSIBLE_HOST_KEY_CHECKING",
+      {{"defaults.host_key_checking", "ssh_connection.host_key_checking", "paramiko_connection.host_key_checking"},
+       {"ANSIBLE_HOST_KEY_CHECKING", "ANSIBLE_SSH_HOST_KEY_CHECKING", "ANSIBLE_PARAMIKO_HOST_KEY_CHECKING"},
        [](Config& c, const Setting& s, const Env&) { c.host_key_checking = to_bool(s, "host_key_checking"); }},
-      {"defaults.timeout", "ANSIBLE_TIMEOUT",
+      {{"defaults.timeout", "ssh_connection.timeout"},
+       {"ANSIBLE_TIMEOUT", "ANSIBLE_SSH_TIMEOUT"},
        [](Config& c, const Setting& s, const Env&) { c.timeout = to_int(s, "timeout", 0); }},
-      {"privilege_escalation.become", "ANSIBLE_BECOME",
+      {{"privilege_escalation.become"},
+       {"ANSIBLE_BECOME"},
        [](Config& c, const Setting& s, const Env&) { c.become = to_bool(s, "become"); }},
-      {"privilege_escalation.become_user", "ANSIBLE_BECOME_USER",
+      {{"privilege_escalation.become_user"},
+       {"ANSIBLE_BECOME_USER"},
        [](Config& c, const Setting& s, const Env&) { c.become_user = s.value; }},
-      {"privilege_escalation.become_method", "ANSIBLE_BECOME_METHOD",
+      {{"privilege_escalation.become_method"},
+       {"ANSIBLE_BECOME_METHOD"},
        [](Config& c, const Setting& s, const Env&) { c.become_method = s.value; }},
-      {"privilege_escalation.become_ask_pass", "ANSIBLE_BECOME_ASK_PASS",
+      {{"privilege_escalation.become_ask_pass"},
+       {"ANSIBLE_BECOME_ASK_PASS"},
        [](Config& c, const Setting& s, const Env&) { c.become_ask_pass = to_bool(s, "become_ask_pass"); }},
+      {{"defaults.stdout_callback"},
+       {"ANSIBLE_STDOUT_CALLBACK"},
+       [](Config& c, const Setting& s, const Env&) { set_stdout_callback(c, s); }},
+      {{"defaults.callback_whitelist", "defaults.callbacks_enabled"},
+       {"ANSIBLE_CALLBACK_WHITELIST", "ANSIBLE_CALLBACKS_ENABLED"},
+       [](Config& c, const Setting& s, const Env&) {
+         c.callbacks_enabled.clear();
+         for (const auto& name : to_list(s.value)) c.callbacks_enabled.push_back(callback_name(name));
+       }},
+      {{"defaults.display_skipped_hosts"},
+       {"ANSIBLE_DISPLAY_SKIPPED_HOSTS"},
+       [](Config& c, const Setting& s, const Env&) { c.display_skipped_hosts = to_bool(s, "display_skipped_hosts"); }},
+      {{"defaults.display_ok_hosts"},
+       {"ANSIBLE_DISPLAY_OK_HOSTS"},
+       [](Config& c, const Setting& s, const Env&) { c.display_ok_hosts = to_bool(s, "display_ok_hosts"); }},
+      {{"defaults.force_color"},
+       {"ANSIBLE_FORCE_COLOR"},
+       [](Config& c, const Setting& s, const Env&) { c.force_color = to_bool(s, "force_color"); }},
+      {{"defaults.nocolor"},
+       {"ANSIBLE_NOCOLOR", "NO_COLOR"},
+       [](Config& c, const Setting& s, const Env&) {
+         // NO_COLOR's own convention: any value but an empty one turns colour off.
+         if (s.origin == "NO_COLOR") {
+           c.nocolor = !s.value.empty() && ansible_bool(Value(trim(s.value))) != std::optional<bool>(false);
+         } else {
+           c.nocolor = to_bool(s, "nocolor");
+         }
+       }},
+      {{"defaults.retry_files_enabled"},
+       {"ANSIBLE_RETRY_FILES_ENABLED"},
+       [](Config& c, const Setting& s, const Env&) { c.retry_files_enabled = to_bool(s, "retry_files_enabled"); }},
+      {{"defaults.retry_files_save_path"},
+       {"ANSIBLE_RETRY_FILES_SAVE_PATH"},
+       [](Config& c, const Setting& s, const Env& e) {
+         c.retry_files_save_path = s.value.empty() ? "" : resolve_path(s.value, s.base, e);
+       }},
   };
   return table;
+}
+
+bool read_by_a_field(const std::string& key, bool is_env) {
+  for (const auto& field : fields()) {
+    const auto& names = is_env ? field.envs : field.keys;
+    if (std::find(names.begin(), names.end(), key) != names.end()) return true;
+  }
+  return false;
+}
+
+/// The warning for a setting provision does not honour, or "" for one it honours or that changes nothing.
+std::string setting_warning(const std::string& key, bool is_env) {
+  if (read_by_a_field(key, is_env)) return {};
+  std::optional<SettingUse> use = is_env ? setting_use("", key) : setting_use(key, "");
+  if (use == SettingUse::Harmless) return {};
+  if (use) return "not supported by provision, ignored";
+  const SettingsTable& table = settings_table();
+  std::vector<std::string> candidates;
+  if (is_env) {
+    for (const auto& entry : table.env) candidates.push_back(entry.first);
+    return "unknown setting, ignored" + did_you_mean(key, candidates);
+  }
+  std::string section = key.substr(0, key.find('.'));
+  if (!table.sections.count(section)) {
+    candidates.assign(table.sections.begin(), table.sections.end());
+    return fmt::format("unknown section [{}], ignored{}", section, did_you_mean(section, candidates));
+  }
+  for (const auto& entry : table.ini) {
+    if (entry.first.rfind(section + ".", 0) == 0) candidates.push_back(entry.first.substr(section.size() + 1));
+  }
+  return "unknown setting, ignored" + did_you_mean(key.substr(section.size() + 1), candidates);
 }
 
 void apply_file(Config& config, const std::string& path, const Env& env) {
   auto settings = read_ini(path);
   for (const auto& field : fields()) {
-    if (auto it = settings.find(field.key); it != settings.end()) field.apply(config, it->second, env);
+    for (const auto& key : field.keys) {
+      if (auto it = settings.find(key); it != settings.end()) field.apply(config, it->second, env);
+    }
   }
-  for (const auto& [key, setting] : settings) config.raw[key] = setting.value;
+  // In the file's order, so that warnings read top to bottom.
+  std::vector<std::pair<std::string, const Setting*>> in_order;
+  for (const auto& [key, setting] : settings) {
+    config.raw[key] = setting.value;
+    in_order.emplace_back(key, &setting);
+  }
+  std::sort(in_order.begin(), in_order.end(),
+            [](const auto& a, const auto& b) { return a.second->loc.line < b.second->loc.line; });
+  std::set<std::string> sections_warned;
+  for (const auto& [key, setting] : in_order) {
+    std::string warning = setting_warning(key, false);
+    if (warning.empty()) continue;
+    std::string section = key.substr(0, key.find('.'));
+    if (warning.rfind("unknown section", 0) == 0 && !sections_warned.insert(section).second) continue;
+    std::string name = key.substr(section.size() + 1);
+    config.warnings.push_back(warning.rfind("unknown section", 0) == 0
+                                  ? fmt::format("{}:{}: {}", path, setting->loc.line, warning)
+                                  : fmt::format("{}:{}: [{}] {}: {}", path, setting->loc.line, section, name, warning));
+  }
 }
 
 }  // namespace
@@ -253,8 +388,16 @@ Config load_config(const Env& env, const std::string& cwd) {
   if (!config.provision_config_file.empty()) apply_file(config, config.provision_config_file, env);
 
   for (const auto& field : fields()) {
-    if (auto it = env.find(field.env); it != env.end())
-      field.apply(config, Setting{it->second, {}, field.env, cwd}, env);
+    for (const auto& name : field.envs) {
+      if (auto it = env.find(name); it != env.end()) field.apply(config, Setting{it->second, {}, name, cwd}, env);
+    }
+  }
+  // Ansible reads only the variables it knows; one it does not (a typo) is silently nothing. provision names it.
+  for (const auto& [name, value] : env) {
+    bool ansible = name.rfind("ANSIBLE_", 0) == 0 && name != "ANSIBLE_CONFIG";
+    if (!ansible && !setting_use("", name)) continue;
+    std::string warning = setting_warning(name, true);
+    if (!warning.empty()) config.warnings.push_back(fmt::format("{}: {}", name, warning));
   }
   return config;
 }

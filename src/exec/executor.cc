@@ -394,6 +394,7 @@ class PlaybookRun {
     m["ansible_check_mode"] = settings_.check;
     m["ansible_diff_mode"] = settings_.diff;
     m["ansible_verbosity"] = settings_.verbosity;
+    m["ansible_forks"] = settings_.forks;
     m["playbook_dir"] = playbook_.dir;
     m["ansible_playbook_dir"] = playbook_.dir;
     m["ansible_version"] = version_info();

@@ -29,6 +29,11 @@ void TaskReport::outcome(const TaskOutcome& outcome) const {
   event.status = outcome.status;
   event.ignored = outcome.ignored;
   if (loop) {
+    out::HostResult whole = event;
+    whole.loop_end = true;
+    whole.result = displayed(outcome.result);
+    whole.show_result = shows_result(outcome.status);
+    play_.sink->host_result(whole);
     // Items were shown one by one; Ansible adds a line only for a wholly skipped loop or an ignored failure.
     if (outcome.status == out::Status::Skipped) {
       event.result = Value{{"changed", false}, {"skipped", true}};

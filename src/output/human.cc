@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "human.h"
+#include "paint.h"
 #include "provision/output/diff.h"
 #include "provision/output/events.h"
 
@@ -16,43 +18,47 @@ namespace {
 
 constexpr int kWidth = 80;
 
-const char* kGreen = "\033[0;32m";
-const char* kYellow = "\033[0;33m";
-const char* kRed = "\033[0;31m";
-const char* kCyan = "\033[0;36m";
-const char* kMagenta = "\033[0;35m";
-const char* kReset = "\033[0m";
-
-// Keys Ansible's default callback leaves out of a printed result.
+// Keys Ansible's default callback leaves out of a printed result. failed and skipped are taken out of every result
+// before any callback sees it: the status line already says so.
 Value abridged(const Value& result, int verbosity) {
   if (!result.is_object()) return result;
   Value out = Value::object();
   for (auto it = result.begin(); it != result.end(); ++it) {
     const std::string& k = it.key();
-    if (k.rfind("_ansible", 0) == 0) continue;
+    if (k.rfind("_ansible", 0) == 0 || k == "failed" || k == "skipped") continue;
     if (k == "exception" || (verbosity < 3 && (k == "invocation" || k == "diff"))) continue;
     out[k] = it.value();
   }
   return out;
 }
 
+std::string json_result(const Value& shown, int indent) { return python_json(shown, indent); }
+
 class HumanSink : public Sink {
  public:
-  explicit HumanSink(SinkOptions options) : options_(options) {}
+  HumanSink(SinkOptions options, ResultDump dump) : options_(options), dump_(dump) {}
 
   void playbook_start(const std::string& path) override {
     if (options_.verbosity > 0) line(fmt::format("PLAYBOOK: {}", path));
   }
   void play_start(const std::string& name, const std::vector<std::string>&) override {
+    pending_.reset();
     banner(fmt::format("PLAY [{}]", name));
   }
   void no_hosts_matched() override { line(paint(kCyan, "skipping: no hosts matched")); }
   void task_start(const std::string& title, bool is_handler, const std::string& location) override {
-    banner(fmt::format("{} [{}]", is_handler ? "RUNNING HANDLER" : "TASK", title));
-    if (options_.verbosity >= 2 && !location.empty()) line(fmt::format("task path: {}", location));
+    std::string text = fmt::format("{} [{}]", is_handler ? "RUNNING HANDLER" : "TASK", title);
+    std::string path = options_.verbosity >= 2 && !location.empty() ? fmt::format("task path: {}", location) : "";
+    std::lock_guard lock(mutex_);
+    pending_ = Banner{text, path};
+    // As Ansible's default callback: when ok or skipped results are hidden, a banner waits for a result it shows.
+    if (options_.display_ok_hosts && options_.display_skipped_hosts) flush_banner();
   }
   void host_result(const HostResult& r) override {
     std::lock_guard lock(mutex_);
+    if (r.loop_end) return;  // the items were shown one by one
+    if (!shown(r)) return;
+    flush_banner();
     if (options_.diff && r.result.is_object() && r.result.contains("diff") &&
         (r.status == Status::Changed || r.status == Status::Ok)) {
       std::string text = render_diff(r.result["diff"]);
@@ -69,30 +75,30 @@ class HumanSink : public Sink {
         const char* word = r.status == Status::Ok ? "ok" : "changed";
         const char* colour = r.status == Status::Ok ? kGreen : kYellow;
         std::string text = fmt::format("{}: [{}]{}", word, host, item);
-        if (dump) text += " => " + python_json(shown, indent);
+        if (dump) text += " => " + dump_(shown, indent);
         std::cout << paint(colour, text) << '\n';
         break;
       }
       case Status::Skipped: {
-        std::string text = fmt::format("skipping: [{}]{}", host, item);
-        if (options_.verbosity > 0) text += " => " + python_json(shown, -1);
+        // Ansible's item line keeps a space after the label.
+        std::string text = fmt::format("skipping: [{}]{}", host, r.is_item ? item + " " : item);
+        if (options_.verbosity > 0) text += " => " + dump_(shown, -1);
         std::cout << paint(kCyan, text) << '\n';
         break;
       }
       case Status::Failed: {
-        std::string text = r.is_item ? fmt::format("failed: [{}] (item={}) => {}", host, r.item_label,
-                                                   python_json(shown, indent))
-                                     : fmt::format("fatal: [{}]: FAILED! => {}", host, python_json(shown, indent));
+        std::string text = r.is_item
+                               ? fmt::format("failed: [{}] (item={}) => {}", host, r.item_label, dump_(shown, indent))
+                               : fmt::format("fatal: [{}]: FAILED! => {}", host, dump_(shown, indent));
         std::cout << paint(kRed, text) << '\n';
         if (r.ignored) std::cout << paint(kCyan, "...ignoring") << '\n';
         break;
       }
       case Status::Unreachable:
         // Ansible shows an item that could not reach the host as a failed item.
-        std::cout << paint(kRed, r.is_item
-                                     ? fmt::format("failed: [{}] (item={}) => {}", host, r.item_label,
-                                                   python_json(shown, indent))
-                                     : fmt::format("fatal: [{}]: UNREACHABLE! => {}", host, python_json(shown, -1)))
+        std::cout << paint(r.is_item ? kRed : kBrightRed,
+                           r.is_item ? fmt::format("failed: [{}] (item={}) => {}", host, r.item_label, dump_(shown, indent))
+                                     : fmt::format("fatal: [{}]: UNREACHABLE! => {}", host, dump_(shown, -1)))
                   << '\n';
         if (r.ignored) std::cout << paint(kCyan, "...ignoring") << '\n';
         break;
@@ -100,31 +106,45 @@ class HumanSink : public Sink {
     std::cout.flush();
   }
   void retrying(const std::string& host, const std::string& title, int retries_left) override {
-    line(fmt::format("FAILED - RETRYING: [{}]: {} ({} retries left).", host, title, retries_left));
+    std::lock_guard lock(mutex_);
+    flush_banner();
+    std::cout << paint(kDarkGray,
+                       fmt::format("FAILED - RETRYING: [{}]: {} ({} retries left).", host, title, retries_left))
+              << std::endl;
   }
-  void ignored_note() override { line(paint(kCyan, "...ignoring")); }
+  void ignored_note() override {
+    std::lock_guard lock(mutex_);
+    flush_banner();
+    std::cout << paint(kCyan, "...ignoring") << std::endl;
+  }
   void included(const std::string& file, const std::vector<std::string>& hosts,
                 const std::optional<std::string>& item_label) override {
     std::string item = item_label ? fmt::format(" => (item={})", *item_label) : "";
-    line(paint(kCyan, fmt::format("included: {} for {}{}", file, fmt::join(hosts, ", "), item)));
+    std::lock_guard lock(mutex_);
+    flush_banner();
+    std::cout << paint(kCyan, fmt::format("included: {} for {}{}", file, fmt::join(hosts, ", "), item)) << std::endl;
   }
   void warning(const std::string& message) override {
     std::lock_guard lock(mutex_);
-    std::cerr << paint(kMagenta, "[WARNING]: " + message) << '\n';
+    std::cerr << paint(kBrightPurple, "[WARNING]: " + message) << '\n';
   }
   void error(const std::string& message) override {
     std::lock_guard lock(mutex_);
     std::cerr << paint(kRed, "ERROR! " + message) << '\n';
   }
   void recap(const std::vector<std::pair<std::string, HostStats>>& stats) override {
+    pending_.reset();
     banner("PLAY RECAP");
     for (const auto& [host, s] : stats) {
-      // Ansible's exact layout (operators grep it): "%-26s : ok=%-4d changed=%-4d ...".
+      // Ansible's exact layout (operators grep it): "%-26s : ok=%-4d changed=%-4d ...", or with colour the host
+      // painted and padded to 37 characters, escapes included, and each count painted when it is not zero.
       const char* colour = s.failed || s.unreachable ? kRed : s.changed ? kYellow : kGreen;
-      std::cout << paint(colour, fmt::format("{:<26}", host)) << " : "
-                << fmt::format("{} {} {} {} {} {} {}", count("ok", s.ok), count("changed", s.changed),
-                               count("unreachable", s.unreachable), count("failed", s.failed),
-                               count("skipped", s.skipped), count("rescued", s.rescued), count("ignored", s.ignored))
+      std::string name = options_.color ? fmt::format("{:<37}", paint(colour, host)) : fmt::format("{:<26}", host);
+      std::cout << name << " : "
+                << fmt::format("{} {} {} {} {} {} {}", count("ok", s.ok, kGreen), count("changed", s.changed, kYellow),
+                               count("unreachable", s.unreachable, kBrightRed), count("failed", s.failed, kRed),
+                               count("skipped", s.skipped, kCyan), count("rescued", s.rescued, kGreen),
+                               count("ignored", s.ignored, kBrightPurple))
                 << '\n';
     }
     std::cout << '\n';
@@ -133,15 +153,39 @@ class HumanSink : public Sink {
   void playbook_end(int) override {}
 
  private:
-  static std::string count(const char* name, int n) { return fmt::format("{}={:<4}", name, n); }
-  std::string paint(const char* colour, const std::string& text) const {
-    return options_.color ? std::string(colour) + text + kReset : text;
+  struct Banner {
+    std::string title, path;
+  };
+
+  std::string count(const char* name, int n, const char* colour) const {
+    std::string text = fmt::format("{}={:<4}", name, n);
+    return n != 0 ? paint(colour, text) : text;
   }
-  void banner(const std::string& title) {
-    std::lock_guard lock(mutex_);
+  std::string paint(const char* colour, const std::string& text) const {
+    return out::paint(options_.color, colour, text);
+  }
+  /// Whether a result is printed: ok results (not changed) and skipped ones can be hidden by the settings.
+  bool shown(const HostResult& r) const {
+    if (r.status == Status::Ok) return options_.display_ok_hosts;
+    if (r.status == Status::Skipped) return options_.display_skipped_hosts;
+    return true;
+  }
+  /// Prints the banner of the current task if it is still waiting (the caller holds the mutex).
+  void flush_banner() {
+    if (!pending_) return;
+    print_banner(pending_->title);
+    if (!pending_->path.empty()) std::cout << pending_->path << '\n';
+    std::cout.flush();
+    pending_.reset();
+  }
+  void print_banner(const std::string& title) {
     int stars = std::max(3, kWidth - 1 - static_cast<int>(title.size()));
     std::cout << '\n' << title << ' ' << std::string(static_cast<std::size_t>(stars), '*') << '\n';
     std::cout.flush();
+  }
+  void banner(const std::string& title) {
+    std::lock_guard lock(mutex_);
+    print_banner(title);
   }
   void line(const std::string& text) {
     std::lock_guard lock(mutex_);
@@ -150,11 +194,19 @@ class HumanSink : public Sink {
   }
 
   SinkOptions options_;
+  ResultDump dump_;
   std::mutex mutex_;
+  std::optional<Banner> pending_;  ///< the current task's banner, not printed yet
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> make_human_sink(const SinkOptions& options) { return std::make_unique<HumanSink>(options); }
+std::unique_ptr<Sink> make_human_sink(const SinkOptions& options) {
+  return std::make_unique<HumanSink>(options, json_result);
+}
+
+std::unique_ptr<Sink> make_human_sink_dumping(const SinkOptions& options, ResultDump dump) {
+  return std::make_unique<HumanSink>(options, dump);
+}
 
 }  // namespace prov::out

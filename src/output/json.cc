@@ -33,6 +33,7 @@ class JsonSink : public Sink {
         {{"task", {{"name", title}, {"handler", is_handler}, {"path", location}}}, {"hosts", Value::object()}});
   }
   void host_result(const HostResult& r) override {
+    if (r.loop_end) return;  // the document keeps the items, and the outcome of a failed or skipped loop
     std::lock_guard lock(mutex_);
     Value& tasks = current_play()["tasks"];
     if (tasks.empty()) return;

@@ -8,8 +8,8 @@
 #include "filters.h"
 #include "limits.h"
 #include "provision/core/yaml.h"
+#include "provision/template/yaml_emit.h"
 #include "strings.h"
-#include "yaml_emit.h"
 
 namespace prov::tmpl {
 

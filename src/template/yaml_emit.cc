@@ -1,7 +1,7 @@
 // PyYAML-compatible output for the common shapes: block mappings and sequences (sequences inside mappings are
 // not indented, as PyYAML writes them), flow leaves, plain/single/double-quoted scalars chosen by PyYAML's rules,
 // and its line folding at 80 columns.
-#include "yaml_emit.h"
+#include "provision/template/yaml_emit.h"
 
 #include <algorithm>
 #include <cmath>
@@ -201,6 +201,10 @@ class Emitter {
   }
 
   void scalar_string(const std::string& s, int indent, bool flow, bool simple_key) {
+    if (st_.literal_multiline && !simple_key && !flow && s.find('\n') != std::string::npos) {
+      literal_block(s, indent);
+      return;
+    }
     if (plain_allowed(s, flow)) {
       if (simple_key)
         write(s);
@@ -241,6 +245,22 @@ class Emitter {
     }
     flush();
     write("'");
+  }
+
+  /// "|-" and the lines below, indented; trailing blanks (of the text and of each line) are dropped first.
+  void literal_block(const std::string& s, int indent) {
+    std::string text = s.substr(0, s.find_last_not_of(" \t\r\n") + 1);
+    write("|-");
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = std::min(text.find('\n', start), text.size());
+      std::string line = text.substr(start, end - start);
+      line.erase(line.find_last_not_of(' ') + 1);
+      out_ += '\n';
+      column_ = 0;
+      if (!line.empty()) write(std::string(static_cast<size_t>(indent), ' ') + line);
+      start = end + 1;
+    }
   }
 
   static std::string double_quoted(const std::string& s) {

@@ -54,12 +54,28 @@ variants_of() {
   grep -v '^[[:space:]]*#' "$file" | grep -v '^[[:space:]]*$'
 }
 
+# A case's `env` file: "NAME=value" lines add to the environment of both tools (@OUT@ is $out), "-NAME" lines
+# take a variable of the harness away (so that a case's ansible.cfg decides); printed as arguments for env(1).
+env_of() {
+  local file="$here/cases/$1/env" line
+  [ -f "$file" ] || return 0
+  while IFS= read -r line; do
+    case "$line" in
+      ''|'#'*) ;;
+      -*) printf '%s\n' "-u" "${line#-}" ;;
+      *) printf '%s\n' "${line//@OUT@/$out}" ;;
+    esac
+  done <"$file"
+}
+
 # Runs one tool on one case variant into a fresh $out; leaves the log in $2 and prints the exit code.
 run_tool() {
   local tool=$1 log=$2 case=$3 args=$4
   rm -rf "$out" && mkdir -p "$out"
   # Each run starts from an empty ANSIBLE_HOME, so that nothing one tool leaves there (a fact cache) reaches the other.
   rm -rf "$ANSIBLE_HOME"
+  local envs=()
+  mapfile -t envs < <(env_of "$case")
   [ "$args" = "-" ] && args=""
   # A variant that names the playbook places it itself (the order of words on the command line is under test).
   local playbook=playbook.yml
@@ -68,7 +84,8 @@ run_tool() {
   local inventory=localhost,
   [ -f "$here/cases/$case/inventory" ] && inventory=inventory
   # shellcheck disable=SC2086  # args is a list of words on purpose
-  (cd "$here/cases/$case" && "$tool" -i "$inventory" -c local -e "out=$out" $args $playbook) </dev/null >"$log" 2>&1
+  (cd "$here/cases/$case" && env "${envs[@]}" "$tool" -i "$inventory" -c local -e "out=$out" $args $playbook) \
+    </dev/null >"$log" 2>&1
   echo $?
 }
 
@@ -109,6 +126,33 @@ statuses_of() {
                                        print; fflush(); next }
          { group = group $0 "\n" }
          END { printf "%s", group | "LC_ALL=C sort" }'
+}
+
+# The whole output of a run with what differs between any two runs masked: profile_tasks' clock lines, task
+# durations (the summary sorted, since its order follows the durations), timer's total. For cases holding a file
+# `compare_output`. Lines listed in the case's `expected_warnings` (provision's own warnings, which Ansible does
+# not print; @CASE@ is the case folder) are taken out here and checked by warnings_missing.
+output_of() {
+  local drop=/dev/null
+  [ -f "$here/cases/$2/expected_warnings" ] && drop="$here/cases/$2/expected_warnings"
+  sed "s|@CASE@|$here/cases/$2|g" "$drop" | grep -Fvx -f /dev/stdin "$1" 2>/dev/null |
+    sed -E 's/^[A-Z][a-z]+day [0-9]{2} [A-Z][a-z]+ [0-9]{4}  [0-9:]{8} [-+][0-9]{4} \([0-9:.]+\) +[0-9:.]+ \*+ $/@CLOCK@/
+            s/ -+ [0-9]+\.[0-9]{2}s$/ --- @DURATION@/
+            s/^Playbook run took [0-9]+ days, [0-9]+ hours, [0-9]+ minutes, [0-9]+ seconds$/Playbook run took @TOTAL@/' |
+    awk '/ --- @DURATION@$/ { block = block $0 "\n"; next }
+         { if (block != "") { printf "%s", block | "LC_ALL=C sort"; close("LC_ALL=C sort"); block = "" }
+           print; fflush() }
+         END { if (block != "") printf "%s", block | "LC_ALL=C sort" }'
+}
+
+# The lines of the case's `expected_warnings` that provision's log lacks.
+warnings_missing() {
+  local file="$here/cases/$2/expected_warnings" line
+  [ -f "$file" ] || return 0
+  while IFS= read -r line; do
+    line=${line//@CASE@/$here/cases/$2}
+    grep -Fqx -- "$line" "$1" || printf '%s\n' "$line"
+  done <"$file"
 }
 
 # The command-line error of a run ("error: unrecognized arguments: b.yml"), without the program's name.
@@ -205,6 +249,16 @@ for case in "${cases[@]}"; do
           problems+=("task statuses (- ansible-playbook, + provision):"
                      "$(diff -u <(printf '%s\n' "$a_statuses") <(printf '%s\n' "$p_statuses") | tail -n +3)")
         fi
+        if [ -f "$here/cases/$case/compare_output" ]; then
+          a_output=$(output_of "$a_log" "$case")
+          p_output=$(output_of "$p_log" "$case")
+          if [ "$a_output" != "$p_output" ]; then
+            problems+=("output (- ansible-playbook, + provision):"
+                       "$(diff -u <(printf '%s\n' "$a_output") <(printf '%s\n' "$p_output") | tail -n +3)")
+          fi
+        fi
+        missing=$(warnings_missing "$p_log" "$case")
+        [ -n "$missing" ] && problems+=("warnings provision did not print:" "$missing")
         a_usage=$(usage_error_of "$a_log")
         p_usage=$(usage_error_of "$p_log")
         [ "$a_usage" != "$p_usage" ] && problems+=("command-line error: ansible-playbook '$a_usage'"

@@ -7,6 +7,7 @@
 // ~/.provision.cfg) < environment variables (ANSIBLE_FORKS, ...). As in Ansible, ./ansible.cfg (and
 // ./provision.cfg) is ignored when the working directory is world-writable.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,33 @@ struct Config {
   std::string become_method = "sudo";
   bool become_ask_pass = false;
 
+  /// [defaults] collections_path(s) / ANSIBLE_COLLECTIONS_PATH(S): colon-separated folders, made absolute.
+  std::vector<std::string> collections_path;
+  // What the run prints (Ansible's callback settings).
+  std::string stdout_callback = "default";     ///< default, minimal, yaml or json (ansible.builtin./community.general.)
+  std::vector<std::string> callbacks_enabled;  ///< profile_tasks, timer (short names, collection prefix removed)
+  bool display_skipped_hosts = true;
+  bool display_ok_hosts = true;
+  bool force_color = false;
+  bool nocolor = false;  ///< nocolor, ANSIBLE_NOCOLOR or NO_COLOR
+  bool retry_files_enabled = false;
+  std::string retry_files_save_path;  ///< "" for the playbook's folder
+
   std::string ansible_config_file;    ///< the ansible.cfg that was read, "" for none
   std::string provision_config_file;  ///< the provision.cfg that was read, "" for none
   /// Every "section.key" read from the files (keys lower-cased), for settings without a typed field.
   std::map<std::string, std::string> raw;
+  /// One message per setting that was read but is not honoured (unknown, misspelt, or something provision does not
+  /// do), starting with where it was set: "file:line: " or "NAME: " for an environment variable.
+  std::vector<std::string> warnings;
 };
+
+/// What provision does with one of ansible-core 2.14's settings (src/core/ansible_settings.txt).
+enum class SettingUse { Honoured, Harmless, Warned };
+
+/// The use of the setting read from `ini_key` ("section.key") or, when that is empty, from the environment variable
+/// `env_name`; nullopt when ansible-core 2.14 has no such setting.
+std::optional<SettingUse> setting_use(const std::string& ini_key, const std::string& env_name);
 
 /// Reads the configuration. `env` is the process environment (HOME, ANSIBLE_*, PROVISION_CONFIG); `cwd` is where
 /// ./ansible.cfg and ./provision.cfg are looked for and what relative paths from the environment are relative

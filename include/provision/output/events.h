@@ -22,6 +22,9 @@ struct HostResult {
   bool is_item = false;      ///< one item of a loop
   std::string item_label;    ///< what "(item=...)" shows
   bool show_result = false;  ///< print the result body (debug, -v, failures)
+  /// The whole result of a loop after its items (Ansible's callbacks get it; the default one prints it only for a
+  /// wholly skipped loop or a failure, which come as ordinary results).
+  bool loop_end = false;
 };
 
 struct HostStats {
@@ -57,12 +60,24 @@ struct SinkOptions {
   int verbosity = 0;
   bool diff = false;
   bool check = false;
+  bool display_skipped_hosts = true;  ///< print skipped results (Ansible's display_skipped_hosts)
+  bool display_ok_hosts = true;       ///< print ok results (display_ok_hosts); changed and failed always show
+  bool retry_files = false;           ///< write PLAYBOOK.retry naming the failed hosts (retry_files_enabled)
+  std::string retry_files_save_path;  ///< where the .retry file goes; "" for the playbook's folder
 };
 
-/// The output format registered under `name` ("human", "json"), or nullptr.
+/// The output format registered under `name` ("human", "json", "minimal", "yaml"), or nullptr.
 std::unique_ptr<Sink> make_sink(const std::string& name, const SinkOptions& options);
 
-/// Names of every registered format, for --output's help and errors.
+/// The format `name`, followed by the extra reports named in `extras` ("profile_tasks", "timer") and the retry
+/// file when options.retry_files, all fed every event in that order; nullptr when a name is not registered.
+std::unique_ptr<Sink> make_sinks(const std::string& name, const std::vector<std::string>& extras,
+                                 const SinkOptions& options);
+
+/// Names of every registered output format (not the extra reports), for --output's help and errors.
 std::vector<std::string> sink_names();
+
+/// Names of every registered extra report, for callbacks_enabled.
+std::vector<std::string> report_names();
 
 }  // namespace prov::out

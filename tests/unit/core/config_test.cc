@@ -195,3 +195,80 @@ TEST_CASE("a config file in a world-writable working directory is ignored, as An
   CHECK(c.forks == 5);
   CHECK(c.ansible_config_file.empty());
 }
+
+TEST_CASE("config reads the output settings") {
+  ConfigDir dir;
+  dir.write("work/ansible.cfg",
+            "[defaults]\nstdout_callback = community.general.yaml\ncallbacks_enabled = ansible.posix.profile_tasks, "
+            "timer\ndisplay_skipped_hosts = no\ndisplay_ok_hosts = false\nforce_color = 1\nnocolor = true\n"
+            "retry_files_enabled = yes\nretry_files_save_path = retries\ncollections_path = a:/b\n");
+  Config c = load_config(dir.env(), dir.cwd());
+  CHECK(c.stdout_callback == "yaml");
+  CHECK(c.callbacks_enabled == std::vector<std::string>{"profile_tasks", "timer"});
+  CHECK_FALSE(c.display_skipped_hosts);
+  CHECK_FALSE(c.display_ok_hosts);
+  CHECK(c.force_color);
+  CHECK(c.nocolor);
+  CHECK(c.retry_files_enabled);
+  CHECK(c.retry_files_save_path == dir.path("work/retries"));
+  CHECK(c.collections_path == std::vector<std::string>{dir.path("work/a"), "/b"});
+  CHECK(c.warnings.empty());
+}
+
+TEST_CASE("config: NO_COLOR turns colour off with any value but an empty one") {
+  ConfigDir dir;
+  auto env = dir.env();
+  env["NO_COLOR"] = "anything";
+  CHECK(load_config(env, dir.cwd()).nocolor);
+  env["NO_COLOR"] = "";
+  CHECK_FALSE(load_config(env, dir.cwd()).nocolor);
+  env["NO_COLOR"] = "0";
+  CHECK_FALSE(load_config(env, dir.cwd()).nocolor);
+}
+
+TEST_CASE("config: an unknown stdout callback is an error with its place") {
+  ConfigDir dir;
+  std::string path = dir.write("work/ansible.cfg", "[defaults]\nstdout_callback = minimall\n");
+  try {
+    load_config(dir.env(), dir.cwd());
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.message() ==
+          "invalid callback for stdout specified: 'minimall' in stdout_callback (did you mean "
+          "'minimal'?)");
+    CHECK(e.loc().file == path);
+    CHECK(e.loc().line == 2);
+  }
+}
+
+TEST_CASE("config warns about settings it does not honour, with their place") {
+  ConfigDir dir;
+  std::string path = dir.write("work/ansible.cfg",
+                               "[defaults]\nstdout_calback = yaml\ngathering = smart\nnocows = 1\n\n"
+                               "[ssh_connection]\npipelining = true\nssh_args = -C\n\n[no_such]\na = 1\nb = 2\n");
+  auto env = dir.env();
+  env["ANSIBLE_STDOUT_CALBACK"] = "yaml";
+  env["ANSIBLE_GATHERING"] = "explicit";
+  env["ANSIBLE_LOCALHOST_WARNING"] = "0";
+  env["PROFILE_TASKS_SORT_ORDER"] = "none";
+  Config c = load_config(env, dir.cwd());
+  CHECK(c.warnings == std::vector<std::string>{
+                          path + ":2: [defaults] stdout_calback: unknown setting, ignored (did you mean "
+                                 "'stdout_callback'?)",
+                          path + ":3: [defaults] gathering: not supported by provision, ignored",
+                          path + ":8: [ssh_connection] ssh_args: not supported by provision, ignored",
+                          path + ":11: unknown section [no_such], ignored",
+                          "ANSIBLE_GATHERING: not supported by provision, ignored",
+                          "ANSIBLE_STDOUT_CALBACK: unknown setting, ignored (did you mean 'ANSIBLE_STDOUT_CALLBACK'?)",
+                          "PROFILE_TASKS_SORT_ORDER: not supported by provision, ignored",
+                      });
+}
+
+TEST_CASE("config: the settings table knows ansible-core's settings") {
+  CHECK(setting_use("defaults.forks", "") == SettingUse::Honoured);
+  CHECK(setting_use("", "ANSIBLE_FORKS") == SettingUse::Honoured);
+  CHECK(setting_use("defaults.nocows", "") == SettingUse::Harmless);
+  CHECK(setting_use("defaults.gathering", "") == SettingUse::Warned);
+  CHECK(setting_use("defaults.no_such_thing", "") == std::nullopt);
+  CHECK(setting_use("", "ANSIBLE_NO_SUCH_THING") == std::nullopt);
+}

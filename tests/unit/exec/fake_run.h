@@ -74,6 +74,7 @@ class RecordingSink : public prov::out::Sink {
     add((is_handler ? "handler " : "task ") + title);
   }
   void host_result(const prov::out::HostResult& r) override {
+    if (r.loop_end) return;  // the items were recorded one by one
     static const char* names[] = {"ok", "changed", "skipped", "failed", "unreachable"};
     add(r.host + " " + names[static_cast<int>(r.status)] + (r.is_item ? " item" : "") + (r.ignored ? " ignored" : ""));
     std::lock_guard lock(mutex);
