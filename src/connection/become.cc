@@ -21,15 +21,16 @@ bool is_identifier(const std::string& name) {
   return true;
 }
 
-// Removes the word "-n" from user flags: with a password, sudo must be allowed to ask for it.
-std::string without_non_interactive(const std::string& flags) {
+// The flags as words, each quoted: a flag reaches the host's shell as one argument, never as shell syntax.
+// Without `non_interactive` the word "-n" is dropped: with a password, sudo must be allowed to ask for it.
+std::string quoted_flags(const std::string& flags, bool non_interactive) {
   std::string out;
   size_t i = 0;
   while (i < flags.size()) {
-    size_t end = flags.find(' ', i);
+    size_t end = flags.find_first_of(" \t", i);
     if (end == std::string::npos) end = flags.size();
     std::string word = flags.substr(i, end - i);
-    if (!word.empty() && word != "-n") out += (out.empty() ? "" : " ") + word;
+    if (!word.empty() && (non_interactive || word != "-n")) out += " " + shell_quote(word);
     i = end + 1;
   }
   return out;
@@ -60,14 +61,10 @@ std::string trimmed(std::string s) {
 std::string wrap_become_with_key(const std::string& command, const Become& become, const std::string& key) {
   if (!become.enabled) return command;
   std::string inner = "echo " + std::string(kMarker) + key + "; " + command;
+  const std::string exe = shell_quote(become.exe.empty() ? become.method : become.exe);
   if (become.method == "sudo") {
-    std::string flags = become.flags.empty() ? "-H -S" : become.flags;
-    if (become.password.empty()) {
-      if (become.flags.empty()) flags += " -n";
-    } else {
-      flags = without_non_interactive(flags);
-    }
-    std::string cmd = "sudo " + flags;
+    // Ansible's default flags are "-H -S -n"; given flags replace them. -n goes whenever a password is sent.
+    std::string cmd = exe + quoted_flags(become.flags.empty() ? "-H -S -n" : become.flags, become.password.empty());
     if (!become.password.empty()) {
       cmd += " -p " + shell_quote(std::string(kPromptStart) + key + std::string(kPromptEnd));
     }
@@ -75,8 +72,8 @@ std::string wrap_become_with_key(const std::string& command, const Become& becom
   }
   if (become.method == "su") {
     // -s /bin/sh: the command is POSIX sh whatever the target user's login shell is (even nologin).
-    std::string flags = become.flags.empty() ? "" : become.flags + " ";
-    return "su " + flags + "-s /bin/sh " + shell_quote(become.user) + " -c " + shell_quote(inner);
+    return exe + quoted_flags(become.flags, true) + " -s /bin/sh " + shell_quote(become.user) + " -c " +
+           shell_quote(inner);
   }
   throw Error("unsupported become method '" + become.method + "': provision supports sudo and su" +
               did_you_mean(become.method, {"sudo", "su"}));

@@ -294,8 +294,9 @@ class SshConnection : public Connection {
 
   detail::RemoteShell& shell_for(const Become& become, bool only_if_last) {
     // The password too: a command given another one is escalated with it, and refused if it is wrong.
-    const std::string key =
-        become.enabled ? become.method + '\n' + become.user + '\n' + become.flags + '\n' + become.password : "";
+    const std::string key = become.enabled ? become.method + '\n' + become.exe + '\n' + become.user + '\n' +
+                                                 become.flags + '\n' + become.password
+                                           : "";
     auto found = std::find_if(shells_.begin(), shells_.end(), [&](const auto& entry) { return entry.first == key; });
     if (found != shells_.end() && found->second->usable() && (!only_if_last || found->second.get() == last_shell_)) {
       std::rotate(found, found + 1, shells_.end());  // most recently used last

@@ -162,15 +162,12 @@ void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& 
 }
 
 long long Runner::throttle(const pb::Task& task, const Frame& frame, HostState& h) {
-  const Value* raw = find_key(task.kw.other, "throttle");
-  for (auto it = frame.keywords.rbegin(); (raw == nullptr || raw->is_null()) && it != frame.keywords.rend(); ++it) {
-    raw = find_key((*it)->other, "throttle");
-  }
-  if (raw == nullptr || raw->is_null()) return 0;
+  const Value raw = other_keyword(frame, &task, "throttle");
+  if (raw.is_null()) return 0;
   Value value;
   try {
     TaskScope scope(play_, h, frame, &task);
-    value = tmpl::template_value(*raw, scope.scope(), template_options(play_, task));
+    value = tmpl::template_value(raw, scope.scope(), template_options(play_, task));
   } catch (const Error& e) {
     throw Error("Failed to convert the throttle value to an integer: " + e.message(), task.loc);
   }

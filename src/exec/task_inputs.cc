@@ -106,6 +106,16 @@ conn::Become resolve_become(const PlayState& play, const Frame& frame, const pb:
   b.user = user.is_null() ? play.settings->become_user : to_plain_string(user);
   Value method = setting("ansible_become_method", &pb::Keywords::become_method);
   b.method = method.is_null() ? play.settings->become_method : to_plain_string(method);
+  // become_exe and become_flags are kept raw (Keywords::other); the variables beat them in the same way.
+  auto raw_setting = [&](const char* variable, const char* name) {
+    if (const Value* v = scope.scope().lookup(variable)) return tmpl::template_value(*v, scope.scope(), options);
+    Value raw = other_keyword(frame, task, name);
+    return raw.is_null() ? raw : tmpl::template_value(raw, scope.scope(), options);
+  };
+  if (Value exe = raw_setting("ansible_become_exe", "become_exe"); !exe.is_null()) b.exe = to_plain_string(exe);
+  if (Value flags = raw_setting("ansible_become_flags", "become_flags"); !flags.is_null()) {
+    b.flags = to_plain_string(flags);
+  }
   for (const char* key : {"ansible_become_password", "ansible_become_pass"}) {
     if (const Value* v = scope.scope().lookup(key); v && b.password.empty()) {
       b.password = to_plain_string(tmpl::template_value(*v, scope.scope(), options));

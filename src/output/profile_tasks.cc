@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "provision/output/events.h"
+#include "listener.h"
 
 namespace prov::out {
 
@@ -32,13 +32,10 @@ std::string filled(const std::string& text, char fill) {
   return head + std::string(static_cast<std::size_t>(width), fill) + " ";
 }
 
-class ProfileTasksSink : public Sink {
+class ProfileTasksSink : public Listener {
  public:
   explicit ProfileTasksSink(const SinkOptions& options) : verbosity_(options.verbosity) {}
 
-  void playbook_start(const std::string&) override {}
-  void play_start(const std::string&, const std::vector<std::string>&) override {}
-  void no_hosts_matched() override {}
   void task_start(const std::string& title, bool, const std::string& location) override {
     std::lock_guard lock(mutex_);
     print_clock();
@@ -53,12 +50,6 @@ class ProfileTasksSink : public Sink {
     current_ = static_cast<std::size_t>(it - tasks_.begin());
     started_ = Clock::now();
   }
-  void host_result(const HostResult&) override {}
-  void retrying(const std::string&, const std::string&, int) override {}
-  void ignored_note() override {}
-  void included(const std::string&, const std::vector<std::string>&, const std::optional<std::string>&) override {}
-  void warning(const std::string&) override {}
-  void error(const std::string&) override {}
   void recap(const std::vector<std::pair<std::string, HostStats>>&) override {
     std::lock_guard lock(mutex_);
     print_clock();
@@ -76,7 +67,6 @@ class ProfileTasksSink : public Sink {
     }
     std::cout.flush();
   }
-  void playbook_end(int) override {}
 
  private:
   struct Task {

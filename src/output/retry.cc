@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "provision/output/events.h"
+#include "listener.h"
 
 namespace prov::out {
 
@@ -17,20 +17,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class RetrySink : public Sink {
+class RetrySink : public Listener {
  public:
   explicit RetrySink(const SinkOptions& options) : save_path_(options.retry_files_save_path) {}
 
   void playbook_start(const std::string& path) override { playbook_ = path; }
-  void play_start(const std::string&, const std::vector<std::string>&) override {}
-  void no_hosts_matched() override {}
-  void task_start(const std::string&, bool, const std::string&) override {}
-  void host_result(const HostResult&) override {}
-  void retrying(const std::string&, const std::string&, int) override {}
-  void ignored_note() override {}
-  void included(const std::string&, const std::vector<std::string>&, const std::optional<std::string>&) override {}
-  void warning(const std::string&) override {}
-  void error(const std::string&) override {}
   void recap(const std::vector<std::pair<std::string, HostStats>>& stats) override {
     std::vector<std::string> hosts;
     for (const auto& [host, s] : stats) {
@@ -55,7 +46,6 @@ class RetrySink : public Sink {
     // Ansible ends this message with a line break, which its display does not double.
     std::cout << fmt::format("\tto retry, use: --limit @{}", file.string()) << std::endl;
   }
-  void playbook_end(int) override {}
 
  private:
   std::string save_path_;

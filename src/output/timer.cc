@@ -4,31 +4,20 @@
 
 #include <fmt/format.h>
 
-#include "provision/output/events.h"
+#include "listener.h"
 
 namespace prov::out {
 
 namespace {
 
-class TimerSink : public Sink {
+class TimerSink : public Listener {
  public:
-  void playbook_start(const std::string&) override {}
-  void play_start(const std::string&, const std::vector<std::string>&) override {}
-  void no_hosts_matched() override {}
-  void task_start(const std::string&, bool, const std::string&) override {}
-  void host_result(const HostResult&) override {}
-  void retrying(const std::string&, const std::string&, int) override {}
-  void ignored_note() override {}
-  void included(const std::string&, const std::vector<std::string>&, const std::optional<std::string>&) override {}
-  void warning(const std::string&) override {}
-  void error(const std::string&) override {}
   void recap(const std::vector<std::pair<std::string, HostStats>>&) override {
     long long s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start_).count();
     std::cout << fmt::format("Playbook run took {} days, {} hours, {} minutes, {} seconds", s / 86400, s / 3600 % 24,
                              s / 60 % 60, s % 60)
               << std::endl;
   }
-  void playbook_end(int) override {}
 
  private:
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

@@ -16,7 +16,8 @@ struct Become {
   std::string user = "root";
   std::string method = "sudo";  ///< sudo or su
   std::string password;         ///< empty: none; sent on stdin to the prompt, never on a command line
-  std::string flags;            ///< extra flags for the method (ansible_become_flags)
+  std::string flags;            ///< words for the method instead of its default ones (become_flags), split at spaces
+  std::string exe;              ///< the program instead of the method's name (become_exe)
 };
 
 struct RunOptions {

@@ -126,6 +126,32 @@ YAML
 run "$work/become_var.yml" -i "$inventory" -e ansible_user=deploy -e ansible_become_user=nobody
 check "ansible_become_user beats the become_user keyword" [ "$rc" = 0 ]
 
+# become_flags replace sudo's default flags (-g: another group) and become_exe names the program; both reach the
+# host as quoted words.
+cat >"$work/become_exe.yml" <<'YAML'
+- hosts: sbx1
+  gather_facts: false
+  become: true
+  tasks:
+    - command: id -gn
+      become_flags: -H -S -n -g deploy
+      register: flagged
+    - command: id -un
+      become_exe: /usr/bin/sudo
+      register: exe
+    - command: id -un
+      become_exe: /nonexistent/sudo
+      register: missing
+      ignore_errors: true
+    - assert:
+        that:
+          - flagged.stdout == 'deploy'
+          - exe.stdout == 'root'
+          - missing is failed
+YAML
+run "$work/become_exe.yml" -i "$inventory" -e ansible_user=deploy
+check "become_flags and become_exe" [ "$rc" = 0 ]
+
 # -K asks on the terminal without echo: script(1) gives provision a terminal and types the password.
 set +e
 (sleep 3; printf 'sandbox-secret\n') | NO_COLOR=1 script -qec \

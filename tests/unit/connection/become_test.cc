@@ -83,6 +83,16 @@ TEST_CASE("wrap_become builds sudo and su commands") {
   s.method = "su";
   s.user = "nobody";
   CHECK(wrap_become_with_key("id", s, "K") == "su -s /bin/sh nobody -c 'echo BECOME-SUCCESS-K; id'");
+  // become_exe and become_flags reach the host as quoted words, never as shell syntax.
+  s.exe = "/usr/bin/su";
+  s.flags = "-l  $(reboot)";
+  CHECK(wrap_become_with_key("id", s, "K") ==
+        "/usr/bin/su -l '$(reboot)' -s /bin/sh nobody -c 'echo BECOME-SUCCESS-K; id'");
+  Become e = sudo("");
+  e.exe = "/opt/sudo bin/sudo";
+  e.flags = "-H";
+  CHECK(wrap_become_with_key("id", e, "K") ==
+        "'/opt/sudo bin/sudo' -H -u root -- /bin/sh -c 'echo BECOME-SUCCESS-K; id'");
   CHECK(wrap_become("id", Become{}) == "id");
   s.method = "sdo";
   CHECK_THROWS_WITH(wrap_become("id", s),
