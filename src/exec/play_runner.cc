@@ -86,6 +86,8 @@ void Runner::run_role(const graph::Node& node, const Hosts& hosts, const Frame& 
 void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
   Frame inner = frame;
   inner.keywords.push_back(&node.task->kw);
+  const bool has_rescue = !node.rescue.empty(), has_always = !node.always.empty();
+  inner.failure_handled = frame.failure_handled || has_rescue || has_always;
   run_nodes(node.block, hosts, inner);
   Hosts failed;
   for (auto* h : hosts) {
@@ -99,6 +101,7 @@ void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame&
       ++h->stats.rescued;
     }
     lock.unlock();
+    inner.failure_handled = frame.failure_handled || has_always;
     run_nodes(node.rescue, failed, inner);
   }
   if (node.always.empty()) return;
@@ -110,6 +113,7 @@ void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame&
     h->failed = false;
     reachable.push_back(h);
   }
+  inner.failure_handled = frame.failure_handled;
   run_nodes(node.always, reachable, inner);
   for (auto* h : still_failed) h->failed = true;
 }
@@ -179,6 +183,7 @@ void Runner::apply_failure_policy(const Hosts& hosts, const Frame& frame, const 
   if (!any_failed) return;
   Value fatal = keyword(frame, &task, &pb::Keywords::any_errors_fatal);
   if (as_bool(fatal, false)) {
+    if (frame.failure_handled) return;  // the rescue or always runs first; the failed hosts stop there
     for (auto* h : play_.batch) {
       if (h->active()) h->failed = true;
     }

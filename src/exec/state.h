@@ -104,6 +104,9 @@ struct Frame {
   std::vector<const pb::Keywords*> keywords;  ///< outermost first
   std::shared_ptr<pb::Role> role;
   std::string role_key;  ///< the role instance whose tasks these are (graph::Node::role_key), or empty
+  /// A failure here goes on to the rescue or always of an enclosing block: any_errors_fatal waits for it, as
+  /// Ansible's linear strategy does for a host whose next state is a rescue or an always.
+  bool failure_handled = false;
   const Value* role_params = nullptr;
   /// include_tasks vars and loop items, outermost first; each maps a host name to its parameters.
   std::vector<std::shared_ptr<const std::map<std::string, IncludeParams>>> include_params;

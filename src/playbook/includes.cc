@@ -137,12 +137,16 @@ void complete_role(Task& task, const SourceLoc& at, const TaskSource& src, LoadC
   }
 }
 
-void complete_meta(Task& task, const SourceLoc& at) {
+void complete_meta(Task& task, const SourceLoc& at, bool handler) {
   check_arg_names(task, {"_raw_params"}, at);
   std::string what = string_arg(task, "_raw_params", at);
   if (!contains(kMetaActions, what)) {
     throw Error(fmt::format("unknown meta action '{}' in {}{}", what, task_label(task), did_you_mean(what, kMetaActions)),
                 arg_loc(task, "_raw_params", at));
+  }
+  // A handler that flushes the handlers would run itself again without end; Ansible refuses it too.
+  if (handler && what == "flush_handlers") {
+    throw Error("flush_handlers cannot be used as a handler", arg_loc(task, "_raw_params", at));
   }
 }
 
@@ -154,7 +158,7 @@ void complete_loader_action(Task& task, const SourceLoc& at, const TaskSource& s
     case mod::ActionKind::IncludeTasks: complete_task_file(task, at, src, ctx); break;
     case mod::ActionKind::ImportRole:
     case mod::ActionKind::IncludeRole: complete_role(task, at, src, ctx); break;
-    case mod::ActionKind::Meta: complete_meta(task, at); break;
+    case mod::ActionKind::Meta: complete_meta(task, at, src.handlers); break;
     case mod::ActionKind::IncludeVars:
       check_arg_names(task,
                       {"_raw_params", "file", "dir", "name", "depth", "files_matching", "ignore_files", "extensions",

@@ -69,6 +69,7 @@ TEST_CASE("module statements", "[errors]") {
         E + "when_mapping.yml:4:13: 'when' must be a condition or a list of conditions, got a mapping");
   CHECK(message("bad_meta.yml") ==
         E + "bad_meta.yml:3:13: unknown meta action 'flush_handler' in task 'meta' (did you mean 'flush_handlers'?)");
+  CHECK(message("flush_handler.yml") == E + "flush_handler.yml:7:13: flush_handlers cannot be used as a handler");
 }
 
 TEST_CASE("file shapes", "[errors]") {
