@@ -86,6 +86,7 @@ void Runner::run_role(const graph::Node& node, const Hosts& hosts, const Frame& 
 void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
   Frame inner = frame;
   inner.keywords.push_back(&node.task->kw);
+  if (!node.task->notify.empty()) inner.notify = &node.task->notify;
   const bool has_rescue = !node.rescue.empty(), has_always = !node.always.empty();
   inner.failure_handled = frame.failure_handled || has_rescue || has_always;
   run_nodes(node.block, hosts, inner);

@@ -107,6 +107,9 @@ struct Frame {
   /// A failure here goes on to the rescue or always of an enclosing block: any_errors_fatal waits for it, as
   /// Ansible's linear strategy does for a host whose next state is a rescue or an always.
   bool failure_handled = false;
+  /// The notify of the nearest enclosing block or static import that has one: a task without its own notifies
+  /// those handlers, as in Ansible.
+  const std::vector<std::string>* notify = nullptr;
   const Value* role_params = nullptr;
   /// include_tasks vars and loop items, outermost first; each maps a host name to its parameters.
   std::vector<std::shared_ptr<const std::map<std::string, IncludeParams>>> include_params;

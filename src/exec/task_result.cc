@@ -53,7 +53,7 @@ void ResultPolicy::bind(const Value& result) const {
 }
 
 void ResultPolicy::notify(HostState& host) const {
-  for (const std::string& raw_name : task_.notify) {
+  for (const std::string& raw_name : notify_) {
     std::string name = raw_name;
     try {
       name = tmpl::render(raw_name, scope_.scope(), options_);

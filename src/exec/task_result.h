@@ -28,8 +28,11 @@ std::string located(const std::string& message, const pb::Task& task);
 /// The task's result rules on one host, through its scope (where register binds the result for the conditions).
 class ResultPolicy {
  public:
-  ResultPolicy(const pb::Task& task, TaskScope& scope, const tmpl::Options& options)
-      : task_(task), scope_(scope), options_(options) {}
+  /// `inherited`: the enclosing block's notify (Frame::notify), used when the task has none of its own.
+  ResultPolicy(const pb::Task& task, TaskScope& scope, const tmpl::Options& options,
+               const std::vector<std::string>* inherited)
+      : task_(task), scope_(scope), options_(options),
+        notify_(task.notify.empty() && inherited != nullptr ? *inherited : task.notify) {}
 
   /// changed_when and failed_when, which see the result under the register name, as in Ansible.
   Value apply_overrides(Value result) const;
@@ -44,6 +47,7 @@ class ResultPolicy {
   const pb::Task& task_;
   TaskScope& scope_;
   const tmpl::Options& options_;
+  const std::vector<std::string>& notify_;
 };
 
 /// Counts an outcome in the host's recap, as Ansible does (an ignored failure counts as ok, and changed if it was).

@@ -54,7 +54,7 @@ class TaskRun {
   TaskRun(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame)
       : play_(play), host_(host), task_(*node.task), frame_(frame), scope_(play, host, frame, node.task),
         options_(template_options(play, task_)), inputs_(play, host, frame, task_, scope_, options_),
-        policy_(task_, scope_, options_), report_(play, host, task_) {}
+        policy_(task_, scope_, options_, frame.notify), report_(play, host, task_) {}
 
   TaskOutcome run() {
     Value result;
@@ -106,7 +106,19 @@ class TaskRun {
   }
 
   Value run_loop() {
-    TaskLoop loop = read_task_loop(task_, inputs_, scope_, options_);
+    TaskLoop loop;
+    try {
+      loop = read_task_loop(task_, inputs_, scope_, options_);
+    } catch (const tmpl::UndefinedError&) {
+      // As Ansible: a loop over something undefined fails only a task whose conditions hold, read without an item
+      // (an error in them leaves the loop's error as the answer).
+      bool holds = true;
+      try {
+        holds = conditions_hold(frame_, task_, scope_);
+      } catch (const Error&) {}
+      if (!holds) return skipped_result();
+      throw;
+    }
     if (loop.items.empty()) return empty_loop_result();
     LoopSummary summary;
     for (std::size_t i = 0; i < loop.items.size(); ++i) {

@@ -20,6 +20,9 @@ bool t_number(Ctx&, const RV& v, Args&) { return v.is_data() && is_number(data(v
 bool t_integer(Ctx&, const RV& v, Args&) { return v.is_data() && data(v).is_number_integer(); }
 bool t_float(Ctx&, const RV& v, Args&) { return v.is_data() && data(v).is_number_float(); }
 bool t_boolean(Ctx&, const RV& v, Args&) { return v.is_data() && data(v).is_boolean(); }
+// Jinja's `is true` / `is false` are Python's `is True` / `is False`: only the booleans, never 1 or "yes".
+bool t_true(Ctx&, const RV& v, Args&) { return v.is_data() && data(v).is_boolean() && data(v).get<bool>(); }
+bool t_false(Ctx&, const RV& v, Args&) { return v.is_data() && data(v).is_boolean() && !data(v).get<bool>(); }
 bool t_mapping(Ctx&, const RV& v, Args&) { return v.is_data() && data(v).is_object(); }
 bool t_sequence(Ctx&, const RV& v, Args&) {
   return v.is_data() && (data(v).is_array() || data(v).is_string() || data(v).is_object());
@@ -201,6 +204,8 @@ const TestTable& tests() {
       {"integer", t_integer},
       {"float", t_float},
       {"boolean", t_boolean},
+      {"true", t_true},
+      {"false", t_false},
       {"mapping", t_mapping},
       {"sequence", t_sequence},
       {"iterable", t_iterable},

@@ -102,6 +102,8 @@ TEST_CASE("tests: jinja and ansible tests") {
   CHECK(R("{{ 1 is number }} {{ 1.5 is float }} {{ 1 is integer }} {{ 'a' is string }} {{ [] is sequence }} "
           "{{ {} is mapping }} {{ true is boolean }} {{ none is none }} {{ 'a' is iterable }}") ==
         "True True True True True True True True True");
+  CHECK(R("{{ true is true }} {{ 1 is true }} {{ 'yes' is true }} {{ false is false }} {{ 0 is false }} "
+          "{{ none is false }} {{ true is not false }}") == "True False False True False False True");
   CHECK(R("{{ 7 is odd }} {{ 7 is even }} {{ 9 is divisibleby 3 }} {{ 3 is in [1, 3] }} {{ 'b' is in 'abc' }}") ==
         "True False True True True");
   CHECK(R("{{ '2.14.3' is version('2.10', '>=') }} {{ '1.0' is version_compare('1.0.1', '<') }} "
