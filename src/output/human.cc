@@ -96,10 +96,14 @@ class HumanSink : public Sink {
       }
       case Status::Unreachable:
         // Ansible shows an item that could not reach the host as a failed item.
-        std::cout << paint(r.is_item ? kRed : kBrightRed,
-                           r.is_item ? fmt::format("failed: [{}] (item={}) => {}", host, r.item_label, dump_(shown, indent))
-                                     : fmt::format("fatal: [{}]: UNREACHABLE! => {}", host, dump_(shown, -1)))
-                  << '\n';
+        if (r.is_item) {
+          const std::string text =
+              fmt::format("failed: [{}] (item={}) => {}", host, r.item_label, dump_(shown, indent));
+          std::cout << paint(kRed, text) << '\n';
+        } else {
+          const std::string text = fmt::format("fatal: [{}]: UNREACHABLE! => {}", host, dump_(shown, -1));
+          std::cout << paint(kBrightRed, text) << '\n';
+        }
         if (r.ignored) std::cout << paint(kCyan, "...ignoring") << '\n';
         break;
     }
