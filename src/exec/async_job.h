@@ -1,10 +1,15 @@
 #pragma once
-// Tasks with `async`: the seconds they may take and how they are waited for (`poll`), and the job file that
-// async_status reads back for a task started with `poll: 0`.
+// Tasks with `async`: the seconds they may take and how they are waited for (`poll`), the job file that
+// async_status reads back, and the jobs that tasks with `poll: 0` leave running while the play goes on.
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "provision/connection/connection.h"
 #include "provision/core/value.h"
+#include "provision/modules/module.h"
+#include "state.h"
 
 namespace prov::exec {
 
@@ -24,10 +29,48 @@ std::string new_job_id();
 /// Adds what Ansible's async wrapper adds to a finished job's result.
 void mark_finished(Value& result, const std::string& jid);
 
-/// Leaves the finished job's result on the host in ~/.ansible_async/<jid> as JSON (with `options`' become, so
-/// in the home folder of the user the task ran as) and returns what the task reports: the job started.
-/// Throws conn::UnreachableError when the host cannot be reached.
-Value leave_job_result(conn::Connection& connection, const conn::RunOptions& options, const std::string& jid,
-                       Value result);
+/// Writes `content` as the job's file ~/.ansible_async/<jid> on the host (with `options`' become, so in the home
+/// folder of the user the task runs as), replacing it whole. Returns the error, empty when written. Throws
+/// conn::UnreachableError when the host cannot be reached.
+std::string write_job_file(conn::Connection& connection, const conn::RunOptions& options, const std::string& jid,
+                           const Value& content);
+
+/// What a task started with `poll: 0` reports: the job started and not finished.
+Value started_job(const std::string& jid);
+
+/// Jobs started by tasks with `async` and `poll: 0`. Each runs its module on a connection of its own while the
+/// play goes on (provision's modules are driven from the controller, so the job runs here, not as a process left on
+/// the host), within its async seconds, and then leaves its result in the job's file for async_status. The run
+/// waits for the jobs still running before it ends, so that what they do is done when it reports.
+class BackgroundJobs {
+ public:
+  struct Job {
+    const mod::Module* module = nullptr;
+    mod::Context context;  ///< the task's; the job gives it its own connection and plan
+    std::string target;    ///< the host it runs on (the task's host or its delegate)
+    ConnectionPlan plan;   ///< how that host is reached
+    std::string jid;
+    long long seconds = 0;
+  };
+
+  explicit BackgroundJobs(const Settings& settings) : settings_(settings) {}
+  ~BackgroundJobs() { wait(); }
+  BackgroundJobs(const BackgroundJobs&) = delete;
+  BackgroundJobs& operator=(const BackgroundJobs&) = delete;
+
+  void start(Job job);
+  /// Waits for every job started so far to end.
+  void wait();
+
+ private:
+  void run(Job& job);
+
+  const Settings& settings_;
+  // Jobs open their connections one at a time: sshd drops unauthenticated connections beyond a few at once
+  // (MaxStartups), and a loop may start many jobs on one host.
+  std::mutex connecting_;
+  std::mutex threads_mutex_;
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace prov::exec

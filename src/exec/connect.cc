@@ -14,17 +14,6 @@
 
 namespace prov::exec {
 
-namespace {
-
-std::unique_ptr<TracedConnection> open_connection(const std::string& host, const ConnectionPlan& plan,
-                                                  const Settings& settings) {
-  auto connection = std::make_unique<TracedConnection>(host, make_transport(plan.kind, plan.vars, settings));
-  connection->connect();
-  return connection;
-}
-
-}  // namespace
-
 std::unique_ptr<conn::Connection> make_transport(const std::string& kind, const Value& vars, const Settings& settings) {
   if (settings.make_connection) return settings.make_connection(kind, vars);
   if (!conn::find_connection(kind)) {
@@ -38,6 +27,13 @@ std::unique_ptr<conn::Connection> make_transport(const std::string& kind, const 
         fmt::format("the connection plugin '{}' was not found{}", kind, did_you_mean(kind, conn::connection_names())));
   }
   return conn::make_connection(kind, vars);
+}
+
+std::unique_ptr<TracedConnection> open_connection(const std::string& host, const ConnectionPlan& plan,
+                                                  const Settings& settings) {
+  auto connection = std::make_unique<TracedConnection>(host, make_transport(plan.kind, plan.vars, settings));
+  connection->connect();
+  return connection;
 }
 
 ConnectionPlan connection_plan(const std::string& host, const tmpl::Vars& vars, const ConnectionKeywords& keywords,
@@ -152,14 +148,14 @@ conn::Connection& connection_for(PlayState& play, HostState& host, const Connect
   return *host.connection;
 }
 
-std::unique_ptr<conn::Connection> connect_delegate(PlayState& play, const HostState& host, const std::string& target,
-                                                   const ConnectionKeywords& keywords) {
-  // A delegate is reached with its own inventory variables (address, port, user, connection type); a name the
-  // inventory does not hold is taken as the address, with the play's settings.
-  const Value vars =
-      play.inventory && play.inventory->find_host(target) ? play.inventory->host_vars(target) : Value::object();
-  return open_connection(
-      target, connection_plan(target, vars, play.play->kw.vars, host.magic, keywords, *play.settings), *play.settings);
+ConnectionPlan delegate_plan(const PlayState& play, const HostState& host, const std::string& target,
+                             const ConnectionKeywords& keywords) {
+  const inv::Host* listed = play.inventory ? play.inventory->find_host(target) : nullptr;
+  if ((!listed || listed->implicit) && (target == "localhost" || target == "127.0.0.1")) {
+    return {"local", Value::object()};
+  }
+  const Value vars = listed ? play.inventory->host_vars(target) : Value::object();
+  return connection_plan(target, vars, play.play->kw.vars, host.magic, keywords, *play.settings);
 }
 
 }  // namespace prov::exec

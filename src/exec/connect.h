@@ -31,9 +31,13 @@ EarlyConnection open_early(const std::string& host, ConnectionPlan plan, const S
 /// early, else a new one; it becomes the host's current connection. Throws conn::UnreachableError.
 conn::Connection& connection_for(PlayState& play, HostState& host, const ConnectionPlan& plan);
 
-/// A new open connection to `target` for a task of `host` delegated to it (delegate_to). Throws
-/// conn::UnreachableError.
-std::unique_ptr<conn::Connection> connect_delegate(PlayState& play, const HostState& host, const std::string& target,
-                                                   const ConnectionKeywords& keywords);
+/// How a task of `host` delegated to `target` (delegate_to) reaches it: by the target's own inventory variables, or
+/// as an address with the play's settings when the inventory does not hold it; an implicit localhost is local.
+ConnectionPlan delegate_plan(const PlayState& play, const HostState& host, const std::string& target,
+                             const ConnectionKeywords& keywords);
+
+/// A new open connection to `host` that follows `plan`. Throws conn::UnreachableError.
+std::unique_ptr<TracedConnection> open_connection(const std::string& host, const ConnectionPlan& plan,
+                                                  const Settings& settings);
 
 }  // namespace prov::exec

@@ -5,6 +5,7 @@
 #include <random>
 #include <unordered_set>
 
+#include "async_job.h"
 #include "connect.h"
 #include "play_runner.h"
 #include "provision/exec/executor.h"
@@ -75,7 +76,8 @@ Value version_info() {
 class PlaybookRun {
  public:
   PlaybookRun(const pb::Playbook& playbook, const inv::Inventory& inventory, const Settings& settings, out::Sink& sink)
-      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink), selection_(settings.selection) {
+      : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink), selection_(settings.selection),
+        jobs_(settings) {
     if (settings.facts.caching == "jsonfile") {
       cache_.emplace(settings.facts.caching_connection, settings.facts.caching_timeout);
       cache_->prepare();  // Ansible makes the folder when the run starts
@@ -102,6 +104,7 @@ class PlaybookRun {
         stopped = exit_code() != kExitOk;
       }
     }
+    jobs_.wait();
     close_connections();
     recap();
     // As ansible-playbook: a --start-at-task that names no task ran no task, which is said after the recap; the
@@ -298,6 +301,7 @@ class PlaybookRun {
     // --start-at-task: once the task is found, later plays run whole.
     if (state.graph.start_found) selection_.start_at_task.clear();
     state.inventory = &inventory_;
+    state.jobs = &jobs_;
     state.settings = &settings_;
     state.sink = &sink_;
     state.all_hosts = &hosts_;
@@ -430,6 +434,7 @@ class PlaybookRun {
   std::set<std::string> failed_before_;
   std::map<std::string, EarlyConnection> early_;  ///< connect_ahead(): hosts of the next play, by name
   graph::Selection selection_;
+  BackgroundJobs jobs_;  // jobs left running by tasks with poll: 0; the run waits for them before it ends
   bool error_ = false;
   bool warned_no_terminal_ = false;
 };

@@ -26,6 +26,8 @@
 
 namespace prov::exec {
 
+class BackgroundJobs;
+
 /// How a host is reached: the connection type and what it reads of the host's variables (connect.h).
 struct ConnectionPlan {
   std::string kind;
@@ -164,6 +166,7 @@ struct PlayState {
   std::atomic<bool> aborted{false};                ///< any_errors_fatal / max_fail_percentage ended the play
   RoleRuns role_runs;                              ///< which role instances have run on which hosts
   TaskSlots task_slots;                            ///< throttle under the free strategy
+  BackgroundJobs* jobs = nullptr;                  ///< where tasks with `poll: 0` leave their jobs running
 };
 
 /// The global interrupt flag set by SIGINT.

@@ -162,10 +162,8 @@ class TaskRun {
       result = policy_.apply_overrides(run_action());
       result["attempts"] = attempt;
       if (status_of(result) == out::Status::Unreachable) return result;
-      if (policy_.until_met(result)) {
-        result.erase("failed");
-        return result;
-      }
+      // As Ansible: until decides whether to try again; a failed result that meets it stays failed.
+      if (policy_.until_met(result)) return result;
       if (attempt < retries) {
         graph::Node node;
         node.task = &task_;
@@ -228,6 +226,7 @@ class TaskRun {
     }
     std::unique_ptr<conn::Connection> delegated;
     if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
+    if (async.seconds > 0 && async.poll == 0 && play_.jobs && ctx.conn) return start_job(*module, ctx, async);
     spdlog::debug("<{}> {} {}", host_.name, task_.action->name,
                   no_log_ ? "<hidden by no_log>" : censored(*module, call.args));
     if (host_.connection) host_.connection->set_quiet(no_log_);
@@ -260,17 +259,28 @@ class TaskRun {
     if (!result.is_object()) result = {{"result", result}};
     if (!result.contains("changed")) result["changed"] = false;
     make_valid_utf8(result);  // a host's bytes become text, as Ansible decodes them
-    if (async.seconds > 0) {
-      // poll: 0 runs the task to its end here too, then leaves its result where async_status reads it.
-      const std::string jid = new_job_id();
-      if (async.poll == 0 && ctx.conn) {
-        conn::RunOptions options;
-        options.become = ctx.become;
-        return leave_job_result(*ctx.conn, options, jid, std::move(result));
-      }
-      mark_finished(result, jid);
-    }
+    if (async.seconds > 0) mark_finished(result, new_job_id());
     return result;
+  }
+
+  // poll: 0: the job's file says it started, and the job runs on while the play goes on (async_job.h).
+  Value start_job(const mod::Module& module, const mod::Context& ctx, const AsyncSettings& async) {
+    BackgroundJobs::Job job;
+    job.jid = new_job_id();
+    conn::RunOptions options;
+    options.become = ctx.become;
+    const Value started = started_job(job.jid);
+    if (std::string error = write_job_file(*ctx.conn, options, job.jid, started); !error.empty()) {
+      return failure(error);
+    }
+    job.module = &module;
+    job.context = ctx;
+    job.context.vars = nullptr;  // the task's variables end with it; modules that read them cannot run async
+    job.target = target_.name;
+    job.plan = target_.plan;
+    job.seconds = async.seconds;
+    play_.jobs->start(std::move(job));
+    return started;
   }
 
   // In check mode, become to a user that an earlier task would create (a user task, or a package such as
@@ -282,20 +292,18 @@ class TaskRun {
     return unknown_user && (ctx.plan->users.count(ctx.become.user) > 0 || !ctx.plan->packages.empty());
   }
 
+  // The connection to where the task runs: the host's, or a new one to its delegate (delegate_to). Records that
+  // place and how it is reached in target_.
   conn::Connection& target_connection(std::unique_ptr<conn::Connection>& delegated) {
     Value delegate = inputs_.templated_keyword(&pb::Keywords::delegate_to);
     const ConnectionKeywords keywords = connection_keywords(frame_, &task_, scope_, options_);
     if (delegate.is_null() || to_plain_string(delegate) == host_.name) {
-      return connection_for(play_, host_, connection_plan(host_.name, scope_.scope(), keywords, *play_.settings));
+      target_ = {host_.name, connection_plan(host_.name, scope_.scope(), keywords, *play_.settings)};
+      return connection_for(play_, host_, target_.plan);
     }
-    std::string target = to_plain_string(delegate);
-    const inv::Host* listed = play_.inventory ? play_.inventory->find_host(target) : nullptr;
-    if ((!listed || listed->implicit) && (target == "localhost" || target == "127.0.0.1")) {
-      delegated = make_transport("local", Value::object(), *play_.settings);
-      delegated->connect();
-      return *delegated;
-    }
-    delegated = connect_delegate(play_, host_, target, keywords);
+    target_.name = to_plain_string(delegate);
+    target_.plan = delegate_plan(play_, host_, target_.name, keywords);
+    delegated = open_connection(target_.name, target_.plan, *play_.settings);
     return *delegated;
   }
 
@@ -369,6 +377,10 @@ class TaskRun {
   bool ignore_errors_ = false;
   bool ignore_unreachable_ = false;
   bool args_are_data_ = false;  // the last rendered arguments were made from data (set_fact keeps the mark)
+  struct {
+    std::string name;  // the task's host or its delegate
+    ConnectionPlan plan;
+  } target_;  // where the task's module last ran (target_connection)
 };
 
 }  // namespace

@@ -119,7 +119,7 @@ TEST_CASE("vars_prompt asks through Settings::prompt, confirms, and skips what -
   CHECK(run.sent("h1")[0].find("alice-pw-blue-extra") != std::string::npos);
 }
 
-TEST_CASE("async: refused for copy and in check mode, poll 0 leaves the result on the host") {
+TEST_CASE("async: refused for copy and in check mode, poll 0 runs the job on its own and leaves its result") {
   Run run(1);
   REQUIRE(run.play(std::string(kHead) +
                    "  tasks:\n    - copy: {content: x, dest: /x}\n      async: 5\n      ignore_errors: true\n"
@@ -128,7 +128,10 @@ TEST_CASE("async: refused for copy and in check mode, poll 0 leaves the result o
                    "    - assert:\n        that: job.started == 1 and job.finished == 0 and job.ansible_job_id\n") ==
           0);
   CHECK(run.recap("h1") == "ok=4 changed=1 unreachable=0 failed=0 skipped=0 rescued=0 ignored=2");
+  // The job's file says it started, the job runs the command (the run waits for it) and then leaves its result.
   const auto& sent = run.sent("h1");
-  REQUIRE(sent.size() == 2);
-  CHECK(sent[1].find("/.ansible_async/") != std::string::npos);
+  REQUIRE(sent.size() == 3);
+  CHECK(sent[0].find("/.ansible_async/") != std::string::npos);
+  CHECK(sent[1].find("echo started") != std::string::npos);
+  CHECK(sent[2].find("/.ansible_async/") != std::string::npos);
 }
