@@ -347,11 +347,12 @@ RV Ctx::eval_compare(const Expr& e) {
     const std::string& op = e.ops[i];
     bool ok;
     if (op == "==" || op == "!=") {
-      // Undefined compares unequal to everything without raising, as Jinja's Undefined.__eq__ does.
+      // Comparing an undefined value raises, as Ansible's undefined (a StrictUndefined) does: `when: x == 1` fails
+      // for an undefined x instead of being false.
+      if (left.is_undefined()) left.raise_undefined();
+      if (right.is_undefined()) right.raise_undefined();
       bool eq;
-      if (left.is_undefined() || right.is_undefined())
-        eq = left.is_undefined() && right.is_undefined();
-      else if (left.is_object() || right.is_object())
+      if (left.is_object() || right.is_object())
         eq = left.obj == right.obj;
       else
         eq = py_eq(left.raw(), right.raw());

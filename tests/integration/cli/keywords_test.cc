@@ -227,9 +227,12 @@ TEST_CASE("Ctrl-C stops the run, prints the recap so far and exits 99") {
     - pause: seconds=3
     - copy: dest={{ playbook_dir }}/after content=x
 )");
-  // The shell sends SIGINT to provision one second in, while the pause runs.
-  std::string inner = std::string(PROVISION_BINARY) + " site.yml -i hosts";
-  RunResult r = s.provision_shell("(" + inner + ") & pid=$!; sleep 1; kill -INT $pid; wait $pid");
+  // The shell sends SIGINT to provision once the pause has started (not after a fixed time: on a loaded machine
+  // provision may not have reached it, or even installed its handler).
+  std::string inner = std::string(PROVISION_BINARY) + " site.yml -i hosts > run.out 2>&1";
+  RunResult r = s.provision_shell("(exec " + inner + ") & pid=$!; n=0; until grep -q 'TASK \\[pause' run.out; do " +
+                                  "sleep 0.1; n=$((n+1)); [ $n -lt 600 ] || break; done; kill -INT $pid; wait $pid; " +
+                                  "rc=$?; cat run.out; exit $rc");
   INFO(r.out << r.err);
   CHECK(r.rc == 99);
   CHECK(s.exists("before"));

@@ -106,7 +106,8 @@ TEST_CASE("undefined variables behave like Ansible's strict undefined") {
           R"({"d": {}})") == "False True False False");
   CHECK(R("{{ foo | default('a') }} {{ foo.bar | d('b') }} {{ d.x | default(1) }} {{ '' | default('e', true) }}",
           R"({"d": {}})") == "a b 1 e");
-  CHECK(R("{{ foo == 1 }}") == "False");
+  CHECK(E("{{ foo == 1 }}") == "'foo' is undefined");
+  CHECK(E("{{ 1 != d.x }}", R"({"d": {}})") == "'dict object' has no attribute 'x'");
   try {
     R("{{ missing_var }}");
     FAIL("no error");
