@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -73,7 +74,12 @@ void apply_config(const Config& config, cli::Options& o) {
 // NO_COLOR, which win over the terminal.
 std::unique_ptr<out::Sink> make_output(const cli::Options& options, const Config& config) {
   std::string format = options.output;
-  if (format.empty()) format = config.stdout_callback == "default" ? "human" : config.stdout_callback;
+  // stdout_callback's json is the document of Ansible's json callback, not provision's own --output json.
+  static const std::map<std::string, std::string> kCallbackFormats = {{"default", "human"}, {"json", "ansible-json"}};
+  if (format.empty()) {
+    auto named = kCallbackFormats.find(config.stdout_callback);
+    format = named != kCallbackFormats.end() ? named->second : config.stdout_callback;
+  }
   std::vector<std::string> formats = out::sink_names();
   if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
     warn_once(

@@ -288,7 +288,7 @@ class PlaybookRun {
     // run_once) follow `order`.
     order_hosts(play, matched);
     const std::string title = play.name.empty() ? pattern : play_title(play);
-    sink_.play_start(title, names);
+    sink_.play_start(title, names, play.loc.str());
     if (matched.empty()) {
       sink_.no_hosts_matched();
       return true;
@@ -331,7 +331,8 @@ class PlaybookRun {
       offset += size;
       std::vector<std::string> batch_names;
       for (auto* h : state.batch) batch_names.push_back(h->name);
-      if (!first_batch) sink_.play_start(title, batch_names);  // Ansible announces the play again for each batch
+      if (!first_batch)
+        sink_.play_start(title, batch_names, play.loc.str());  // Ansible announces the play again for each batch
       for (auto* h : state.batch) set_magic(*h, play, names, batch_names);
       run_play_batch(state);
       bool all_failed = true;

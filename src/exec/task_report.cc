@@ -13,6 +13,7 @@ void TaskReport::item(out::Status status, const Value& result, const std::string
   out::HostResult event;
   event.host = host_.name;
   event.delegated_to = delegated_to_;
+  event.action = task_.action->name;
   event.status = status;
   event.is_item = true;
   event.item_label = no_log_ ? "None" : label;
@@ -26,6 +27,7 @@ void TaskReport::outcome(const TaskOutcome& outcome) const {
   out::HostResult event;
   event.host = host_.name;
   event.delegated_to = delegated_to_;
+  event.action = task_.action->name;
   event.status = outcome.status;
   event.ignored = outcome.ignored;
   if (loop) {

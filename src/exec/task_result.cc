@@ -19,6 +19,16 @@ out::Status status_of(const Value& result) {
 
 Value failure(const std::string& message) { return {{"failed", true}, {"msg", message}}; }
 
+Value with_failed_flag(Value result) {
+  if (!result.is_object() || result.contains("failed") || result.value("skipped", false) ||
+      result.value("unreachable", false)) {
+    return result;
+  }
+  const Value* rc = result.contains("rc") ? &result["rc"] : nullptr;
+  result["failed"] = rc && !rc->is_null() && !(*rc == 0 || *rc == "0");
+  return result;
+}
+
 std::string located(const std::string& message, const pb::Task& task) {
   return fmt::format("{} (in task '{}' at {})", message, graph::display_name(task), task.loc.str());
 }

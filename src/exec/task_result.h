@@ -22,6 +22,11 @@ out::Status status_of(const Value& result);
 /// A failed result with its message.
 Value failure(const std::string& message);
 
+/// The result with `failed` set where the action left it out, as Ansible's task executor does before failed_when:
+/// true for a non-zero `rc`, else false (so that a registered `r.failed` is defined). Skipped and unreachable results
+/// are left as they are.
+Value with_failed_flag(Value result);
+
 /// The message with the task's name and place, for errors raised while the task ran.
 std::string located(const std::string& message, const pb::Task& task);
 

@@ -151,7 +151,7 @@ class TaskRun {
   }
 
   Value run_with_retries() {
-    if (task_.until.empty()) return policy_.apply_overrides(run_action());
+    if (task_.until.empty()) return policy_.apply_overrides(with_failed_flag(run_action()));
     long long retries = task_.retries.is_null()
                             ? 3
                             : std::max(1LL, whole_number(inputs_.templated(task_.retries), "retries", task_.loc));
@@ -159,7 +159,7 @@ class TaskRun {
         task_.delay.is_null() ? 5 : std::max(0LL, whole_number(inputs_.templated(task_.delay), "delay", task_.loc));
     Value result;
     for (int attempt = 1; attempt <= retries; ++attempt) {
-      result = policy_.apply_overrides(run_action());
+      result = policy_.apply_overrides(with_failed_flag(run_action()));
       result["attempts"] = attempt;
       if (status_of(result) == out::Status::Unreachable) return result;
       // As Ansible: until decides whether to try again; a failed result that meets it stays failed.

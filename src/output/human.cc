@@ -41,7 +41,7 @@ class HumanSink : public Sink {
   void playbook_start(const std::string& path) override {
     if (options_.verbosity > 0) line(fmt::format("PLAYBOOK: {}", path));
   }
-  void play_start(const std::string& name, const std::vector<std::string>&) override {
+  void play_start(const std::string& name, const std::vector<std::string>&, const std::string&) override {
     pending_.reset();
     banner(fmt::format("PLAY [{}]", name));
   }

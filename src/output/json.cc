@@ -22,7 +22,7 @@ const char* status_name(Status s) {
 class JsonSink : public Sink {
  public:
   void playbook_start(const std::string& path) override { doc_["playbook"] = path; }
-  void play_start(const std::string& name, const std::vector<std::string>& hosts) override {
+  void play_start(const std::string& name, const std::vector<std::string>& hosts, const std::string&) override {
     std::lock_guard lock(mutex_);
     doc_["plays"].push_back({{"play", {{"name", name}, {"hosts", hosts}}}, {"tasks", Value::array()}});
   }

@@ -11,7 +11,7 @@ namespace prov::out {
 class Listener : public Sink {
  public:
   void playbook_start(const std::string&) override {}
-  void play_start(const std::string&, const std::vector<std::string>&) override {}
+  void play_start(const std::string&, const std::vector<std::string>&, const std::string&) override {}
   void no_hosts_matched() override {}
   void task_start(const std::string&, bool, const std::string&) override {}
   void host_result(const HostResult&) override {}

@@ -7,6 +7,7 @@ namespace prov::out {
 
 std::unique_ptr<Sink> make_human_sink(const SinkOptions& options);
 std::unique_ptr<Sink> make_json_sink(const SinkOptions& options);
+std::unique_ptr<Sink> make_ansible_json_sink(const SinkOptions& options);
 std::unique_ptr<Sink> make_minimal_sink(const SinkOptions& options);
 std::unique_ptr<Sink> make_yaml_sink(const SinkOptions& options);
 std::unique_ptr<Sink> make_profile_tasks_sink(const SinkOptions& options);
@@ -22,10 +23,8 @@ struct Format {
 
 // What --output and stdout_callback choose (stdout_callback's "default" is "human").
 constexpr Format kFormats[] = {
-    {"human", make_human_sink},
-    {"json", make_json_sink},
-    {"minimal", make_minimal_sink},
-    {"yaml", make_yaml_sink},
+    {"human", make_human_sink},     {"json", make_json_sink}, {"ansible-json", make_ansible_json_sink},
+    {"minimal", make_minimal_sink}, {"yaml", make_yaml_sink},
 };
 
 // What callbacks_enabled adds after the format.
@@ -42,8 +41,9 @@ class Tee : public Sink {
   void playbook_start(const std::string& path) override {
     for (auto& s : sinks_) s->playbook_start(path);
   }
-  void play_start(const std::string& name, const std::vector<std::string>& hosts) override {
-    for (auto& s : sinks_) s->play_start(name, hosts);
+  void play_start(const std::string& name, const std::vector<std::string>& hosts,
+                  const std::string& location) override {
+    for (auto& s : sinks_) s->play_start(name, hosts, location);
   }
   void no_hosts_matched() override {
     for (auto& s : sinks_) s->no_hosts_matched();

@@ -152,6 +152,17 @@ void complete_meta(Task& task, const SourceLoc& at, bool handler) {
 
 }  // namespace
 
+void check_include_keyword(const Task& task, const std::string& key, const SourceLoc& at) {
+  const bool include =
+      task.action->kind == mod::ActionKind::IncludeTasks || task.action->kind == mod::ActionKind::IncludeRole;
+  static const std::vector<std::string> kIncludeKeywords = {
+      "action", "args",     "collections", "debugger", "ignore_errors", "loop", "loop_control", "name",
+      "no_log", "register", "run_once",    "tags",     "timeout",       "vars", "when"};
+  if (!include || contains(kIncludeKeywords, key)) return;
+  throw Error(fmt::format("'{}' is not a valid attribute for {} in {}", key, task.action->name, task_label(task)), at,
+              "keywords for the included tasks go under the include's 'apply'");
+}
+
 void complete_loader_action(Task& task, const SourceLoc& at, const TaskSource& src, LoadContext& ctx) {
   switch (task.action->kind) {
     case mod::ActionKind::ImportTasks:

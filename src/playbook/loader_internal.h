@@ -24,6 +24,10 @@ struct LoadContext {
   /// Each role's `collections` from its meta/main.yml, by role folder: where its tasks' short action names are
   /// looked up first.
   std::map<std::string, std::vector<std::string>> role_collections;
+  /// The `collections` of the innermost enclosing block that has one, while its tasks are read (null outside), and
+  /// the role whose block it is: a role's own task files keep the role's.
+  const std::vector<std::string>* block_collections = nullptr;
+  const Role* block_collections_role = nullptr;
 };
 
 /// Where a list of tasks comes from; relative imports resolve against its file's folder.
@@ -83,6 +87,10 @@ std::string task_label(const Task& task);
 /// Completes a task whose action the loader handles (import_tasks, include_tasks, import_role, include_role,
 /// meta, include_vars): validates its arguments, expands static imports and preloads static includes.
 void complete_loader_action(Task& task, const SourceLoc& action_loc, const TaskSource& src, LoadContext& ctx);
+
+/// Throws for a keyword that an include (include_tasks, include_role) does not take, at `at`: Ansible refuses all but
+/// a few there (notify, become, delegate_to, ...), whose place is the include's `apply`.
+void check_include_keyword(const Task& task, const std::string& key, const SourceLoc& at);
 
 // ---- role_loader.cc ----
 

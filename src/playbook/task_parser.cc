@@ -162,6 +162,22 @@ std::vector<Task> read_task_section(const YAML::Node& value, const std::string& 
 
 Task parse_block(const YAML::Node& node, Task task, const TaskSource& src, LoadContext& ctx) {
   task.action = &mod::block_action();
+  // A block's `collections` reach the tasks inside it (and the blocks inside those) that do not name their own.
+  std::vector<std::string> collections;
+  struct Restore {
+    LoadContext& ctx;
+    const std::vector<std::string>* outer;
+    const Role* outer_role;
+    ~Restore() {
+      ctx.block_collections = outer;
+      ctx.block_collections_role = outer_role;
+    }
+  } restore{ctx, ctx.block_collections, ctx.block_collections_role};
+  if (const YAML::Node written = node["collections"]) {
+    collections = read_collections(written, src.file);
+    ctx.block_collections = &collections;
+    ctx.block_collections_role = src.role.get();
+  }
   for (const auto& entry : node) {
     std::string key = entry.first.Scalar();
     const YAML::Node& value = entry.second;
@@ -251,10 +267,17 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
   if (node["block"]) return parse_block(node, std::move(task), src, ctx);
 
   KeywordSet set = src.handlers ? KeywordSet::Handler : KeywordSet::Task;
-  // A role's tasks look in the role's collections only; the play's are not inherited, as in Ansible.
+  // Short action names are looked up in the task's own collections, else its innermost block's, else the role's
+  // (a role's tasks do not inherit the play's, as in Ansible), else the play's.
   static const std::vector<std::string> kNone;
   const std::vector<std::string>* collections = &ctx.collections;
-  if (src.role) {
+  std::vector<std::string> own;
+  if (const YAML::Node listed = node["collections"]) {
+    own = read_collections(listed, file);
+    collections = &own;
+  } else if (ctx.block_collections && ctx.block_collections_role == src.role.get()) {
+    collections = ctx.block_collections;
+  } else if (src.role) {
     auto found = ctx.role_collections.find(src.role->path);
     collections = found != ctx.role_collections.end() ? &found->second : &kNone;
   }
@@ -354,6 +377,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
         throw Error(fmt::format("more than one loop in {}: 'with_{}' and 'loop'", task_label(task), task.loop_kind),
                     yaml::loc(entry.first, file));
       }
+      check_include_keyword(task, key, yaml::loc(entry.first, file));
       read_task_keyword(key, entry.second, file, task);
     }
   }

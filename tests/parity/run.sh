@@ -106,7 +106,7 @@ recap_of() {
          out = ""
          for (i = 1; i <= n; i++) out = out (i > 1 ? " | " : "") host[i] " " counts[i]
          if (out != "") print out
-       }' "$1"
+       }' "$1" | grep . || "$here/json_document.py" recap "$1"
 }
 
 # The per-task status stream of a run: each task banner and each host's status line, without the result
@@ -255,6 +255,16 @@ for case in "${cases[@]}"; do
           if [ "$a_output" != "$p_output" ]; then
             problems+=("output (- ansible-playbook, + provision):"
                        "$(diff -u <(printf '%s\n' "$a_output") <(printf '%s\n' "$p_output") | tail -n +3)")
+          fi
+        fi
+        if [ -f "$here/cases/$case/compare_json" ]; then
+          a_json=$("$here/json_document.py" shape "$a_log" | sed "s|$here/cases/$case/||g")
+          p_json=$("$here/json_document.py" shape "$p_log" | sed "s|$here/cases/$case/||g")
+          if [ -z "$a_json" ]; then
+            problems+=("no JSON document in ansible-playbook's output:" "$(tail -n 20 "$a_log")")
+          elif [ "$a_json" != "$p_json" ]; then
+            problems+=("JSON document (- ansible-playbook, + provision):"
+                       "$(diff -u <(printf '%s\n' "$a_json") <(printf '%s\n' "$p_json") | tail -n +3)")
           fi
         fi
         missing=$(warnings_missing "$p_log" "$case")

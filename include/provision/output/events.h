@@ -16,6 +16,7 @@ enum class Status { Ok, Changed, Skipped, Failed, Unreachable };
 struct HostResult {
   std::string host;
   std::string delegated_to;  ///< "" unless delegate_to
+  std::string action;        ///< the task's action ("" for results that are no task's, such as an include's)
   Status status = Status::Ok;
   Value result;              ///< the module's result, already censored for no_log
   bool ignored = false;      ///< failed but ignore_errors
@@ -35,7 +36,9 @@ class Sink {
  public:
   virtual ~Sink() = default;
   virtual void playbook_start(const std::string& path) = 0;
-  virtual void play_start(const std::string& name, const std::vector<std::string>& hosts) = 0;
+  /// `location` is the play's file:line:col.
+  virtual void play_start(const std::string& name, const std::vector<std::string>& hosts,
+                          const std::string& location) = 0;
   virtual void no_hosts_matched() = 0;
   /// `title` is the banner text, e.g. "nginx : install nginx"; handlers are announced as RUNNING HANDLER.
   virtual void task_start(const std::string& title, bool is_handler, const std::string& location) = 0;

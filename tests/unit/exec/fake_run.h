@@ -68,7 +68,9 @@ class FakeHost : public prov::conn::Connection {
 class RecordingSink : public prov::out::Sink {
  public:
   void playbook_start(const std::string&) override {}
-  void play_start(const std::string& name, const std::vector<std::string>&) override { add("play " + name); }
+  void play_start(const std::string& name, const std::vector<std::string>&, const std::string&) override {
+    add("play " + name);
+  }
   void no_hosts_matched() override { add("no hosts"); }
   void task_start(const std::string& title, bool is_handler, const std::string&) override {
     add((is_handler ? "handler " : "task ") + title);
