@@ -48,27 +48,6 @@ const RV* Ctx::find_local(const std::string& name) {
   return nullptr;
 }
 
-// A mutating method (l.append(x), d[k].update(v)) on a variable of the play changes this render's copy of it, as in
-// Ansible, whose templates see a fresh copy of each variable: the copy goes into the template's top scope, where
-// later reads in the same render find it. The next render (task, host) sees the variable unchanged.
-void Ctx::prepare_mutation(const Expr& target) {
-  const Expr* root = &target;
-  while (root->kind == Expr::Kind::GetAttr || root->kind == Expr::Kind::GetItem) root = root->a.get();
-  if (root->kind != Expr::Kind::Name) return;
-  for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
-    auto f = it->find(root->name);
-    if (f != it->end()) {
-      f->second.make_shared_box(true);
-      return;
-    }
-  }
-  const Value* v = resolver.resolve(root->name);
-  if (!v || (!v->is_array() && !v->is_object())) return;
-  RV copy = RV::borrow(*v);
-  copy.make_shared_box(true);
-  scopes.front()[root->name] = std::move(copy);
-}
-
 RV Ctx::lookup(const std::string& name) {
   if (const RV* local = find_local(name)) return *local;
   if (const Value* v = resolver.resolve(name)) return RV::borrow(*v);

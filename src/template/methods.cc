@@ -314,6 +314,27 @@ bool find_method(const RV& self, const std::string& name, RV& out) {
   return true;
 }
 
+// A mutating method (l.append(x), d[k].update(v)) on a variable of the play changes this render's copy of it, as in
+// Ansible, whose templates see a fresh copy of each variable: the copy goes into the template's top scope, where
+// later reads in the same render find it. The next render (task, host) sees the variable unchanged.
+void Ctx::prepare_mutation(const Expr& target) {
+  const Expr* root = &target;
+  while (root->kind == Expr::Kind::GetAttr || root->kind == Expr::Kind::GetItem) root = root->a.get();
+  if (root->kind != Expr::Kind::Name) return;
+  for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
+    auto f = it->find(root->name);
+    if (f != it->end()) {
+      f->second.make_shared_box(true);
+      return;
+    }
+  }
+  const Value* v = resolver.resolve(root->name);
+  if (!v || (!v->is_array() && !v->is_object())) return;
+  RV copy = RV::borrow(*v);
+  copy.make_shared_box(true);
+  scopes.front()[root->name] = std::move(copy);
+}
+
 bool is_mutating_method(const std::string& name) {
   static const std::set<std::string> names = {"append", "extend",     "insert", "pop",   "remove", "reverse",
                                               "sort",   "setdefault", "update", "clear", "popitem"};
