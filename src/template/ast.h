@@ -1,6 +1,7 @@
 #pragma once
 // The syntax tree of a template: expressions (Expr) and statements (Node). The parser builds it once; the
 // evaluator walks it for every render.
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -69,6 +70,8 @@ struct Node {
     FilterBlock,  // expr (filter chain on a placeholder), body
     With,         // targets/exprs, body
     Import,       // expr (template name); attr = alias of `import ... as x`, or imports for `from ... import`
+    Block,        // name, body; scoped, required
+    Extends,      // expr (parent template name)
   };
   Kind kind;
   int line = 0;
@@ -84,6 +87,7 @@ struct Node {
   std::vector<ExprPtr> with_values;                          // With
   bool ignore_missing = false;                               // Include
   bool recursive = false;                                    // For
+  bool scoped = false, required = false;                     // Block
   std::vector<std::pair<std::string, std::string>> imports;  // from-import: (name, alias)
 };
 
@@ -93,6 +97,7 @@ struct Template {
   std::string name;
   bool in_value = false;  ///< name is the place of the playbook value holding the text (Options::in_value)
   std::string source;
+  std::map<std::string, const Node*> blocks;  ///< every {% block %} by name, nested ones too (they point into body)
 };
 
 }  // namespace prov::tmpl

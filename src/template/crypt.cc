@@ -1,4 +1,5 @@
-// SHA-crypt (Ulrich Drepper's specification) over OpenSSL digests, so password_hash needs no libcrypt.
+// SHA-crypt (Ulrich Drepper's specification) and MD5-crypt (the $1$ scheme of FreeBSD and glibc) over OpenSSL
+// digests, so password_hash needs no libcrypt.
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -85,6 +86,33 @@ std::string sha_crypt(const std::string& password, const std::string& salt_in, b
     for (const auto& o : order) encode24(out, u(o[0]), u(o[1]), u(o[2]), 4);
     encode24(out, 0, u(31), u(30), 3);
   }
+  return out;
+}
+
+std::string md5_crypt(const std::string& password, const std::string& salt_in) {
+  const EVP_MD* md = EVP_md5();
+  // glibc reads at most 8 salt characters, up to a '$'.
+  std::string salt = salt_in.substr(0, std::min<size_t>(8, salt_in.find('$')));
+  const std::string& p = password;
+  std::string alt = digest(md, p + salt + p);
+  std::string ctx = p + "$1$" + salt;
+  for (size_t left = p.size(); left > 0; left -= std::min<size_t>(16, left))
+    ctx += alt.substr(0, std::min<size_t>(16, left));
+  for (size_t n = p.size(); n > 0; n >>= 1) ctx += (n & 1) ? std::string(1, '\0') : p.substr(0, 1);
+  std::string f = digest(md, ctx);
+  // A thousand rounds, mixing password, salt and the previous digest in an order set by the round number.
+  for (int i = 0; i < 1000; ++i) {
+    std::string in = (i & 1) ? p : f;
+    if (i % 3) in += salt;
+    if (i % 7) in += p;
+    in += (i & 1) ? f : p;
+    f = digest(md, in);
+  }
+  auto u = [&](int i) { return static_cast<unsigned char>(f[static_cast<size_t>(i)]); };
+  std::string out = "$1$" + salt + "$";
+  static const int order[5][3] = {{0, 6, 12}, {1, 7, 13}, {2, 8, 14}, {3, 9, 15}, {4, 10, 5}};
+  for (const auto& o : order) encode24(out, u(o[0]), u(o[1]), u(o[2]), 4);
+  encode24(out, 0, 0, u(11), 2);
   return out;
 }
 

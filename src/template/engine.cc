@@ -92,7 +92,7 @@ std::string render_with(const std::string& source, Resolver& resolver) {
   auto t = cached_template(prepare_source(source, resolver.options), resolver.options);
   Ctx ctx(resolver, t);
   std::string out;
-  ctx.exec(t->body, out);
+  ctx.render_template(out);
   preserve_trailing_newlines(source, out);
   return out;
 }

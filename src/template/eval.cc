@@ -37,19 +37,19 @@ size_t as_width(const Value& v) {
 
 Ctx::Ctx(Resolver& r, std::shared_ptr<const Template> t) : resolver(r), tmpl(std::move(t)) { scopes.emplace_back(); }
 
-const RV* Ctx::find_local(const std::string& name) const {
+const RV* Ctx::find_local(const std::string& name) {
   for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
     auto f = it->find(name);
-    if (f != it->end()) return &f->second;
+    if (f != it->end()) {
+      f->second.make_shared_box(false);
+      return &f->second;
+    }
   }
   return nullptr;
 }
 
 RV Ctx::lookup(const std::string& name) {
-  for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
-    auto f = it->find(name);
-    if (f != it->end()) return f->second;
-  }
+  if (const RV* local = find_local(name)) return *local;
   if (const Value* v = resolver.resolve(name)) return RV::borrow(*v);
   RV g;
   if (find_global(name, g)) return g;
@@ -62,7 +62,8 @@ static RV undefined_attr(const RV& obj, const std::string& name) {
 }
 
 static bool is_dict_method(const std::string& name) {
-  static const std::set<std::string> names = {"items", "keys", "values", "get", "copy", "pop", "update", "setdefault"};
+  static const std::set<std::string> names = {"items", "keys",       "values", "get",   "copy",
+                                              "pop",   "setdefault", "update", "clear", "popitem"};
   return names.count(name) > 0;
 }
 
@@ -78,7 +79,7 @@ RV Ctx::getattr(const RV& obj, const std::string& name) {
   if (v.is_object()) {
     if (!is_dict_method(name)) {
       auto it = v.find(name);
-      if (it != v.end()) return RV::borrow_or_copy(obj, *it);
+      if (it != v.end()) return RV::child(obj, *it, Value(name));
     }
     if (find_method(obj, name, method)) return method;
     return undefined_attr(obj, name);
@@ -101,7 +102,7 @@ RV Ctx::getitem(const RV& obj, const RV& key) {
   if (v.is_object()) {
     std::string ks = k.is_string() ? k.get<std::string>() : py_str(k);
     auto it = v.find(ks);
-    if (it != v.end()) return RV::borrow_or_copy(obj, *it);
+    if (it != v.end()) return RV::child(obj, *it, Value(ks));
     RV method;
     if (k.is_string() && find_method(obj, ks, method)) return method;
     return undefined_attr(obj, ks);
@@ -110,7 +111,7 @@ RV Ctx::getitem(const RV& obj, const RV& key) {
     if (v.is_array()) {
       int64_t i = normalize_index(as_int(k), v.size());
       if (i >= 0 && static_cast<size_t>(i) < v.size()) {
-        RV item = RV::borrow_or_copy(obj, v[static_cast<size_t>(i)]);
+        RV item = RV::child(obj, v[static_cast<size_t>(i)], Value(i));
         if (obj.shape == RV::Shape::ListOfTuples) item.shape = RV::Shape::Tuple;
         return item;
       }
@@ -247,6 +248,7 @@ RV Ctx::eval(const Expr& e) {
       return slice_value(v.val(), parts[0], parts[1], parts[2]);
     }
     case Expr::Kind::Call: {
+      if (e.a->kind == Expr::Kind::GetAttr && is_mutating_method(e.a->name)) prepare_mutation(*e.a->a);
       RV callee = eval(*e.a);
       Args args = eval_args(e.args);
       return call(callee, args);
@@ -318,7 +320,8 @@ RV Ctx::eval_binary(const Expr& e) {
     } else {
       args.push_back(b.val());
     }
-    return Value(percent_format(a.val().get<std::string>(), args));
+    const Value* mapping = b.shape != RV::Shape::Tuple && b.val().is_object() ? &b.val() : nullptr;
+    return Value(percent_format(a.val().get<std::string>(), args, mapping));
   }
   return arith(op, a.val(), b.val());
 }
@@ -487,7 +490,7 @@ Value arith(const std::string& op, const Value& a, const Value& b) {
 // Formats are built from the template's own spec, checked above; the compiler cannot see that.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-std::string percent_format(const std::string& fmt, const std::vector<Value>& list) {
+std::string percent_format(const std::string& fmt, const std::vector<Value>& list, const Value* mapping) {
   size_t next = 0;
   std::string out;
   for (size_t i = 0; i < fmt.size(); ++i) {
@@ -500,12 +503,28 @@ std::string percent_format(const std::string& fmt, const std::vector<Value>& lis
       out += '%';
       continue;
     }
+    const Value* keyed = nullptr;
+    if (fmt[i] == '(') {
+      // %(name)s: the name ends at the matching parenthesis, as in Python.
+      if (!mapping) fail("format requires a mapping");
+      size_t start = ++i;
+      for (int depth = 1; i < fmt.size(); ++i) {
+        if (fmt[i] == '(') ++depth;
+        if (fmt[i] == ')' && --depth == 0) break;
+      }
+      if (i >= fmt.size()) fail("incomplete format key");
+      std::string key = fmt.substr(start, i - start);
+      auto it = mapping->find(key);
+      if (it == mapping->end()) fail("KeyError: '" + key + "'");
+      keyed = &*it;
+      ++i;
+    }
     std::string spec = "%";
     while (i < fmt.size() && std::string("-+ #0123456789.").find(fmt[i]) != std::string::npos) spec += fmt[i++];
     if (i >= fmt.size()) fail("incomplete format");
     char conv = fmt[i];
-    if (next >= list.size()) fail("not enough arguments for format string");
-    const Value& v = list[next++];
+    if (!keyed && next >= list.size()) fail("not enough arguments for format string");
+    const Value& v = keyed ? *keyed : list[next++];
     char buf[512];
     if (conv == 's') {
       std::string s = py_str(v);
@@ -525,7 +544,7 @@ std::string percent_format(const std::string& fmt, const std::vector<Value>& lis
     }
     out += buf;
   }
-  if (next < list.size()) fail("not all arguments converted during string formatting");
+  if (!mapping && next < list.size()) fail("not all arguments converted during string formatting");
   return out;
 }
 #pragma GCC diagnostic pop
@@ -536,7 +555,7 @@ std::vector<RV> iterate(const RV& v) {
   const Value& x = v.val();
   if (x.is_array()) {
     for (const auto& e : x) {
-      out.push_back(RV::borrow_or_copy(v, e));
+      out.push_back(RV::child(v, e, Value(out.size())));
       if (v.shape == RV::Shape::ListOfTuples) out.back().shape = RV::Shape::Tuple;
     }
   } else if (x.is_object()) {

@@ -54,6 +54,22 @@ Value template_data(const Value& value, Resolver& resolver);
 
 using Scope = std::unordered_map<std::string, RV>;
 
+/// The blocks of one render's chain of templates ({% extends %}): for each name, its definitions from the most
+/// derived template to the base.
+struct Inheritance {
+  struct Layer {
+    const Node* node;
+    std::shared_ptr<const Template> tmpl;
+  };
+  std::map<std::string, std::vector<Layer>> chains;
+  std::shared_ptr<const Template> parent;  // set by {% extends %} while the current template runs
+  std::vector<std::string> files;          // the templates of the chain so far, to report a cycle
+
+  void add(const std::shared_ptr<const Template>& t) {
+    for (const auto& [name, node] : t->blocks) chains[name].push_back({node, t});
+  }
+};
+
 class Ctx {
  public:
   Ctx(Resolver& resolver, std::shared_ptr<const Template> tmpl);
@@ -66,10 +82,17 @@ class Ctx {
   RV eval(const Expr& e);
   /// Runs statements, appending output.
   void exec(const Body& body, std::string& out);
+  /// Renders tmpl whole: its blocks, and the templates it extends (inherit.cc).
+  void render_template(std::string& out);
+  /// Renders definition `layer` (0: the most derived) of block `name`; scoped blocks see the enclosing loop.
+  void render_block_layer(const std::string& name, size_t layer, bool scoped, std::string& out);
+  /// The block chains of this render; null outside template files.
+  std::shared_ptr<Inheritance> inh;
 
   RV lookup(const std::string& name);
-  /// The variable `name` of a template scope, in place (valid until scopes change), or nullptr.
-  const RV* find_local(const std::string& name) const;
+  /// The variable `name` of a template scope, in place (valid until scopes change), or nullptr. A list or dict
+  /// is boxed on the way, so that what mutating methods do to it is seen through every name bound to it.
+  const RV* find_local(const std::string& name);
   void assign(const std::string& name, RV value) { scopes.back()[name] = std::move(value); }
 
   RV getattr(const RV& obj, const std::string& name);
@@ -91,11 +114,14 @@ class Ctx {
  private:
   Args eval_args(const CallArgs& args);
   RV eval_binary(const Expr& e);
+  void prepare_mutation(const Expr& target);
   RV eval_compare(const Expr& e);
   void exec_node(const Node& n, std::string& out);
   void exec_for(const Node& n, std::string& out);
   void exec_set(const Node& n, std::string& out);
   void exec_call_block(const Node& n, std::string& out);
+  void exec_block(const Node& n, std::string& out);
+  void exec_extends(const Node& n);
 };
 
 /// The items a for loop visits: list elements, dict keys, string characters. Raises for other values.
@@ -135,6 +161,8 @@ bool find_global(const std::string& name, RV& out);
 
 /// Bound methods of str, dict and list values (`s.split(',')`); false when there is no such method.
 bool find_method(const RV& self, const std::string& name, RV& out);
+/// Whether `name` is a method that changes its list or dict (append, update, ...).
+bool is_mutating_method(const std::string& name);
 
 /// Argument helpers for filters and globals.
 const RV& arg(const Args& args, size_t i, const std::string& name, const char* who);

@@ -191,9 +191,12 @@ static SourceLoc statement_loc(const Template& t, int line) {
 }
 
 void Ctx::exec(const Body& body, std::string& out) {
+  std::string dropped;
   for (const auto& n : body) {
     try {
-      exec_node(*n, out);
+      // After {% extends %}, only the parent's text is output; the child's statements still run.
+      exec_node(*n, inh && inh->parent ? dropped : out);
+      dropped.clear();
       check_size(out.size(), "rendered text");
     } catch (const UndefinedError& e) {
       // The innermost statement knows the line; outer ones see a located error and pass it on.
@@ -240,6 +243,12 @@ void Ctx::exec_node(const Node& n, std::string& out) {
     }
     case Node::Kind::CallBlock:
       exec_call_block(n, out);
+      return;
+    case Node::Kind::Block:
+      exec_block(n, out);
+      return;
+    case Node::Kind::Extends:
+      exec_extends(n);
       return;
     case Node::Kind::Include: {
       RV name = eval(*n.expr);
@@ -401,7 +410,7 @@ std::string Ctx::render_file(const std::string& name, bool ignore_missing) {
   inner.scopes = scopes;
   inner.scopes.emplace_back();
   std::string out;
-  inner.exec(t->body, out);
+  inner.render_template(out);
   return out;
 }
 

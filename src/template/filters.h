@@ -18,5 +18,7 @@ std::string sha_crypt(const std::string& password, const std::string& salt, bool
 
 /// A random salt of `length` characters from the crypt alphabet.
 std::string random_salt(size_t length);
+/// MD5-crypt ($1$): glibc's crypt() with a "$1$salt" setting.
+std::string md5_crypt(const std::string& password, const std::string& salt);
 
 }  // namespace prov::tmpl

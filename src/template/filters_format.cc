@@ -270,10 +270,20 @@ RV f_password_hash(Ctx&, const RV& in, Args& a) {
   std::string scheme = py_str(arg_or(a, 0, "hashtype", "sha512"));
   Value salt = arg_or(a, 1, "salt", nullptr);
   Value rounds = arg_or(a, 2, "rounds", nullptr);
-  if (scheme != "sha512" && scheme != "sha256")
-    fail("password_hash: unsupported hash type " + scheme + " (sha512 and sha256 are supported)");
-  std::string s = salt.is_null() ? random_salt(16) : py_str(salt);
-  return Value(sha_crypt(rv_str(in), s, scheme == "sha512", rounds.is_null() ? 0 : static_cast<int>(as_int(rounds))));
+  // The schemes Python's crypt module offers on Debian 12, as ansible-core 2.14 uses it without passlib. Blowfish
+  // (bcrypt) is left out: glibc's crypt gives "*0" for the settings Ansible builds.
+  bool md5 = scheme == "md5" || scheme == "md5_crypt";
+  bool sha512 = scheme == "sha512" || scheme == "sha512_crypt";
+  if (!md5 && !sha512 && scheme != "sha256" && scheme != "sha256_crypt")
+    fail("crypt.crypt does not support '" + scheme + "' algorithm");
+  size_t salt_size = md5 ? 8 : 16;
+  std::string s = salt.is_null() ? random_salt(salt_size) : py_str(salt);
+  if (s.size() > salt_size) fail("invalid salt size");
+  if (s.find_first_not_of("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != std::string::npos)
+    fail("invalid characters in salt");
+  // Ansible puts rounds into the setting for MD5 too, where crypt reads "rounds=N" as the salt.
+  if (md5) return Value(md5_crypt(rv_str(in), rounds.is_null() ? s : "rounds=" + py_str(rounds) + "$" + s));
+  return Value(sha_crypt(rv_str(in), s, sha512, rounds.is_null() ? 0 : static_cast<int>(as_int(rounds))));
 }
 
 }  // namespace

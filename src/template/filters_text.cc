@@ -150,10 +150,12 @@ RV f_center(Ctx&, const RV& in, Args& a) {
 }
 
 RV f_format(Ctx&, const RV& in, Args& a) {
-  if (!a.kw.empty() && a.pos.empty()) {
+  if (!a.kw.empty()) {
+    // Jinja formats with the keyword arguments as one mapping: "%(a)s" | format(a=1).
+    if (!a.pos.empty()) fail("can't handle positional and keyword arguments at the same time");
     Value kw = Value::object();
     for (auto& [k, v] : a.kw) kw[k] = to_data(v);
-    fail("format filter with keyword arguments is not supported");
+    return Value(percent_format(rv_str(in), {kw}, &kw));
   }
   std::vector<Value> args;
   for (const auto& p : a.pos) args.push_back(to_data(p));

@@ -22,7 +22,9 @@ class Namespace : public Object {
     return true;
   }
   bool setattr(const std::string& name, const RV& value) override {
-    attrs_[name] = value.is_data() && value.ref ? RV(value.raw()) : value;
+    RV stored = value.is_data() && value.ref ? RV(value.raw()) : value;
+    stored.make_shared_box(false);  // ns.items.append(x) changes the list the namespace holds
+    attrs_[name] = std::move(stored);
     return true;
   }
   std::string str() const override {

@@ -10,15 +10,19 @@ namespace {
 
 class BoundMethod : public Object {
  public:
-  BoundMethod(Value self, std::string name) : self_(std::move(self)), name_(std::move(name)) {}
+  BoundMethod(RV self, std::string name) : self_rv_(std::move(self)), name_(std::move(name)) {}
   std::string type_name() const override { return "builtin_function_or_method"; }
   bool callable() const override { return true; }
-  std::string str() const override { return "<built-in method " + name_ + " of " + py_type(self_) + " object>"; }
+  std::string str() const override {
+    return "<built-in method " + name_ + " of " + py_type(self_rv_.raw()) + " object>";
+  }
   RV call(Ctx& ctx, Args& args) override;
 
  private:
-  Value self_;
+  RV self_rv_;  // boxed when it is a template variable, so that mutations reach it (RV::box)
   std::string name_;
+  RV mutate_dict(Args& args);
+  RV mutate_list(Args& args);
   RV call_str(const std::string& s, Args& args);
   RV call_dict(Ctx& ctx, Args& args);
   RV call_list(Args& args);
@@ -31,6 +35,8 @@ std::string opt_str(const Args& a, size_t i, const std::string& name, const std:
 }
 
 RV BoundMethod::call(Ctx& ctx, Args& args) {
+  const Value& self_ = self_rv_.raw();
+  if (is_mutating_method(name_)) return self_.is_object() ? mutate_dict(args) : mutate_list(args);
   if (self_.is_string()) return call_str(self_.get<std::string>(), args);
   if (self_.is_object()) return call_dict(ctx, args);
   return call_list(args);
@@ -136,6 +142,7 @@ RV BoundMethod::call_str(const std::string& s, Args& args) {
 }
 
 RV BoundMethod::call_dict(Ctx& ctx, Args& args) {
+  const Value& self_ = self_rv_.raw();
   const std::string& n = name_;
   if (n == "items") {
     Value out = Value::array();
@@ -160,17 +167,115 @@ RV BoundMethod::call_dict(Ctx& ctx, Args& args) {
     return d ? *d : RV(Value(nullptr));
   }
   if (n == "copy") return self_;
+  fail("'dict object' has no attribute '" + n + "'");
+}
+
+// The mutating methods change the list or dict in place and return None (printed as nothing by Ansible) or what
+// Python returns: the removed item for pop and popitem, the value for setdefault.
+RV BoundMethod::mutate_dict(Args& args) {
+  const std::string& n = name_;
+  Value& d = self_rv_.mutable_target();
+  if (n == "update") {
+    if (args.pos.size() > 1) fail("update expected at most 1 argument, got " + std::to_string(args.pos.size()));
+    if (!args.pos.empty()) {
+      const Value& other = args.pos[0].val();
+      if (other.is_object()) {
+        for (const auto& [k, v] : other.items()) d[k] = v;
+      } else {
+        for (const auto& item : iterate(args.pos[0])) {
+          const Value& pair = item.val();
+          if (!pair.is_array() || pair.size() != 2)
+            fail("dictionary update sequence element has length " + std::to_string(pair.is_array() ? pair.size() : 1) +
+                 "; 2 is required");
+          d[py_str(pair[0])] = pair[1];
+        }
+      }
+    }
+    for (const auto& [k, v] : args.kw) d[k] = to_data(v);
+    return Value(nullptr);
+  }
+  if (n == "clear") {
+    d = Value::object();
+    return Value(nullptr);
+  }
+  if (n == "popitem") {
+    if (d.empty()) fail("'popitem(): dictionary is empty'");
+    auto last = std::prev(d.end());
+    std::string key = last.key();  // erase moves the items after it: keep the key out of the dict
+    Value pair = Value::array({key, last.value()});
+    d.erase(key);
+    return RV(std::move(pair)).with_shape(RV::Shape::Tuple);
+  }
+  std::string key = rv_str(arg(args, 0, "key", n.c_str()));
+  auto it = d.find(key);
   if (n == "pop") {
-    std::string key = rv_str(arg(args, 0, "key", "pop"));
-    auto it = self_.find(key);
-    if (it != self_.end()) return *it;
-    if (const RV* d = args.get(1, "default")) return *d;
+    if (it != d.end()) {
+      Value out = *it;
+      d.erase(key);
+      return out;
+    }
+    if (const RV* dflt = args.get(1, "default")) return *dflt;
     fail("KeyError: '" + key + "'");
   }
-  fail("dict.update() and other mutating methods are not supported in templates");
+  // setdefault: the value returned is the one in the dict, so that d.setdefault(k, []).append(x) fills d[k].
+  if (it == d.end()) {
+    const RV* dflt = args.get(1, "default");
+    d[key] = dflt ? to_data(*dflt) : Value(nullptr);
+  }
+  return RV::child(self_rv_, d[key], Value(key));
+}
+
+static int64_t list_index(const RV& r, size_t size, bool clamp) {
+  int64_t i = as_int(r.val());
+  auto n = static_cast<int64_t>(size);
+  if (i < 0) i += n;
+  if (clamp) return std::clamp<int64_t>(i, 0, n);
+  if (i < 0 || i >= n) fail("pop index out of range");
+  return i;
+}
+
+RV BoundMethod::mutate_list(Args& args) {
+  const std::string& n = name_;
+  Value& l = self_rv_.mutable_target();
+  if (n == "append") {
+    l.push_back(to_data(arg(args, 0, "object", "append")));
+  } else if (n == "extend") {
+    for (const auto& item : iterate(arg(args, 0, "iterable", "extend"))) l.push_back(to_data(item));
+  } else if (n == "insert") {
+    int64_t i = list_index(arg(args, 0, "index", "insert"), l.size(), true);
+    l.insert(l.begin() + i, to_data(arg(args, 1, "object", "insert")));
+  } else if (n == "pop") {
+    if (l.empty()) fail("pop from empty list");
+    const RV* at = args.get(0, "index");
+    size_t i = at ? static_cast<size_t>(list_index(*at, l.size(), false)) : l.size() - 1;
+    Value out = l[i];
+    l.erase(l.begin() + static_cast<std::ptrdiff_t>(i));
+    return out;
+  } else if (n == "remove") {
+    const Value& x = arg(args, 0, "value", "remove").val();
+    auto it = std::find_if(l.begin(), l.end(), [&](const Value& e) { return py_eq(e, x); });
+    if (it == l.end()) fail("list.remove(x): x not in list");
+    l.erase(it);
+  } else if (n == "reverse") {
+    std::reverse(l.begin(), l.end());
+  } else if (n == "clear") {
+    l = Value::array();
+  } else {  // sort
+    if (args.kwarg("key")) fail("list.sort(key=...) is not supported in templates; use the sort filter");
+    bool reverse = py_truthy(arg_or(args, 99, "reverse", false));
+    std::vector<Value> items(l.begin(), l.end());
+    // Python's sort is stable and compares with <; reverse=True keeps equal items in their order too.
+    std::stable_sort(items.begin(), items.end(), [&](const Value& a, const Value& b) {
+      return reverse ? py_cmp(b, a, "<") < 0 : py_cmp(a, b, "<") < 0;
+    });
+    l = Value::array();
+    for (auto& x : items) l.push_back(std::move(x));
+  }
+  return Value(nullptr);
 }
 
 RV BoundMethod::call_list(Args& args) {
+  const Value& self_ = self_rv_.raw();
   const std::string& n = name_;
   if (n == "index") {
     const Value& x = arg(args, 0, "value", "index").val();
@@ -186,7 +291,7 @@ RV BoundMethod::call_list(Args& args) {
     return Value(c);
   }
   if (n == "copy") return self_;
-  fail("list.append() and other mutating methods are not supported in templates");
+  fail("'list object' has no attribute '" + n + "'");
 }
 
 }  // namespace
@@ -198,15 +303,42 @@ bool find_method(const RV& self, const std::string& name, RV& out) {
       "split",   "rsplit",  "strip",   "lstrip",  "rstrip",  "startswith", "endswith", "upper",  "lower", "capitalize",
       "title",   "replace", "join",    "format",  "find",    "rfind",      "index",    "rindex", "count", "isdigit",
       "isalpha", "isalnum", "isspace", "islower", "isupper", "splitlines", "zfill",    "center", "ljust", "rjust"};
-  static const std::set<std::string> dict_methods = {"items", "keys", "values", "get",
-                                                     "copy",  "pop",  "update", "setdefault"};
-  static const std::set<std::string> list_methods = {"index",  "count",  "copy", "append", "extend",
-                                                     "insert", "remove", "pop",  "sort",   "reverse"};
+  static const std::set<std::string> dict_methods = {"items", "keys",   "values",     "get",   "copy",
+                                                     "pop",   "update", "setdefault", "clear", "popitem"};
+  static const std::set<std::string> list_methods = {"index",  "count", "copy", "append",  "extend", "insert",
+                                                     "remove", "pop",   "sort", "reverse", "clear"};
   bool ok = (v.is_string() && str_methods.count(name)) || (v.is_object() && dict_methods.count(name)) ||
             (v.is_array() && list_methods.count(name));
   if (!ok) return false;
-  out = RV::object(std::make_shared<BoundMethod>(v, name));
+  out = RV::object(std::make_shared<BoundMethod>(self, name));
   return true;
+}
+
+// A mutating method (l.append(x), d[k].update(v)) on a variable of the play changes this render's copy of it, as in
+// Ansible, whose templates see a fresh copy of each variable: the copy goes into the template's top scope, where
+// later reads in the same render find it. The next render (task, host) sees the variable unchanged.
+void Ctx::prepare_mutation(const Expr& target) {
+  const Expr* root = &target;
+  while (root->kind == Expr::Kind::GetAttr || root->kind == Expr::Kind::GetItem) root = root->a.get();
+  if (root->kind != Expr::Kind::Name) return;
+  for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
+    auto f = it->find(root->name);
+    if (f != it->end()) {
+      f->second.make_shared_box(true);
+      return;
+    }
+  }
+  const Value* v = resolver.resolve(root->name);
+  if (!v || (!v->is_array() && !v->is_object())) return;
+  RV copy = RV::borrow(*v);
+  copy.make_shared_box(true);
+  scopes.front()[root->name] = std::move(copy);
+}
+
+bool is_mutating_method(const std::string& name) {
+  static const std::set<std::string> names = {"append", "extend",     "insert", "pop",   "remove", "reverse",
+                                              "sort",   "setdefault", "update", "clear", "popitem"};
+  return names.count(name) > 0;
 }
 
 }  // namespace prov::tmpl

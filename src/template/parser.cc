@@ -72,8 +72,10 @@ NodePtr Parser::statement() {
   if (name == "filter") return parse_filter_block();
   if (name == "with") return parse_with();
   if (name == "import" || name == "from") return parse_import(name == "from");
-  static const std::set<std::string> closers = {"endif",    "endfor",  "else",      "elif",    "endset",
-                                                "endmacro", "endcall", "endfilter", "endwith", "endraw"};
+  if (name == "block") return parse_block();
+  if (name == "extends") return parse_extends();
+  static const std::set<std::string> closers = {"endif",   "endfor",    "else",    "elif",   "endset",  "endmacro",
+                                                "endcall", "endfilter", "endwith", "endraw", "endblock"};
   if (closers.count(name)) error("Encountered unknown tag '" + name + "'.");
   error("Encountered unknown tag '" + name + "'.");
 }
@@ -245,6 +247,44 @@ NodePtr Parser::parse_import(bool from) {
   return n;
 }
 
+NodePtr Parser::parse_block() {
+  auto n = new_node(Node::Kind::Block, cur());
+  next();
+  n->name = expect_name();
+  while (true) {
+    if (skip_name("scoped"))
+      n->scoped = true;
+    else if (skip_name("required"))
+      n->required = true;
+    else
+      break;
+  }
+  expect_block_end();
+  n->body = subparse({"endblock"}, "block");
+  next();
+  if (cur().kind == K::Name && cur().text != n->name)
+    error("mismatching name '" + cur().text + "' for block '" + n->name + "'");
+  if (cur().kind == K::Name) next();
+  expect_block_end();
+  if (n->required) {
+    // A required block is a placeholder for the child's: only whitespace (and comments, already gone) may be in it.
+    for (const auto& c : n->body)
+      if (c->kind != Node::Kind::Text || c->text.find_first_not_of(" \t\r\n") != std::string::npos)
+        syntax_error("Required blocks can only contain comments or whitespace", src_, opts_, n->line, 1);
+  }
+  if (!blocks.emplace(n->name, n.get()).second)
+    syntax_error("block '" + n->name + "' defined twice", src_, opts_, n->line, 1);
+  return n;
+}
+
+NodePtr Parser::parse_extends() {
+  auto n = new_node(Node::Kind::Extends, cur());
+  next();
+  n->expr = parse_expression(true);
+  expect_block_end();
+  return n;
+}
+
 NodePtr Parser::parse_with() {
   auto n = new_node(Node::Kind::With, cur());
   next();
@@ -270,6 +310,7 @@ std::shared_ptr<const Template> parse_template(std::string_view source, const Op
   t->source = std::string(source);
   detail::Parser p(tokenize(source, options), source, options);
   t->body = p.parse_all();
+  t->blocks = std::move(p.blocks);
   return t;
 }
 

@@ -23,6 +23,8 @@ class Parser {
     Body body = subparse({}, "");
     return body;
   }
+  /// The blocks parse_all met, by name.
+  std::map<std::string, const Node*> blocks;
 
   ExprPtr parse_bare_expression() {
     ExprPtr e = parse_tuple(true);
@@ -125,6 +127,8 @@ class Parser {
   NodePtr parse_filter_block();
   NodePtr parse_import(bool from);
   NodePtr parse_with();
+  NodePtr parse_block();
+  NodePtr parse_extends();
 
   // ---- expressions (parser_expr.cc) ----
 

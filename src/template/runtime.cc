@@ -33,6 +33,42 @@ const Value& RV::val() const {
   return raw();
 }
 
+// The value at path inside root, or nullptr when a mutation has removed it.
+static Value* box_find(Value& root, const std::vector<Value>& path) {
+  Value* cur = &root;
+  for (const auto& key : path) {
+    if (key.is_string() && cur->is_object()) {
+      auto it = cur->find(key.get<std::string>());
+      if (it == cur->end()) return nullptr;
+      cur = &*it;
+    } else if (key.is_number_integer() && cur->is_array() && key.get<size_t>() < cur->size()) {
+      cur = &(*cur)[key.get<size_t>()];
+    } else {
+      return nullptr;
+    }
+  }
+  return cur;
+}
+
+const Value& RV::boxed() const {
+  if (box_path.empty()) return *box;
+  const Value* v = box_find(*box, box_path);
+  return v ? *v : data;
+}
+
+Value& RV::mutable_target() {
+  if (box) {
+    if (box_path.empty()) return *box;
+    if (Value* v = box_find(*box, box_path)) return *v;
+    box.reset();
+  }
+  if (ref) {
+    data = *ref;
+    ref = nullptr;
+  }
+  return data;
+}
+
 Value to_data(const RV& v) {
   if (v.is_object()) return v.obj->str();
   return v.val();

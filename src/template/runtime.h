@@ -47,6 +47,11 @@ struct RV {
   Kind kind = Kind::Data;
   Value data;                   // owned data when ref is null
   const Value* ref = nullptr;   // borrowed data that outlives the render (variables)
+  // A list or dict of a template scope, shared by every copy of the RV so that list.append() and the other mutating
+  // methods are seen through all names bound to it, as Python's objects are. The value is the part of *box at
+  // box_path; data keeps a copy of a part for when a mutation has taken it out of the box.
+  std::shared_ptr<Value> box;
+  std::vector<Value> box_path;
   std::shared_ptr<Object> obj;  // Kind::Object
   std::string undef_name;       // Kind::Undefined: what was undefined ("foo", "foo.bar")
   std::string undef_message;    // Kind::Undefined: the error to raise when it is used
@@ -65,6 +70,26 @@ struct RV {
   static RV borrow_or_copy(const RV& parent, const Value& child) {
     if (parent.ref) return borrow(child);
     return RV(child);
+  }
+  /// The element `key` (dict key or list index) of parent: borrow_or_copy, remembering where it lives in a box.
+  static RV child(const RV& parent, const Value& child, Value key) {
+    RV r = borrow_or_copy(parent, child);
+    if (parent.box) {
+      r.box = parent.box;
+      r.box_path = parent.box_path;
+      r.box_path.push_back(std::move(key));
+    }
+    return r;
+  }
+  /// Moves owned list or dict data into a box (borrowed data too, copied, with copy_borrowed); others stay as they are.
+  void make_shared_box(bool copy_borrowed) {
+    if (kind != Kind::Data || box || (ref && !copy_borrowed)) return;
+    const Value& v = raw();
+    if (!v.is_array() && !v.is_object()) return;
+    box = std::make_shared<Value>(ref ? *ref : std::move(data));
+    box_path.clear();
+    data = Value();
+    ref = nullptr;
   }
   static RV undefined(std::string name, std::string message) {
     RV r;
@@ -86,13 +111,17 @@ struct RV {
   /// The data; raises UndefinedError for undefined values and TemplateError for objects.
   const Value& val() const;
   /// Data without checks; only valid when is_data().
-  const Value& raw() const { return ref ? *ref : data; }
+  const Value& raw() const { return ref ? *ref : box ? boxed() : data; }
   /// Takes ownership of the data (copies borrowed data).
   Value take() const { return val(); }
+  /// The data a mutating method changes: the boxed value or its part, else this RV's own copy.
+  Value& mutable_target();
   RV& with_shape(Shape s) {
     shape = s;
     return *this;
   }
+  /// The part of *box at box_path, or data when it is no longer there.
+  const Value& boxed() const;
   /// Raises the UndefinedError this value stands for; only valid when is_undefined().
   [[noreturn]] void raise_undefined() const;
 };

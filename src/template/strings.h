@@ -22,7 +22,8 @@ std::string justify(const std::string& s, size_t width, const std::string& fill,
 std::string python_format(const std::string& fmt, const Args& args);
 /// One value formatted with a Python format spec.
 std::string format_spec(const Value& v, const std::string& spec);
-/// printf-style `fmt % args`.
-std::string percent_format(const std::string& fmt, const std::vector<Value>& args);
+/// printf-style `fmt % args`. With a mapping (Python's `fmt % dict`), `%(name)s` takes the mapping's `name` and
+/// args are not required to be used up.
+std::string percent_format(const std::string& fmt, const std::vector<Value>& args, const Value* mapping = nullptr);
 
 }  // namespace prov::tmpl
