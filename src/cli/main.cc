@@ -65,6 +65,15 @@ void apply_config(const Config& config, cli::Options& o) {
   s.connection = o.connection;
   s.limit = o.limit;
   if (o.inventories.empty()) o.inventories = config.inventory;
+  // Ansible shows a source that names a file or folder by its absolute path, and a host list (a comma) as written.
+  for (const auto& source : o.inventories) {
+    s.inventory_sources.push_back(
+        source.find(',') != std::string::npos ? source : std::filesystem::absolute(source).lexically_normal().string());
+  }
+  if (o.inventories.empty()) s.inventory_sources.push_back("/etc/ansible/hosts");  // Ansible's default source
+  if (!config.ansible_config_file.empty()) {
+    s.config_file = std::filesystem::absolute(config.ansible_config_file).lexically_normal().string();
+  }
   for (const auto& path : config.roles_path) o.roles_path.push_back(path);
   if (config.become_ask_pass) o.ask_become_pass = true;
 }

@@ -24,6 +24,32 @@ void request_interrupt() {
 
 namespace {
 
+void push_unique(Value& list, const std::string& name) {
+  if (std::find(list.begin(), list.end(), Value(name)) == list.end()) list.push_back(name);
+}
+
+// Each role's meta dependencies before it, as they run.
+void add_role_tree(const pb::RoleRef& ref, bool dependency, Value& all, Value& dependencies) {
+  if (!ref.role) return;
+  for (const auto& dep : ref.role->dependencies) add_role_tree(dep, true, all, dependencies);
+  push_unique(all, ref.role->name);
+  if (dependency) push_unique(dependencies, ref.role->name);
+}
+
+// The play's role names as Ansible shows them: its roles: section (role_names, ansible_play_role_names), with
+// their meta dependencies in running order (ansible_role_names), and those dependencies alone.
+void set_role_names(Value& m, const pb::Play& play) {
+  Value play_roles = Value::array(), all = Value::array(), dependencies = Value::array();
+  for (const auto& ref : play.roles) {
+    if (ref.role) push_unique(play_roles, ref.role->name);
+    add_role_tree(ref, false, all, dependencies);
+  }
+  m["role_names"] = play_roles;
+  m["ansible_play_role_names"] = play_roles;
+  m["ansible_role_names"] = all;
+  m["ansible_dependent_role_names"] = dependencies;
+}
+
 // The connection keywords a play sets itself, as written.
 ConnectionKeywords play_connection_keywords(const pb::Play& play) {
   auto raw = [&](const char* name) {
@@ -406,6 +432,10 @@ class PlaybookRun {
     m["ansible_run_tags"] = settings_.selection.tags.empty() ? Value::array({"all"}) : Value(settings_.selection.tags);
     m["ansible_skip_tags"] = settings_.selection.skip_tags;
     m["omit"] = std::string(kOmitPlaceholder);
+    set_role_names(m, play);
+    if (!settings_.limit.empty()) m["ansible_limit"] = settings_.limit;
+    m["ansible_inventory_sources"] = settings_.inventory_sources;
+    m["ansible_config_file"] = settings_.config_file.empty() ? Value() : Value(settings_.config_file);
     m.erase("ansible_failed_task");
     m.erase("ansible_failed_result");
   }

@@ -98,6 +98,7 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
       std::set<std::string> tags(play_.play->kw.tags.begin(), play_.play->kw.tags.end());
       const graph::Selection& selection = play_.settings->selection;
       if (task.action->kind == mod::ActionKind::IncludeRole) {
+        if (task.role) inner.includers.insert(inner.includers.begin(), task.role);
         graph::CompiledTasks compiled = graph::compile_included_role(inst.role, inst.role_key, tags, selection);
         add_loaded(inst.role, compiled);
         play_.role_runs.allow_duplicates(inst.role_key, inst.allow_duplicates);
@@ -149,7 +150,7 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
   bool items_data = false;
   if (!task.loop_kind.empty()) {
     tmpl::Rendered rendered = tmpl::template_marked(task.loop, scope.scope(), options);
-    items = loop_items(task.loop_kind, rendered.value);
+    items = task_loop_items(play_, task, rendered.value, scope.scope(), options);
     items_data = items_are_data(task, rendered);
     if (task.loop_control.is_object() && task.loop_control.contains("loop_var")) {
       loop_var = to_plain_string(task.loop_control["loop_var"]);

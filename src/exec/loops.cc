@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 #include <fmt/printf.h>
-#include <glob.h>
+
+#include <set>
 
 #include "provision/core/error.h"
 #include "provision/core/text.h"
+#include "provision/modules/module.h"
+#include "task_inputs.h"
 
 namespace prov::exec {
 
@@ -195,16 +198,28 @@ std::vector<Value> sequence(const Value& value) {
   return out;
 }
 
-std::vector<Value> fileglob(const Value& value) {
-  std::vector<Value> out;
-  for (const auto& pattern : as_list(value)) {
-    glob_t g{};
-    if (glob(to_plain_string(pattern).c_str(), 0, nullptr, &g) == 0) {
-      for (std::size_t i = 0; i < g.gl_pathc; ++i) out.push_back(g.gl_pathv[i]);
-    }
-    globfree(&g);
+// Ansible's search path for a lookup's relative names: each base (the role, then the playbook) with the lookup's
+// folder under it first, then the base itself.
+std::vector<std::string> lookup_search_paths(const PlayState& play, const pb::Task& task, const std::string& sub) {
+  std::vector<std::string> bases;
+  if (task.role) bases.push_back(task.role->path);
+  bases.push_back(play.playbook->dir);
+  std::vector<std::string> paths;
+  for (const auto& base : bases) {
+    paths.push_back(base + "/" + sub);
+    paths.push_back(base);
   }
-  return out;
+  return paths;
+}
+
+// The folder a with_<lookup> searches: file and fileglob read files/, template templates/; first_found looks where
+// the task's action reads (templates/ for a template, vars/ for include_vars, files/ otherwise), as Ansible does.
+std::string lookup_folder(const pb::Task& task) {
+  if (task.loop_kind == "template") return "templates";
+  if (task.loop_kind != "first_found") return "files";
+  if (task.action->has(mod::kTemplateSource)) return "templates";
+  if (task.action->kind == mod::ActionKind::IncludeVars) return "vars";
+  return "files";
 }
 
 }  // namespace
@@ -237,9 +252,27 @@ std::vector<Value> loop_items(const std::string& kind, const Value& value) {
   if (kind == "together") return together(value);
   if (kind == "subelements") return subelements(value);
   if (kind == "sequence") return sequence(value);
-  if (kind == "fileglob") return fileglob(value);
   throw Error(fmt::format("the loop lookup 'with_{}' is not supported", kind), {},
               "use `loop:` with a filter instead (docs/differences.md)");
+}
+
+bool builtin_loop(const std::string& kind) {
+  static const std::set<std::string> kinds = {"loop",     "items",         "list",    "flattened",
+                                              "dict",     "indexed_items", "nested",  "cartesian",
+                                              "together", "subelements",   "sequence"};
+  return kinds.count(kind) > 0;
+}
+
+std::vector<Value> task_loop_items(const PlayState& play, const pb::Task& task, const Value& value,
+                                   const tmpl::Vars& vars, tmpl::Options options) {
+  if (builtin_loop(task.loop_kind)) return loop_items(task.loop_kind, value);
+  options.search_paths = lookup_search_paths(play, task, lookup_folder(task));
+  if (!options.lookup_hook) add_inventory_lookups(options, play);
+  // Ansible hands a with_ lookup its value as a list of terms: a string or a mapping is one term.
+  std::vector<Value> terms =
+      value.is_array() ? std::vector<Value>(value.begin(), value.end()) : std::vector<Value>{value};
+  Value items = tmpl::query(task.loop_kind, terms, vars, options);
+  return std::vector<Value>(items.begin(), items.end());
 }
 
 }  // namespace prov::exec

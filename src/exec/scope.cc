@@ -1,5 +1,7 @@
 #include "scope.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
@@ -19,6 +21,26 @@ void add_roles(vars::Scope& scope, vars::Level level, const PlayState& play, con
     if (role.get() != current) scope.add(level, defaults ? &role->defaults : &role->vars);
   }
   if (current) scope.add(level, defaults ? &current->defaults : &current->vars);
+}
+
+// Where Ansible looks for a task's relative files, innermost first: its role, the roles that included it, the
+// folder of its task file, the playbook's folder; and the including roles' names.
+void set_search_magic(Value& magic, const PlayState& play, const Frame& frame, const pb::Task* task,
+                      const pb::Role* role) {
+  Value paths = Value::array();
+  auto add = [&paths](const std::string& path) {
+    if (!path.empty() && std::find(paths.begin(), paths.end(), Value(path)) == paths.end()) paths.push_back(path);
+  };
+  Value parents = Value::array();
+  if (role) add(role->path);
+  for (const pb::Role* includer : frame.includers) {
+    add(includer->path);
+    parents.push_back(includer->name);
+  }
+  if (task && !task->file.empty()) add(std::filesystem::path(task->file).parent_path().lexically_normal().string());
+  add(play.playbook->dir);
+  magic["ansible_search_path"] = paths;
+  if (!parents.empty()) magic["ansible_parent_role_names"] = parents;
 }
 
 }  // namespace
@@ -48,6 +70,7 @@ TaskScope::TaskScope(const PlayState& play, HostState& host, const Frame& frame,
     task_magic_["role_path"] = role->path;
     task_magic_["ansible_role_name"] = role->name;
   }
+  set_search_magic(task_magic_, play, frame, task, role);
   scope_.add(vars::Level::Magic, &task_magic_);
   // hostvars is built with each host's own variables rendered (build_hostvars): nothing in it is templated again.
   scope_.add_lazy(vars::Level::Magic, "hostvars", [&play] { return build_hostvars(play); }, vars::Trust::Data);

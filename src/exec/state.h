@@ -106,6 +106,8 @@ struct Frame {
   std::vector<const pb::Keywords*> keywords;  ///< outermost first
   std::shared_ptr<pb::Role> role;
   std::string role_key;  ///< the role instance whose tasks these are (graph::Node::role_key), or empty
+  /// The roles whose tasks include_role'd these, innermost first (ansible_parent_role_names, ansible_search_path).
+  std::vector<const pb::Role*> includers;
   /// A failure here goes on to the rescue or always of an enclosing block: any_errors_fatal waits for it, as
   /// Ansible's linear strategy does for a host whose next state is a rescue or an always.
   bool failure_handled = false;

@@ -56,8 +56,24 @@ tmpl::Options ansible_options() {
   return options;
 }
 
+void add_inventory_lookups(tmpl::Options& options, const PlayState& play) {
+  const inv::Inventory* inventory = play.inventory;
+  if (!inventory) return;
+  // inventory_hostnames: the hosts the patterns match in the whole inventory (a --limit does not narrow it).
+  options.lookup_hook = [inventory](const std::string& plugin, const std::vector<Value>& terms) {
+    std::optional<Value> out;
+    if (plugin != "inventory_hostnames") return out;
+    std::vector<std::string> patterns;
+    for (const auto& t : terms) patterns.push_back(to_plain_string(t));
+    out = Value::array();
+    for (const inv::Host* host : inventory->match(patterns)) out->push_back(host->name);
+    return out;
+  };
+}
+
 tmpl::Options template_options(const PlayState& play, const pb::Task& task) {
   tmpl::Options options = ansible_options();
+  add_inventory_lookups(options, play);
   options.name = task.loc.str();
   options.in_value = true;
   if (task.role) {

@@ -20,6 +20,9 @@ inline constexpr std::string_view kOmitPlaceholder = "__omit_place_holder__provi
 /// Template settings as ansible-playbook 2.14 applies them to task arguments and variables (no native types).
 tmpl::Options ansible_options();
 
+/// Lets lookups that need the inventory (inventory_hostnames) run with these options.
+void add_inventory_lookups(tmpl::Options& options, const PlayState& play);
+
 /// ansible_options() for one task: its place for messages and its role's and playbook's folders for lookups.
 tmpl::Options template_options(const PlayState& play, const pb::Task& task);
 

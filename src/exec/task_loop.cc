@@ -1,16 +1,37 @@
 #include "task_loop.h"
 
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <optional>
+
 #include "loops.h"
+#include "provision/core/text.h"
 #include "scope.h"
 #include "task_inputs.h"
 
 namespace prov::exec {
 
-TaskLoop read_task_loop(const pb::Task& task, const TaskInputs& inputs, const TaskScope& scope,
+namespace {
+
+// A number of seconds as Python's float() reads it: a number, or text that is one.
+std::optional<double> seconds_of(const Value& v) {
+  if (v.is_number()) return v.get<double>();
+  if (!v.is_string()) return std::nullopt;
+  const std::string text(trim(v.get<std::string>()));
+  char* end = nullptr;
+  double n = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+TaskLoop read_task_loop(const PlayState& play, const pb::Task& task, const TaskInputs& inputs, const TaskScope& scope,
                         const tmpl::Options& options) {
   TaskLoop loop;
   tmpl::Rendered raw_items = tmpl::template_marked(task.loop, scope.scope(), options);
-  loop.items = loop_items(task.loop_kind, raw_items.value);
+  loop.items = task_loop_items(play, task, raw_items.value, scope.scope(), options);
   loop.items_are_data = items_are_data(task, raw_items);
   const Value& control = task.loop_control;
   auto text = [&](const char* key, const char* fallback) {
@@ -25,6 +46,14 @@ TaskLoop read_task_loop(const pb::Task& task, const TaskInputs& inputs, const Ta
   loop.index_var = text("index_var", "");
   loop.extended = flag("extended", false);
   loop.allitems = flag("extended_allitems", true);
+  if (const Value* pause = find_key(control, "pause")) {
+    Value seconds = inputs.templated(*pause);
+    std::optional<double> n = seconds_of(seconds);
+    if (!n)
+      throw Error(fmt::format("loop_control.pause must be a number of seconds, got '{}'", to_plain_string(seconds)),
+                  task.loc);
+    loop.pause = *n;
+  }
   return loop;
 }
 

@@ -20,6 +20,7 @@ struct TaskLoop {
   std::string index_var;        ///< loop_control.index_var
   bool extended = false;        ///< loop_control.extended: ansible_loop
   bool allitems = true;         ///< loop_control.extended_allitems
+  double pause = 0;             ///< loop_control.pause: seconds to wait before each item after the first
 
   /// The variables item i gets: the loop variable, the index variable, ansible_loop when extended.
   Value item_vars(std::size_t i) const;
@@ -28,7 +29,7 @@ struct TaskLoop {
 };
 
 /// The task's loop rendered for this host, with what loop_control says.
-TaskLoop read_task_loop(const pb::Task& task, const TaskInputs& inputs, const TaskScope& scope,
+TaskLoop read_task_loop(const PlayState& play, const pb::Task& task, const TaskInputs& inputs, const TaskScope& scope,
                         const tmpl::Options& options);
 
 /// Whether a loop's items are data (tmpl::Vars): a with_* lookup's always, as Ansible wraps them; loop:'s when

@@ -90,7 +90,7 @@ class TaskRun {
       planned.complete = add_probe(module, planned.probes);
       return planned;
     }
-    TaskLoop loop = read_task_loop(task_, inputs_, scope_, options_);
+    TaskLoop loop = read_task_loop(play_, task_, inputs_, scope_, options_);
     for (std::size_t i = 0; i < loop.items.size(); ++i) {
       scope_.set_loop_vars(loop.item_vars(i), loop.items_are_data);
       if (!add_probe(module, planned.probes)) return planned;
@@ -108,7 +108,7 @@ class TaskRun {
   Value run_loop() {
     TaskLoop loop;
     try {
-      loop = read_task_loop(task_, inputs_, scope_, options_);
+      loop = read_task_loop(play_, task_, inputs_, scope_, options_);
     } catch (const tmpl::UndefinedError&) {
       // As Ansible: a loop over something undefined fails only a task whose conditions hold, read without an item
       // (an error in them leaves the loop's error as the answer).
@@ -122,6 +122,8 @@ class TaskRun {
     if (loop.items.empty()) return empty_loop_result();
     LoopSummary summary;
     for (std::size_t i = 0; i < loop.items.size(); ++i) {
+      // Ansible waits between items, never after the last.
+      if (i > 0 && loop.pause > 0) std::this_thread::sleep_for(std::chrono::duration<double>(loop.pause));
       scope_.set_loop_vars(loop.item_vars(i), loop.items_are_data);
       Value item_result;
       // An error in the task's own conditions or arguments fails the whole task, after the items reported so far
@@ -196,7 +198,7 @@ class TaskRun {
 
   Value run_action() {
     if (task_.action->kind == mod::ActionKind::IncludeVars) {
-      return include_vars(play_, host_, task_, inputs_.templated(task_.args));
+      return include_vars(play_, host_, task_, inputs_.templated(task_.args), scope_.scope());
     }
     if (task_.action->kind == mod::ActionKind::NotInProvision) {
       throw Error(fmt::format("the module '{}' of Ansible is not supported by provision", task_.action->name));
@@ -415,7 +417,9 @@ std::string task_title(const PlayState& play, const graph::Node& node, HostState
       name = to_plain_string(tmpl::template_value(Value(name), scope.scope(), options));
     } catch (const Error&) {}
   }
-  return task.role ? task.role->name + " : " + name : name;
+  // Ansible names the role in the banner of every role task but include_role's.
+  const bool prefixed = task.role && task.action->kind != mod::ActionKind::IncludeRole;
+  return prefixed ? task.role->name + " : " + name : name;
 }
 
 PlayStep play_step(PlayState& play, HostState& host, const Frame& frame) {

@@ -23,6 +23,13 @@ const Value* ValueVars::find(std::string_view name, bool* data) const {
   return it == object_.end() ? nullptr : &*it;
 }
 
+std::vector<std::string> ValueVars::names() const {
+  std::vector<std::string> out;
+  if (object_.is_object())
+    for (auto it = object_.begin(); it != object_.end(); ++it) out.push_back(it.key());
+  return out;
+}
+
 bool is_template(std::string_view text) {
   for (size_t i = 0; i + 1 < text.size(); ++i)
     if (text[i] == '{' && (text[i + 1] == '{' || text[i + 1] == '%' || text[i + 1] == '#')) return true;

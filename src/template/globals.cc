@@ -4,8 +4,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <random>
 
 #include "eval.h"
+#include "pyregex.h"
 #include "strings.h"
 
 namespace prov::tmpl {
@@ -133,6 +136,64 @@ std::string run_pipe(const std::string& command) {
   return out;
 }
 
+// first_found's candidates in order, from its terms as Ansible reads them: a mapping gives files (split on , and ;)
+// under each of its paths (split on , : and ;) or the files alone, and may set skip; a list is read term by term; a
+// string is a name, unless the call gave files= (and paths=) itself.
+struct FirstFound {
+  std::vector<std::string> names;
+  bool skip = false;
+};
+
+void split_into(const Value& v, const char* separators, std::vector<std::string>& out) {
+  if (v.is_array()) {
+    for (const auto& x : v) split_into(x, separators, out);
+    return;
+  }
+  if (v.is_null()) return;
+  std::string text = py_str(v), part;
+  for (char c : text + separators[0]) {
+    if (std::strchr(separators, c) == nullptr) {
+      part += c;
+    } else {
+      if (!part.empty()) out.push_back(part);
+      part.clear();
+    }
+  }
+}
+
+// Python's os.path.join of two parts: an absolute second part stands alone.
+std::string join_path(const std::string& dir, const std::string& name) {
+  if (!name.empty() && name[0] == '/') return name;
+  return dir.empty() || dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+void first_found_terms(const std::vector<Value>& terms, const Args& args, FirstFound& search) {
+  for (const auto& t : terms) {
+    if (t.is_array()) {
+      first_found_terms(std::vector<Value>(t.begin(), t.end()), args, search);
+      continue;
+    }
+    std::vector<std::string> files, paths;
+    if (t.is_object()) {
+      if (auto it = t.find("files"); it != t.end()) split_into(*it, ",;", files);
+      if (auto it = t.find("paths"); it != t.end()) split_into(*it, ",:;", paths);
+      search.skip = t.contains("skip") && py_truthy(t["skip"]);
+    } else {
+      if (const RV* f = args.kwarg("files")) split_into(f->val(), ",;", files);
+      if (const RV* p = args.kwarg("paths")) split_into(p->val(), ",:;", paths);
+      search.skip = py_truthy(arg_or(args, 99, "skip", false));
+    }
+    if (!paths.empty()) {
+      for (const auto& path : paths)
+        for (const auto& file : files) search.names.push_back(join_path(path, file));
+    } else if (!files.empty()) {
+      search.names = files;  // Ansible replaces what earlier terms gave
+    } else if (!t.is_object()) {
+      search.names.push_back(py_str(t));
+    }
+  }
+}
+
 /// The list a lookup plugin returns for its terms.
 Value run_lookup(Ctx& ctx, const std::string& plugin, const std::vector<Value>& terms, const Args& args) {
   const Options& opts = ctx.resolver.options;
@@ -155,7 +216,11 @@ Value run_lookup(Ctx& ctx, const std::string& plugin, const std::vector<Value>& 
       out.push_back(content);
     }
   } else if (name == "template") {
+    // Ansible's templar gives back the trailing newlines a template file ends with.
+    const bool keep = ctx.resolver.options.keep_trailing_newline;
+    ctx.resolver.options.keep_trailing_newline = true;
     for (const auto& t : terms) out.push_back(ctx.render_file(py_str(t), false));
+    ctx.resolver.options.keep_trailing_newline = keep;
   } else if (name == "pipe") {
     for (const auto& t : terms) out.push_back(strip_chars(run_pipe(py_str(t)), " \t\n\r\v\f", false, true));
   } else if (name == "lines") {
@@ -179,40 +244,31 @@ Value run_lookup(Ctx& ctx, const std::string& plugin, const std::vector<Value>& 
       }
     }
   } else if (name == "first_found") {
-    std::vector<std::string> files, paths;
-    for (const auto& t : terms) {
-      if (t.is_object()) {
-        for (const char* key : {"files", "paths"}) {
-          auto& dst = std::string(key) == "files" ? files : paths;
-          if (auto it = t.find(key); it != t.end()) {
-            if (it->is_array()) {
-              for (const auto& x : *it) dst.push_back(py_str(x));
-            } else {
-              for (auto& x : split_on(py_str(*it), ",", -1, false)) dst.push_back(x);
-            }
-          }
-        }
-      } else if (t.is_array()) {
-        for (const auto& x : t) files.push_back(py_str(x));
-      } else {
-        files.push_back(py_str(t));
-      }
-    }
-    if (const RV* f = args.kwarg("files"))
-      for (const auto& x : f->val()) files.push_back(py_str(x));
-    if (const RV* p = args.kwarg("paths"))
-      for (const auto& x : p->val()) paths.push_back(py_str(x));
-    Options search = opts;
-    if (!paths.empty()) search.search_paths = paths;
-    for (const auto& f : files) {
-      std::string found = find_file(f, search);
+    FirstFound search;
+    first_found_terms(terms, args, search);
+    for (const auto& f : search.names) {
+      std::string found = find_file(f, opts);
       if (!found.empty()) {
         out.push_back(found);
         return out;
       }
     }
-    if (py_truthy(arg_or(args, 99, "skip", false))) return out;
+    if (search.skip) return out;
     fail("No file was found when using first_found.");
+  } else if (name == "varnames") {
+    for (const auto& t : terms) {
+      if (!t.is_string()) fail("Invalid setting identifier, \"" + py_str(t) + "\" is not a string");
+      PyRegex re = compile_regex(t.get<std::string>());
+      RegexMatch m;
+      for (const auto& var : ctx.resolver.vars.names())
+        if (re.search(var, m)) out.push_back(var);
+    }
+  } else if (name == "random_choice") {
+    // One term picked at random; none for no terms, as Ansible.
+    if (!terms.empty()) {
+      std::random_device rd;
+      out.push_back(terms[std::uniform_int_distribution<size_t>(0, terms.size() - 1)(rd)]);
+    }
   } else if (name == "vars") {
     for (const auto& t : terms) {
       RV v = ctx.lookup(py_str(t));
@@ -243,7 +299,10 @@ Value run_lookup(Ctx& ctx, const std::string& plugin, const std::vector<Value>& 
     for (const auto& t : terms)
       for (const auto& x : (t.is_array() ? t : Value::array({t}))) out.push_back(Value::array({i++, x}));
   } else {
-    fail("lookup plugin (" + plugin + ") not found");
+    std::optional<Value> answered;
+    if (opts.lookup_hook) answered = opts.lookup_hook(name, terms);
+    if (!answered) fail("lookup plugin (" + plugin + ") not found");
+    return *answered;
   }
   return out;
 }
@@ -284,6 +343,14 @@ RV g_query(Ctx& ctx, Args& args) {
 }
 
 }  // namespace
+
+Value query(const std::string& plugin, const std::vector<Value>& terms, const Vars& vars, const Options& options) {
+  if (options.disable_lookups) throw TemplateError("lookups are disabled here: lookup_plugin." + plugin);
+  Resolver resolver(vars, options);
+  Ctx ctx(resolver, nullptr);
+  Args none;
+  return run_lookup(ctx, plugin, terms, none);
+}
 
 bool find_global(const std::string& name, RV& out) {
   static const std::map<std::string, GlobalFn> table = {

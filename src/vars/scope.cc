@@ -1,6 +1,7 @@
 #include "provision/vars/scope.h"
 
 #include <algorithm>
+#include <set>
 
 namespace prov::vars {
 
@@ -49,6 +50,21 @@ const Value* Scope::find(std::string_view name, bool* data) const {
   }
   if (data) *data = false;
   return nullptr;
+}
+
+std::vector<std::string> Scope::names() const {
+  std::vector<std::string> out;
+  std::set<std::string, std::less<>> seen;
+  for (const auto& layer : layers_) {
+    if (!layer.object) {
+      if (seen.insert(layer.lazy_name).second) out.push_back(layer.lazy_name);
+      continue;
+    }
+    if (!layer.object->is_object()) continue;
+    for (auto kv = layer.object->begin(); kv != layer.object->end(); ++kv)
+      if (seen.insert(kv.key()).second) out.push_back(kv.key());
+  }
+  return out;
 }
 
 Value Scope::flatten() const {

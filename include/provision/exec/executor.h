@@ -46,6 +46,8 @@ struct Settings {
   int verbosity = 0;
   graph::Selection selection;
   std::string limit;
+  std::vector<std::string> inventory_sources;  ///< -i as Ansible shows them (ansible_inventory_sources)
+  std::string config_file;                     ///< the ansible.cfg read, "" for none (ansible_config_file)
   Value extra_vars = Value::object();
   std::string connection;            ///< -c: overrides ansible_connection when set
   std::string remote_user;           ///< -u / remote_user

@@ -2,6 +2,7 @@
 // The Jinja2 engine, as Ansible runs it. A pure library: it never touches a host.
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,8 @@ class Vars {
   /// value is data that must not be templated.
   virtual const Value* find(std::string_view name, bool* data) const = 0;
   const Value* lookup(std::string_view name) const { return find(name, nullptr); }
+  /// Every top-level name defined, for the varnames lookup; none unless the Vars can tell.
+  virtual std::vector<std::string> names() const { return {}; }
 };
 
 /// A Vars over one object Value (keys are the names); handy for tests and simple callers.
@@ -32,10 +35,15 @@ class ValueVars : public Vars {
  public:
   explicit ValueVars(Value object) : object_(std::move(object)) {}
   const Value* find(std::string_view name, bool* data) const override;
+  std::vector<std::string> names() const override;
 
  private:
   Value object_;
 };
+
+/// A lookup the engine cannot answer alone (inventory_hostnames needs the inventory): the caller's list for the
+/// plugin's short name and terms, or nullopt when the caller does not know the plugin either.
+using LookupHook = std::function<std::optional<Value>(const std::string& plugin, const std::vector<Value>& terms)>;
 
 /// Settings of one render.
 struct Options {
@@ -58,6 +66,8 @@ struct Options {
   /// Lookups raise a TemplateError instead of running (a render made only to look ahead, such as the probes
   /// planned before a task runs, must not run a lookup's program a second time).
   bool disable_lookups = false;
+  /// Asked for lookups the engine does not implement itself.
+  LookupHook lookup_hook;
 };
 
 /// Raised for syntax errors (with template name, line and column) and for evaluation errors.
@@ -102,6 +112,10 @@ Value evaluate(std::string_view expression, const Vars& vars, const Options& opt
 /// An inline template whose result was made from data is refused, as Ansible refuses it: the text a host sent
 /// is never evaluated as an expression.
 bool condition(std::string_view expression, const Vars& vars, const Options& options = {});
+
+/// Runs a lookup plugin as query() does (a with_<plugin> loop's items): its list for the terms. Throws
+/// TemplateError for an unknown plugin or a failed lookup.
+Value query(const std::string& plugin, const std::vector<Value>& terms, const Vars& vars, const Options& options = {});
 
 /// Python's str() of a value as Jinja2 prints it: ['a', 1], {'k': True}, None.
 std::string python_str(const Value& value);

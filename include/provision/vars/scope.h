@@ -48,6 +48,7 @@ class Scope : public tmpl::Vars {
   void add_lazy(Level level, std::string name, std::function<Value()> make, Trust trust = Trust::Template);
 
   const Value* find(std::string_view name, bool* data) const override;
+  std::vector<std::string> names() const override;
 
   /// Every visible variable merged into one object (for debug var=vars and hostvars).
   Value flatten() const;

@@ -60,3 +60,15 @@ TEST_CASE("with_sequence refuses numbers, formats and lengths it cannot honour")
   CHECK(Value(loop_items("sequence", Value("start=5 end=1 stride=-2"))) == Value::parse(R"(["5", "3", "1"])"));
   CHECK(Value(loop_items("sequence", Value("count=0"))).empty());
 }
+
+TEST_CASE("the loops provision makes itself; every other with_ lookup runs through the template engine") {
+  using prov::exec::builtin_loop;
+  for (const char* kind : {"loop", "items", "list", "flattened", "dict", "indexed_items", "nested", "cartesian",
+                           "together", "subelements", "sequence"}) {
+    CHECK(builtin_loop(kind));
+  }
+  for (const char* kind : {"first_found", "fileglob", "file", "lines", "env", "pipe", "template", "varnames",
+                           "inventory_hostnames", "random_choice"}) {
+    CHECK_FALSE(builtin_loop(kind));
+  }
+}

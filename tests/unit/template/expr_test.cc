@@ -3,10 +3,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "helpers.h"
 
 using namespace tmpl_test;
+using prov::Value;
 
 TEST_CASE("expressions: literals and printing") {
   CHECK(R("{{ 1 }} {{ 1.0 }} {{ -0.5 }} {{ 1e3 }} {{ 1_000 }}") == "1 1.0 -0.5 1000.0 1000");
@@ -80,6 +82,27 @@ TEST_CASE("expressions: globals") {
   CHECK(E("{{ lookup('nosuch', 'x') }}") == "lookup plugin (nosuch) not found");
 }
 
+TEST_CASE("expressions: varnames, random_choice and lookups answered by the caller") {
+  using prov::tmpl::query;
+  prov::tmpl::ValueVars vars(Value::parse(R"({"web_port": 80, "db_port": 5432, "web_host": "w"})"));
+  CHECK(query("varnames", {Value("^web_")}, vars) == Value::parse(R"(["web_port", "web_host"])"));
+  CHECK(query("varnames", {Value("port$")}, vars) == Value::parse(R"(["web_port", "db_port"])"));
+  Value picked = query("random_choice", {Value("a"), Value("b")}, vars);
+  REQUIRE(picked.size() == 1);
+  CHECK((picked[0] == "a" || picked[0] == "b"));
+  CHECK(query("random_choice", {}, vars) == Value::array());
+  prov::tmpl::Options o;
+  o.lookup_hook = [](const std::string& plugin, const std::vector<Value>& terms) -> std::optional<Value> {
+    if (plugin != "inventory_hostnames") return std::nullopt;
+    return Value::array({"h-" + terms.at(0).get<std::string>()});
+  };
+  CHECK(query("inventory_hostnames", {Value("web")}, vars, o) == Value::parse(R"(["h-web"])"));
+  CHECK(R("{{ lookup('inventory_hostnames', 'db') }}", "{}", o) == "h-db");
+  CHECK(E("{{ lookup('password', 'x') }}", "{}", o) == "lookup plugin (password) not found");
+  o.disable_lookups = true;
+  CHECK_THROWS_AS(query("varnames", {Value("x")}, vars, o), prov::tmpl::TemplateError);
+}
+
 TEST_CASE("expressions: include and file lookups use the search paths") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("prov_tmpl_test_" + std::to_string(getpid()));
@@ -92,7 +115,7 @@ TEST_CASE("expressions: include and file lookups use the search paths") {
   CHECK(R("{% for who in ['x', 'y'] %}{% include 'part.j2' %}{% endfor %}", "{}", o) == "[x][y]");
   CHECK(R("{% include 'nope.j2' ignore missing %}ok", "{}", o) == "ok");
   CHECK(R("{{ lookup('file', 'sub/data.txt') }}|", "{}", o) == "file data|");
-  CHECK(R("{{ lookup('template', 'part.j2') }}", R"({"who": "t"})", o) == "[t]");
+  CHECK(R("{{ lookup('template', 'part.j2') }}", R"({"who": "t"})", o) == "[t]\n");  // as Ansible's templar
   CHECK(R("{{ lookup('first_found', ['nope.txt', 'sub/data.txt']) }}", "{}", o) == (dir / "sub/data.txt").string());
   CHECK(E("{% include 'nope.j2' %}", "{}", o) == "the template file nope.j2 could not be found for the lookup");
   std::ofstream(dir / "macros.j2") << "{% set version = '1.2' %}{% macro kv(k, v) %}{{ k }}={{ v }}{% endmacro %}";
@@ -107,5 +130,20 @@ TEST_CASE("expressions: include and file lookups use the search paths") {
     CHECK(e.loc().str() == (dir / "bad.j2").string() + ":2:6");
   }
   CHECK(E("{% from 'macros.j2' import nope %}", "{}", o) == "the template does not export the requested name 'nope'");
+  // first_found's forms: a mapping of files under paths (split on its separators), skip, files replacing names.
+  using prov::tmpl::query;
+  prov::tmpl::ValueVars none(Value::object());
+  const std::string sub = (dir / "sub").string();
+  Value paths = Value::parse(R"({"files": "nope.txt,data.txt", "paths": "/nowhere:)" + sub + R"("})");
+  CHECK(query("first_found", {paths}, none, o) == Value::array({(dir / "sub/data.txt").string()}));
+  CHECK(query("first_found", {Value::parse(R"({"files": ["x", "y"], "skip": true})")}, none, o) == Value::array());
+  CHECK(query("first_found", {Value("nope"), Value::parse(R"({"files": ["part.j2"]})")}, none, o) ==
+        Value::array({(dir / "part.j2").string()}));
+  try {
+    query("first_found", {Value("nope")}, none, o);
+    FAIL("no error");
+  } catch (const prov::tmpl::TemplateError& e) {
+    CHECK(e.message() == "No file was found when using first_found.");
+  }
   fs::remove_all(dir);
 }
