@@ -238,29 +238,27 @@ fi
 const char* const kDevices = R"PROBE(
 if [ -n "$HW" ]; then
   sec devices
+  # block_attrs FOLDER KEY...: each readable attribute as key=value, then the device-mapper holders.
+  block_attrs() {
+    f=$1; shift
+    for k in "$@"; do
+      v=; [ -r "$f/$k" ] && read -r v <"$f/$k" && printf '%s=%s\n' "$k" "$v"
+    done
+    for h in "$f"/holders/dm-*; do
+      [ -e "$h" ] || continue
+      v=; read -r v <"$h/dm/name"; printf 'holder=%s %s\n' "${h##*/}" "$v"
+    done
+  }
   for d in /sys/block/*; do
     [ -e "$d" ] || continue
     b=${d##*/}
     printf '@ %s\n' "$b"
-    for k in device/vendor device/model device/sas_address device/sas_device_handle device/serial removable \
-             queue/discard_granularity queue/rotational queue/scheduler size queue/logical_block_size \
-             queue/hw_sector_size; do
-      v=; [ -r "$d/$k" ] && read -r v <"$d/$k" && printf '%s=%s\n' "$k" "$v"
-    done
-    for h in "$d"/holders/dm-*; do
-      [ -e "$h" ] || continue
-      v=; read -r v <"$h/dm/name"; printf 'holder=%s %s\n' "${h##*/}" "$v"
-    done
+    block_attrs "$d" device/vendor device/model device/sas_address device/sas_device_handle device/serial removable \
+      queue/discard_granularity queue/rotational queue/scheduler size queue/logical_block_size queue/hw_sector_size
     for p in "$d"/"$b"*; do
       [ -d "$p" ] || continue
       printf '@@ %s\n' "${p##*/}"
-      for k in start size queue/logical_block_size queue/hw_sector_size; do
-        v=; [ -r "$p/$k" ] && read -r v <"$p/$k" && printf '%s=%s\n' "$k" "$v"
-      done
-      for h in "$p"/holders/dm-*; do
-        [ -e "$h" ] || continue
-        v=; read -r v <"$h/dm/name"; printf 'holder=%s %s\n' "${h##*/}" "$v"
-      done
+      block_attrs "$p" start size queue/logical_block_size queue/hw_sector_size
     done
   done
   sec device_links

@@ -4,7 +4,6 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <mutex>
@@ -22,22 +21,6 @@ std::string now_text() {
   const auto now = std::chrono::system_clock::now();
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() % 1000000;
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06d}Z", fmt::gmtime(std::chrono::system_clock::to_time_t(now)), micros);
-}
-
-// A copy with every mapping's keys in order, as the callback dumps with sort_keys.
-Value sorted_keys(const Value& v) {
-  if (v.is_array()) {
-    Value out = Value::array();
-    for (const auto& item : v) out.push_back(sorted_keys(item));
-    return out;
-  }
-  if (!v.is_object()) return v;
-  std::vector<std::string> keys;
-  for (auto it = v.begin(); it != v.end(); ++it) keys.push_back(it.key());
-  std::sort(keys.begin(), keys.end());
-  Value out = Value::object();
-  for (const auto& key : keys) out[key] = sorted_keys(v[key]);
-  return out;
 }
 
 // "file:line" as the callback gives a play's or task's path: provision's locations also have a column.
@@ -117,7 +100,9 @@ class AnsibleJsonSink : public Sink {
                        {"global_custom_stats", Value::object()},
                        {"plays", plays_},
                        {"stats", stats_}};
-    std::cout << sorted_keys(doc).dump(4, ' ', false, Value::error_handler_t::replace) << std::endl;
+    // As the callback's json.dumps: keys sorted, indented by four (non-ASCII text stays UTF-8, where Python escapes
+    // it).
+    std::cout << python_json(doc, 4) << std::endl;
   }
 
  private:

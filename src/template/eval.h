@@ -139,6 +139,10 @@ std::string find_file(const std::string& name, const Options& options);
 /// Reads a whole file; raises TemplateError when it cannot.
 std::string read_file(const std::string& path);
 
+/// Parses the template file at `path`, which an include, import or extends of a template rendered with `options`
+/// names: errors name the file, and its last newline is dropped unless keep_trailing_newline, as Jinja's loader does.
+std::shared_ptr<const Template> parse_template_file(const std::string& path, const Options& options);
+
 /// Filter and test tables; a filter or test is one function plus one line in a register function.
 using FilterFn = RV (*)(Ctx& ctx, const RV& input, Args& args);
 using TestFn = bool (*)(Ctx& ctx, const RV& input, Args& args);

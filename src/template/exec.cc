@@ -367,15 +367,21 @@ void Ctx::exec_call_block(const Node& n, std::string& out) {
   out += rv_str(call(callee, args));
 }
 
+std::shared_ptr<const Template> parse_template_file(const std::string& path, const Options& options) {
+  Options opts = options;
+  opts.name = path;
+  opts.in_value = false;
+  opts.escape_backslashes = false;
+  std::string source = read_file(path);
+  if (!opts.keep_trailing_newline && !source.empty() && source.back() == '\n') source.pop_back();
+  return parse_template(source, opts);
+}
+
 Scope Ctx::import_file(const std::string& name) {
   CallDepth nested(resolver);
   std::string path = find_file(name, resolver.options);
   if (path.empty()) throw TemplateError("the template file " + name + " could not be found for the import");
-  Options opts = resolver.options;
-  opts.name = path;
-  opts.in_value = false;
-  opts.escape_backslashes = false;
-  auto t = parse_template(read_file(path), opts);
+  auto t = parse_template_file(path, resolver.options);
   // Imports see no variables of the importing template, as in Jinja.
   Ctx inner(resolver, t);
   std::string ignored;
@@ -399,13 +405,7 @@ std::string Ctx::render_file(const std::string& name, bool ignore_missing) {
     if (ignore_missing) return "";
     throw TemplateError("the template file " + name + " could not be found for the lookup");
   }
-  Options opts = resolver.options;
-  opts.name = path;
-  opts.in_value = false;
-  opts.escape_backslashes = false;
-  std::string source = read_file(path);
-  if (!opts.keep_trailing_newline && !source.empty() && source.back() == '\n') source.pop_back();
-  auto t = parse_template(source, opts);
+  auto t = parse_template_file(path, resolver.options);
   Ctx inner(resolver, t);
   inner.scopes = scopes;
   inner.scopes.emplace_back();

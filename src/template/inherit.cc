@@ -83,13 +83,7 @@ void Ctx::exec_extends(const Node& n) {
   if (std::find(inh->files.begin(), inh->files.end(), path) != inh->files.end())
     throw TemplateError("template inheritance cycle: " + tmpl->name + " extends " + path + ", which it extends");
   CallDepth nested(resolver);
-  Options opts = resolver.options;
-  opts.name = path;
-  opts.in_value = false;
-  opts.escape_backslashes = false;
-  std::string source = read_file(path);
-  if (!opts.keep_trailing_newline && !source.empty() && source.back() == '\n') source.pop_back();
-  inh->parent = parse_template(source, opts);
+  inh->parent = parse_template_file(path, resolver.options);
   inh->files.push_back(path);
 }
 

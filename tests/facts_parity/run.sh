@@ -57,10 +57,8 @@ PY
 failed=0
 for n in "${hosts[@]}"; do
   echo "=== sbx$n"
-  "$sandbox" reset "sbx$n" >/dev/null 2>&1 || "$sandbox" reset "sbx$n" >/dev/null || { failed=1; continue; }
   # Ansible needs Python on the host; provision does not, but both must see the same host.
-  "$sandbox" exec "sbx$n" sh -c "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends python3 >/dev/null" || { echo "python3 install failed"; failed=1; continue; }
+  fresh_host_for_ansible "$sandbox" "$n" || { echo "sbx$n could not be prepared"; failed=1; continue; }
   { printf '[target]\ntarget ansible_host=%s\n\n[target:vars]\n' "$(sandbox_ip "$n")"; sandbox_vars "$state_dir"; } \
     >"$work/inventory"
   ansible-playbook -i "$work/inventory" "$work/setup.yml" >"$work/ansible.json" 2>"$work/ansible.err" ||

@@ -56,10 +56,8 @@ recap_of() {
 prepare() { # N CASE
   local n=$1 case=$2 extra=""
   [ -f "$here/cases/$case/packages" ] && extra=$(grep -v '^#' "$here/cases/$case/packages" | tr '\n' ' ')
-  "$sandbox" reset "sbx$n" >/dev/null 2>&1 || "$sandbox" reset "sbx$n" >/dev/null 2>&1 || return 1
-  # shellcheck disable=SC2086
-  "$sandbox" exec "sbx$n" sh -c "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y -q --no-install-recommends python3 python3-apt $extra >/dev/null" || return 1
+  # shellcheck disable=SC2086  # the case's packages are words on purpose
+  fresh_host_for_ansible "$sandbox" "$n" python3-apt $extra
 }
 
 # Two runs of one tool on one host: prints "rc recap" for each, one per line.

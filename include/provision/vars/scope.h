@@ -11,7 +11,8 @@
 
 namespace prov::vars {
 
-/// The documented order, lowest first (docs/supported.md, "Variable precedence"). Layers are added by name so the order lives here only.
+/// The documented order, lowest first (docs/supported.md, "Variable precedence"). Layers are added by name so the
+/// order lives here only.
 enum class Level {
   RoleDefaults,
   InventoryGroup,  // all < parents < children (merged by the inventory)

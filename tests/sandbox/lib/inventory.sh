@@ -11,6 +11,16 @@ sandbox_vars() { # STATE_DIR
   printf "ansible_ssh_common_args='-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes'\n" "$1/known_hosts"
 }
 
+# sbxN started afresh (reset twice at most) with Python for Ansible's modules and the given Debian packages, so
+# that Ansible and provision see the same host. Returns non-zero when the host could not be prepared.
+fresh_host_for_ansible() { # SANDBOX_SH N [PACKAGE...]
+  local sandbox=$1 n=$2
+  shift 2
+  "$sandbox" reset "sbx$n" >/dev/null 2>&1 || "$sandbox" reset "sbx$n" >/dev/null 2>&1 || return 1
+  "$sandbox" exec "sbx$n" sh -c "apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends python3 $* >/dev/null"
+}
+
 # site.yml's inventory in DIR (DIR/hosts): inventory/sandbox's group_vars, web1 on sbxWEB and es1 on sbxES.
 sandbox_site_inventory() { # DIR REPO STATE_DIR WEB ES
   mkdir -p "$1"
