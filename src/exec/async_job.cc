@@ -75,7 +75,18 @@ Value timed_out() {
 
 void BackgroundJobs::start(Job job) {
   std::lock_guard lock(threads_mutex_);
-  threads_.emplace_back([this, job = std::move(job)]() mutable { run(job); });
+  ++running_[job.target];
+  threads_.emplace_back([this, job = std::move(job)]() mutable {
+    run(job);
+    std::lock_guard done(threads_mutex_);
+    --running_[job.target];
+  });
+}
+
+bool BackgroundJobs::running_on(const std::string& host) {
+  std::lock_guard lock(threads_mutex_);
+  auto found = running_.find(host);
+  return found != running_.end() && found->second > 0;
 }
 
 void BackgroundJobs::wait() {

@@ -1,6 +1,7 @@
 #pragma once
 // Tasks with `async`: the seconds they may take and how they are waited for (`poll`), the job file that
 // async_status reads back, and the jobs that tasks with `poll: 0` leave running while the play goes on.
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -59,6 +60,8 @@ class BackgroundJobs {
   BackgroundJobs& operator=(const BackgroundJobs&) = delete;
 
   void start(Job job);
+  /// Whether a job started on `host` still runs.
+  bool running_on(const std::string& host);
   /// Waits for every job started so far to end.
   void wait();
 
@@ -71,6 +74,7 @@ class BackgroundJobs {
   std::mutex connecting_;
   std::mutex threads_mutex_;
   std::vector<std::thread> threads_;
+  std::map<std::string, int> running_;  // jobs still running, by host; under threads_mutex_
 };
 
 }  // namespace prov::exec

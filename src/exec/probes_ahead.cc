@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "async_job.h"
 #include "prefetch.h"
 #include "runner.h"
 #include "task_runner.h"
@@ -30,6 +31,8 @@ void Runner::send_probes_ahead(HostState& h, const graph::Node& node, const Fram
   h.probed_ahead.clear();
   h.connection->drop_prefetched();
   if (following.nodes == nullptr) return;
+  // A job left running (poll: 0) changes the host meanwhile: what a probe reads now may be stale when asked.
+  if (play_.jobs && play_.jobs->running_on(h.name)) return;
   PlannedProbes first = planned_probes(play_, h, node, frame);
   if (first.probes.empty()) return;
   const conn::RunOptions options = first.probes.front().options;

@@ -171,6 +171,9 @@ class TaskRun {
         node.task = &task_;
         play_.sink->retrying(host_.name, task_title(play_, node, host_, frame_), retries - attempt);
         if (delay > 0) std::this_thread::sleep_for(std::chrono::seconds(delay));
+        // The next attempt reads the host afresh: answers sent ahead describe it as it was (async_status until
+        // finished would otherwise read the same unfinished job for ever).
+        if (host_.connection) host_.connection->drop_prefetched();
       }
     }
     result["failed"] = true;
@@ -282,6 +285,8 @@ class TaskRun {
     job.plan = target_.plan;
     job.seconds = async.seconds;
     play_.jobs->start(std::move(job));
+    if (host_.connection) host_.connection->drop_prefetched();  // the job changes the host from now on
+    host_.probed_ahead.clear();
     return started;
   }
 

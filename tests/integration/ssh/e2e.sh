@@ -152,6 +152,35 @@ YAML
 run "$work/become_exe.yml" -i "$inventory" -e ansible_user=deploy
 check "become_flags and become_exe" [ "$rc" = 0 ]
 
+# async with poll 0 over SSH: the job runs on a session of its own, as the task's become user, while the play goes
+# on; async_status then reads the job's file in that user's home.
+cat >"$work/async.yml" <<'YAML'
+- hosts: sbx1
+  gather_facts: false
+  become: true
+  tasks:
+    - file: {path: /root/e2e-async, state: absent}
+    - shell: sleep 3; id -un > /root/e2e-async
+      async: 30
+      poll: 0
+      register: job
+    - stat: {path: /root/e2e-async}
+      register: early
+    - async_status: {jid: "{{ job.ansible_job_id }}"}
+      register: status
+      until: status.finished
+      retries: 20
+      delay: 1
+    - assert:
+        that:
+          - not early.stat.exists
+          - status.rc == 0
+YAML
+run "$work/async.yml" -i "$inventory" -e ansible_user=deploy -vvvv
+check "a poll 0 job runs over SSH while the play goes on" [ "$rc" = 0 ]
+check "... as the become user" [ "$("$sandbox" exec sbx1 cat /root/e2e-async)" = root ]
+check "... on a session of its own" [ "$(grep -c '<sbx1> ssh connection established' "$work/out")" = 2 ]
+
 # -K asks on the terminal without echo: script(1) gives provision a terminal and types the password.
 set +e
 (sleep 3; printf 'sandbox-secret\n') | NO_COLOR=1 script -qec \
