@@ -166,9 +166,19 @@ std::vector<Value> sequence(const Value& value) {
     if (part.empty()) continue;
     auto eq = part.find('=');
     if (eq == std::string::npos) {
-      auto dash = part.find('-', 1);
-      start = sequence_number("start", part.substr(0, dash));
-      end = dash == std::string::npos ? start : sequence_number("end", part.substr(dash + 1));
+      // Ansible's shortcut: [start-]end[/stride][:format]; "4" alone is 1 to 4.
+      std::string rest = part;
+      if (auto colon = rest.find(':'); colon != std::string::npos) {
+        format = rest.substr(colon + 1);
+        rest.resize(colon);
+      }
+      if (auto slash = rest.find('/'); slash != std::string::npos) {
+        stride = sequence_number("stride", rest.substr(slash + 1));
+        rest.resize(slash);
+      }
+      auto dash = rest.find('-', 1);
+      if (dash != std::string::npos) start = sequence_number("start", rest.substr(0, dash));
+      end = sequence_number("end", dash == std::string::npos ? rest : rest.substr(dash + 1));
       continue;
     }
     std::string k = part.substr(0, eq), v = part.substr(eq + 1);

@@ -29,6 +29,10 @@ TEST_CASE("with_sequence follows start, end, stride and format") {
   CHECK(Value(loop_items("sequence", Value("start=0 end=4 stride=2 format=h%02d"))) ==
         Value::parse(R"(["h00", "h02", "h04"])"));
   CHECK(Value(loop_items("sequence", Value("count=2"))) == Value::parse(R"(["1", "2"])"));
+  // The shortcut form, [start-]end[/stride][:format].
+  CHECK(Value(loop_items("sequence", Value("0-8/4:h%02d"))) == Value::parse(R"(["h00", "h04", "h08"])"));
+  CHECK(Value(loop_items("sequence", Value("3"))) == Value::parse(R"(["1", "2", "3"])"));
+  CHECK(Value(loop_items("sequence", Value("5-6"))) == Value::parse(R"(["5", "6"])"));
 }
 
 TEST_CASE("loop needs a list; unknown lookups are errors naming them") {
