@@ -27,20 +27,54 @@ std::string missing_entry_message(const Role& role, const std::string& folder, c
                      role.name, role.path, folder, name);
 }
 
-// defaults/ and vars/: a mapping (an empty file is an empty mapping).
-Value load_role_vars(const Role& role, const std::string& folder, const std::string& name, const SourceLoc& at,
-                     const LoadContext& ctx) {
-  std::string path = find_role_file(role.path, folder, name);
-  if (path.empty()) {
-    if (name != "main") throw Error(missing_entry_message(role, folder, name), at);
-    return Value::object();
-  }
+// One variables file of a role: a mapping (an empty file is an empty mapping).
+Value load_vars_file(const std::string& path, const LoadContext& ctx) {
   YAML::Node root = yaml::load_file(path, ctx.options.warn);
   if (root.IsNull()) return Value::object();
   if (!root.IsMap()) {
     throw Error(fmt::format("expected a mapping of variables, got {}", node_kind(root)), yaml::loc(root, path));
   }
   return yaml::to_value(root, path);
+}
+
+// The files of a folder such as defaults/main/, as Ansible reads them: names in order, subfolders where they sort,
+// hidden names skipped, files ending in .yml, .yaml, .json or nothing.
+void vars_folder_files(const std::string& folder, std::vector<std::string>& files) {
+  std::vector<fs::path> entries;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) entries.push_back(entry.path());
+  std::sort(entries.begin(), entries.end());
+  for (const auto& entry : entries) {
+    if (entry.filename().string().front() == '.') continue;
+    if (fs::is_directory(entry, ec)) {
+      vars_folder_files(entry.string(), files);
+      continue;
+    }
+    const std::string ext = entry.extension().string();
+    if (ext.empty() || ext == ".yml" || ext == ".yaml" || ext == ".json") files.push_back(entry.string());
+  }
+}
+
+// defaults/ and vars/: NAME.yml (.yaml, .json, plain), else a folder NAME/ whose files are read in order, a later
+// file's variables replacing an earlier one's.
+Value load_role_vars(const Role& role, const std::string& folder, const std::string& name, const SourceLoc& at,
+                     const LoadContext& ctx) {
+  std::string path = find_role_file(role.path, folder, name);
+  if (!path.empty()) return load_vars_file(path, ctx);
+  const std::string dir = join_path(join_path(role.path, folder), name);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    if (name != "main") throw Error(missing_entry_message(role, folder, name), at);
+    return Value::object();
+  }
+  std::vector<std::string> files;
+  vars_folder_files(dir, files);
+  Value vars = Value::object();
+  for (const auto& file : files) {
+    Value more = load_vars_file(file, ctx);
+    for (auto it = more.begin(); it != more.end(); ++it) vars[it.key()] = it.value();
+  }
+  return vars;
 }
 
 std::vector<Task> load_role_tasks(const std::shared_ptr<Role>& role, const std::string& folder,
