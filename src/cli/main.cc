@@ -62,6 +62,11 @@ void apply_config(const Config& config, cli::Options& o) {
   s.become = o.become_flag || config.become;
   s.become_user = o.become_user.empty() ? config.become_user : o.become_user;
   s.become_method = o.become_method.empty() ? config.become_method : o.become_method;
+  s.become_exe = config.become_exe;
+  s.become_flags = config.become_flags;
+  s.ssh_args = config.ssh_args;
+  s.ssh_common_args = o.ssh_common_args.empty() ? config.ssh_common_args : o.ssh_common_args;
+  s.ssh_extra_args = o.ssh_extra_args.empty() ? config.ssh_extra_args : o.ssh_extra_args;
   s.connection = o.connection;
   s.limit = o.limit;
   if (o.inventories.empty()) o.inventories = config.inventory;
@@ -166,7 +171,9 @@ int run(int argc, char** argv) {
   std::optional<inv::Inventory> inventory;
   try {
     apply_config(config, options);
+    const bool flush = options.settings.facts.flush;
     options.settings.facts = cli::fact_settings(config, process_environment());
+    options.settings.facts.flush = flush;
     options.settings.extra_vars = cli::parse_extra_vars(options.extra_vars, warn_once);
     for (const auto& path : options.playbooks) {
       std::error_code ec;

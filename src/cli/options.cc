@@ -58,12 +58,9 @@ struct Unsupported {
   std::string metavar;
 };
 const std::vector<Unsupported> kUnsupported = {
-    {{"--ssh-common-args"}, "SSH_COMMON_ARGS"},
     {{"--sftp-extra-args"}, "SFTP_EXTRA_ARGS"},
     {{"--scp-extra-args"}, "SCP_EXTRA_ARGS"},
-    {{"--ssh-extra-args"}, "SSH_EXTRA_ARGS"},
     {{"--connection-password-file", "--conn-pass-file"}, "CONNECTION_PASSWORD_FILE"},
-    {{"--flush-cache"}, ""},
     {{"--become-password-file", "--become-pass-file"}, "BECOME_PASSWORD_FILE"},
     {{"--vault-id"}, "VAULT_IDS"},
     {{"--ask-vault-password", "--ask-vault-pass"}, ""},
@@ -123,6 +120,7 @@ int parse_options(int argc, char** argv, Options& o) {
     o.forks = whole_number("-f/--forks", v);
     forks_given = true;
   });
+  flag({"--flush-cache"}, "clear the fact cache for every host in inventory", o.settings.facts.flush);
   flag({"--force-handlers"}, "run handlers even if a task fails", o.settings.force_handlers);
   flag({"--syntax-check"}, "perform a syntax check on the playbook, but do not execute it", o.syntax_check);
   flag({"--list-hosts"}, "outputs a list of matching hosts; does not execute anything else", o.list_hosts);
@@ -131,6 +129,9 @@ int parse_options(int argc, char** argv, Options& o) {
   text({"-u", "--user"}, "REMOTE_USER", "connect as this user", o.remote_user);
   text({"--private-key", "--key-file"}, "PRIVATE_KEY_FILE", "use this file to authenticate the connection",
        o.private_key);
+  text({"--ssh-common-args"}, "SSH_COMMON_ARGS", "arguments for the ssh connection (-o, -F, -i, -p, -l are read)",
+       o.ssh_common_args);
+  text({"--ssh-extra-args"}, "SSH_EXTRA_ARGS", "more arguments for ssh, after the common ones", o.ssh_extra_args);
   text({"-c", "--connection"}, "CONNECTION", "connection type to use: ssh (default) or local", o.connection);
   value({"-T", "--timeout"}, "TIMEOUT", "override the connection timeout in seconds (default=10)",
         [&](const std::string& v) { o.timeout = whole_number("-T/--timeout", v); });

@@ -23,6 +23,7 @@ struct Options {
   bool ask_become_pass = false;
   bool become_flag = false;
   std::string become_user, become_method, remote_user, private_key, connection, limit;
+  std::string ssh_common_args, ssh_extra_args;
   int forks = 0;    ///< 0: from config
   int timeout = 0;  ///< 0: from config
   exec::Settings settings;  ///< check, diff, verbosity, selection

@@ -150,15 +150,23 @@ SshSettings parse_ssh_settings(const Value& vars) {
   // (ansible_ssh_host over ansible_host): find_var takes the first name it finds, so they are listed winner first.
   if (const Value* v = find_var(vars, {"ansible_ssh_host", "ansible_host", "inventory_hostname"})) s.host = as_text(*v);
   if (s.host.empty()) throw Error("ssh connection needs ansible_host or inventory_hostname");
-  if (const Value* v = find_var(vars, {"ansible_ssh_port", "ansible_port"})) s.port = int_var(*v, "ansible_port");
-  if (const Value* v = find_var(vars, {"ansible_ssh_user", "ansible_user"})) s.user = as_text(*v);
+  // ssh_args come first on Ansible's ssh command line and OpenSSH keeps the first value of an option, so what they
+  // set (a port, a user, a time limit, host key checking) beats the variables; the common and extra args come last.
+  bool strict_seen = false;
+  const int default_timeout = s.connect_timeout_seconds;
+  if (const Value* v = find_var(vars, {"ansible_ssh_args"})) apply_args(s, as_text(*v), "ssh_args", strict_seen);
+  const bool timeout_from_args = s.connect_timeout_seconds != default_timeout;
+  if (const Value* v = find_var(vars, {"ansible_ssh_port", "ansible_port"}); v && !s.port) {
+    s.port = int_var(*v, "ansible_port");
+  }
+  if (const Value* v = find_var(vars, {"ansible_ssh_user", "ansible_user"}); v && !s.user) s.user = as_text(*v);
   if (const Value* v = find_var(vars, {"ansible_ssh_private_key_file", "ansible_private_key_file"})) {
     s.identity_files.push_back(as_text(*v));
   }
   if (const Value* v = find_var(vars, {"ansible_ssh_password", "ansible_ssh_pass", "ansible_password"})) {
     s.password = as_text(*v);
   }
-  if (const Value* v = find_var(vars, {"ansible_ssh_timeout", "ansible_timeout", "timeout"})) {
+  if (const Value* v = find_var(vars, {"ansible_ssh_timeout", "ansible_timeout", "timeout"}); v && !timeout_from_args) {
     s.connect_timeout_seconds = int_var(*v, "ansible_ssh_timeout");
   }
   if (const Value* v = find_var(vars, {"ansible_ssh_retries"})) s.connect_retries = int_var(*v, "ansible_ssh_retries");
@@ -166,12 +174,11 @@ SshSettings parse_ssh_settings(const Value& vars) {
     s.persistent_shell = bool_var(*v, "provision_ssh_persistent_shell");
   }
 
-  // Ansible puts StrictHostKeyChecking=no before the user's args when checking is off, and ssh keeps the first
-  // value it sees: so host_key_checking=false wins over anything in the args.
-  bool strict_seen = false;
+  // Ansible puts StrictHostKeyChecking=no after ssh_args but before the common and extra args when checking is off,
+  // and ssh keeps the first value it sees: so host_key_checking=false wins over anything in those.
   if (const Value* v =
           find_var(vars, {"ansible_host_key_checking", "ansible_ssh_host_key_checking", "host_key_checking"})) {
-    if (!bool_var(*v, "ansible_host_key_checking")) {
+    if (!bool_var(*v, "ansible_host_key_checking") && !strict_seen) {
       s.host_key_policy = HostKeyPolicy::Off;
       strict_seen = true;
     }

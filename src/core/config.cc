@@ -272,6 +272,21 @@ const std::vector<Field>& fields() {
       {{"privilege_escalation.become_method"},
        {"ANSIBLE_BECOME_METHOD"},
        [](Config& c, const Setting& s, const Env&) { c.become_method = s.value; }},
+      {{"privilege_escalation.become_exe"},
+       {"ANSIBLE_BECOME_EXE"},
+       [](Config& c, const Setting& s, const Env&) { c.become_exe = s.value; }},
+      {{"privilege_escalation.become_flags"},
+       {"ANSIBLE_BECOME_FLAGS"},
+       [](Config& c, const Setting& s, const Env&) { c.become_flags = s.value; }},
+      {{"ssh_connection.ssh_args"},
+       {"ANSIBLE_SSH_ARGS"},
+       [](Config& c, const Setting& s, const Env&) { c.ssh_args = s.value; }},
+      {{"ssh_connection.ssh_common_args"},
+       {"ANSIBLE_SSH_COMMON_ARGS"},
+       [](Config& c, const Setting& s, const Env&) { c.ssh_common_args = s.value; }},
+      {{"ssh_connection.ssh_extra_args"},
+       {"ANSIBLE_SSH_EXTRA_ARGS"},
+       [](Config& c, const Setting& s, const Env&) { c.ssh_extra_args = s.value; }},
       {{"privilege_escalation.become_ask_pass"},
        {"ANSIBLE_BECOME_ASK_PASS"},
        [](Config& c, const Setting& s, const Env&) { c.become_ask_pass = to_bool(s, "become_ask_pass"); }},
@@ -327,7 +342,8 @@ bool read_by_a_field(const std::string& key, bool is_env) {
 std::string setting_warning(const std::string& key, bool is_env) {
   if (read_by_a_field(key, is_env)) return {};
   std::optional<SettingUse> use = is_env ? setting_use("", key) : setting_use(key, "");
-  if (use == SettingUse::Harmless) return {};
+  // Honoured settings that no field of Config holds are read where they are used (the fact settings).
+  if (use == SettingUse::Harmless || use == SettingUse::Honoured) return {};
   if (use) return "not supported by provision, ignored";
   const SettingsTable& table = settings_table();
   std::vector<std::string> candidates;

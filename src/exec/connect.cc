@@ -81,10 +81,10 @@ ConnectionPlan connection_plan(const std::string& host, const tmpl::Vars& vars, 
   out["timeout"] = named({"ansible_ssh_timeout"}, settings.timeout);
   out["ansible_host_key_checking"] =
       named({"ansible_host_key_checking", "ansible_ssh_host_key_checking"}, settings.host_key_checking);
-  for (const char* key : {"ansible_ssh_common_args", "ansible_ssh_extra_args", "ansible_ssh_retries",
-                          "provision_ssh_persistent_shell"}) {
-    out[key] = named({key}, nullptr);
-  }
+  out["ansible_ssh_args"] = named({"ansible_ssh_args"}, text_or_null(settings.ssh_args));
+  out["ansible_ssh_common_args"] = named({"ansible_ssh_common_args"}, text_or_null(settings.ssh_common_args));
+  out["ansible_ssh_extra_args"] = named({"ansible_ssh_extra_args"}, text_or_null(settings.ssh_extra_args));
+  for (const char* key : {"ansible_ssh_retries", "provision_ssh_persistent_shell"}) out[key] = named({key}, nullptr);
   for (auto it = out.begin(); it != out.end();) it = it->is_null() ? out.erase(it) : std::next(it);
   return plan;
 }

@@ -107,6 +107,10 @@ class PlaybookRun {
     if (settings.facts.caching == "jsonfile") {
       cache_.emplace(settings.facts.caching_connection, settings.facts.caching_timeout);
       cache_->prepare();  // Ansible makes the folder when the run starts
+      if (settings.facts.flush) {
+        std::vector<std::string> unmatched;
+        for (const inv::Host* host : inventory_.select({"all"}, settings.limit, &unmatched)) cache_->remove(host->name);
+      }
     }
   }
 

@@ -132,4 +132,11 @@ void JsonFileCache::store(const std::string& host, const Value& entry) const {
   }
 }
 
+void JsonFileCache::remove(const std::string& host) const {
+  const std::string path = folder_ + "/" + host;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    throw Error("error in 'jsonfile' cache plugin while trying to remove '" + path + "' : " + std::strerror(errno));
+  }
+}
+
 }  // namespace prov::facts

@@ -25,6 +25,9 @@ class JsonFileCache {
   /// cannot be made or the file cannot be written.
   void store(const std::string& host, const Value& entry) const;
 
+  /// Removes the host's entry (--flush-cache); no entry is no error. Throws prov::Error when it cannot be removed.
+  void remove(const std::string& host) const;
+
   const std::string& folder() const { return folder_; }
 
  private:

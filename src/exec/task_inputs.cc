@@ -128,10 +128,10 @@ conn::Become resolve_become(const PlayState& play, const Frame& frame, const pb:
     Value raw = other_keyword(frame, task, name);
     return raw.is_null() ? raw : tmpl::template_value(raw, scope.scope(), options);
   };
-  if (Value exe = raw_setting("ansible_become_exe", "become_exe"); !exe.is_null()) b.exe = to_plain_string(exe);
-  if (Value flags = raw_setting("ansible_become_flags", "become_flags"); !flags.is_null()) {
-    b.flags = to_plain_string(flags);
-  }
+  Value exe = raw_setting("ansible_become_exe", "become_exe");
+  b.exe = exe.is_null() ? play.settings->become_exe : to_plain_string(exe);
+  Value flags = raw_setting("ansible_become_flags", "become_flags");
+  b.flags = flags.is_null() ? play.settings->become_flags : to_plain_string(flags);
   for (const char* key : {"ansible_become_password", "ansible_become_pass"}) {
     if (const Value* v = scope.scope().lookup(key); v && b.password.empty()) {
       b.password = to_plain_string(tmpl::template_value(*v, scope.scope(), options));

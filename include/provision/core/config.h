@@ -27,7 +27,13 @@ struct Config {
   bool become = false;
   std::string become_user = "root";
   std::string become_method = "sudo";
+  std::string become_exe;
+  std::string become_flags;
   bool become_ask_pass = false;
+  // [ssh_connection]
+  std::string ssh_args;  ///< Ansible's default (ControlMaster, ControlPersist) means nothing to libssh
+  std::string ssh_common_args;
+  std::string ssh_extra_args;
 
   /// [defaults] collections_path(s) / ANSIBLE_COLLECTIONS_PATH(S): colon-separated folders, made absolute.
   std::vector<std::string> collections_path;

@@ -36,6 +36,7 @@ struct FactSettings {
   std::string caching = "memory";      ///< memory, or jsonfile: one file per host in caching_connection
   std::string caching_connection;      ///< jsonfile's folder
   long long caching_timeout = 86400;   ///< seconds a cached entry stays valid; 0: forever
+  bool flush = false;                  ///< --flush-cache: the entries of the hosts --limit selects go first
 };
 
 struct Settings {
@@ -52,12 +53,17 @@ struct Settings {
   std::string connection;            ///< -c: overrides ansible_connection when set
   std::string remote_user;           ///< -u / remote_user
   std::string private_key_file;      ///< --private-key / private_key_file
+  std::string ssh_args;              ///< ssh_args of ansible.cfg: first on the ssh command line, so they win
+  std::string ssh_common_args;       ///< --ssh-common-args / ssh_common_args
+  std::string ssh_extra_args;        ///< --ssh-extra-args / ssh_extra_args
   std::string password;              ///< -k
   int timeout = 10;                  ///< connect timeout in seconds
   bool host_key_checking = true;
   bool become = false;               ///< -b / become
   std::string become_user = "root";
   std::string become_method = "sudo";
+  std::string become_exe;            ///< become_exe of ansible.cfg ("" : the method's program)
+  std::string become_flags;          ///< become_flags of ansible.cfg ("" : the method's own flags)
   std::string become_password;       ///< -K
   FactSettings facts;
   /// Makes a connection of a kind ("ssh", "local", ...) for a host's connection variables (not yet connected);

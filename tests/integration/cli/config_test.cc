@@ -24,16 +24,18 @@ const char* kPlaybook = R"(- hosts: localhost
 TEST_CASE("a setting provision does not honour is a warning naming it and its place, and the run goes on") {
   Scratch s;
   s.write("site.yml", kPlaybook);
-  std::string cfg = s.write("my.cfg", "[defaults]\nstdout_calback = yaml\ngathering = smart\nnocows = 1\n");
+  std::string cfg =
+      s.write("my.cfg", "[defaults]\nstdout_calback = yaml\naction_warnings = no\nnocows = 1\ngathering = smart\n");
   RunResult r = s.provision_shell("ANSIBLE_CONFIG=my.cfg ANSIBLE_FORKZ=3 " + std::string(PROVISION_BINARY) +
                                   " -i localhost, site.yml");
   CHECK(r.rc == 0);
   CHECK(r.err.find("[WARNING]: " + cfg +
                    ":2: [defaults] stdout_calback: unknown setting, ignored (did you mean 'stdout_callback'?)\n") !=
         std::string::npos);
-  CHECK(r.err.find("[WARNING]: " + cfg + ":3: [defaults] gathering: not supported by provision, ignored\n") !=
+  CHECK(r.err.find("[WARNING]: " + cfg + ":3: [defaults] action_warnings: not supported by provision, ignored\n") !=
         std::string::npos);
   CHECK(r.err.find("nocows") == std::string::npos);
+  CHECK(r.err.find("gathering") == std::string::npos);  // honoured
   CHECK(r.err.find("[WARNING]: ANSIBLE_FORKZ: unknown setting, ignored (did you mean 'ANSIBLE_FORKS'?)\n") !=
         std::string::npos);
   CHECK(recap(r.out) == "ok=1 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0");
@@ -78,4 +80,38 @@ TEST_CASE("become_ask_pass without a terminal stops before any host is touched")
         "ERROR! cannot ask for the become password (-K, become_ask_pass): no terminal; give it as "
         "ansible_become_password (and unset become_ask_pass)\n");
   CHECK_FALSE(s.exists("touched"));
+}
+
+// As ansible-playbook 2.14 (tried on this machine): --flush-cache removes the cached entries of the hosts the
+// inventory and --limit select, before the first play; other hosts' entries and files stay.
+TEST_CASE("the option --flush-cache empties the jsonfile cache of the selected hosts before the run") {
+  Scratch s;
+  s.write("ansible.cfg",
+          "[defaults]\nfact_caching = jsonfile\nfact_caching_connection = cache\ngathering = explicit\n");
+  s.write("inventory", "a ansible_connection=local\nb ansible_connection=local\nc ansible_connection=local\n");
+  s.write("site.yml",
+          "- hosts: a\n  gather_facts: false\n  tasks:\n    - copy:\n        dest: seen\n"
+          "        content: \"{{ hostvars.a.foo | default('gone') }} {{ hostvars.b.foo | default('gone') }}\"\n");
+  auto seed = [&] {
+    for (const char* host : {"a", "b", "c", "elsewhere"}) s.write(std::string("cache/") + host, "{\"foo\": \"x\"}");
+  };
+  seed();
+  RunResult kept = s.provision("-i inventory site.yml");
+  CHECK(kept.rc == 0);
+  CHECK(s.read("seen") == "x x");
+
+  RunResult limited = s.provision("-i inventory site.yml --flush-cache -l a,c");
+  CHECK(limited.rc == 0);
+  CHECK(s.read("seen") == "gone x");
+  CHECK_FALSE(s.exists("cache/a"));
+  CHECK(s.exists("cache/b"));
+  CHECK_FALSE(s.exists("cache/c"));
+  CHECK(s.exists("cache/elsewhere"));
+
+  seed();
+  RunResult all = s.provision("--flush-cache -i inventory site.yml");
+  CHECK(all.rc == 0);
+  CHECK(s.read("seen") == "gone gone");
+  CHECK_FALSE(s.exists("cache/b"));
+  CHECK(s.exists("cache/elsewhere"));
 }

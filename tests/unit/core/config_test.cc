@@ -78,6 +78,13 @@ become = yes
 become_user = admin
 become_method = su
 become_ask_pass = on
+become_exe = /usr/local/bin/su
+become_flags = -s /bin/sh
+
+[ssh_connection]
+ssh_args = -o ControlMaster=auto -o Port=2200
+ssh_common_args = -o ProxyCommand="ssh -W %h:%p bastion"
+ssh_extra_args = -o ServerAliveInterval=5
 )");
   Config c = load_config(dir.env(), dir.cwd());
   CHECK(c.ansible_config_file == cfg);
@@ -92,6 +99,11 @@ become_ask_pass = on
   CHECK(c.become_user == "admin");
   CHECK(c.become_method == "su");
   CHECK(c.become_ask_pass);
+  CHECK(c.become_exe == "/usr/local/bin/su");
+  CHECK(c.become_flags == "-s /bin/sh");
+  CHECK(c.ssh_args == "-o ControlMaster=auto -o Port=2200");
+  CHECK(c.ssh_common_args == "-o ProxyCommand=\"ssh -W %h:%p bastion\"");
+  CHECK(c.ssh_extra_args == "-o ServerAliveInterval=5");
   CHECK(c.raw.at("defaults.gathering") == "explicit");
 }
 
@@ -244,21 +256,20 @@ TEST_CASE("config: an unknown stdout callback is an error with its place") {
 TEST_CASE("config warns about settings it does not honour, with their place") {
   ConfigDir dir;
   std::string path = dir.write("work/ansible.cfg",
-                               "[defaults]\nstdout_calback = yaml\ngathering = smart\nnocows = 1\n\n"
-                               "[ssh_connection]\npipelining = true\nssh_args = -C\n\n[no_such]\na = 1\nb = 2\n");
+                               "[defaults]\nstdout_calback = yaml\naction_warnings = no\nnocows = 1\n\n"
+                               "[ssh_connection]\npipelining = true\nscp_if_ssh = true\n\n[no_such]\na = 1\nb = 2\n");
   auto env = dir.env();
   env["ANSIBLE_STDOUT_CALBACK"] = "yaml";
-  env["ANSIBLE_GATHERING"] = "explicit";
+  env["ANSIBLE_GATHERING"] = "explicit";  // honoured (the fact settings): no warning
   env["ANSIBLE_LOCALHOST_WARNING"] = "0";
   env["PROFILE_TASKS_SORT_ORDER"] = "none";
   Config c = load_config(env, dir.cwd());
   CHECK(c.warnings == std::vector<std::string>{
                           path + ":2: [defaults] stdout_calback: unknown setting, ignored (did you mean "
                                  "'stdout_callback'?)",
-                          path + ":3: [defaults] gathering: not supported by provision, ignored",
-                          path + ":8: [ssh_connection] ssh_args: not supported by provision, ignored",
+                          path + ":3: [defaults] action_warnings: not supported by provision, ignored",
+                          path + ":8: [ssh_connection] scp_if_ssh: not supported by provision, ignored",
                           path + ":11: unknown section [no_such], ignored",
-                          "ANSIBLE_GATHERING: not supported by provision, ignored",
                           "ANSIBLE_STDOUT_CALBACK: unknown setting, ignored (did you mean 'ANSIBLE_STDOUT_CALLBACK'?)",
                           "PROFILE_TASKS_SORT_ORDER: not supported by provision, ignored",
                       });

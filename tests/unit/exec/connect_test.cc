@@ -48,6 +48,42 @@ TEST_CASE("legacy ansible_ssh_* variables reach the connection, and win as in An
   CHECK(ssh.identity_files.empty());
 }
 
+TEST_CASE("ssh_args come first on the command line and win; common and extra args come after the variables") {
+  Settings settings;
+  settings.ssh_args = "-C -o ControlMaster=auto -o Port=2200 -o ConnectTimeout=3";
+  settings.ssh_common_args = "-p 2300 -o User=common";
+  Value inventory = {{"ansible_port", 2202}, {"ansible_ssh_timeout", 7}};
+  auto ssh = prov::conn::parse_ssh_settings(
+      connection_plan("web1", inventory, Value::object(), Value::object(), {}, settings).vars);
+  CHECK(ssh.port == 2200);
+  CHECK(ssh.connect_timeout_seconds == 3);
+  CHECK(ssh.user == "common");
+
+  // A host's own variables beat the configuration's and the command line's args.
+  inventory["ansible_ssh_args"] = "-o ControlPersist=60s";
+  inventory["ansible_ssh_common_args"] = "-o ProxyCommand='ssh -W %h:%p bastion'";
+  ssh = prov::conn::parse_ssh_settings(
+      connection_plan("web1", inventory, Value::object(), Value::object(), {}, settings).vars);
+  CHECK(ssh.port == 2202);
+  CHECK(ssh.connect_timeout_seconds == 7);
+  CHECK_FALSE(ssh.user.has_value());
+  CHECK(ssh.proxy_command == "ssh -W %h:%p bastion");
+
+  // StrictHostKeyChecking in ssh_args beats host_key_checking = false, which beats the common args.
+  settings.host_key_checking = false;
+  settings.ssh_args = "-o StrictHostKeyChecking=yes";
+  inventory.erase("ansible_ssh_args");
+  ssh = prov::conn::parse_ssh_settings(
+      connection_plan("web1", inventory, Value::object(), Value::object(), {}, settings).vars);
+  CHECK(ssh.host_key_policy == prov::conn::HostKeyPolicy::Strict);
+  settings.ssh_args.clear();
+  settings.ssh_common_args = "-o StrictHostKeyChecking=yes";
+  inventory.erase("ansible_ssh_common_args");
+  ssh = prov::conn::parse_ssh_settings(
+      connection_plan("web1", inventory, Value::object(), Value::object(), {}, settings).vars);
+  CHECK(ssh.host_key_policy == prov::conn::HostKeyPolicy::Off);
+}
+
 TEST_CASE("a connection variable beats the keyword, which beats the command line") {
   Settings settings;
   settings.remote_user = "cli-user";
