@@ -1,4 +1,5 @@
-// Global functions: range, dict, namespace, lookup/query (env, file, template, pipe, first_found, vars, items).
+// Global functions: range, dict, namespace, lookup/query (env, file, template, pipe, first_found, vars, items,
+// password).
 #include <glob.h>
 #include <sys/wait.h>
 
@@ -8,6 +9,7 @@
 #include <random>
 
 #include "eval.h"
+#include "lookup_password.h"
 #include "pyregex.h"
 #include "strings.h"
 
@@ -221,6 +223,9 @@ Value run_lookup(Ctx& ctx, const std::string& plugin, const std::vector<Value>& 
     ctx.resolver.options.keep_trailing_newline = true;
     for (const auto& t : terms) out.push_back(ctx.render_file(py_str(t), false));
     ctx.resolver.options.keep_trailing_newline = keep;
+  } else if (name == "password") {
+    RV dir = ctx.lookup("playbook_dir");
+    return password_lookup(terms, args, dir.is_undefined() ? std::string() : rv_str(dir));
   } else if (name == "pipe") {
     for (const auto& t : terms) out.push_back(strip_chars(run_pipe(py_str(t)), " \t\n\r\v\f", false, true));
   } else if (name == "lines") {

@@ -38,7 +38,7 @@ TEST_CASE("with_sequence follows start, end, stride and format") {
 TEST_CASE("loop needs a list; unknown lookups are errors naming them") {
   CHECK_THROWS_WITH(loop_items("loop", Value("a string")),
                     Catch::Contains("Invalid data passed to 'loop', it requires a list"));
-  CHECK_THROWS_WITH(loop_items("password", Value()), Catch::Contains("'with_password' is not supported"));
+  CHECK_THROWS_WITH(loop_items("url", Value()), Catch::Contains("'with_url' is not supported"));
 }
 
 TEST_CASE("with_sequence refuses numbers, formats and lengths it cannot honour") {

@@ -98,7 +98,7 @@ TEST_CASE("expressions: varnames, random_choice and lookups answered by the call
   };
   CHECK(query("inventory_hostnames", {Value("web")}, vars, o) == Value::parse(R"(["h-web"])"));
   CHECK(R("{{ lookup('inventory_hostnames', 'db') }}", "{}", o) == "h-db");
-  CHECK(E("{{ lookup('password', 'x') }}", "{}", o) == "lookup plugin (password) not found");
+  CHECK(E("{{ lookup('url', 'x') }}", "{}", o) == "lookup plugin (url) not found");
   o.disable_lookups = true;
   CHECK_THROWS_AS(query("varnames", {Value("x")}, vars, o), prov::tmpl::TemplateError);
 }
