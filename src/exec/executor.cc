@@ -8,6 +8,7 @@
 #include "async_job.h"
 #include "connect.h"
 #include "play_runner.h"
+#include "provision/core/random.h"
 #include "provision/exec/executor.h"
 #include "provision/template/engine.h"
 #include "state.h"
@@ -273,12 +274,35 @@ class PlaybookRun {
       std::optional<std::string> answer = ask(message, echo, as_bool(p.value("confirm", Value(false)), false));
       Value value = answer ? Value(*answer) : Value();
       if ((!answer || answer->empty()) && !fallback.is_null()) value = fallback;
+      if (const Value* scheme = find_key(p, "encrypt"); scheme && !scheme->is_null()) {
+        value = encrypted_answer(name, value, to_plain_string(*scheme), p, options);
+      }
       if (value.is_null()) value = "None";
       if (value.is_boolean()) value = value.get<bool>() ? "True" : "False";
       if (!value.is_string()) value = to_plain_string(value);
       answers[name] = as_bool(p.value("unsafe", Value(false)), false) ? mark_unsafe(value) : value;
     }
     return answers;
+  }
+
+  // encrypt: the answer hashed as Ansible's do_encrypt hashes it (the password_hash filter's schemes), with the
+  // prompt's salt or a random one of salt_size characters.
+  static Value encrypted_answer(const std::string& name, const Value& answer, const std::string& scheme,
+                                const Value& prompt, const tmpl::Options& options) {
+    if (answer.is_null()) throw Error(fmt::format("vars_prompt '{}': there is no answer or default to encrypt", name));
+    Value salt = prompt.value("salt", Value());
+    if (salt.is_null() && !prompt.value("salt_size", Value()).is_null()) {
+      std::optional<long long> size = as_whole_number(prompt["salt_size"]);
+      if (!size || *size < 1 || *size > 64) {
+        throw Error(fmt::format("vars_prompt '{}': salt_size must be a number from 1 to 64", name));
+      }
+      static const char kAlphabet[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+      std::string hex = random_hex(static_cast<size_t>(*size)), made;
+      for (size_t i = 0; i < hex.size(); i += 2) made += kAlphabet[std::stoi(hex.substr(i, 2), nullptr, 16) % 64];
+      salt = made;
+    }
+    tmpl::ValueVars vars(Value{{"answer", to_plain_string(answer)}, {"scheme", scheme}, {"salt", salt}});
+    return tmpl::evaluate("answer | password_hash(scheme, salt)", vars, options);
   }
 
   std::optional<std::string> ask(const std::string& message, bool echo, bool confirm) {

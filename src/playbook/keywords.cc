@@ -169,10 +169,6 @@ Value read_vars_prompt(const YAML::Node& node, const std::string& file) {
         throw Error(fmt::format("unknown key '{}' in vars_prompt{}", key, did_you_mean(key, kKeys)),
                     yaml::loc(entry.first, file));
       }
-      if (key == "encrypt" || key == "salt" || key == "salt_size") {
-        throw Error(fmt::format("vars_prompt '{}' is not supported by provision", key), yaml::loc(entry.first, file),
-                    "hash the value in a task instead, e.g. with the password_hash filter");
-      }
       prompt[key] = yaml::to_value(entry.second, file);
     }
     if (!prompt.contains("name") || !prompt["name"].is_string() || prompt["name"].get<std::string>().empty()) {

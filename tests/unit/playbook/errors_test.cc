@@ -94,8 +94,6 @@ TEST_CASE("plays", "[errors]") {
                                                      "'fiel' in module_defaults (did you mean 'file'?)");
   CHECK(message("module_defaults_group.yml") == E + "module_defaults_group.yml:3:5: could not resolve the "
                                                     "module_defaults group 'group/awz' (did you mean 'aws'?)");
-  CHECK(message("vars_prompt_encrypt.yml") ==
-        E + "vars_prompt_encrypt.yml:4:7: vars_prompt 'encrypt' is not supported by provision");
   CHECK(message("vars_prompt_key.yml") ==
         E + "vars_prompt_key.yml:4:7: unknown key 'defualt' in vars_prompt (did you mean 'default'?)");
   CHECK(message("vars_prompt_name.yml") == E + "vars_prompt_name.yml:3:7: a vars_prompt entry has no 'name'");
