@@ -19,6 +19,7 @@
 #include "options.h"
 #include "provision/core/config.h"
 #include "provision/core/error.h"
+#include "provision/core/terminal.h"
 #include "provision/exec/executor.h"
 #include "provision/inventory/inventory.h"
 #include "provision/output/events.h"
@@ -233,7 +234,7 @@ int run(int argc, char** argv) {
   }
 
   // vars_prompt asks only when stdin is a terminal, as ansible-playbook does; otherwise the defaults are used.
-  if (isatty(STDIN_FILENO)) options.settings.prompt = cli::prompt_line;
+  if (isatty(STDIN_FILENO)) options.settings.prompt = ask_terminal;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);  // a CI runner's stop: the same orderly end, recap included
   return exec::run_playbook(playbook, *inventory, options.settings, *sink);

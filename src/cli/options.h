@@ -39,10 +39,6 @@ int parse_options(int argc, char** argv, Options& options);
 Value parse_extra_vars(const std::vector<std::string>& values,
                        const std::function<void(const std::string&)>& warn = {});
 
-/// Shows `message` on the terminal and reads a line from it, without echo unless `echo` (vars_prompt); nullopt
-/// when there is no terminal or it is closed.
-std::optional<std::string> prompt_line(const std::string& message, bool echo);
-
 /// Reads a secret from the terminal without echo (-k, -K).
 std::string prompt_secret(const std::string& prompt);
 

@@ -124,7 +124,7 @@ void Runner::banner(const graph::Node& node, const Hosts& hosts, const Frame& fr
   if (!strategy_.repeats_banner() && play_.last_banner == node.task) return;
   play_.last_banner = node.task;
   if (hosts.empty()) return;
-  play_.sink->task_start(task_title(play_, node, *hosts.front(), frame), is_handler, node.task->loc.str());
+  play_.sink->task_start(task_title(play_, *node.task, *hosts.front(), frame), is_handler, node.task->loc.str());
 }
 
 void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler,

@@ -8,6 +8,7 @@
 #include "provision/connection/become.h"
 #include "provision/modules/groups.h"
 #include "scope.h"
+#include "task_runner.h"
 
 namespace prov::exec {
 
@@ -247,6 +248,7 @@ ModuleCall TaskInputs::module_call(const mod::Module& module) const {
   ctx.search_paths = module_search_paths(play_, task_);
   ctx.vars = &scope_.scope();
   ctx.task_location = task_.loc.str();
+  ctx.task_name = task_title(play_, task_, host_, frame_);
   ctx.verbosity = play_.settings->verbosity;
   ctx.plan = &host_.plan;
   call.context = std::move(ctx);

@@ -13,6 +13,7 @@
 #include "provision/core/utf8.h"
 #include "provision/modules/async.h"
 #include "provision/modules/module.h"
+#include "provision/modules/result_keys.h"
 #include "provision/template/engine.h"
 #include "scope.h"
 #include "task_report.h"
@@ -169,7 +170,7 @@ class TaskRun {
       if (attempt < retries) {
         graph::Node node;
         node.task = &task_;
-        play_.sink->retrying(host_.name, task_title(play_, node, host_, frame_), retries - attempt);
+        play_.sink->retrying(host_.name, task_title(play_, *node.task, host_, frame_), retries - attempt);
         if (delay > 0) std::this_thread::sleep_for(std::chrono::seconds(delay));
         // The next attempt reads the host afresh: answers sent ahead describe it as it was (async_status until
         // finished would otherwise read the same unfinished job for ever).
@@ -262,6 +263,10 @@ class TaskRun {
     spdlog::debug("<{}> {} done in {:.1f} ms", host_.name, task_.action->name,
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (!result.is_object()) result = {{"result", result}};
+    if (auto shown = result.find(mod::kShownWarnings); shown != result.end()) {
+      for (const auto& warning : *shown) play_.sink->warning(to_plain_string(warning));
+      result.erase(shown);
+    }
     if (!result.contains("changed")) result["changed"] = false;
     make_valid_utf8(result);  // a host's bytes become text, as Ansible decodes them
     if (async.seconds > 0) mark_finished(result, new_job_id());
@@ -409,8 +414,7 @@ bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& 
   return all(task.kw.when);
 }
 
-std::string task_title(const PlayState& play, const graph::Node& node, HostState& host, const Frame& frame) {
-  const pb::Task& task = *node.task;
+std::string task_title(const PlayState& play, const pb::Task& task, HostState& host, const Frame& frame) {
   std::string name = task.name.empty() ? task.action->name : task.name;
   if (tmpl::is_template(name)) {
     // As Ansible: with the variables of the first host that runs it (its facts, include parameters, extra vars),

@@ -50,6 +50,6 @@ PlayStep play_step(PlayState& play, HostState& host, const Frame& frame);
 bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& scope, bool disable_lookups = false);
 
 /// The task's name for its banner: templates rendered with `host`'s variables, as written where that fails.
-std::string task_title(const PlayState& play, const graph::Node& node, HostState& host, const Frame& frame);
+std::string task_title(const PlayState& play, const pb::Task& task, HostState& host, const Frame& frame);
 
 }  // namespace prov::exec

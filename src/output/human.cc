@@ -67,6 +67,15 @@ class HumanSink : public Sink {
     std::string host = r.delegated_to.empty() ? r.host : fmt::format("{} -> {}", r.host, r.delegated_to);
     std::string item = r.is_item ? fmt::format(" => (item={})", r.item_label) : "";
     Value shown = abridged(r.result, options_.verbosity);
+    // As Ansible's callbacks: a result's warnings are shown as warnings (not for an item that went well, nor a skip)
+    // and left out of the result printed.
+    const bool warns = r.status == Status::Failed || (!r.is_item && r.status != Status::Skipped);
+    if (warns && shown.is_object() && shown.contains("warnings")) {
+      for (const auto& w : shown["warnings"]) {
+        std::cerr << paint(kBrightPurple, "[WARNING]: " + to_plain_string(w)) << '\n';
+      }
+      shown.erase("warnings");
+    }
     bool dump = r.show_result || options_.verbosity > 0;
     int indent = r.show_result ? 4 : -1;
     switch (r.status) {

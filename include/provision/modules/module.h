@@ -103,6 +103,7 @@ struct Context {
   std::vector<std::string> search_paths;
   const tmpl::Vars* vars = nullptr;  ///< the task's variables (debug var=, assert, template)
   std::string task_location;         ///< "file:line" of the task, for messages
+  std::string task_name;             ///< as the task's banner shows it ("role : name", the action without a name)
   /// This host's check-mode predictions; never null when the executor runs a module (tests may leave it null).
   Plan* plan = nullptr;
 };

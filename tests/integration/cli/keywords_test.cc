@@ -267,6 +267,32 @@ TEST_CASE("vars_prompt asks on a terminal: confirm until both agree, the default
   CHECK(r.out.find("Given") == std::string::npos);
 }
 
+TEST_CASE("pause without seconds waits for Enter on a terminal and keeps what was typed") {
+  Scratch s;
+  s.write("site.yml", R"(
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: ask for the code
+      pause:
+        prompt: Code
+      register: typed
+    - name: hidden
+      pause:
+        echo: false
+      register: hidden
+    - copy: dest={{ playbook_dir }}/typed content="{{ typed.user_input }}|{{ hidden.user_input }}|{{ typed.stdout }}"
+)");
+  std::string inner = std::string(PROVISION_BINARY) + " site.yml -i localhost, -c local";
+  RunResult r = s.provision_shell("printf 'abc\\nsecret\\n' | script -qec '" + inner + "' /dev/null");
+  INFO(r.out << r.err);
+  CHECK(r.rc == 0);
+  CHECK(s.read("typed") == "abc|secret|Paused for 0.0 minutes");
+  CHECK(r.out.find("[ask for the code]\r\nCode:") != std::string::npos);
+  CHECK(r.out.find("[hidden]\r\nPress enter to continue, Ctrl+C to interrupt (output is hidden):") !=
+        std::string::npos);
+}
+
 TEST_CASE("vars_prompt without a terminal takes the defaults and says so") {
   Scratch s;
   s.write("site.yml", R"(

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "helpers.h"
+#include "provision/modules/result_keys.h"
 #include "provision/template/engine.h"
 
 using prov::Value;
@@ -61,10 +62,17 @@ TEST_CASE("fail and pause") {
   CHECK(s.run("fail", Value::object()) ==
         Value{{"failed", true}, {"msg", "Failed as requested from task"}, {"changed", false}});
   CHECK(s.run("fail", {{"msg", "boom"}})["msg"] == "boom");
-  Value r = s.run("pause", {{"seconds", 0}});
+  Value r = s.run("pause", {{"seconds", 0.5}});  // cut to 0, and a wait lasts at least a second, as Ansible's
   CHECK(r["changed"] == false);
-  CHECK(r["stdout"] == "Paused for 0.00 seconds");
-  CHECK(s.run("pause", Value::object())["failed"] == true);
+  CHECK(r["delta"] == 1);
+  CHECK(r["stdout"].get<std::string>().rfind("Paused for 1.", 0) == 0);
+  if (!isatty(STDIN_FILENO)) {  // CI: nobody to press Enter
+    Value quick = s.run("pause", {{"prompt", "Go on?"}});
+    CHECK(quick[prov::mod::kShownWarnings] ==
+          Value::array({"Not waiting for response to prompt as stdin is not interactive"}));
+    CHECK(quick["stdout"] == "Paused for 0.0 minutes");
+    CHECK(quick["user_input"] == "");
+  }
 }
 
 TEST_CASE("wait_for a path on the host") {
