@@ -1,7 +1,9 @@
 // include_tasks and include_role: decided per host (when, loop, templated names), loaded when their names are
 // known only at run time, then run in place for the hosts that include the same file.
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "loops.h"
 #include "provision/graph/role_identity.h"
@@ -156,8 +158,12 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
       loop_var = to_plain_string(task.loop_control["loop_var"]);
     }
   }
+  // Ansible waits between the items of a looped include as between those of a task, skipped ones too.
+  const double pause = task.loop_kind.empty() ? 0 : loop_pause(task, scope.scope(), options);
   std::vector<Instance> out;
-  for (const auto& item : items) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Value& item = items[i];
+    if (i > 0 && pause > 0) std::this_thread::sleep_for(std::chrono::duration<double>(pause));
     IncludeParams params;
     if (!task.loop_kind.empty()) {
       params.vars[loop_var] = item;

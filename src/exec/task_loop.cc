@@ -46,15 +46,20 @@ TaskLoop read_task_loop(const PlayState& play, const pb::Task& task, const TaskI
   loop.index_var = text("index_var", "");
   loop.extended = flag("extended", false);
   loop.allitems = flag("extended_allitems", true);
-  if (const Value* pause = find_key(control, "pause")) {
-    Value seconds = inputs.templated(*pause);
-    std::optional<double> n = seconds_of(seconds);
-    if (!n)
-      throw Error(fmt::format("loop_control.pause must be a number of seconds, got '{}'", to_plain_string(seconds)),
-                  task.loc);
-    loop.pause = *n;
-  }
+  loop.pause = loop_pause(task, scope.scope(), options);
   return loop;
+}
+
+double loop_pause(const pb::Task& task, const tmpl::Vars& vars, const tmpl::Options& options) {
+  const Value* pause = find_key(task.loop_control, "pause");
+  if (!pause) return 0;
+  Value seconds = tmpl::template_value(*pause, vars, options);
+  std::optional<double> n = seconds_of(seconds);
+  if (!n) {
+    throw Error(fmt::format("loop_control.pause must be a number of seconds, got '{}'", to_plain_string(seconds)),
+                task.loc);
+  }
+  return *n;
 }
 
 Value TaskLoop::item_vars(std::size_t i) const {

@@ -32,6 +32,10 @@ struct TaskLoop {
 TaskLoop read_task_loop(const PlayState& play, const pb::Task& task, const TaskInputs& inputs, const TaskScope& scope,
                         const tmpl::Options& options);
 
+/// loop_control.pause rendered: the seconds to wait before each item after the first, 0 without one; a value that
+/// is not a number is an error located at the task.
+double loop_pause(const pb::Task& task, const tmpl::Vars& vars, const tmpl::Options& options);
+
 /// Whether a loop's items are data (tmpl::Vars): a with_* lookup's always, as Ansible wraps them; loop:'s when
 /// its expression read data.
 bool items_are_data(const pb::Task& task, const tmpl::Rendered& loop);
