@@ -191,6 +191,7 @@ int run(int argc, char** argv) {
   try {
     pb::LoadOptions load;
     load.roles_path = options.roles_path;
+    load.collections_path = config.collections_path;
     load.warn = warn_once;
     for (const auto& path : options.playbooks) {
       // Absolute paths make playbook_dir and every error location usable from anywhere.

@@ -396,6 +396,7 @@ Config load_config(const Env& env, const std::string& cwd) {
   Config config;
   std::string home = env_value(env, "HOME");
   config.roles_path = {(fs::path(home) / ".ansible/roles").string(), "/usr/share/ansible/roles", "/etc/ansible/roles"};
+  config.collections_path = {(fs::path(home) / ".ansible/collections").string(), "/usr/share/ansible/collections"};
 
   config.ansible_config_file =
       find_config(env, cwd, "ANSIBLE_CONFIG", "ansible.cfg", ".ansible.cfg", "/etc/ansible/ansible.cfg");

@@ -66,7 +66,8 @@ TaskScope::TaskScope(const PlayState& play, HostState& host, const Frame& frame,
   }
   scope_.add(vars::Level::Magic, &host.magic, &kDataMagic);
   if (role) {
-    task_magic_["role_name"] = role->name;
+    // role_name is the short name (a collection's role is "ns.coll.role" in ansible_role_name only), its folder's.
+    task_magic_["role_name"] = std::filesystem::path(role->path).filename().string();
     task_magic_["role_path"] = role->path;
     task_magic_["ansible_role_name"] = role->name;
   }

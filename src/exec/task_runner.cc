@@ -415,7 +415,7 @@ bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& 
 }
 
 std::string task_title(const PlayState& play, const pb::Task& task, HostState& host, const Frame& frame) {
-  std::string name = task.name.empty() ? task.action->name : task.name;
+  std::string name = task.name.empty() ? graph::unnamed_task_title(task) : task.name;
   if (tmpl::is_template(name)) {
     // As Ansible: with the variables of the first host that runs it (its facts, include parameters, extra vars),
     // and as written when something in it is undefined.

@@ -272,8 +272,18 @@ bool selected_by_tags(const std::set<std::string>& tags, const Selection& select
   return false;
 }
 
+std::string unnamed_task_title(const pb::Task& task) {
+  std::string name = task.action_as_written.empty() ? task.action->name : task.action_as_written;
+  if (task.action->kind == mod::ActionKind::IncludeRole) {
+    const Value* role = find_key(task.args, "name");
+    if (!role) role = find_key(task.args, "role");
+    if (role) name += " : " + to_plain_string(*role);
+  }
+  return name;
+}
+
 std::string display_name(const pb::Task& task) {
-  std::string name = task.name.empty() ? task.action->name : task.name;
+  std::string name = task.name.empty() ? unnamed_task_title(task) : task.name;
   if (task.role) return task.role->name + " : " + name;
   return name;
 }

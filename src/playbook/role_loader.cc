@@ -116,11 +116,51 @@ std::string chain_of_names(const std::vector<std::string>& chain, const std::str
   return text + fs::path(again).filename().string();
 }
 
+// "ns.coll" of a role folder inside a collection (.../ansible_collections/ns/coll/roles/role), "" otherwise.
+std::string collection_of(const std::string& role_path) {
+  fs::path p(role_path);
+  fs::path roles = p.parent_path(), coll = roles.parent_path(), ns = coll.parent_path();
+  if (roles.filename() != "roles" || ns.parent_path().filename() != "ansible_collections") return "";
+  return ns.filename().string() + "." + coll.filename().string();
+}
+
+// The folders a role of a collection may be in, as Ansible looks for one: a name NS.COLL.ROLE, or a short name in
+// the collection of the role that names it and in the play's `collections`; the playbook's collections/ folder
+// first, then each collections_path folder.
+std::vector<std::string> collection_role_folders(const std::string& name, const LoadContext& ctx,
+                                                 const Role* near_role) {
+  std::vector<std::pair<std::string, std::string>> wanted;  // collection, role
+  const size_t dots = static_cast<size_t>(std::count(name.begin(), name.end(), '.'));
+  if (name.find('/') != std::string::npos) return {};
+  if (dots == 2) {
+    size_t last = name.rfind('.');
+    wanted.push_back({name.substr(0, last), name.substr(last + 1)});
+  } else if (dots == 0) {
+    std::vector<std::string> collections;
+    if (near_role && !collection_of(near_role->path).empty()) collections.push_back(collection_of(near_role->path));
+    for (const auto& c : ctx.collections) collections.push_back(c);
+    for (const auto& c : collections) {
+      if (c != "ansible.builtin" && c != "ansible.legacy") wanted.push_back({c, name});
+    }
+  }
+  std::vector<std::string> roots{join_path(ctx.playbook_dir, "collections")};
+  roots.insert(roots.end(), ctx.options.collections_path.begin(), ctx.options.collections_path.end());
+  std::vector<std::string> folders;
+  for (const auto& [collection, role] : wanted) {
+    const std::string ns = collection.substr(0, collection.find('.')), coll = collection.substr(ns.size() + 1);
+    for (const auto& root : roots) {
+      folders.push_back(join_path(root, "ansible_collections/" + ns + "/" + coll + "/roles/" + role));
+    }
+  }
+  return folders;
+}
+
 }  // namespace
 
 std::shared_ptr<Role> resolve_role(const std::string& name, const SourceLoc& at, const RoleEntryPoints& entry,
                                    LoadContext& ctx, bool dynamic, const Role* near_role) {
-  std::vector<std::string> searched;
+  // A collection's role first, as Ansible tries it before a standalone role of that name.
+  std::vector<std::string> searched = collection_role_folders(name, ctx, near_role);
   if (near_role) searched.push_back(join_path(dir_of(near_role->path), name));
   searched.push_back(join_path(join_path(ctx.playbook_dir, "roles"), name));
   for (const auto& folder : ctx.options.roles_path) searched.push_back(join_path(folder, name));
@@ -154,7 +194,9 @@ std::shared_ptr<Role> resolve_role(const std::string& name, const SourceLoc& at,
   }
 
   auto role = std::make_shared<Role>();
-  role->name = fs::path(path).filename().string();
+  // A collection's role is named by its full name (its tasks' banners say "ns.coll.role : task"), as in Ansible.
+  const std::string collection = collection_of(path);
+  role->name = (collection.empty() ? "" : collection + ".") + fs::path(path).filename().string();
   role->path = path;
   ctx.roles_loading.push_back(path);
   role->defaults = load_role_vars(*role, "defaults", entry.defaults_from, at, ctx);

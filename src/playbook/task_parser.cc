@@ -292,6 +292,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     const mod::Action* found = nullptr;
     if (key == "action" || key == "local_action") {
       auto [name, at] = split_action_keyword(entry.second, file, dict_args, inline_args);
+      task.action_as_written = name;
       found = resolve_action(name, *collections);
       if (!found) {
         std::vector<std::string> candidates = action_candidates();
@@ -315,6 +316,7 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
                   yaml::loc(entry.first, file));
     }
     action = found;
+    if (key != "action" && key != "local_action") task.action_as_written = key;
     action_key = entry.first;
     action_value = (key == "action" || key == "local_action") ? YAML::Node() : entry.second;
   }

@@ -35,7 +35,8 @@ struct Config {
   std::string ssh_common_args;
   std::string ssh_extra_args;
 
-  /// [defaults] collections_path(s) / ANSIBLE_COLLECTIONS_PATH(S): colon-separated folders, made absolute.
+  /// [defaults] collections_path(s) / ANSIBLE_COLLECTIONS_PATH(S): colon-separated folders, made absolute;
+  /// default ~/.ansible/collections:/usr/share/ansible/collections.
   std::vector<std::string> collections_path;
   // What the run prints (Ansible's callback settings).
   std::string stdout_callback = "default";     ///< default, minimal, yaml or json (ansible.builtin./community.general.)

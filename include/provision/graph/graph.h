@@ -79,4 +79,8 @@ bool selected_by_tags(const std::set<std::string>& tags, const Selection& select
 /// "role : name" or the task's name, or its action when it has no name: what banners and listings show.
 std::string display_name(const pb::Task& task);
 
+/// What Ansible shows for a task without a name: its action as written ("ansible.builtin.copy"), and for
+/// include_role the role's name as written after it ("include_role : web").
+std::string unnamed_task_title(const pb::Task& task);
+
 }  // namespace prov::graph

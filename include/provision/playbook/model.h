@@ -43,6 +43,7 @@ struct Task {
   SourceLoc loc;
   std::string file;                       ///< the file the task was read from
   std::string name;                       ///< may hold templates; empty: shown as the action
+  std::string action_as_written;          ///< "ansible.builtin.copy" or "copy": an unnamed task's banner shows it
   const mod::Action* action = nullptr;    ///< resolved at load from any of its names (never null once loaded);
                                           ///< a static import, once expanded, is a block
   Value args = Value::object();           ///< raw arguments; free form in "_raw_params"; arguments from a
@@ -129,6 +130,9 @@ struct Play {
 /// Search settings for roles and files, and where load warnings go.
 struct LoadOptions {
   std::vector<std::string> roles_path;  ///< extra role folders (--roles-path, ansible.cfg roles_path)
+  /// Folders holding ansible_collections/NS/NAME (collections_path), searched after the playbook's collections/ for
+  /// a role named NS.NAME.ROLE.
+  std::vector<std::string> collections_path;
   /// Told what loads but deserves a word ("file:line:col: the module 'yum' of Ansible is not supported..."); may
   /// be empty. Also called when a task file or role is loaded at run time.
   std::function<void(const std::string&)> warn;
