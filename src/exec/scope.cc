@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "task_inputs.h"
 
@@ -105,23 +106,33 @@ struct HostLayers {
   const Value* magic;
 };
 
+// Magic variables of the play, which Ansible's hostvars (the host's variables without a play) do not hold.
+bool play_magic(const std::string& name) {
+  static const std::unordered_set<std::string> kPlay = {
+      "ansible_play_hosts_all",      "ansible_play_hosts", "ansible_play_batch",      "play_hosts",
+      "ansible_play_name",           "role_names",         "ansible_play_role_names", "ansible_role_names",
+      "ansible_dependent_role_names"};
+  return kPlay.count(name) > 0;
+}
+
 // One host's variables rendered with its own and without hostvars, as Ansible's hostvars renders them: a variable
 // that reads hostvars itself (or anything undefined there) is shown as written, as in Ansible. Data stays as it is.
+// As in ansible-core 2.14, they are the host's variables without the play: no play vars, vars_files or role
+// variables, but the extra vars.
 Value render_host(const PlayState& play, const HostLayers& host) {
   tmpl::Options options = ansible_options();
   vars::Scope scope;
   scope.add(vars::Level::InventoryHost, host.inventory_vars);
   scope.add(vars::Level::Facts, host.facts, vars::Trust::Data);
-  scope.add(vars::Level::PlayVars, &play.play->kw.vars);
   scope.add(vars::Level::IncludeVars, host.include_vars);
   scope.add(vars::Level::HostFacts, host.host_facts, host.data_host_facts);
   scope.add(vars::Level::Magic, host.magic, &kDataMagic);
   scope.add(vars::Level::ExtraVars, &play.settings->extra_vars);
   Value merged = Value::object();
   for (const Value* layer :
-       {host.inventory_vars, host.facts, &play.play->kw.vars, host.include_vars, host.host_facts, host.magic}) {
+       {host.inventory_vars, host.facts, host.include_vars, host.host_facts, host.magic, &play.settings->extra_vars}) {
     for (auto it = layer->begin(); it != layer->end(); ++it) {
-      if (merged.contains(it.key())) continue;
+      if (merged.contains(it.key()) || (layer == host.magic && play_magic(it.key()))) continue;
       bool data = false;
       const Value* value = scope.find(it.key(), &data);
       try {
@@ -150,6 +161,15 @@ Value build_hostvars(const PlayState& play) {
   facts_of_unreached.reserve(inventory_hosts.size());
   std::unordered_map<std::string_view, const HostState*> reached;
   for (const auto& state : *play.all_hosts) reached.emplace(state->name, state.get());
+  // The run's magic variables (playbook_dir, ansible_check_mode, omit, ...) are every host's, reached or not.
+  Value run_magic = Value::object();
+  if (!play.all_hosts->empty()) {
+    run_magic = play.all_hosts->front()->magic;
+    for (const char* own : {"inventory_hostname", "inventory_hostname_short", "group_names", "ansible_failed_task",
+                            "ansible_failed_result"}) {
+      run_magic.erase(own);
+    }
+  }
   for (const inv::Host* h : inventory_hosts) {
     if (auto found = reached.find(h->name); found != reached.end()) {
       const HostState& s = *found->second;
@@ -167,7 +187,7 @@ Value build_hostvars(const PlayState& play) {
         cached = std::move(holder.facts);
       } catch (const Error&) {}
     }
-    Value& magic = magic_of_unreached.emplace_back(Value::object());
+    Value& magic = magic_of_unreached.emplace_back(run_magic);
     magic["inventory_hostname"] = h->name;
     magic["inventory_hostname_short"] = h->name.substr(0, h->name.find('.'));
     magic["group_names"] = play.inventory->group_names(h->name);
