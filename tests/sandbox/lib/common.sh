@@ -81,8 +81,13 @@ proc_starttime() {
 }
 
 record_pid() { # FILE PID
-  local start
-  start=$(proc_starttime "$2") || die "process $2 exited right after start (see logs in $(dirname "$1"))"
+  local start console
+  if ! start=$(proc_starttime "$2"); then
+    # The folder's logs go with the host at `down`: show their end here, where a test's output keeps it.
+    console="$(dirname "$1")/console.log"
+    [[ -r $console ]] && tail -n 20 "$console" | sed 's/^/sandbox: console: /' >&2
+    die "process $2 exited right after start (see logs in $(dirname "$1"))"
+  fi
   printf '%s %s\n' "$2" "$start" >"$1"
 }
 
