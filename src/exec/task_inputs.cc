@@ -248,7 +248,8 @@ ModuleCall TaskInputs::module_call(const mod::Module& module) const {
   ctx.search_paths = module_search_paths(play_, task_);
   ctx.vars = &scope_.scope();
   ctx.task_location = task_.loc.str();
-  ctx.task_name = task_title(play_, task_, host_, frame_);
+  // Only controller modules show it (pause's prompt); a templated name would cost a render per host and task.
+  if (module.spec().runs_on_controller) ctx.task_name = task_title(play_, task_, host_, frame_);
   ctx.verbosity = play_.settings->verbosity;
   ctx.plan = &host_.plan;
   call.context = std::move(ctx);

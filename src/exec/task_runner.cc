@@ -168,9 +168,7 @@ class TaskRun {
       // As Ansible: until decides whether to try again; a failed result that meets it stays failed.
       if (policy_.until_met(result)) return result;
       if (attempt < retries) {
-        graph::Node node;
-        node.task = &task_;
-        play_.sink->retrying(host_.name, task_title(play_, *node.task, host_, frame_), retries - attempt);
+        play_.sink->retrying(host_.name, task_title(play_, task_, host_, frame_), retries - attempt);
         if (delay > 0) std::this_thread::sleep_for(std::chrono::seconds(delay));
         // The next attempt reads the host afresh: answers sent ahead describe it as it was (async_status until
         // finished would otherwise read the same unfinished job for ever).
