@@ -175,7 +175,7 @@ Value validate_args(const ModuleSpec& spec, const Value& raw) {
     for (const auto& [key, value] : raw.items()) {
       auto it = by_key.find(key);
       if (it != by_key.end()) {
-        if (!value.is_null()) given[it->second->name] = value;
+        if (!value.is_null() || it->second->keeps_null) given[it->second->name] = value;
       } else if (key == "_raw_params" && spec.free_form) {
         given["_raw_params"] = value;
       } else if (spec.any_keys) {
@@ -235,6 +235,10 @@ Value validate_args(const ModuleSpec& spec, const Value& raw) {
       continue;
     }
     const Value& value = given[arg.name];
+    if (value.is_null()) {  // keeps_null: Ansible's module sees None
+      out[arg.name] = value;
+      continue;
+    }
     Value converted;
     try {
       converted = convert(arg.type, value);

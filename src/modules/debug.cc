@@ -25,7 +25,7 @@ struct DebugArgs {
   long long verbosity = 0;
 
   static void describe(Schema<DebugArgs>& s) {
-    s.field("msg", &DebugArgs::msg).default_value("Hello world!");
+    s.field("msg", &DebugArgs::msg).default_value("Hello world!").keeps_null();
     s.field("var", &DebugArgs::var);
     s.field("verbosity", &DebugArgs::verbosity).default_value(0);
   }
@@ -44,7 +44,7 @@ class DebugRun : public Step {
     if (args_.verbosity > ctx_->verbosity) {
       return {{"skipped_reason", "Verbosity threshold not met."}, {"skipped", true}, {"changed", false}};
     }
-    if (args_.var.is_null()) return {{"msg", args_.msg}, {"changed", false}};
+    if (args_.var.is_null()) return {{"msg", args_.msg}, {"changed", false}};  // msg: null shows null
     std::string name = to_plain_string(args_.var);
     return {{name, value_of(name)}, {"changed", false}};
   }

@@ -21,6 +21,10 @@ class arg {
   arg& aliases(std::vector<std::string> a) { spec_.aliases = std::move(a); return *this; }
   arg& elements(ArgType t) { spec_.elements = t; return *this; }
   arg& no_log() { spec_.no_log = true; return *this; }
+  arg& keeps_null() {
+    spec_.keeps_null = true;
+    return *this;
+  }
   operator ArgSpec() const { return spec_; }  // NOLINT: meant to convert implicitly in spec tables
 
  private:

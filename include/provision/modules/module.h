@@ -31,6 +31,7 @@ struct ArgSpec {
   std::vector<std::string> aliases;
   ArgType elements = ArgType::Str;  ///< for lists
   bool no_log = false;              ///< never shown (passwords)
+  bool keeps_null = false;          ///< a null given stays null (Ansible's None) instead of taking the default
 };
 
 struct ModuleSpec {
