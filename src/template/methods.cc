@@ -22,7 +22,7 @@ class BoundMethod : public Object {
   RV self_rv_;  // boxed when it is a template variable, so that mutations reach it (RV::box)
   std::string name_;
   RV mutate_dict(Args& args);
-  RV mutate_list(Args& args);
+  RV mutate_list(Ctx& ctx, Args& args);
   RV call_str(const std::string& s, Args& args);
   RV call_dict(Ctx& ctx, Args& args);
   RV call_list(Args& args);
@@ -36,7 +36,7 @@ std::string opt_str(const Args& a, size_t i, const std::string& name, const std:
 
 RV BoundMethod::call(Ctx& ctx, Args& args) {
   const Value& self_ = self_rv_.raw();
-  if (is_mutating_method(name_)) return self_.is_object() ? mutate_dict(args) : mutate_list(args);
+  if (is_mutating_method(name_)) return self_.is_object() ? mutate_dict(args) : mutate_list(ctx, args);
   if (self_.is_string()) return call_str(self_.get<std::string>(), args);
   if (self_.is_object()) return call_dict(ctx, args);
   return call_list(args);
@@ -234,7 +234,7 @@ static int64_t list_index(const RV& r, size_t size, bool clamp) {
   return i;
 }
 
-RV BoundMethod::mutate_list(Args& args) {
+RV BoundMethod::mutate_list(Ctx& ctx, Args& args) {
   const std::string& n = name_;
   Value& l = self_rv_.mutable_target();
   if (n == "append") {
@@ -261,15 +261,30 @@ RV BoundMethod::mutate_list(Args& args) {
   } else if (n == "clear") {
     l = Value::array();
   } else {  // sort
-    if (args.kwarg("key")) fail("list.sort(key=...) is not supported in templates; use the sort filter");
+    if (!args.pos.empty()) fail("sort() takes no positional arguments");
     bool reverse = py_truthy(arg_or(args, 99, "reverse", false));
-    std::vector<Value> items(l.begin(), l.end());
+    // Each item with its sort key: the item itself, or what key(item) gives (a macro, a bound method, ...).
+    std::vector<std::pair<Value, Value>> items;
+    const RV* key = args.kwarg("key");
+    const bool has_key = key && !(key->is_data() && key->raw().is_null());
+    if (has_key && (!key->is_object() || !key->obj->callable())) {
+      fail("'" + (key->is_object() ? key->obj->type_name() : py_type(key->raw())) + "' object is not callable");
+    }
+    for (const Value& item : l) {
+      Value sort_key = item;
+      if (has_key) {
+        Args call_args;
+        call_args.pos.emplace_back(item);
+        sort_key = to_data(key->obj->call(ctx, call_args));
+      }
+      items.emplace_back(std::move(sort_key), item);
+    }
     // Python's sort is stable and compares with <; reverse=True keeps equal items in their order too.
-    std::stable_sort(items.begin(), items.end(), [&](const Value& a, const Value& b) {
-      return reverse ? py_cmp(b, a, "<") < 0 : py_cmp(a, b, "<") < 0;
+    std::stable_sort(items.begin(), items.end(), [&](const auto& a, const auto& b) {
+      return reverse ? py_cmp(b.first, a.first, "<") < 0 : py_cmp(a.first, b.first, "<") < 0;
     });
     l = Value::array();
-    for (auto& x : items) l.push_back(std::move(x));
+    for (auto& x : items) l.push_back(std::move(x.second));
   }
   return Value(nullptr);
 }
