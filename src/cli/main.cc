@@ -23,6 +23,7 @@
 #include "provision/exec/executor.h"
 #include "provision/inventory/inventory.h"
 #include "provision/output/events.h"
+#include "provision/output/text_wrap.h"
 #include "provision/playbook/model.h"
 
 namespace {
@@ -37,7 +38,7 @@ void warn_once(const std::string& message) {
   static std::mutex mutex;
   static std::set<std::string> shown;
   std::lock_guard lock(mutex);
-  if (shown.insert(message).second) std::cerr << "[WARNING]: " << message << std::endl;
+  if (shown.insert(message).second) std::cerr << out::warning_text(message) << std::endl;
 }
 
 void setup_logging(int verbosity) {
@@ -63,6 +64,8 @@ void apply_config(const Config& config, cli::Options& o) {
   s.become = o.become_flag || config.become;
   s.become_user = o.become_user.empty() ? config.become_user : o.become_user;
   s.become_method = o.become_method.empty() ? config.become_method : o.become_method;
+  s.force_handlers = s.force_handlers || config.force_handlers;
+  s.error_on_missing_handler = config.error_on_missing_handler;
   s.become_exe = config.become_exe;
   s.become_flags = config.become_flags;
   s.ssh_args = config.ssh_args;
@@ -181,7 +184,7 @@ int run(int argc, char** argv) {
       if (!std::filesystem::is_regular_file(path, ec)) throw Error(fmt::format("playbook '{}' not found", path));
     }
     inventory.emplace(inv::load_inventory(options.inventories, playbook_dir(options.playbooks)));
-    for (const auto& warning : inventory->warnings()) std::cerr << "[WARNING]: " << warning << std::endl;
+    for (const auto& warning : inventory->warnings()) std::cerr << out::warning_text(warning) << std::endl;
   } catch (const Error& e) {
     std::cerr << "ERROR! " << e.describe() << std::endl;
     return exec::kExitLoadError;

@@ -318,6 +318,14 @@ const std::vector<Field>& fields() {
            c.nocolor = to_bool(s, "nocolor");
          }
        }},
+      {{"defaults.force_handlers"},
+       {"ANSIBLE_FORCE_HANDLERS"},
+       [](Config& c, const Setting& s, const Env&) { c.force_handlers = to_bool(s, "force_handlers"); }},
+      {{"defaults.error_on_missing_handler"},
+       {"ANSIBLE_ERROR_ON_MISSING_HANDLER"},
+       [](Config& c, const Setting& s, const Env&) {
+         c.error_on_missing_handler = to_bool(s, "error_on_missing_handler");
+       }},
       {{"defaults.retry_files_enabled"},
        {"ANSIBLE_RETRY_FILES_ENABLED"},
        [](Config& c, const Setting& s, const Env&) { c.retry_files_enabled = to_bool(s, "retry_files_enabled"); }},

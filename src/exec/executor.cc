@@ -137,6 +137,11 @@ class PlaybookRun {
     }
     jobs_.wait();
     close_connections();
+    if (!run_error_.empty()) {  // as Ansible's ERROR! while a play runs: the message, no recap
+      sink_.error(run_error_);
+      sink_.playbook_end(kExitError);
+      return kExitError;
+    }
     recap();
     // As ansible-playbook: a --start-at-task that names no task ran no task, which is said after the recap; the
     // exit code stays what the run gives.
@@ -389,6 +394,10 @@ class PlaybookRun {
         sink_.play_start(title, batch_names, play.loc.str());  // Ansible announces the play again for each batch
       for (auto* h : state.batch) set_magic(*h, play, names, batch_names);
       run_play_batch(state);
+      if (run_ended(state)) {
+        run_error_ = state.run_error;
+        return false;
+      }
       bool all_failed = true;
       for (auto* h : state.batch) {
         if (h->failed || h->unreachable) failed_before_.insert(h->name);
@@ -495,6 +504,7 @@ class PlaybookRun {
   graph::Selection selection_;
   BackgroundJobs jobs_;  // jobs left running by tasks with poll: 0; the run waits for them before it ends
   bool error_ = false;
+  std::string run_error_;  ///< an error that ended the run while a play ran (PlayState::run_error)
   bool warned_no_terminal_ = false;
 };
 

@@ -31,7 +31,7 @@ const graph::Node* named_handler(const std::vector<graph::Node>& handlers, const
   for (std::size_t last = handlers.size(); last-- > 0;) {
     if (!answers_to(*handlers[last].task, name)) continue;
     std::size_t first = last;
-    while (first > 0 && handlers[first - 1].role_key == handlers[last].role_key) --first;
+    while (first > 0 && handlers[first - 1].handler_list == handlers[last].handler_list) --first;
     for (std::size_t i = first; i <= last; ++i) {
       if (answers_to(*handlers[i].task, name)) return &handlers[i];
     }
@@ -62,6 +62,7 @@ bool Runner::force_handlers(const Hosts& hosts) {
 }
 
 void Runner::flush_handlers(const Hosts& hosts) {
+  if (run_ended(play_)) return;
   Hosts pending;
   // With force_handlers a host that failed before the flush still runs its handlers, until one of them fails.
   std::map<HostState*, int> failures_before;
@@ -89,19 +90,36 @@ void Runner::flush_handlers(const Hosts& hosts) {
     if (targets.empty()) continue;
     Frame frame = root_;
     enter_role(frame, handler);
+    for (const pb::Task* block : handler.enclosing_blocks) {
+      frame.keywords.push_back(&block->kw);
+      if (!block->notify.empty()) frame.notify = &block->notify;
+    }
     run_leaf(handler, targets, frame, true);
   }
-  for (auto* h : pending) {
-    for (const auto& name : h->notified) {
-      bool known =
-          named_handler(handlers, name) || std::any_of(handlers.begin(), handlers.end(),
-                                                       [&](const graph::Node& n) { return listens_to(*n.task, name); });
-      if (!known) {
-        play_.sink->warning(fmt::format("The requested handler '{}' was not found in the handlers of this play", name));
-      }
-    }
-    h->notified.clear();
-  }
+  for (auto* h : pending) h->notified.clear();
 }
 
 }  // namespace prov::exec::detail
+
+namespace prov::exec {
+
+bool handler_exists(PlayState& play, const std::string& name) {
+  std::lock_guard lock(play.loaded_mutex);
+  const auto& handlers = play.graph.handlers;
+  return detail::named_handler(handlers, name) != nullptr ||
+         std::any_of(handlers.begin(), handlers.end(),
+                     [&](const graph::Node& n) { return detail::listens_to(*n.task, name); });
+}
+
+bool run_ended(PlayState& play) {
+  std::lock_guard lock(play.loaded_mutex);
+  return !play.run_error.empty();
+}
+
+void end_run(PlayState& play, const std::string& message) {
+  std::lock_guard lock(play.loaded_mutex);
+  if (play.run_error.empty()) play.run_error = message;
+  play.aborted = true;
+}
+
+}  // namespace prov::exec

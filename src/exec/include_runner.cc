@@ -139,7 +139,13 @@ void Runner::add_loaded(const std::shared_ptr<pb::Role>& role, graph::CompiledTa
   std::lock_guard lock(play_.loaded_mutex);
   auto& roles = play_.graph.roles;
   if (role && std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
-  for (auto& node : compiled.handlers) play_.graph.handlers.push_back(std::move(node));
+  // Lists of handlers are numbered per compilation: the loaded ones come after those the play has.
+  int lists_before = 0;
+  for (const auto& node : play_.graph.handlers) lists_before = std::max(lists_before, node.handler_list);
+  for (auto& node : compiled.handlers) {
+    node.handler_list += lists_before;
+    play_.graph.handlers.push_back(std::move(node));
+  }
 }
 
 std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h, const Frame& frame) {

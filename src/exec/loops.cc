@@ -208,11 +208,20 @@ std::vector<Value> sequence(const Value& value) {
   return out;
 }
 
-// Ansible's search path for a lookup's relative names: each base (the role, then the playbook) with the lookup's
-// folder under it first, then the base itself.
-std::vector<std::string> lookup_search_paths(const PlayState& play, const pb::Task& task, const std::string& sub) {
+// Where a with_<lookup> looks for a relative name, as Ansible's lookups do: in each folder of the task's
+// ansible_search_path (its role, the roles that included it, its file's folder, the playbook's), the lookup's
+// subfolder first, then the folder itself; the playbook's folder last.
+std::vector<std::string> lookup_search_paths(const PlayState& play, const pb::Task& task, const tmpl::Vars& vars,
+                                             const std::string& sub) {
   std::vector<std::string> bases;
-  if (task.role) bases.push_back(task.role->path);
+  const Value* search_path = vars.lookup("ansible_search_path");
+  if (search_path && search_path->is_array()) {
+    for (const auto& path : *search_path) {
+      if (path.is_string()) bases.push_back(path.get<std::string>());
+    }
+  } else if (task.role) {
+    bases.push_back(task.role->path);
+  }
   bases.push_back(play.playbook->dir);
   std::vector<std::string> paths;
   for (const auto& base : bases) {
@@ -276,7 +285,7 @@ bool builtin_loop(const std::string& kind) {
 std::vector<Value> task_loop_items(const PlayState& play, const pb::Task& task, const Value& value,
                                    const tmpl::Vars& vars, tmpl::Options options) {
   if (builtin_loop(task.loop_kind)) return loop_items(task.loop_kind, value);
-  options.search_paths = lookup_search_paths(play, task, lookup_folder(task));
+  options.search_paths = lookup_search_paths(play, task, vars, lookup_folder(task));
   if (!options.lookup_hook) add_inventory_lookups(options, play);
   // Ansible hands a with_ lookup its value as a list of terms: a string or a mapping is one term.
   std::vector<Value> terms =

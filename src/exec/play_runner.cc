@@ -76,6 +76,7 @@ void Runner::run_role(const graph::Node& node, const Hosts& hosts, const Frame& 
   Frame inner = frame;
   enter_role(inner, node);
   inner.role_key = node.role_key;
+  inner.dependents = node.dependents;
   run_nodes(node.block, hosts, inner);
   // Ansible's implicit role_complete: whatever tags or conditions, a host still in the play has reached the end.
   for (auto* h : hosts) {

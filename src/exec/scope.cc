@@ -24,8 +24,8 @@ void add_roles(vars::Scope& scope, vars::Level level, const PlayState& play, con
   if (current) scope.add(level, defaults ? &current->defaults : &current->vars);
 }
 
-// Where Ansible looks for a task's relative files, innermost first: its role, the roles that included it, the
-// folder of its task file, the playbook's folder; and the including roles' names.
+// Where Ansible looks for a task's relative files, innermost first: its role, the roles it runs as a dependency of,
+// the roles that included it, the folder of its task file, the playbook's folder; and the including roles' names.
 void set_search_magic(Value& magic, const PlayState& play, const Frame& frame, const pb::Task* task,
                       const pb::Role* role) {
   Value paths = Value::array();
@@ -34,6 +34,7 @@ void set_search_magic(Value& magic, const PlayState& play, const Frame& frame, c
   };
   Value parents = Value::array();
   if (role) add(role->path);
+  for (const pb::Role* dependent : frame.dependents) add(dependent->path);
   for (const pb::Role* includer : frame.includers) {
     add(includer->path);
     parents.push_back(includer->name);

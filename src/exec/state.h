@@ -108,6 +108,8 @@ struct Frame {
   std::string role_key;  ///< the role instance whose tasks these are (graph::Node::role_key), or empty
   /// The roles whose tasks include_role'd these, innermost first (ansible_parent_role_names, ansible_search_path).
   std::vector<const pb::Role*> includers;
+  /// The roles these tasks' role runs as a meta dependency of, innermost first (ansible_search_path).
+  std::vector<const pb::Role*> dependents;
   /// A failure here goes on to the rescue or always of an enclosing block: any_errors_fatal waits for it, as
   /// Ansible's linear strategy does for a host whose next state is a rescue or an always.
   bool failure_handled = false;
@@ -166,10 +168,20 @@ struct PlayState {
   std::mutex loaded_mutex;
   std::deque<std::vector<pb::Task>> loaded_tasks;  ///< task files loaded at run time (templated includes)
   std::atomic<bool> aborted{false};                ///< any_errors_fatal / max_fail_percentage ended the play
+  std::string run_error;  ///< under loaded_mutex: an error that ends the whole run (Ansible's ERROR!), the first
   RoleRuns role_runs;                              ///< which role instances have run on which hosts
   TaskSlots task_slots;                            ///< throttle under the free strategy
   BackgroundJobs* jobs = nullptr;                  ///< where tasks with `poll: 0` leave their jobs running
 };
+
+/// Whether a notification by `name` reaches a handler of the play (by name or listen), as Ansible checks when a task
+/// notifies (handlers.cc).
+bool handler_exists(PlayState& play, const std::string& name);
+
+/// Ends the whole run with `message` (shown as Ansible's ERROR!, no recap), as an error Ansible raises while a play
+/// runs does: the play stops after the current task.
+void end_run(PlayState& play, const std::string& message);
+bool run_ended(PlayState& play);
 
 /// The global interrupt flag set by SIGINT.
 extern std::atomic<bool> g_interrupted;

@@ -62,7 +62,8 @@ void ResultPolicy::bind(const Value& result) const {
   if (!task_.register_var.empty()) scope_.bind(task_.register_var, result);
 }
 
-void ResultPolicy::notify(HostState& host) const {
+std::vector<std::string> ResultPolicy::notify(HostState& host) const {
+  std::vector<std::string> names;
   for (const std::string& raw_name : notify_) {
     std::string name = raw_name;
     try {
@@ -71,7 +72,9 @@ void ResultPolicy::notify(HostState& host) const {
     if (std::find(host.notified.begin(), host.notified.end(), name) == host.notified.end()) {
       host.notified.push_back(name);
     }
+    names.push_back(std::move(name));
   }
+  return names;
 }
 
 void count_outcome(out::HostStats& stats, const TaskOutcome& outcome) {

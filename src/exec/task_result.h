@@ -45,8 +45,9 @@ class ResultPolicy {
   bool until_met(const Value& result) const;
   /// Makes the result visible under the register name to the task's own later conditions.
   void bind(const Value& result) const;
-  /// Records the task's notify names (templated where they can be) as notified on the host, each once.
-  void notify(HostState& host) const;
+  /// Records the task's notify names (templated where they can be) as notified on the host, each once; returns
+  /// them.
+  std::vector<std::string> notify(HostState& host) const;
 
  private:
   const pb::Task& task_;

@@ -327,10 +327,29 @@ class TaskRun {
       if (!task_.register_var.empty()) set_host_fact(host_, task_.register_var, result, true);
     }
     if (task_.loop_kind.empty()) apply_facts(result);
-    if (status == out::Status::Changed) policy_.notify(host_);
+    if (status == out::Status::Changed && !notify_handlers()) return outcome;  // the run ends, nothing reported
     count_outcome(host_.stats, outcome);
     report_.outcome(outcome);
     return outcome;
+  }
+
+  // As Ansible when a task notifies: a name no handler answers to ends the run (error_on_missing_handler, the
+  // default) or is a warning. Returns false when the run ends.
+  bool notify_handlers() {
+    for (const auto& name : policy_.notify(host_)) {
+      if (handler_exists(play_, name)) continue;
+      std::string message = fmt::format(
+          "The requested handler '{}' was not found in either the main handlers list nor in the listening handlers "
+          "list",
+          name);
+      if (!play_.settings->error_on_missing_handler) {
+        play_.sink->warning(message);
+        continue;
+      }
+      end_run(play_, message);
+      return false;
+    }
+    return true;
   }
 
   // set_fact results become host variables at once, so the next loop item already sees them. Other modules'

@@ -61,7 +61,7 @@ class Compiler {
   CompiledTasks run_included_role(const std::shared_ptr<pb::Role>& role, const std::string& key,
                                   const std::set<std::string>& inherited) {
     CompiledTasks out;
-    for (const auto& dep : role->dependencies) add_role(dep, inherited, out.nodes);
+    for (const auto& dep : role->dependencies) add_role(dep, inherited, out.nodes, {role.get()});
     Node node;
     node.kind = Node::Kind::Role;
     node.role = role;
@@ -93,7 +93,7 @@ class Compiler {
     graph.sections.push_back({"post_tasks", tasks(play_.post_tasks, play_tags_, nullptr)});
 
     std::vector<Node> play_handlers;
-    for (const auto& handler : play_.handlers) play_handlers.push_back(leaf(handler, play_tags_, nullptr));
+    add_handlers(play_.handlers, Node{}, play_handlers);
     imported_handlers_.push_back({{Reading::Handlers, 0}, std::move(play_handlers)});
     std::stable_sort(imported_handlers_.begin(), imported_handlers_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -184,7 +184,7 @@ class Compiler {
 
     Node wrapper = leaf(task, inherited, owner);
     wrapper.kind = Node::Kind::Block;
-    for (const auto& dep : role->dependencies) add_role(dep, wrapper.tags, wrapper.block);
+    for (const auto& dep : role->dependencies) add_role(dep, wrapper.tags, wrapper.block, {role.get()});
     Node node;
     node.kind = Node::Kind::Role;
     node.role = role;
@@ -201,11 +201,12 @@ class Compiler {
 
   // A role of roles: or a meta dependency: its dependencies first, then its tasks. Every listing is kept, the
   // executor skips an instance that has run.
-  void add_role(const pb::RoleRef& ref, const std::set<std::string>& inherited, std::vector<Node>& out) {
+  void add_role(const pb::RoleRef& ref, const std::set<std::string>& inherited, std::vector<Node>& out,
+                const std::vector<const pb::Role*>& dependents = {}) {
     if (!ref.role) return;
     std::set<std::string> tags = inherited;
     tags.insert(ref.kw.tags.begin(), ref.kw.tags.end());
-    for (const auto& dep : ref.role->dependencies) add_role(dep, tags, out);
+    for (const auto& dep : ref.role->dependencies) add_role(dep, tags, out, with_dependent(ref.role.get(), dependents));
     std::string key = role_key(use_of(ref));
     allow_duplicates_.try_emplace(key, ReadAt{Reading::Roles, 0}, ref.role->allow_duplicates);
     if (std::find(roles_.begin(), roles_.end(), ref.role) == roles_.end()) roles_.push_back(ref.role);
@@ -215,8 +216,14 @@ class Compiler {
     node.role = ref.role;
     node.role_key = key;
     node.tags = tags;
+    node.dependents = dependents;
     node.block = tasks(ref.role->tasks, tags, ref.role);
     out.push_back(std::move(node));
+  }
+
+  static std::vector<const pb::Role*> with_dependent(const pb::Role* role, std::vector<const pb::Role*> outer) {
+    outer.insert(outer.begin(), role);
+    return outer;
   }
 
   // A role instance's handlers as Ansible lists them: its dependencies' first.
@@ -225,13 +232,41 @@ class Compiler {
     for (const auto& dep : role.dependencies) {
       if (dep.role) add_role_handlers(*dep.role, role_key(use_of(dep)), &dep, nullptr, out);
     }
-    for (const auto& handler : role.handlers) {
-      Node node = leaf(handler, play_tags_, nullptr);
-      node.role_key = key;
-      node.role_ref = ref;
-      node.role_import = import;
-      out.push_back(std::move(node));
+    Node instance;
+    instance.role_key = key;
+    instance.role_ref = ref;
+    instance.role_import = import;
+    add_handlers(role.handlers, instance, out);
+  }
+
+  // A handlers file as Ansible keeps it, a list of blocks: each run of plain handlers is one, each `block:` one.
+  // As in ansible-core 2.14, only the handlers right inside a block's `block:` can be notified (not those of its
+  // rescue or always, nor of a block within it). Handlers take the role instance of `like`.
+  void add_handlers(const std::vector<pb::Task>& list, const Node& like, std::vector<Node>& out) {
+    bool in_plain_run = false;
+    for (const auto& handler : list) {
+      const bool is_block = handler.action->kind == mod::ActionKind::Block;
+      if (is_block || !in_plain_run) ++handler_lists_;
+      in_plain_run = !is_block;
+      add_handler(handler, like, play_tags_, {}, out);
     }
+  }
+
+  void add_handler(const pb::Task& handler, const Node& like, const std::set<std::string>& inherited,
+                   std::vector<const pb::Task*> enclosing, std::vector<Node>& out) {
+    Node node = leaf(handler, inherited, nullptr);
+    if (handler.action->kind == mod::ActionKind::Block) {
+      if (!enclosing.empty()) return;
+      enclosing.push_back(&handler);
+      for (const auto& inner : handler.block) add_handler(inner, like, node.tags, enclosing, out);
+      return;
+    }
+    node.role_key = like.role_key;
+    node.role_ref = like.role_ref;
+    node.role_import = like.role_import;
+    node.handler_list = handler_lists_;
+    node.enclosing_blocks = std::move(enclosing);
+    out.push_back(std::move(node));
   }
 
   const pb::Play& play_;
@@ -242,6 +277,7 @@ class Compiler {
   int read_count_ = 0;
   std::map<std::string, std::pair<ReadAt, bool>> allow_duplicates_;
   std::vector<std::pair<ReadAt, std::vector<Node>>> imported_handlers_;
+  int handler_lists_ = 0;
   bool started_ = true;
 };
 

@@ -11,6 +11,7 @@
 
 #include "provision/core/random.h"
 #include "provision/output/events.h"
+#include "provision/output/text_wrap.h"
 
 namespace prov::out {
 
@@ -80,7 +81,7 @@ class AnsibleJsonSink : public Sink {
   // As Ansible's display: warnings and errors go to stderr, so stdout stays one document.
   void warning(const std::string& message) override {
     std::lock_guard lock(mutex_);
-    std::cerr << "[WARNING]: " << message << std::endl;
+    std::cerr << warning_text(message) << std::endl;
   }
   void error(const std::string& message) override {
     std::lock_guard lock(mutex_);

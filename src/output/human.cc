@@ -11,6 +11,7 @@
 #include "paint.h"
 #include "provision/output/diff.h"
 #include "provision/output/events.h"
+#include "provision/output/text_wrap.h"
 
 namespace prov::out {
 
@@ -72,7 +73,7 @@ class HumanSink : public Sink {
     const bool warns = r.status == Status::Failed || (!r.is_item && r.status != Status::Skipped);
     if (warns && shown.is_object() && shown.contains("warnings")) {
       for (const auto& w : shown["warnings"]) {
-        std::cerr << paint(kBrightPurple, "[WARNING]: " + to_plain_string(w)) << '\n';
+        std::cerr << paint(kBrightPurple, warning_text(to_plain_string(w))) << '\n';
       }
       shown.erase("warnings");
     }
@@ -139,7 +140,7 @@ class HumanSink : public Sink {
   }
   void warning(const std::string& message) override {
     std::lock_guard lock(mutex_);
-    std::cerr << paint(kBrightPurple, "[WARNING]: " + message) << '\n';
+    std::cerr << paint(kBrightPurple, warning_text(message)) << '\n';
   }
   void error(const std::string& message) override {
     std::lock_guard lock(mutex_);

@@ -8,6 +8,7 @@
 
 #include "paint.h"
 #include "provision/output/events.h"
+#include "provision/output/text_wrap.h"
 
 namespace prov::out {
 
@@ -78,7 +79,7 @@ class MinimalSink : public Sink {
   void included(const std::string&, const std::vector<std::string>&, const std::optional<std::string>&) override {}
   void warning(const std::string& message) override {
     std::lock_guard lock(mutex_);
-    std::cerr << paint(options_.color, kBrightPurple, "[WARNING]: " + message) << '\n';
+    std::cerr << paint(options_.color, kBrightPurple, warning_text(message)) << '\n';
   }
   void error(const std::string& message) override {
     std::lock_guard lock(mutex_);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "listener.h"
+#include "provision/output/text_wrap.h"
 
 namespace prov::out {
 
@@ -38,8 +39,8 @@ class RetrySink : public Listener {
     for (const auto& host : hosts) out << host << '\n';
     out.close();
     if (ec || !out) {
-      std::cerr << fmt::format("[WARNING]: Could not create retry file '{}'.\n\t{}", file.string(),
-                               ec ? ec.message() : std::string("cannot write it"))
+      std::cerr << warning_text(fmt::format("Could not create retry file '{}'.\n\t{}", file.string(),
+                                            ec ? ec.message() : std::string("cannot write it")))
                 << std::endl;
       return;
     }

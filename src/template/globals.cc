@@ -1,7 +1,9 @@
 // Global functions: range, dict, namespace, lookup/query (env, file, template, pipe, first_found, vars, items,
 // password).
 #include <glob.h>
+
 #include <sys/wait.h>
+#include <filesystem>
 
 #include <cstdio>
 #include <cstdlib>
@@ -237,15 +239,39 @@ Value run_lookup(Ctx& ctx, const std::string& plugin, const std::vector<Value>& 
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
       if (pattern.find('/') != std::string::npos) continue;  // no walking the fuzzing machine's file system
 #endif
-      std::vector<std::string> dirs = pattern.rfind('/', 0) == 0 ? std::vector<std::string>{""} : opts.search_paths;
+      // As Ansible's fileglob: a bare pattern globs in the first search folder where it matches a file; one with
+      // folders globs only in the first search folder holding those folders (or the absolute folder named).
+      std::string folder, file_pattern = pattern;
+      if (size_t slash = pattern.rfind('/'); slash != std::string::npos) {
+        folder = pattern.substr(0, slash == 0 ? 1 : slash);
+        file_pattern = pattern.substr(slash + 1);
+      }
+      std::vector<std::string> dirs;
+      if (folder.empty()) {
+        dirs = opts.search_paths;
+      } else if (folder[0] == '/') {
+        dirs = {folder};
+      } else {
+        for (const auto& dir : opts.search_paths) {
+          if (std::filesystem::exists(dir + "/" + folder)) {
+            dirs = {dir + "/" + folder};
+            break;
+          }
+        }
+      }
       for (const auto& dir : dirs) {
         glob_t g{};
-        std::string full = dir.empty() ? pattern : dir + "/" + pattern;
-        if (glob(full.c_str(), 0, nullptr, &g) == 0) {
-          for (size_t i = 0; i < g.gl_pathc; ++i) out.push_back(std::string(g.gl_pathv[i]));
+        std::vector<std::string> files;
+        if (glob((dir + "/" + file_pattern).c_str(), 0, nullptr, &g) == 0) {
+          for (size_t i = 0; i < g.gl_pathc; ++i) {
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(g.gl_pathv[i], ec)) files.emplace_back(g.gl_pathv[i]);
+          }
         }
         globfree(&g);
-        if (!out.empty()) break;
+        if (files.empty()) continue;
+        for (auto& f : files) out.push_back(std::move(f));
+        break;
       }
     }
   } else if (name == "first_found") {

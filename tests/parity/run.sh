@@ -135,7 +135,7 @@ statuses_of() {
 output_of() {
   local drop=/dev/null
   [ -f "$here/cases/$2/expected_warnings" ] && drop="$here/cases/$2/expected_warnings"
-  sed "s|@CASE@|$here/cases/$2|g" "$drop" | grep -Fvx -f /dev/stdin "$1" 2>/dev/null |
+  unwrap_warnings "$1" | grep -Fvx -f <(sed "s|@CASE@|$here/cases/$2|g" "$drop") 2>/dev/null |
     sed -E 's/^[A-Z][a-z]+day [0-9]{2} [A-Z][a-z]+ [0-9]{4}  [0-9:]{8} [-+][0-9]{4} \([0-9:.]+\) +[0-9:.]+ \*+ $/@CLOCK@/
             s/ -+ [0-9]+\.[0-9]{2}s$/ --- @DURATION@/
             s/^Playbook run took [0-9]+ days, [0-9]+ hours, [0-9]+ minutes, [0-9]+ seconds$/Playbook run took @TOTAL@/' |
@@ -145,13 +145,24 @@ output_of() {
          END { if (block != "") printf "%s", block | "LC_ALL=C sort" }'
 }
 
+# Warnings as one line each: both tools wrap them to 79 columns (Ansible's textwrap), so where a line breaks
+# depends on the length of paths in them, which differs between checkouts. Continuation lines are the non-empty
+# lines after a warning that start no other element of the output.
+unwrap_warnings() {
+  awk '/^\[WARNING\]: / { if (w != "") print w; w = $0; next }
+       w != "" && $0 != "" && $0 !~ /^(\[|PLAY |TASK |RUNNING HANDLER |ok: |changed: |skipping: |fatal: |failed: |included: |ERROR!|\.\.\.)/ {
+         w = w " " $0; next }
+       { if (w != "") { print w; w = "" } print }
+       END { if (w != "") print w }' "$1"
+}
+
 # The lines of the case's `expected_warnings` that provision's log lacks.
 warnings_missing() {
   local file="$here/cases/$2/expected_warnings" line
   [ -f "$file" ] || return 0
   while IFS= read -r line; do
     line=${line//@CASE@/$here/cases/$2}
-    grep -Fqx -- "$line" "$1" || printf '%s\n' "$line"
+    unwrap_warnings "$1" | grep -Fqx -- "$line" || printf '%s\n' "$line"
   done <"$file"
 }
 

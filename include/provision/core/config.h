@@ -30,6 +30,8 @@ struct Config {
   std::string become_exe;
   std::string become_flags;
   bool become_ask_pass = false;
+  bool force_handlers = false;           ///< [defaults] force_handlers
+  bool error_on_missing_handler = true;  ///< [defaults] error_on_missing_handler
   // [ssh_connection]
   std::string ssh_args;  ///< Ansible's default (ControlMaster, ControlPersist) means nothing to libssh
   std::string ssh_common_args;

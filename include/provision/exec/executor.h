@@ -44,6 +44,7 @@ struct Settings {
   bool check = false;
   bool diff = false;
   bool force_handlers = false;       ///< --force-handlers: what a play without the keyword does
+  bool error_on_missing_handler = true;  ///< a notify no handler answers to ends the run (else a warning)
   int verbosity = 0;
   graph::Selection selection;
   std::string limit;

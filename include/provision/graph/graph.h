@@ -24,6 +24,12 @@ struct Node {
   const pb::Task* role_import = nullptr;   ///< a role's handlers: the import_role that named the role
   std::set<std::string> tags;              ///< own tags plus every enclosing block's, role's and the play's
   std::vector<Node> block, rescue, always; ///< Block; a Role instance keeps its tasks in `block`
+  /// Role run as a meta dependency: the roles that depend on it, innermost first (its tasks' ansible_search_path).
+  std::vector<const pb::Role*> dependents;
+  /// A handler: which list of handlers it belongs to (PlayGraph::handlers) and the `block:`s around it, outermost
+  /// first, whose keywords reach it.
+  int handler_list = 0;
+  std::vector<const pb::Task*> enclosing_blocks;
 };
 
 struct Section {
@@ -36,7 +42,8 @@ struct PlayGraph {
   std::vector<Section> sections;
   /// Handlers as Ansible lists them: each roles: entry's role handlers (dependencies' first; again for a role
   /// listed again), then imported roles' and the play's in the order Ansible reads them. A handler may appear more
-  /// than once; a notification by name goes to the last list (consecutive handlers of one role_key) holding it.
+  /// than once; a notification by name goes to the last list (consecutive handlers of one handler_list) holding it.
+  /// As in Ansible, each `block:` of a handlers file is a list, and so is each run of handlers between blocks.
   std::vector<Node> handlers;
   std::vector<std::shared_ptr<pb::Role>> roles;  ///< every role of roles: and dependencies, once (defaults/vars)
   /// Per role instance: whether it allows duplicates when the play starts, from meta/main.yml or, for an

@@ -29,14 +29,17 @@ TEST_CASE("a setting provision does not honour is a warning naming it and its pl
   RunResult r = s.provision_shell("ANSIBLE_CONFIG=my.cfg ANSIBLE_FORKZ=3 " + std::string(PROVISION_BINARY) +
                                   " -i localhost, site.yml");
   CHECK(r.rc == 0);
-  CHECK(r.err.find("[WARNING]: " + cfg +
-                   ":2: [defaults] stdout_calback: unknown setting, ignored (did you mean 'stdout_callback'?)\n") !=
+  CHECK(unwrapped_warnings(r.err).find(
+            "[WARNING]: " + cfg +
+            ":2: [defaults] stdout_calback: unknown setting, ignored (did you mean 'stdout_callback'?)\n") !=
         std::string::npos);
-  CHECK(r.err.find("[WARNING]: " + cfg + ":3: [defaults] action_warnings: not supported by provision, ignored\n") !=
+  CHECK(unwrapped_warnings(r.err).find("[WARNING]: " + cfg +
+                                       ":3: [defaults] action_warnings: not supported by provision, ignored\n") !=
         std::string::npos);
   CHECK(r.err.find("nocows") == std::string::npos);
   CHECK(r.err.find("gathering") == std::string::npos);  // honoured
-  CHECK(r.err.find("[WARNING]: ANSIBLE_FORKZ: unknown setting, ignored (did you mean 'ANSIBLE_FORKS'?)\n") !=
+  CHECK(unwrapped_warnings(r.err).find(
+            "[WARNING]: ANSIBLE_FORKZ: unknown setting, ignored (did you mean 'ANSIBLE_FORKS'?)\n") !=
         std::string::npos);
   CHECK(recap(r.out) == "ok=1 changed=0 unreachable=0 failed=0 skipped=1 rescued=0 ignored=0");
 }
@@ -63,7 +66,8 @@ TEST_CASE("--output wins over stdout_callback; a callback provision lacks is a w
   CHECK(human.out.find("PLAY RECAP") != std::string::npos);
   RunResult other = s.provision_shell("ANSIBLE_CALLBACKS_ENABLED=timer,junit " + std::string(PROVISION_BINARY) +
                                       " -i localhost, site.yml");
-  CHECK(other.err.find("[WARNING]: callbacks_enabled: callback 'junit' is not supported by provision, ignored") !=
+  CHECK(unwrapped_warnings(other.err).find(
+            "[WARNING]: callbacks_enabled: callback 'junit' is not supported by provision, ignored") !=
         std::string::npos);
   CHECK(other.out.find("Playbook run took 0 days, 0 hours, 0 minutes, ") != std::string::npos);
 }

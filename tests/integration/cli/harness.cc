@@ -71,3 +71,21 @@ std::string recap(const std::string& output, const std::string& host) {
   if (!std::regex_search(output, m, line)) return {};
   return std::regex_replace(m[1].str(), std::regex(" +"), " ");
 }
+
+std::string unwrapped_warnings(const std::string& output) {
+  std::string out, line;
+  bool in_warning = false;
+  std::size_t start = 0;
+  while (start < output.size()) {
+    std::size_t end = output.find('\n', start);
+    line = output.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    start = end == std::string::npos ? output.size() : end + 1;
+    const bool continues = in_warning && !line.empty() && line[0] != '[' && line.rfind("ERROR!", 0) != 0;
+    if (continues) {
+      out.back() = ' ';  // the line break the wrapping put in place of a space
+    }
+    out += line + "\n";
+    in_warning = line.rfind("[WARNING]: ", 0) == 0 || continues;
+  }
+  return out;
+}

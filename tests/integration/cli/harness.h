@@ -31,6 +31,10 @@ class Scratch {
   std::string path_;
 };
 
+/// The output with each warning on one line: provision wraps warnings to 79 columns as Ansible does, so where a
+/// warning naming a path breaks depends on the path.
+std::string unwrapped_warnings(const std::string& output);
+
 /// Counts from the PLAY RECAP line of `host`, e.g. "ok=2 changed=1 unreachable=0 failed=0 skipped=0 rescued=0
 /// ignored=0" with single spaces, or "" when the host has no recap line.
 std::string recap(const std::string& output, const std::string& host = "localhost");

@@ -16,10 +16,11 @@ TEST_CASE("a key given twice warns where the repeat is and the last value is use
   std::string vars = s.write("vars.yml", "a: 1\na: 2\n");
   RunResult r = s.provision("site.yml -i localhost, -c local");
   CHECK(r.rc == 0);
-  CHECK(r.err.find("[WARNING]: " + site +
-                   ":7:7: key 'name' is given twice in this mapping (first at line 5, column 7): using the last "
-                   "defined value only\n") != std::string::npos);
-  CHECK(r.err.find("[WARNING]: " + vars + ":2:1: key 'a' is given twice") != std::string::npos);
+  CHECK(unwrapped_warnings(r.err).find(
+            "[WARNING]: " + site +
+            ":7:7: key 'name' is given twice in this mapping (first at line 5, column 7): using the last "
+            "defined value only\n") != std::string::npos);
+  CHECK(unwrapped_warnings(r.err).find("[WARNING]: " + vars + ":2:1: key 'a' is given twice") != std::string::npos);
   CHECK(r.out.find("TASK [last name]") != std::string::npos);
   CHECK(r.out.find("\"msg\": 2\n") != std::string::npos);
 }
