@@ -239,6 +239,13 @@ int run(int argc, char** argv) {
 
   // vars_prompt asks only when stdin is a terminal, as ansible-playbook does; otherwise the defaults are used.
   if (isatty(STDIN_FILENO)) options.settings.prompt = ask_terminal;
+  // --step asks as Python's input() does: the question on stdout, a line from stdin (a terminal or not).
+  options.settings.ask_step = [](const std::string& question) -> std::optional<std::string> {
+    std::cout << question << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return std::nullopt;
+    return answer;
+  };
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);  // a CI runner's stop: the same orderly end, recap included
   return exec::run_playbook(playbook, *inventory, options.settings, *sink);

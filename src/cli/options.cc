@@ -66,7 +66,6 @@ const std::vector<Unsupported> kUnsupported = {
     {{"--ask-vault-password", "--ask-vault-pass"}, ""},
     {{"--vault-password-file", "--vault-pass-file"}, "VAULT_PASSWORD_FILES"},
     {{"-M", "--module-path"}, "MODULE_PATH"},
-    {{"--step"}, ""},
 };
 
 }  // namespace
@@ -122,6 +121,7 @@ int parse_options(int argc, char** argv, Options& o) {
   });
   flag({"--flush-cache"}, "clear the fact cache for every host in inventory", o.settings.facts.flush);
   flag({"--force-handlers"}, "run handlers even if a task fails", o.settings.force_handlers);
+  flag({"--step"}, "one-step-at-a-time: confirm each task before running", o.settings.step);
   flag({"--syntax-check"}, "perform a syntax check on the playbook, but do not execute it", o.syntax_check);
   flag({"--list-hosts"}, "outputs a list of matching hosts; does not execute anything else", o.list_hosts);
   flag({"--list-tasks"}, "list all tasks that would be executed", o.list_tasks);

@@ -362,6 +362,7 @@ class PlaybookRun {
     state.inventory = &inventory_;
     state.jobs = &jobs_;
     state.settings = &settings_;
+    state.stepping = settings_.step && settings_.ask_step;
     state.sink = &sink_;
     state.all_hosts = &hosts_;
     state.fact_cache = cache_ ? &*cache_ : nullptr;

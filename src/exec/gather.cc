@@ -94,6 +94,7 @@ void Runner::gather_facts(const Hosts& hosts) {
     if (gathers(play_, *h)) gathering.push_back(h);
   }
   if (gathering.empty()) return;  // no host gathers: Ansible shows no task either
+  if (!take_step("TASK: Gathering Facts", nullptr)) return;
   play_.sink->task_start("Gathering Facts", false, play_.play->loc.str());
   for_each_host(gathering, play_.settings->forks, *play_.sink, [&](HostState& h) {
     out::HostResult r = host_result(h.name, out::Status::Ok, Value::object());

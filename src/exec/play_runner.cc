@@ -132,6 +132,8 @@ void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& 
                       Following following) {
   const pb::Task& task = *node.task;
   if (is_meta(task)) return run_meta(node, hosts, frame);
+  const HostState* asked_for = strategy_.hosts_together() ? nullptr : hosts.front();
+  if (!take_step(step_subject(task, is_handler), asked_for)) return;
   if (is_include(task)) return run_include(node, hosts, frame);
   banner(node, hosts, frame, is_handler);
   Hosts targets = hosts;

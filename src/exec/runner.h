@@ -25,6 +25,8 @@ inline out::HostResult host_result(const std::string& host, out::Status status, 
   return r;
 }
 
+/// How --step names a task: "TASK: role : name", "HANDLER: name", the action for an unnamed task.
+std::string step_subject(const pb::Task& task, bool is_handler);
 bool is_include(const pb::Task& task);
 bool is_meta(const pb::Task& task);
 
@@ -72,6 +74,9 @@ class Runner {
   long long throttle(const pb::Task& task, const Frame& frame, HostState& h);
   void apply_failure_policy(const Hosts& hosts, const Frame& frame, const pb::Task& task);
   void run_meta(const graph::Node& node, const Hosts& hosts, const Frame& frame);
+  /// --step: asks whether the task `subject` runs (for `host` under the free strategy); false skips it. An
+  /// answer missing (end of input) ends the run.
+  bool take_step(const std::string& subject, const HostState* host);
   void gather_facts(const Hosts& hosts);
 
   // probes_ahead.cc

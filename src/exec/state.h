@@ -168,6 +168,8 @@ struct PlayState {
   std::mutex loaded_mutex;
   std::deque<std::vector<pb::Task>> loaded_tasks;  ///< task files loaded at run time (templated includes)
   std::atomic<bool> aborted{false};                ///< any_errors_fatal / max_fail_percentage ended the play
+  std::atomic<bool> stepping{false};  ///< --step asks before each task of this play (until answered "continue")
+  std::mutex step_mutex;              ///< one question at a time (the free strategy asks per host)
   std::string run_error;  ///< under loaded_mutex: an error that ends the whole run (Ansible's ERROR!), the first
   RoleRuns role_runs;                              ///< which role instances have run on which hosts
   TaskSlots task_slots;                            ///< throttle under the free strategy

@@ -22,6 +22,7 @@ class Listener : public Sink {
   void error(const std::string&) override {}
   void recap(const std::vector<std::pair<std::string, HostStats>>&) override {}
   void playbook_end(int) override {}
+  void step_answered(const std::string&) override {}
 };
 
 }  // namespace prov::out

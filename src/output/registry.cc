@@ -67,6 +67,9 @@ class Tee : public Sink {
   void warning(const std::string& message) override {
     for (auto& s : sinks_) s->warning(message);
   }
+  void step_answered(const std::string& question) override {
+    for (auto& s : sinks_) s->step_answered(question);
+  }
   void error(const std::string& message) override {
     for (auto& s : sinks_) s->error(message);
   }

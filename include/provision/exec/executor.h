@@ -78,6 +78,10 @@ struct Settings {
   /// Asks the operator for a vars_prompt value: shows `message`, reads a line (without echo unless `echo`);
   /// nullopt when there is no terminal to ask on. Empty: never asks (no terminal).
   std::function<std::optional<std::string>(const std::string& message, bool echo)> prompt;
+  /// --step: ask before each task. `ask_step` shows the question and reads the answer (nullopt at the end of
+  /// the input); empty: --step asks nothing and every task runs.
+  bool step = false;
+  std::function<std::optional<std::string>(const std::string& question)> ask_step;
 };
 
 /// Runs every play; reports through the sink; returns an ExitCode.

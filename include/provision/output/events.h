@@ -56,6 +56,9 @@ class Sink {
   virtual void error(const std::string& message) = 0;
   virtual void recap(const std::vector<std::pair<std::string, HostStats>>& stats) = 0;
   virtual void playbook_end(int exit_code) = 0;
+  /// --step: the question asked before a task was answered. Ansible shows it again as a banner whatever the
+  /// output format; sinks that share stdout with another keep the default, listeners show nothing.
+  virtual void step_answered(const std::string& question);
 };
 
 struct SinkOptions {

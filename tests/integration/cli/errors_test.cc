@@ -89,9 +89,10 @@ TEST_CASE("an option of ansible-playbook that provision lacks is named and exits
   Scratch s;
   s.write("site.yml",
           "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: dest={{ playbook_dir }}/x content=y\n");
-  RunResult r = s.provision("site.yml -i localhost, -c local --step");
+  RunResult r = s.provision("site.yml -i localhost, -c local -M ./library");
   CHECK(r.rc == 5);
-  CHECK(r.err.find("ERROR! the option --step of ansible-playbook is not supported by provision") != std::string::npos);
+  CHECK(r.err.find("ERROR! the option --module-path of ansible-playbook is not supported by provision") !=
+        std::string::npos);
   r = s.provision("--vault-id dev@prompt site.yml -i localhost, -c local");
   CHECK(r.rc == 5);
   CHECK(r.err.find("--vault-id") != std::string::npos);
