@@ -80,12 +80,17 @@ proc_starttime() {
   printf '%s\n' "${20}"
 }
 
+# The end of a host's console log on stderr: the folder goes with the host at `down`, so a test's output is
+# where a start-up failure can still be read.
+show_console() { # HOST_DIR
+  [[ -r $1/console.log ]] && tail -n 20 "$1/console.log" | sed 's/^/sandbox: console: /' >&2
+  return 0
+}
+
 record_pid() { # FILE PID
-  local start console
+  local start
   if ! start=$(proc_starttime "$2"); then
-    # The folder's logs go with the host at `down`: show their end here, where a test's output keeps it.
-    console="$(dirname "$1")/console.log"
-    [[ -r $console ]] && tail -n 20 "$console" | sed 's/^/sandbox: console: /' >&2
+    show_console "$(dirname "$1")"
     die "process $2 exited right after start (see logs in $(dirname "$1"))"
   fi
   printf '%s %s\n' "$2" "$start" >"$1"

@@ -242,7 +242,10 @@ ssh_answers() { # NAME
 wait_for_ssh() { # NAME [TIMEOUT_SECONDS]
   local name=$1 deadline=$(($(date +%s) + ${2:-90}))
   until ssh_answers "$name"; do
-    host_init_pid "$name" >/dev/null || die "host $name died while starting (see $(host_dir "$name")/console.log)"
+    if ! host_init_pid "$name" >/dev/null; then
+      show_console "$(host_dir "$name")"
+      die "host $name died while starting (see $(host_dir "$name")/console.log)"
+    fi
     (($(date +%s) < deadline)) || die "sshd on $name did not answer in ${2:-90} s (see $(host_dir "$name")/console.log)"
     sleep 0.1
   done
