@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "provision/output/events.h"
+#include "provision/output/text_wrap.h"
 
 namespace prov::out {
 
@@ -9,8 +10,7 @@ namespace prov::out {
 void Sink::step_answered(const std::string& question) {
   std::string text = question;
   while (!text.empty() && text.back() == ' ') text.pop_back();
-  std::size_t width = 0;
-  for (char c : text) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  const std::size_t width = text_width(text);
   std::cout << '\n' << text << ' ' << std::string(width + 3 < 79 ? 79 - width : 3, '*') << std::endl;
 }
 

@@ -17,12 +17,6 @@ bool is_letter(const std::string& s, std::size_t i) {
   return c >= 0x80 || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-std::size_t code_points(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-  return n;
-}
-
 // The byte offset just after the first `n` code points of s.
 std::size_t prefix_bytes(const std::string& s, std::size_t n) {
   std::size_t i = 0;
@@ -83,11 +77,11 @@ std::string wrap_text(const std::string& text, std::size_t width) {
     if (chunks[next].front() == ' ' && !lines.empty()) ++next;  // no line starts with spaces but the first
     std::vector<std::string> line;
     std::size_t length = 0;
-    while (next < chunks.size() && length + code_points(chunks[next]) <= width) {
-      length += code_points(chunks[next]);
+    while (next < chunks.size() && length + text_width(chunks[next]) <= width) {
+      length += text_width(chunks[next]);
       line.push_back(chunks[next++]);
     }
-    if (next < chunks.size() && code_points(chunks[next]) > width) {
+    if (next < chunks.size() && text_width(chunks[next]) > width) {
       // A chunk longer than a whole line: cut it to the space left (after a hyphen there, when there is one).
       std::string& chunk = chunks[next];
       std::size_t left = width > length ? width - length : 1;
@@ -109,6 +103,12 @@ std::string wrap_text(const std::string& text, std::size_t width) {
   std::string out;
   for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
   return out;
+}
+
+std::size_t text_width(const std::string& text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
 }
 
 std::string warning_text(const std::string& message) { return wrap_text("[WARNING]: " + message, 79); }

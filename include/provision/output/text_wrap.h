@@ -8,6 +8,9 @@ namespace prov::out {
 /// and spaces at line ends are dropped. Widths count characters (UTF-8 code points).
 std::string wrap_text(const std::string& text, std::size_t width);
 
+/// How many characters (UTF-8 code points) the text holds: its width for wrapping and banners.
+std::size_t text_width(const std::string& text);
+
 /// "[WARNING]: message" wrapped as Ansible prints warnings off a terminal (79 columns), without a final newline.
 std::string warning_text(const std::string& message);
 
