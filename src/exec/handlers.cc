@@ -1,7 +1,5 @@
 // Handlers: run at the end of each section and on meta: flush_handlers, in the order they are listed, once per
 // notified host; a handler may notify later ones.
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "runner.h"
