@@ -147,10 +147,10 @@ output_of() {
 
 # Warnings as one line each: both tools wrap them to 79 columns (Ansible's textwrap), so where a line breaks
 # depends on the length of paths in them, which differs between checkouts. Continuation lines are the non-empty
-# lines after a warning that start no other element of the output.
+# lines after a warning that start no other element of the output (a broken line may start with "[defaults]").
 unwrap_warnings() {
-  awk '/^\[WARNING\]: / { if (w != "") print w; w = $0; next }
-       w != "" && $0 != "" && $0 !~ /^(\[|PLAY |TASK |RUNNING HANDLER |ok: |changed: |skipping: |fatal: |failed: |included: |ERROR!|\.\.\.)/ {
+  awk '/^\[WARNING\]:( |$)/ { if (w != "") print w; w = $0; next }
+       w != "" && $0 != "" && $0 !~ /^(\[[A-Z][A-Z ]*\]:( |$)|PLAY |TASK |RUNNING HANDLER |ok: |changed: |skipping: |fatal: |failed: |included: |ERROR!|\.\.\.)/ {
          w = w " " $0; next }
        { if (w != "") { print w; w = "" } print }
        END { if (w != "") print w }' "$1"

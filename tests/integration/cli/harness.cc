@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -72,6 +73,20 @@ std::string recap(const std::string& output, const std::string& host) {
   return std::regex_replace(m[1].str(), std::regex(" +"), " ");
 }
 
+namespace {
+// "[WARNING]: ", "[DEPRECATION WARNING]:" (alone when a long word follows): the start of a new message. A wrapped line
+// may itself start with a bracket ("[defaults] ...") and still continue the warning before it.
+bool starts_marker(const std::string& line) {
+  const std::size_t close = line.find("]:");
+  if (line.empty() || line[0] != '[' || close == std::string::npos || close < 2 ||
+      (close + 2 < line.size() && line[close + 2] != ' ')) {
+    return false;
+  }
+  return std::all_of(line.begin() + 1, line.begin() + static_cast<std::ptrdiff_t>(close),
+                     [](char c) { return (c >= 'A' && c <= 'Z') || c == ' '; });
+}
+}  // namespace
+
 std::string unwrapped_warnings(const std::string& output) {
   std::string out, line;
   bool in_warning = false;
@@ -80,12 +95,12 @@ std::string unwrapped_warnings(const std::string& output) {
     std::size_t end = output.find('\n', start);
     line = output.substr(start, end == std::string::npos ? std::string::npos : end - start);
     start = end == std::string::npos ? output.size() : end + 1;
-    const bool continues = in_warning && !line.empty() && line[0] != '[' && line.rfind("ERROR!", 0) != 0;
+    const bool continues = in_warning && !line.empty() && !starts_marker(line) && line.rfind("ERROR!", 0) != 0;
     if (continues) {
       out.back() = ' ';  // the line break the wrapping put in place of a space
     }
     out += line + "\n";
-    in_warning = line.rfind("[WARNING]: ", 0) == 0 || continues;
+    in_warning = line.rfind("[WARNING]: ", 0) == 0 || line == "[WARNING]:" || continues;
   }
   return out;
 }
