@@ -58,6 +58,21 @@ exec::FactSettings fact_settings(const Config& config, const std::map<std::strin
     if (!seconds) throw Error("Invalid value '" + timeout + "' for " + origin + ": it is not a valid integer");
     s.caching_timeout = *seconds;
   }
+  s.caching_prefix = setting(config, env, "ANSIBLE_CACHE_PLUGIN_PREFIX", "fact_caching_prefix", &origin);
+  const std::string subset = trim(setting(config, env, "ANSIBLE_GATHER_SUBSET", "gather_subset", &origin));
+  if (!subset.empty()) {
+    for (const auto& item : split(subset, ',')) {
+      if (!trim(item).empty()) s.gather_subset.push_back(trim(item));
+    }
+  }
+  const std::string gather_timeout = trim(setting(config, env, "ANSIBLE_GATHER_TIMEOUT", "gather_timeout", &origin));
+  if (!gather_timeout.empty()) {
+    auto seconds = parse_int(gather_timeout);
+    if (!seconds) throw Error("Invalid value '" + gather_timeout + "' for " + origin + ": it is not a valid integer");
+    s.gather_timeout = *seconds;
+  }
+  const std::string fact_path = trim(setting(config, env, "ANSIBLE_FACT_PATH", "fact_path", &origin));
+  if (!fact_path.empty()) s.fact_path = expand_user_vars(fact_path);
   return s;
 }
 

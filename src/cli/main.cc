@@ -205,6 +205,7 @@ int run(int argc, char** argv) {
         for (auto& play : one.plays) playbook.plays.push_back(std::move(play));
       }
       playbook.ends.push_back(playbook.plays.size());
+      playbook.given.push_back(path);
     }
   } catch (const Error& e) {
     std::cerr << "ERROR! " << e.describe() << std::endl;

@@ -40,30 +40,10 @@ struct Setting {
 
 /// ~ and $VAR / ${VAR} expansion, then relative paths joined to `base`, as Ansible's resolve_path does.
 std::string resolve_path(const std::string& text, const std::string& base, const Env& env) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '$' || i + 1 >= text.size()) {
-      out += text[i];
-      continue;
-    }
-    std::size_t start = i + 1;
-    bool braced = text[start] == '{';
-    if (braced) ++start;
-    std::size_t end = start;
-    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
-    if (end == start || (braced && (end >= text.size() || text[end] != '}'))) {
-      out += text[i];  // not a variable reference: keep the '$' as Python's expandvars does
-      continue;
-    }
-    std::string name = text.substr(start, end - start);
-    if (env.count(name)) {
-      out += env.at(name);
-    } else {
-      out += text.substr(i, (braced ? end + 1 : end) - i);
-    }
-    i = braced ? end : end - 1;
-  }
-  if (out == "~" || out.rfind("~/", 0) == 0) out = env_value(env, "HOME") + out.substr(1);
+  std::string out = expand_user_vars(text, [&env](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+  });
   fs::path p(out);
   if (p.is_relative() && !base.empty()) p = fs::path(base) / p;
   return p.lexically_normal().string();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <random>
 #include <unordered_set>
 
@@ -106,7 +107,7 @@ class PlaybookRun {
       : playbook_(playbook), inventory_(inventory), settings_(settings), sink_(sink), selection_(settings.selection),
         jobs_(settings) {
     if (settings.facts.caching == "jsonfile") {
-      cache_.emplace(settings.facts.caching_connection, settings.facts.caching_timeout);
+      cache_.emplace(settings.facts.caching_connection, settings.facts.caching_timeout, settings.facts.caching_prefix);
       cache_->prepare();  // Ansible makes the folder when the run starts
       if (settings.facts.flush) {
         std::vector<std::string> unmatched;
@@ -116,10 +117,10 @@ class PlaybookRun {
   }
 
   int run() {
-    sink_.playbook_start(playbook_.path);
     bool stopped = false;
     for (std::size_t i = 0; i < playbook_.plays.size(); ++i) {
       if (g_interrupted || stopped) break;
+      announce_playbook(i);
       try {
         stopped = !run_play(playbook_.plays[i], i + 1 < playbook_.plays.size() ? &playbook_.plays[i + 1] : nullptr);
       } catch (const Error& e) {
@@ -155,6 +156,22 @@ class PlaybookRun {
   }
 
  private:
+  // Before the first play of each playbook of the run: which it is and how many plays it has.
+  void announce_playbook(std::size_t play_index) {
+    const auto& ends = playbook_.ends;
+    if (ends.empty()) {
+      if (play_index == 0) sink_.playbook_start(playbook_.path, playbook_.path, playbook_.plays.size());
+      return;
+    }
+    for (std::size_t k = 0; k < ends.size(); ++k) {
+      const std::size_t first = k == 0 ? 0 : ends[k - 1];
+      if (first != play_index) continue;
+      const std::string& given = k < playbook_.given.size() ? playbook_.given[k] : playbook_.path;
+      const std::string path = k == 0 ? playbook_.path : std::filesystem::absolute(given).lexically_normal().string();
+      sink_.playbook_start(path, given, ends[k] - first);
+    }
+  }
+
   void recap() {
     std::vector<std::pair<std::string, out::HostStats>> stats;
     for (const auto& h : hosts_) {
@@ -172,8 +189,8 @@ class PlaybookRun {
     if (g_interrupted) return kExitInterrupted;
     bool failed = false, unreachable = false;
     for (const auto& h : hosts_) {
-      failed |= h->stats.failed > 0;
-      unreachable |= h->stats.unreachable > 0;
+      failed |= h->stats.failed > h->failures_cleared;
+      unreachable |= h->stats.unreachable > h->unreachable_cleared;
     }
     if (failed) return kExitHostFailed;
     if (unreachable) return kExitUnreachable;

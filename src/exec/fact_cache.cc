@@ -14,43 +14,11 @@
 #include <sstream>
 
 #include "provision/core/error.h"
+#include "provision/core/text.h"
 
 namespace prov::facts {
 
 namespace {
-
-// os.path.expanduser(os.path.expandvars(...)): $NAME and ${NAME} of the environment, then a leading ~.
-std::string expand(const std::string& path) {
-  std::string out;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    if (path[i] != '$' || i + 1 >= path.size()) {
-      out += path[i];
-      continue;
-    }
-    std::size_t start = i + 1, end = start;
-    bool braced = path[start] == '{';
-    if (braced)
-      ++start, end = path.find('}', start);
-    else
-      while (end < path.size() && (std::isalnum(static_cast<unsigned char>(path[end])) || path[end] == '_')) ++end;
-    if (end == std::string::npos || end == start) {
-      out += path[i];
-      continue;
-    }
-    const char* value = std::getenv(path.substr(start, end - start).c_str());
-    if (value == nullptr) {
-      out += path.substr(i, end + (braced ? 1 : 0) - i);  // unknown variables stay as written, as in Python
-    } else {
-      out += value;
-    }
-    i = end - (braced ? 0 : 1);
-  }
-  if (!out.empty() && out[0] == '~' && (out.size() == 1 || out[1] == '/')) {
-    const char* home = std::getenv("HOME");
-    if (home) out = home + out.substr(1);
-  }
-  return out;
-}
 
 // Python's json sorts keys by code point; nlohmann::json (std::map) sorts by bytes, which is the same for UTF-8.
 nlohmann::json sorted(const Value& value) { return nlohmann::json::parse(value.dump()); }
@@ -88,10 +56,11 @@ std::string python_json_dump(const Value& value) {
   return out.str();
 }
 
-JsonFileCache::JsonFileCache(std::string folder, long long timeout) : folder_(expand(folder)), timeout_(timeout) {}
+JsonFileCache::JsonFileCache(std::string folder, long long timeout, std::string prefix)
+    : folder_(expand_user_vars(folder)), timeout_(timeout), prefix_(std::move(prefix)) {}
 
 std::optional<Value> JsonFileCache::load(const std::string& host) const {
-  const std::string path = folder_ + "/" + host;
+  const std::string path = file_of(host);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
   if (timeout_ != 0 && std::time(nullptr) - st.st_mtime > timeout_) return std::nullopt;
@@ -116,7 +85,7 @@ void JsonFileCache::store(const std::string& host, const Value& entry) const {
   std::filesystem::create_directories(folder_, ec);
   if (ec)
     throw Error("error in 'jsonfile' cache plugin while trying to create cache dir " + folder_ + " : " + ec.message());
-  std::string temp = folder_ + "/.tmp" + host + "XXXXXX";
+  std::string temp = folder_ + "/.tmp" + prefix_ + host + "XXXXXX";
   int fd = ::mkstemp(temp.data());  // mode 0600, as Python's tempfile.mkstemp
   if (fd < 0)
     throw Error("error in 'jsonfile' cache plugin while trying to write to '" + folder_ +
@@ -124,7 +93,7 @@ void JsonFileCache::store(const std::string& host, const Value& entry) const {
   const std::string text = python_json_dump(entry);
   bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   ok = ::close(fd) == 0 && ok;
-  const std::string path = folder_ + "/" + host;
+  const std::string path = file_of(host);
   if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(temp.c_str());
@@ -133,7 +102,7 @@ void JsonFileCache::store(const std::string& host, const Value& entry) const {
 }
 
 void JsonFileCache::remove(const std::string& host) const {
-  const std::string path = folder_ + "/" + host;
+  const std::string path = file_of(host);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     throw Error("error in 'jsonfile' cache plugin while trying to remove '" + path + "' : " + std::strerror(errno));
   }

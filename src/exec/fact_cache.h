@@ -11,8 +11,9 @@ namespace prov::facts {
 class JsonFileCache {
  public:
   /// `folder`: fact_caching_connection (~ and $VARS expanded, relative to the working directory as in Ansible);
-  /// `timeout`: fact_caching_timeout in seconds, 0 for entries that never expire.
-  JsonFileCache(std::string folder, long long timeout);
+  /// `timeout`: fact_caching_timeout in seconds, 0 for entries that never expire; `prefix`: fact_caching_prefix,
+  /// put before each host's name to name its file.
+  JsonFileCache(std::string folder, long long timeout, std::string prefix = "");
 
   /// Makes the folder when it is missing; a folder that cannot be made is left to store() to report.
   void prepare() const;
@@ -31,8 +32,11 @@ class JsonFileCache {
   const std::string& folder() const { return folder_; }
 
  private:
+  std::string file_of(const std::string& host) const { return folder_ + "/" + prefix_ + host; }
+
   std::string folder_;
   long long timeout_;
+  std::string prefix_;
 };
 
 /// The value as Python's json.dumps(sort_keys=True, indent=4) writes it (ASCII only, "\uXXXX" escapes).

@@ -52,6 +52,10 @@ Value play_keyword(PlayState& play, HostState& host, const Frame& frame, const c
 
 facts::GatherOptions gather_options(PlayState& play, HostState& host, const Frame& frame) {
   facts::GatherOptions o;
+  const FactSettings& configured = play.settings->facts;
+  if (!configured.gather_subset.empty()) o.subset = configured.gather_subset;
+  if (configured.gather_timeout) o.timeout = *configured.gather_timeout;
+  if (!configured.fact_path.empty()) o.fact_path = configured.fact_path;
   Value subset = play_keyword(play, host, frame, "gather_subset");
   if (subset.is_array()) {
     o.subset.clear();
@@ -109,7 +113,8 @@ void Runner::gather_facts(const Hosts& hosts) {
       conn::RunOptions options;
       options.become = step.become;
       conn::CommandResult probe = c.run(facts::probe_script(o, collectors), options);
-      Value facts = facts::setup_facts(facts::parse_facts(probe.out), collectors, o);
+      std::vector<std::string> fact_warnings;
+      Value facts = facts::setup_facts(facts::parse_facts(probe.out, &fact_warnings), collectors, o);
       facts["_ansible_facts_gathered"] = true;  // what smart gathering looks for
       make_valid_utf8(facts);
       std::unique_lock lock(play_.facts_mutex);
@@ -118,6 +123,7 @@ void Runner::gather_facts(const Hosts& hosts) {
       lock.unlock();
       r.status = out::Status::Ok;
       r.result = {{"changed", false}};
+      if (!fact_warnings.empty()) r.result["warnings"] = fact_warnings;
       ++h.stats.ok;
     } catch (const conn::UnreachableError& e) {
       r.status = out::Status::Unreachable;

@@ -10,6 +10,8 @@
 #include "provision/template/engine.h"
 #include "runner.h"
 #include "scope.h"
+#include "task_inputs.h"
+#include "task_loop.h"
 #include "task_runner.h"
 
 namespace prov::exec::detail {
@@ -101,13 +103,15 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
       const graph::Selection& selection = play_.settings->selection;
       if (task.action->kind == mod::ActionKind::IncludeRole) {
         if (task.role) inner.includers.insert(inner.includers.begin(), task.role);
-        graph::CompiledTasks compiled = graph::compile_included_role(inst.role, inst.role_key, tags, selection);
-        add_loaded(inst.role, compiled);
+        graph::CompiledTasks compiled = graph::compile_included_role(inst.role, inst.role_key, task, tags, selection);
+        if (inst.public_role)
+          compiled.named_roles.insert(compiled.named_roles.begin(), {inst.role.get(), &task.kw.vars});
+        add_loaded(compiled);
         play_.role_runs.allow_duplicates(inst.role_key, inst.allow_duplicates);
         run_nodes(compiled.nodes, group, inner);
       } else {
         graph::CompiledTasks compiled = graph::compile_tasks(*inst.tasks, tags, inst.role, selection);
-        add_loaded(nullptr, compiled);
+        add_loaded(compiled);
         run_nodes(compiled.nodes, group, inner);
       }
     }
@@ -133,12 +137,13 @@ void Runner::report_included(std::map<HostState*, std::vector<Instance>>& per_ho
 }
 
 // What reading an included file or role adds to the play, as Ansible's reading does: the allow_duplicates of the
-// role instances imported, the handlers of the roles imported or included, and an included role's variables.
-void Runner::add_loaded(const std::shared_ptr<pb::Role>& role, graph::CompiledTasks& compiled) {
+// role instances imported, the handlers of the roles imported or included, and the roles whose variables every task
+// sees from now on (those imported, and a role included with `public`).
+void Runner::add_loaded(graph::CompiledTasks& compiled) {
   play_.role_runs.allow_duplicates(compiled.allow_duplicates);
   std::lock_guard lock(play_.loaded_mutex);
-  auto& roles = play_.graph.roles;
-  if (role && std::find(roles.begin(), roles.end(), role) == roles.end()) roles.push_back(role);
+  auto& named = play_.graph.named_roles;
+  named.insert(named.end(), compiled.named_roles.begin(), compiled.named_roles.end());
   // Lists of handlers are numbered per compilation: the loaded ones come after those the play has.
   int lists_before = 0;
   for (const auto& node : play_.graph.handlers) lists_before = std::max(lists_before, node.handler_list);
@@ -153,28 +158,27 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
   tmpl::Options options = ansible_options();
   options.name = task.loc.str();
   options.in_value = true;
-  std::vector<Value> items{Value()};
-  std::string loop_var = "item";
-  bool items_data = false;
+  // A looped include reads its loop as a looped task does (loop_control included).
+  std::optional<TaskLoop> loop;
   if (!task.loop_kind.empty()) {
-    tmpl::Rendered rendered = tmpl::template_marked(task.loop, scope.scope(), options);
-    items = task_loop_items(play_, task, rendered.value, scope.scope(), options);
-    items_data = items_are_data(task, rendered);
-    if (task.loop_control.is_object() && task.loop_control.contains("loop_var")) {
-      loop_var = to_plain_string(task.loop_control["loop_var"]);
-    }
+    TaskInputs inputs(play_, h, frame, task, scope, options);
+    loop = read_task_loop(play_, task, inputs, scope, options);
   }
-  // Ansible waits between the items of a looped include as between those of a task, skipped ones too.
-  const double pause = task.loop_kind.empty() ? 0 : loop_pause(task, scope.scope(), options);
+  const std::size_t count = loop ? loop->items.size() : 1;
   std::vector<Instance> out;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const Value& item = items[i];
-    if (i > 0 && pause > 0) std::this_thread::sleep_for(std::chrono::duration<double>(pause));
+  for (std::size_t i = 0; i < count; ++i) {
+    // Ansible waits between the items of a looped include as between those of a task, skipped ones too.
+    if (i > 0 && loop->pause > 0) std::this_thread::sleep_for(std::chrono::duration<double>(loop->pause));
     IncludeParams params;
-    if (!task.loop_kind.empty()) {
-      params.vars[loop_var] = item;
-      if (items_data) params.data.insert(loop_var);
-      scope.set_loop_vars(params.vars, items_data);
+    if (loop) {
+      params.vars = loop->item_vars(i);
+      // Ansible's included files get the loop and index variables and ansible_loop, not the names of the variables.
+      params.vars.erase("ansible_loop_var");
+      params.vars.erase("ansible_index_var");
+      if (loop->items_are_data) {
+        for (auto it = params.vars.begin(); it != params.vars.end(); ++it) params.data.insert(it.key());
+      }
+      scope.set_loop_vars(params.vars, loop->items_are_data);
     }
     if (!conditions_hold(frame, task, scope)) continue;
     Value own_vars = Value::object();
@@ -187,7 +191,7 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
       }
     }
     Instance instance = resolve_include(task, scope, options, std::move(params), own_vars);
-    if (!task.loop_kind.empty()) instance.label = include_label(task, item, scope, options);
+    if (loop) instance.label = include_label(task, loop->items[i], scope, options);
     out.push_back(std::move(instance));
   }
   return out;
@@ -207,7 +211,10 @@ Instance Runner::resolve_include(const pb::Task& task, const TaskScope& scope, c
     // Unlike a role's meta/main.yml, include_role allows duplicates unless told otherwise.
     const Value* allow = find_key(args, "allow_duplicates");
     bool allow_duplicates = allow ? ansible_bool(*allow).value_or(truthy(*allow)) : true;
-    return Instance{role->path, &role->tasks, role, std::move(params), std::nullopt, key, allow_duplicates};
+    const Value* exposed = find_key(args, "public");
+    bool public_role = exposed && ansible_bool(*exposed).value_or(truthy(*exposed));
+    return Instance{role->path, &role->tasks,     role,       std::move(params), std::nullopt,
+                    key,        allow_duplicates, public_role};
   }
   std::string file = args.contains("_raw_params") ? to_plain_string(args["_raw_params"])
                                                   : to_plain_string(args.value("file", Value("")));

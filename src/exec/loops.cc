@@ -1,23 +1,18 @@
 #include "loops.h"
 
 #include <fmt/format.h>
-#include <fmt/printf.h>
 
 #include <set>
 
 #include "provision/core/error.h"
 #include "provision/core/text.h"
 #include "provision/modules/module.h"
+#include "provision/template/engine.h"
 #include "task_inputs.h"
 
 namespace prov::exec {
 
 namespace {
-
-// with_sequence's limits: numbers small enough that start + count * stride cannot overflow, and a list a run can
-// hold (Ansible has no limit and runs out of memory instead).
-constexpr long long kMaxSequenceBound = 1'000'000'000'000LL;
-constexpr long kMaxSequenceItems = 1'000'000;
 
 std::vector<Value> as_list(const Value& value) {
   if (value.is_array()) return std::vector<Value>(value.begin(), value.end());
@@ -97,113 +92,61 @@ std::vector<Value> together(const Value& value) {
   return out;
 }
 
+// with_subelements as Ansible's lookup: the key may be a dotted path into each item, whose last part names the list;
+// that list is taken out of the item that comes back as `item.0`.
 std::vector<Value> subelements(const Value& value) {
   auto args = as_list(value);
-  if (args.size() < 2 || !args[1].is_string()) throw Error("with_subelements expects [list, 'key']");
-  std::string key = args[1].get<std::string>();
-  bool skip_missing = args.size() > 2 && args[2].is_object() && truthy(args[2].value("skip_missing", Value(false)));
+  const std::string expects = "subelements lookup expects a list of two or three items, ";
+  if (args.size() < 2 || args.size() > 3) throw Error(expects);
+  if (!(args[0].is_array() || args[0].is_object()) || !args[1].is_string()) {
+    throw Error(expects + "first a dict or a list, second a string pointing to the subkey");
+  }
+  const std::vector<std::string> keys = split(args[1].get<std::string>(), '.');
+  std::vector<Value> elements;
+  if (args[0].is_object()) {
+    const Value* skipped = find_key(args[0], "skipped");
+    if (skipped && *skipped != Value(false)) return {};
+    for (auto it = args[0].begin(); it != args[0].end(); ++it) elements.push_back(it.value());
+  } else {
+    elements = as_list(args[0]);
+  }
+  Value flags = args.size() == 3 ? args[2] : Value::object();
+  if (!flags.is_object()) throw Error(expects + "the optional third item must be a dict with flags ['skip_missing']");
+  const Value* skip_flag = find_key(flags, "skip_missing");
+  const bool skip_missing = skip_flag && ansible_bool(*skip_flag).value_or(false);
   std::vector<Value> out;
-  for (const auto& parent : as_list(args[0])) {
-    const Value* children = find_key(parent, key);
-    if (!children) {
-      if (skip_missing) continue;
-      throw Error(fmt::format("could not find '{}' key in iterated item", key));
+  for (const auto& element : elements) {
+    if (!element.is_object()) {
+      throw Error(fmt::format("subelements lookup expects a dictionary, got '{}'", tmpl::python_str(element)));
     }
-    for (const auto& child : as_list(*children)) out.push_back(Value::array({parent, child}));
-  }
-  return out;
-}
-
-// with_sequence's numbers: decimal, or hexadecimal/octal with a 0x/0o prefix as Python's int(x, 0) reads them.
-long sequence_number(const std::string& key, const std::string& text) {
-  std::string digits = text;
-  bool negative = !digits.empty() && digits[0] == '-';
-  if (negative || (!digits.empty() && digits[0] == '+')) digits.erase(0, 1);
-  int base = 10;
-  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) base = 16;
-  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'o' || digits[1] == 'O')) base = 8;
-  if (base != 10) digits.erase(0, 2);
-  std::optional<long long> n = parse_int(digits, base);
-  if (!n || *n > kMaxSequenceBound) {
-    throw Error(fmt::format("can't parse {}={} as integer (with_sequence takes whole numbers up to {})", key, text,
-                            kMaxSequenceBound));
-  }
-  return static_cast<long>(negative ? -*n : *n);
-}
-
-// The format of each item: printf-style with exactly one integer conversion, as Python's `format % i` needs.
-void check_sequence_format(const std::string& format) {
-  int conversions = 0;
-  for (std::size_t i = 0; i < format.size(); ++i) {
-    if (format[i] != '%') continue;
-    if (i + 1 < format.size() && format[i + 1] == '%') {
-      ++i;
-      continue;
-    }
-    std::size_t j = i + 1;
-    while (j < format.size() && std::string_view("-+ #0123456789.").find(format[j]) != std::string_view::npos) ++j;
-    if (j >= format.size() || std::string_view("diouxXcs").find(format[j]) == std::string_view::npos || j - i > 12) {
-      throw Error(fmt::format("bad formatting string: {}", format));
-    }
-    ++conversions;
-    i = j;
-  }
-  if (conversions != 1) throw Error(fmt::format("bad formatting string: {}", format));
-}
-
-std::vector<Value> sequence(const Value& value) {
-  // "start=1 end=5 stride=1 format=x%02d" or "1-5" style.
-  std::string spec = value.is_array() && !value.empty() ? to_plain_string(value[0]) : to_plain_string(value);
-  long start = 1, end = 0, stride = 1;
-  std::string format = "%d";
-  bool has_count = false;
-  long count = 0;
-  std::size_t pos = 0;
-  while (pos < spec.size()) {
-    std::size_t space = spec.find(' ', pos);
-    std::string part = spec.substr(pos, space == std::string::npos ? std::string::npos : space - pos);
-    pos = space == std::string::npos ? spec.size() : space + 1;
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    if (eq == std::string::npos) {
-      // Ansible's shortcut: [start-]end[/stride][:format]; "4" alone is 1 to 4.
-      std::string rest = part;
-      if (auto colon = rest.find(':'); colon != std::string::npos) {
-        format = rest.substr(colon + 1);
-        rest.resize(colon);
+    const Value* skipped = find_key(element, "skipped");
+    if (skipped && *skipped != Value(false)) continue;
+    Value parent = element;
+    Value* level = &parent;
+    Value sublist = Value::array();
+    for (const auto& key : keys) {
+      // As Ansible's loop: a part equal to the last one counts as the last; a missing part is passed over.
+      const bool last = key == keys.back();
+      if (!level->contains(key)) {
+        if (skip_missing) continue;
+        throw Error(fmt::format("could not find '{}' key in iterated item '{}'", key, tmpl::python_str(*level)));
       }
-      if (auto slash = rest.find('/'); slash != std::string::npos) {
-        stride = sequence_number("stride", rest.substr(slash + 1));
-        rest.resize(slash);
+      Value& child = (*level)[key];
+      if (!last) {
+        if (child.is_object()) {
+          level = &child;
+        } else if (!skip_missing) {
+          throw Error(fmt::format("the key {} should point to a dictionary, got '{}'", key, tmpl::python_str(child)));
+        }
+        continue;
       }
-      auto dash = rest.find('-', 1);
-      if (dash != std::string::npos) start = sequence_number("start", rest.substr(0, dash));
-      end = sequence_number("end", dash == std::string::npos ? rest : rest.substr(dash + 1));
-      continue;
+      if (!child.is_array()) {
+        throw Error(fmt::format("the key {} should point to a list, got '{}'", key, tmpl::python_str(child)));
+      }
+      sublist = std::move(child);
+      level->erase(key);
     }
-    std::string k = part.substr(0, eq), v = part.substr(eq + 1);
-    if (k == "start") start = sequence_number(k, v);
-    else if (k == "end") end = sequence_number(k, v);
-    else if (k == "stride") stride = sequence_number(k, v);
-    else if (k == "count") { has_count = true; count = sequence_number(k, v); }
-    else if (k == "format") format = v;
-    else throw Error(fmt::format("unknown with_sequence option '{}'", k));
-  }
-  if (stride == 0) throw Error("with_sequence stride must not be 0");
-  check_sequence_format(format);
-  // The bounds keep every value in range; the count keeps the list a size a run can hold.
-  long length = has_count     ? std::max(0L, count)
-                : stride > 0  ? (end >= start ? (end - start) / stride + 1 : 0)
-                              : (start >= end ? (start - end) / -stride + 1 : 0);
-  if (length > kMaxSequenceItems) {
-    throw Error(fmt::format("with_sequence would make {} items; at most {} are allowed", length, kMaxSequenceItems));
-  }
-  std::vector<Value> out;
-  out.reserve(static_cast<std::size_t>(length));
-  try {
-    for (long i = 0; i < length; ++i) out.push_back(fmt::sprintf(format, start + i * stride));
-  } catch (const fmt::format_error&) {
-    throw Error(fmt::format("bad formatting string: {}", format));
+    for (const auto& child : sublist) out.push_back(Value::array({parent, child}));
   }
   return out;
 }
@@ -270,7 +213,7 @@ std::vector<Value> loop_items(const std::string& kind, const Value& value) {
   if (kind == "nested" || kind == "cartesian") return nested(value);
   if (kind == "together") return together(value);
   if (kind == "subelements") return subelements(value);
-  if (kind == "sequence") return sequence(value);
+  if (kind == "sequence") return sequence_items(value);
   throw Error(fmt::format("the loop lookup 'with_{}' is not supported", kind), {},
               "use `loop:` with a filter instead (docs/differences.md)");
 }

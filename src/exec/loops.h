@@ -13,6 +13,10 @@ namespace prov::exec {
 /// Throws prov::Error for a value of the wrong shape or an unsupported lookup.
 std::vector<Value> loop_items(const std::string& kind, const Value& value);
 
+/// with_sequence's items (sequence.cc): each term of `value` gives its numbers, formatted. Throws prov::Error with
+/// Ansible's messages.
+std::vector<Value> sequence_items(const Value& value);
+
 /// Whether loop_items itself makes a loop of this kind (else a lookup plugin of the template engine does).
 bool builtin_loop(const std::string& kind);
 

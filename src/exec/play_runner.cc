@@ -26,9 +26,13 @@ void enter_role(Frame& frame, const graph::Node& node) {
   if (node.role_ref) {
     frame.keywords.push_back(&node.role_ref->kw);
     frame.role_params = &node.role_ref->params;
-  } else if (node.role_import) {
+  } else if (node.role_import && node.kind != graph::Node::Kind::Role) {
+    // A role's handler; the role's own tasks run inside the importing task, which holds these keywords already.
     frame.keywords.push_back(&node.role_import->kw);
   }
+  for (auto it = node.dependents.rbegin(); it != node.dependents.rend(); ++it) frame.role_chain.push_back(*it);
+  const Value* vars = node.role_ref ? &node.role_ref->kw.vars : node.role_import ? &node.role_import->kw.vars : nullptr;
+  if (node.role) frame.role_chain.push_back({node.role.get(), vars, node.role_ref});
 }
 
 void note_role_ran(PlayState& play, const Frame& frame, const HostState& h) {
@@ -76,7 +80,6 @@ void Runner::run_role(const graph::Node& node, const Hosts& hosts, const Frame& 
   Frame inner = frame;
   enter_role(inner, node);
   inner.role_key = node.role_key;
-  inner.dependents = node.dependents;
   run_nodes(node.block, hosts, inner);
   // Ansible's implicit role_complete: whatever tags or conditions, a host still in the play has reached the end.
   for (auto* h : hosts) {
@@ -117,7 +120,9 @@ void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame&
   }
   inner.failure_handled = frame.failure_handled;
   run_nodes(node.always, reachable, inner);
-  for (auto* h : still_failed) h->failed = true;
+  for (auto* h : still_failed) {
+    if (h->stats.failed > h->failures_cleared) h->failed = true;
+  }
 }
 
 void Runner::banner(const graph::Node& node, const Hosts& hosts, const Frame& frame, bool is_handler) {
@@ -203,48 +208,6 @@ void Runner::apply_failure_policy(const Hosts& hosts, const Frame& frame, const 
       play_.aborted = true;
     }
   }
-}
-
-void Runner::run_meta(const graph::Node& node, const Hosts& hosts, const Frame& frame) {
-  const pb::Task& task = *node.task;
-  std::string what = task.args.contains("_raw_params") ? to_plain_string(task.args["_raw_params"])
-                                                       : to_plain_string(task.args.value("name", Value("")));
-  if (what == "flush_handlers") {
-    banner(node, hosts, frame, false);
-    flush_handlers(hosts);  // Ansible ignores its `when` too
-    // With force_handlers, hosts that failed earlier in the section run theirs next, apart, as in Ansible (not
-    // under free, where each host's thread flushes only its own).
-    if (!force_handlers_ || !strategy_.hosts_together()) return;
-    Hosts failed;
-    for (auto* h : play_.batch) {
-      if (h->failed && std::find(hosts.begin(), hosts.end(), h) == hosts.end()) failed.push_back(h);
-    }
-    return flush_handlers(failed);
-  }
-  // As Ansible: end_play, end_batch and clear_host_errors act once, for every host, when the first host's
-  // conditions hold; the others on each host whose own conditions hold. A false condition shows as skipped and
-  // is not counted.
-  const bool once = what == "end_play" || what == "end_batch" || what == "clear_host_errors";
-  Hosts acting;
-  for (auto* h : hosts) {
-    banner(node, Hosts{h}, frame, false);  // Ansible announces a meta task for each host it runs it for
-    TaskScope scope(play_, *h, frame, &task);
-    if (conditions_hold(frame, task, scope)) {
-      acting.push_back(h);
-    } else {
-      play_.sink->host_result(host_result(h->name, out::Status::Skipped, {{"changed", false}, {"skipped", true}}));
-    }
-    if (once) break;
-  }
-  if (acting.empty()) return;
-  if (what == "end_play" || what == "end_batch") {
-    for (auto* h : play_.batch) h->ended = true;
-  } else if (what == "end_host") {
-    for (auto* h : acting) h->ended = true;
-  } else if (what == "clear_host_errors") {
-    for (auto* h : play_.batch) h->failed = false;
-  }
-  // noop, refresh_inventory, clear_facts and reset_connection change nothing we keep.
 }
 
 }  // namespace detail

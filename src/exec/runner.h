@@ -47,6 +47,7 @@ struct Instance {
   std::optional<std::string> label;  ///< the loop item's label, for a looped include
   std::string role_key;              ///< include_role: the role instance
   bool allow_duplicates = true;      ///< include_role: whether the instance allows duplicates from now on
+  bool public_role = false;          ///< include_role `public`: its variables reach the play's later tasks
 };
 
 // The tasks after a leaf in its list, whose probes may be sent ahead with its own.
@@ -85,7 +86,7 @@ class Runner {
   // include_runner.cc
   void run_include(const graph::Node& node, const Hosts& hosts, const Frame& frame);
   void report_included(std::map<HostState*, std::vector<Instance>>& per_host, std::size_t rounds);
-  void add_loaded(const std::shared_ptr<pb::Role>& role, graph::CompiledTasks& compiled);
+  void add_loaded(graph::CompiledTasks& compiled);
   std::vector<Instance> expand_include(const pb::Task& task, HostState& h, const Frame& frame);
   Instance resolve_include(const pb::Task& task, const TaskScope& scope, const tmpl::Options& options,
                            IncludeParams params, const Value& own_vars);

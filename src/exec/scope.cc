@@ -16,12 +16,62 @@ namespace {
 // The magic variables that hold a host's output.
 const vars::NameSet kDataMagic = {"ansible_failed_result"};
 
-void add_roles(vars::Scope& scope, vars::Level level, const PlayState& play, const pb::Role* current, bool defaults) {
-  // Every role of the play is visible (Ansible's default of public role variables); the current role wins.
-  for (const auto& role : play.graph.roles) {
-    if (role.get() != current) scope.add(level, defaults ? &role->defaults : &role->vars);
+// A role's dependencies, deeper ones first, each with the `vars:` of its reference: what Ansible's Role.get_vars
+// combines before the role's own (or, for defaults, get_default_vars).
+void add_dependencies(vars::Scope& scope, vars::Level level, const pb::Role& role) {
+  for (const auto& dep : role.dependencies) {
+    if (!dep.role) continue;
+    add_dependencies(scope, level, *dep.role);
+    if (level == vars::Level::RoleDefaults) {
+      scope.add(level, &dep.role->defaults);
+    } else {
+      scope.add(level, &dep.kw.vars);
+      scope.add(level, &dep.role->vars);
+    }
   }
-  if (current) scope.add(level, defaults ? &current->defaults : &current->vars);
+}
+
+void add_named(vars::Scope& scope, vars::Level level, const graph::NamedRole& named) {
+  add_dependencies(scope, level, *named.role);
+  if (level == vars::Level::RoleDefaults) {
+    scope.add(level, &named.role->defaults);
+    return;
+  }
+  if (named.vars) scope.add(level, named.vars);
+  scope.add(level, &named.role->vars);
+}
+
+// Role defaults or role variables as ansible-core 2.14 layers them: those of every role of the play (with their
+// dependencies), then the task's own role's, after what it inherits from the roles it runs within.
+void add_roles(vars::Scope& scope, vars::Level level, const PlayState& play,
+               const std::vector<graph::NamedRole>& chain) {
+  std::vector<graph::NamedRole> play_roles;
+  {
+    std::lock_guard lock(play.loaded_mutex);
+    play_roles = play.graph.named_roles;
+  }
+  for (const auto& named : play_roles) add_named(scope, level, named);
+  if (chain.empty()) return;
+  const graph::NamedRole& own = chain.back();
+  const auto parents = std::prev(chain.end());
+  if (level == vars::Level::RoleDefaults) {
+    add_dependencies(scope, level, *own.role);
+    for (auto it = chain.begin(); it != parents; ++it) scope.add(level, &it->role->defaults);
+    scope.add(level, &own.role->defaults);
+    return;
+  }
+  for (auto it = chain.begin(); it != parents; ++it) {
+    if (it->vars) scope.add(level, it->vars);
+    scope.add(level, &it->role->vars);
+  }
+  add_named(scope, level, own);
+}
+
+// The `vars:` of a roles: entry or meta dependency are role variables only; those of other keywords (blocks,
+// import_role and include_role tasks) are block variables.
+bool names_a_role(const Frame& frame, const pb::Keywords* kw) {
+  return std::any_of(frame.role_chain.begin(), frame.role_chain.end(),
+                     [kw](const graph::NamedRole& named) { return named.ref && &named.ref->kw == kw; });
 }
 
 // Where Ansible looks for a task's relative files, innermost first: its role, the roles it runs as a dependency of,
@@ -34,7 +84,7 @@ void set_search_magic(Value& magic, const PlayState& play, const Frame& frame, c
   };
   Value parents = Value::array();
   if (role) add(role->path);
-  for (const pb::Role* dependent : frame.dependents) add(dependent->path);
+  for (auto it = frame.role_chain.rbegin(); it != frame.role_chain.rend(); ++it) add(it->role->path);
   for (const pb::Role* includer : frame.includers) {
     add(includer->path);
     parents.push_back(includer->name);
@@ -49,14 +99,17 @@ void set_search_magic(Value& magic, const PlayState& play, const Frame& frame, c
 
 TaskScope::TaskScope(const PlayState& play, HostState& host, const Frame& frame, const pb::Task* task) {
   const pb::Role* role = task && task->role ? task->role : frame.role.get();
-  add_roles(scope_, vars::Level::RoleDefaults, play, role, true);
+  std::vector<graph::NamedRole> own_chain;
+  if (role && (frame.role_chain.empty() || frame.role_chain.back().role != role)) own_chain.push_back({role});
+  const std::vector<graph::NamedRole>& chain = own_chain.empty() ? frame.role_chain : own_chain;
+  add_roles(scope_, vars::Level::RoleDefaults, play, chain);
   scope_.add(vars::Level::InventoryHost, &host.inventory_vars);
   scope_.add(vars::Level::Facts, &host.facts, vars::Trust::Data);
   scope_.add(vars::Level::PlayVars, &play.play->kw.vars);
   for (const auto& file_vars : play.play->vars_files_values) scope_.add(vars::Level::VarsFiles, &file_vars);
-  add_roles(scope_, vars::Level::RoleVars, play, role, false);
+  add_roles(scope_, vars::Level::RoleVars, play, chain);
   for (const auto* kw : frame.keywords) {
-    if (kw != &play.play->kw) scope_.add(vars::Level::BlockVars, &kw->vars);
+    if (kw != &play.play->kw && !names_a_role(frame, kw)) scope_.add(vars::Level::BlockVars, &kw->vars);
   }
   if (task) scope_.add(vars::Level::TaskVars, &task->kw.vars);
   scope_.add(vars::Level::IncludeVars, &host.include_vars);
@@ -194,6 +247,15 @@ Value build_hostvars(const PlayState& play) {
     magic["group_names"] = play.inventory->group_names(h->name);
     magic["groups"] = play.inventory->groups();
     hosts.push_back({&h->name, &inventory_vars_of_unreached.back(), &cached, &empty, &empty, &no_names, &magic});
+  }
+  // A host a play reached without an inventory entry (the implicit localhost) joins the inventory as Ansible's does.
+  std::unordered_set<std::string_view> listed;
+  for (const inv::Host* h : inventory_hosts) listed.insert(h->name);
+  for (const auto& state : *play.all_hosts) {
+    if (listed.count(state->name)) continue;
+    const HostState& s = *state;
+    hosts.push_back(
+        {&s.name, &s.inventory_vars, &s.facts, &s.include_vars, &s.host_facts, &s.data_host_facts, &s.magic});
   }
   Value out = Value::object();
   for (const HostLayers& host : hosts) out[*host.name] = render_host(play, host);

@@ -69,6 +69,10 @@ struct HostState {
   std::atomic<bool> failed{false};         ///< left the play after a failure
   std::atomic<bool> unreachable{false};    ///< left the play: could not be reached
   std::atomic<bool> ended{false};          ///< meta: end_host / end_play
+  /// stats.failed and stats.unreachable when meta: clear_host_errors last ran: those up to then no longer fail the
+  /// run (its exit code), and a host in an always section at that moment goes on after the block.
+  std::atomic<int> failures_cleared{0};
+  std::atomic<int> unreachable_cleared{0};
   std::vector<std::string> notified;       ///< handler names or listen topics, in notification order
   mod::Plan plan;                          ///< what check mode predicts earlier tasks would have done
   std::set<const pb::Task*> probed_ahead;  ///< tasks whose first probe waits in the connection (prefetch.h)
@@ -108,8 +112,9 @@ struct Frame {
   std::string role_key;  ///< the role instance whose tasks these are (graph::Node::role_key), or empty
   /// The roles whose tasks include_role'd these, innermost first (ansible_parent_role_names, ansible_search_path).
   std::vector<const pb::Role*> includers;
-  /// The roles these tasks' role runs as a meta dependency of, innermost first (ansible_search_path).
-  std::vector<const pb::Role*> dependents;
+  /// The roles around these tasks, outermost first, ending with their own role: those it runs as a meta dependency
+  /// of and those that import or include it. Ansible's dependency chain (inherited role variables, search path).
+  std::vector<graph::NamedRole> role_chain;
   /// A failure here goes on to the rescue or always of an enclosing block: any_errors_fatal waits for it, as
   /// Ansible's linear strategy does for a host whose next state is a rescue or an always.
   bool failure_handled = false;
@@ -165,12 +170,16 @@ struct PlayState {
   mutable std::shared_mutex facts_mutex;  ///< guards host_facts/facts of every host against hostvars readers
   std::mutex banner_mutex;
   const void* last_banner = nullptr;  ///< free strategy: print a task's banner once in a row
-  std::mutex loaded_mutex;
+  mutable std::mutex loaded_mutex;
   std::deque<std::vector<pb::Task>> loaded_tasks;  ///< task files loaded at run time (templated includes)
   std::atomic<bool> aborted{false};                ///< any_errors_fatal / max_fail_percentage ended the play
   std::atomic<bool> stepping{false};  ///< --step asks before each task of this play (until answered "continue")
   std::mutex step_mutex;              ///< one question at a time (the free strategy asks per host)
   std::string run_error;  ///< under loaded_mutex: an error that ends the whole run (Ansible's ERROR!), the first
+  /// Handler names that are templates, rendered once when first needed, as Ansible caches them; nullopt when the
+  /// name could not be rendered (the handler then answers to its listen topics only).
+  std::map<const pb::Task*, std::optional<std::string>> handler_names;
+  mutable std::mutex handler_names_mutex;
   RoleRuns role_runs;                              ///< which role instances have run on which hosts
   TaskSlots task_slots;                            ///< throttle under the free strategy
   BackgroundJobs* jobs = nullptr;                  ///< where tasks with `poll: 0` leave their jobs running
@@ -179,6 +188,10 @@ struct PlayState {
 /// Whether a notification by `name` reaches a handler of the play (by name or listen), as Ansible checks when a task
 /// notifies (handlers.cc).
 bool handler_exists(PlayState& play, const std::string& name);
+
+/// Renders the templated names of the play's handlers not rendered yet, with the play's and each handler's role's
+/// variables (seen from `host`: Ansible renders them without a host, so host variables make a name unusable there).
+void render_handler_names(PlayState& play, HostState& host);
 
 /// Ends the whole run with `message` (shown as Ansible's ERROR!, no recap), as an error Ansible raises while a play
 /// runs does: the play stops after the current task.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "loops.h"
 #include "provision/connection/become.h"
 #include "provision/modules/groups.h"
 #include "scope.h"
@@ -60,31 +61,45 @@ tmpl::Options ansible_options() {
 void add_inventory_lookups(tmpl::Options& options, const PlayState& play) {
   const inv::Inventory* inventory = play.inventory;
   if (!inventory) return;
-  // inventory_hostnames: the hosts the patterns match in the whole inventory (a --limit does not narrow it).
   options.lookup_hook = [inventory](const std::string& plugin, const std::vector<Value>& terms) {
     std::optional<Value> out;
-    if (plugin != "inventory_hostnames") return out;
-    std::vector<std::string> patterns;
-    for (const auto& t : terms) patterns.push_back(to_plain_string(t));
-    out = Value::array();
-    for (const inv::Host* host : inventory->match(patterns)) out->push_back(host->name);
+    if (plugin == "inventory_hostnames") {
+      // The hosts the patterns match in the whole inventory (a --limit does not narrow it).
+      std::vector<std::string> patterns;
+      for (const auto& t : terms) patterns.push_back(to_plain_string(t));
+      out = Value::array();
+      for (const inv::Host* host : inventory->match(patterns)) out->push_back(host->name);
+    } else if (plugin != "loop" && builtin_loop(plugin)) {
+      // lookup('subelements', ...), query('sequence', ...): the lookups the with_ loops of the same names are.
+      out = Value::array();
+      for (auto& item : loop_items(plugin, Value(terms))) out->push_back(std::move(item));
+    }
     return out;
   };
 }
 
-tmpl::Options template_options(const PlayState& play, const pb::Task& task) {
+tmpl::Options template_options(const PlayState& play, const pb::Task& task, const tmpl::Vars* vars) {
   tmpl::Options options = ansible_options();
   add_inventory_lookups(options, play);
   options.name = task.loc.str();
   options.in_value = true;
-  if (task.role) {
-    options.search_paths.push_back(task.role->path + "/templates");
-    options.search_paths.push_back(task.role->path + "/files");
-    options.search_paths.push_back(task.role->path);
+  // A lookup's relative name is looked for along the task's ansible_search_path (its role, the roles it runs
+  // within, its file's folder, the playbook's folder), each with templates/ and files/ first.
+  std::vector<std::string> bases;
+  const Value* search_path = vars ? vars->lookup("ansible_search_path") : nullptr;
+  if (search_path && search_path->is_array()) {
+    for (const auto& path : *search_path) {
+      if (path.is_string()) bases.push_back(path.get<std::string>());
+    }
+  } else {
+    if (task.role) bases.push_back(task.role->path);
+    bases.push_back(play.playbook->dir);
   }
-  options.search_paths.push_back(play.playbook->dir + "/templates");
-  options.search_paths.push_back(play.playbook->dir + "/files");
-  options.search_paths.push_back(play.playbook->dir);
+  for (const auto& base : bases) {
+    options.search_paths.push_back(base + "/templates");
+    options.search_paths.push_back(base + "/files");
+    options.search_paths.push_back(base);
+  }
   return options;
 }
 

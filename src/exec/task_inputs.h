@@ -20,11 +20,13 @@ inline constexpr std::string_view kOmitPlaceholder = "__omit_place_holder__provi
 /// Template settings as ansible-playbook 2.14 applies them to task arguments and variables (no native types).
 tmpl::Options ansible_options();
 
-/// Lets lookups that need the inventory (inventory_hostnames) run with these options.
+/// Lets the lookups the template engine leaves to the executor run with these options: inventory_hostnames and
+/// those the with_ loops of provision's own are (subelements, sequence, nested, ...).
 void add_inventory_lookups(tmpl::Options& options, const PlayState& play);
 
-/// ansible_options() for one task: its place for messages and its role's and playbook's folders for lookups.
-tmpl::Options template_options(const PlayState& play, const pb::Task& task);
+/// ansible_options() for one task: its place for messages and, for lookups, the folders of the ansible_search_path
+/// in `vars` (without it: its role's and the playbook's).
+tmpl::Options template_options(const PlayState& play, const pb::Task& task, const tmpl::Vars* vars = nullptr);
 
 /// The first non-null value of a keyword from the task outwards (task, blocks, role, play), or null.
 Value keyword(const Frame& frame, const pb::Task* task, Value pb::Keywords::*field);

@@ -31,7 +31,13 @@ TaskLoop read_task_loop(const PlayState& play, const pb::Task& task, const TaskI
                         const tmpl::Options& options) {
   TaskLoop loop;
   tmpl::Rendered raw_items = tmpl::template_marked(task.loop, scope.scope(), options);
-  loop.items = task_loop_items(play, task, raw_items.value, scope.scope(), options);
+  try {
+    loop.items = task_loop_items(play, task, raw_items.value, scope.scope(), options);
+  } catch (const tmpl::UndefinedError&) {
+    throw;
+  } catch (const Error& e) {
+    throw LoopItemsError(e.message());
+  }
   loop.items_are_data = items_are_data(task, raw_items);
   const Value& control = task.loop_control;
   auto text = [&](const char* key, const char* fallback) {

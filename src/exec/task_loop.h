@@ -28,7 +28,15 @@ struct TaskLoop {
   void mark_item_result(Value& result, std::size_t i) const;
 };
 
-/// The task's loop rendered for this host, with what loop_control says.
+/// A with_* lookup or loop kind that could not make the items: its message is the task's, as Ansible gives it
+/// (without the task's location that provision adds to other errors).
+class LoopItemsError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// The task's loop rendered for this host, with what loop_control says. Throws LoopItemsError when the lookup
+/// fails.
 TaskLoop read_task_loop(const PlayState& play, const pb::Task& task, const TaskInputs& inputs, const TaskScope& scope,
                         const tmpl::Options& options);
 

@@ -64,15 +64,20 @@ void ResultPolicy::bind(const Value& result) const {
 
 std::vector<std::string> ResultPolicy::notify(HostState& host) const {
   std::vector<std::string> names;
-  for (const std::string& raw_name : notify_) {
-    std::string name = raw_name;
-    try {
-      name = tmpl::render(raw_name, scope_.scope(), options_);
-    } catch (const Error&) {}
+  auto add = [&](std::string name) {
     if (std::find(host.notified.begin(), host.notified.end(), name) == host.notified.end()) {
       host.notified.push_back(name);
     }
     names.push_back(std::move(name));
+  };
+  for (const std::string& raw_name : notify_) {
+    Value rendered = raw_name;
+    try {
+      rendered = tmpl::template_value(Value(raw_name), scope_.scope(), options_);
+    } catch (const Error&) {}
+    // A template may give a list of names (`notify: "{{ handler_list }}"`), as Ansible's list keyword takes it.
+    if (!rendered.is_array()) rendered = Value::array({rendered});
+    for (const auto& name : rendered) add(to_plain_string(name));
   }
   return names;
 }

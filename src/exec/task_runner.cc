@@ -54,7 +54,7 @@ class TaskRun {
  public:
   TaskRun(PlayState& play, HostState& host, const graph::Node& node, const Frame& frame)
       : play_(play), host_(host), task_(*node.task), frame_(frame), scope_(play, host, frame, node.task),
-        options_(template_options(play, task_)), inputs_(play, host, frame, task_, scope_, options_),
+        options_(template_options(play, task_, &scope_.scope())), inputs_(play, host, frame, task_, scope_, options_),
         policy_(task_, scope_, options_, frame.notify), report_(play, host, task_) {}
 
   TaskOutcome run() {
@@ -67,6 +67,8 @@ class TaskRun {
       result = task_.loop_kind.empty() ? run_single() : run_loop();
     } catch (const conn::UnreachableError& e) {
       result = {{"unreachable", true}, {"changed", false}, {"msg", e.message()}};
+    } catch (const LoopItemsError& e) {
+      result = failure(e.message());
     } catch (const Error& e) {
       result = failure(located(e.message(), task_));
     } catch (const std::exception& e) {
@@ -336,7 +338,9 @@ class TaskRun {
   // As Ansible when a task notifies: a name no handler answers to ends the run (error_on_missing_handler, the
   // default) or is a warning. Returns false when the run ends.
   bool notify_handlers() {
-    for (const auto& name : policy_.notify(host_)) {
+    std::vector<std::string> names = policy_.notify(host_);
+    if (!names.empty()) render_handler_names(play_, host_);
+    for (const auto& name : names) {
       if (handler_exists(play_, name)) continue;
       std::string message = fmt::format(
           "The requested handler '{}' was not found in either the main handlers list nor in the listening handlers "

@@ -59,12 +59,14 @@ class Compiler {
   }
 
   CompiledTasks run_included_role(const std::shared_ptr<pb::Role>& role, const std::string& key,
-                                  const std::set<std::string>& inherited) {
+                                  const pb::Task& include, const std::set<std::string>& inherited) {
     CompiledTasks out;
-    for (const auto& dep : role->dependencies) add_role(dep, inherited, out.nodes, {role.get()});
+    const NamedRole named{role.get(), &include.kw.vars, nullptr};
+    for (const auto& dep : role->dependencies) add_role(dep, inherited, out.nodes, {named});
     Node node;
     node.kind = Node::Kind::Role;
     node.role = role;
+    node.role_import = &include;
     node.role_key = key;
     node.tags = inherited;
     node.block = tasks(role->tasks, inherited, role);
@@ -83,6 +85,7 @@ class Compiler {
     reading_ = Reading::Roles;
     std::vector<Node> role_handlers;
     for (const auto& ref : play_.roles) {
+      if (ref.role) imported_roles_.push_back({{Reading::Roles, 0}, {ref.role.get(), &ref.kw.vars, &ref}});
       add_role(ref, play_tags_, main.nodes);
       if (ref.role) add_role_handlers(*ref.role, role_key(use_of(ref)), &ref, nullptr, role_handlers);
     }
@@ -101,7 +104,7 @@ class Compiler {
     for (auto& [when_read, list] : imported_handlers_) {
       for (auto& node : list) graph.handlers.push_back(std::move(node));
     }
-    graph.roles = roles_;
+    graph.named_roles = named_roles();
     for (const auto& [key, setting] : allow_duplicates_) graph.allow_duplicates[key] = setting.second;
     graph.start_found = started_;
     return graph;
@@ -116,6 +119,16 @@ class Compiler {
       for (auto& node : list) out.handlers.push_back(std::move(node));
     }
     for (const auto& [key, setting] : allow_duplicates_) out.allow_duplicates[key] = setting.second;
+    out.named_roles = named_roles();
+  }
+
+  // The roles: entries first, then the imported roles in Ansible's reading order.
+  std::vector<NamedRole> named_roles() {
+    std::stable_sort(imported_roles_.begin(), imported_roles_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<NamedRole> out;
+    for (const auto& [when_read, named] : imported_roles_) out.push_back(named);
+    return out;
   }
 
   Node leaf(const pb::Task& task, const std::set<std::string>& inherited, std::shared_ptr<pb::Role> role) {
@@ -184,10 +197,13 @@ class Compiler {
 
     Node wrapper = leaf(task, inherited, owner);
     wrapper.kind = Node::Kind::Block;
-    for (const auto& dep : role->dependencies) add_role(dep, wrapper.tags, wrapper.block, {role.get()});
+    const NamedRole named{role.get(), &task.kw.vars, nullptr};
+    imported_roles_.push_back({read_at, named});
+    for (const auto& dep : role->dependencies) add_role(dep, wrapper.tags, wrapper.block, {named});
     Node node;
     node.kind = Node::Kind::Role;
     node.role = role;
+    node.role_import = &task;
     node.role_key = key;
     node.tags = wrapper.tags;
     node.block = tasks(role->tasks, wrapper.tags, role);
@@ -202,14 +218,14 @@ class Compiler {
   // A role of roles: or a meta dependency: its dependencies first, then its tasks. Every listing is kept, the
   // executor skips an instance that has run.
   void add_role(const pb::RoleRef& ref, const std::set<std::string>& inherited, std::vector<Node>& out,
-                const std::vector<const pb::Role*>& dependents = {}) {
+                const std::vector<NamedRole>& dependents = {}) {
     if (!ref.role) return;
     std::set<std::string> tags = inherited;
     tags.insert(ref.kw.tags.begin(), ref.kw.tags.end());
-    for (const auto& dep : ref.role->dependencies) add_role(dep, tags, out, with_dependent(ref.role.get(), dependents));
+    const NamedRole named{ref.role.get(), &ref.kw.vars, &ref};
+    for (const auto& dep : ref.role->dependencies) add_role(dep, tags, out, with_dependent(named, dependents));
     std::string key = role_key(use_of(ref));
     allow_duplicates_.try_emplace(key, ReadAt{Reading::Roles, 0}, ref.role->allow_duplicates);
-    if (std::find(roles_.begin(), roles_.end(), ref.role) == roles_.end()) roles_.push_back(ref.role);
     Node node;
     node.kind = Node::Kind::Role;
     node.role_ref = &ref;
@@ -221,7 +237,7 @@ class Compiler {
     out.push_back(std::move(node));
   }
 
-  static std::vector<const pb::Role*> with_dependent(const pb::Role* role, std::vector<const pb::Role*> outer) {
+  static std::vector<NamedRole> with_dependent(const NamedRole& role, std::vector<NamedRole> outer) {
     outer.insert(outer.begin(), role);
     return outer;
   }
@@ -272,7 +288,7 @@ class Compiler {
   const pb::Play& play_;
   const Selection& selection_;
   std::set<std::string> play_tags_;
-  std::vector<std::shared_ptr<pb::Role>> roles_;
+  std::vector<std::pair<ReadAt, NamedRole>> imported_roles_;
   Reading reading_ = Reading::Tasks;
   int read_count_ = 0;
   std::map<std::string, std::pair<ReadAt, bool>> allow_duplicates_;
@@ -348,9 +364,10 @@ CompiledTasks compile_tasks(const std::vector<pb::Task>& tasks, const std::set<s
 }
 
 CompiledTasks compile_included_role(const std::shared_ptr<pb::Role>& role, const std::string& role_key,
-                                    const std::set<std::string>& inherited_tags, const Selection& selection) {
+                                    const pb::Task& include, const std::set<std::string>& inherited_tags,
+                                    const Selection& selection) {
   Selection selected = without_start(selection);
-  return Compiler(empty_play(), selected).run_included_role(role, role_key, inherited_tags);
+  return Compiler(empty_play(), selected).run_included_role(role, role_key, include, inherited_tags);
 }
 
 }  // namespace prov::graph

@@ -3,22 +3,13 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "provision/core/text.h"
+
 namespace prov::mod {
 
 namespace {
 
 using conn::shell_quote;
-
-std::vector<std::string> split(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t at = text.find(sep, start);
-    out.emplace_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-    if (at == std::string_view::npos) return out;
-    start = at + 1;
-  }
-}
 
 std::optional<long long> number(const std::string& text) {
   if (text.empty() || text.size() > 18) return std::nullopt;

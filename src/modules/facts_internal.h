@@ -36,6 +36,6 @@ void add_system_facts(const Sections& sections, Value& facts);
 /// virtualization_* (after the hardware facts' cpuinfo and dmi sections are there to read).
 void add_virtual_facts(const Sections& sections, Value& facts);
 /// local: the fact_path files' JSON or INI content.
-void add_local_facts(const Sections& sections, Value& facts);
+void add_local_facts(const Sections& sections, Value& facts, std::vector<std::string>* warnings);
 
 }  // namespace prov::facts::detail

@@ -122,18 +122,24 @@ std::optional<Value> parse_ini(const std::string& text) {
   return out;
 }
 
-Value fact_value(const std::string& path, const std::string& text) {
-  if (!is_valid_utf8(text)) return "error loading fact - output of running \"" + path + "\" was not utf-8";
+// The facts of a file or a script's output, or the message Ansible puts in their place (and warns with).
+struct FactValue {
+  Value value;
+  bool failed = false;
+};
+
+FactValue fact_value(const std::string& path, const std::string& text) {
+  if (!is_valid_utf8(text)) return {"error loading fact - output of running \"" + path + "\" was not utf-8", true};
   try {
-    return Value::parse(text);
+    return {Value::parse(text)};
   } catch (const std::exception&) {}
-  if (auto ini = parse_ini(text)) return *ini;
-  return "error loading facts as JSON or ini - please check content: " + path;
+  if (auto ini = parse_ini(text)) return {*ini};
+  return {"error loading facts as JSON or ini - please check content: " + path, true};
 }
 
 }  // namespace
 
-void add_local_facts(const Sections& s, Value& facts) {
+void add_local_facts(const Sections& s, Value& facts, std::vector<std::string>* warnings) {
   if (!s.count("local")) return;
   Value local = Value::object();
   const std::string& all = section(s, "local");
@@ -147,16 +153,24 @@ void add_local_facts(const Sections& s, Value& facts) {
     const std::string path = fact_path + "/" + name;
     std::string bytes = decode_hex(hex);
     if (mode == "exec") {
+      // output \001 exit status \002 standard error
+      const auto status_end = bytes.rfind('\002');
+      const std::string err = status_end == std::string::npos ? "" : bytes.substr(status_end + 1);
+      if (status_end != std::string::npos) bytes.resize(status_end);
       auto mark = bytes.rfind('\001');
       std::string rc = mark == std::string::npos ? "" : bytes.substr(mark + 1);
       bytes = bytes.substr(0, mark == std::string::npos ? bytes.size() : mark);
       if (rc != "0") {
-        local[key] = "Failure executing fact script (" + path + "), rc: " + rc + ", err: ";
+        local[key] = "Failure executing fact script (" + path + "), rc: " + rc + ", err: " + err;
+        if (warnings) warnings->push_back(local[key].get<std::string>());
         name.clear();
         return;
       }
     }
-    local[key] = fact_value(path, bytes);
+    FactValue read = fact_value(path, bytes);
+    // A file that gave no facts is named in a warning too, as Ansible's module warns.
+    if (read.failed && warnings) warnings->push_back(read.value.get<std::string>());
+    local[key] = std::move(read.value);
     name.clear();
   };
   for (const auto& line : split_lines(text)) {

@@ -433,7 +433,7 @@ Value sorted_keys(const Value& v) {
 
 }  // namespace
 
-Value parse_facts(const std::string& output) {
+Value parse_facts(const std::string& output, std::vector<std::string>* warnings) {
   const Sections s = split_sections(output);
   Value facts = Value::object();
   add_platform_facts(s, facts);
@@ -443,7 +443,7 @@ Value parse_facts(const std::string& output) {
   add_hardware_facts(s, facts);
   add_system_facts(s, facts);
   add_virtual_facts(s, facts);
-  add_local_facts(s, facts);
+  add_local_facts(s, facts, warnings);
   add_network_facts(s, facts);
   const auto paths = existing_paths(s);
   const auto commands = found_commands(s);

@@ -281,8 +281,11 @@ if [ -d "$FP" ]; then
   for f in "$FP"/*.fact; do
     [ -e "$f" ] || continue
     if [ -x "$f" ]; then
-      # The exit status follows the output in the same stream, after a \001 byte no text holds.
-      printf '%s exec\n' "${f##*/}"; { "$f"; printf '\001%s' "$?"; } | hex
+      # The exit status follows the output in the same stream, after a \001 byte no text holds, then a \002 byte
+      # and what the script wrote on its standard error (kept in a file meanwhile).
+      e=$(mktemp 2>/dev/null) || e=/dev/null
+      printf '%s exec\n' "${f##*/}"; { "$f" 2>"$e"; printf '\001%s\002' "$?"; cat "$e"; } | hex
+      [ "$e" = /dev/null ] || rm -f "$e"
     else
       printf '%s file\n' "${f##*/}"; hex <"$f"
     fi

@@ -61,23 +61,23 @@ struct ModuleLine {
 const ModuleLine kModuleLines[] = {PROVISION_MODULES(PROVISION_MODULE_LINE)};
 #undef PROVISION_MODULE_LINE
 
-// What the loader and the executor do themselves. `include` is the name include_tasks had before Ansible 2.4.
+// What the loader and the executor do themselves.
 struct OwnLine {
   const char* name;
   ActionKind kind;
   unsigned flags;
-  const char* old_name;
 };
 
 const OwnLine kOwnLines[] = {
-    {"block", ActionKind::Block, kNoFlags, nullptr},
-    {"import_tasks", ActionKind::ImportTasks, kRawParams, nullptr},
-    {"include_tasks", ActionKind::IncludeTasks, kRawParams, "include"},
-    {"import_role", ActionKind::ImportRole, kRawParams, nullptr},
-    {"include_role", ActionKind::IncludeRole, kRawParams, nullptr},
-    {"import_playbook", ActionKind::ImportPlaybook, kRawParams, nullptr},
-    {"include_vars", ActionKind::IncludeVars, kRawParams, nullptr},
-    {"meta", ActionKind::Meta, kRawParams, nullptr},
+    {"block", ActionKind::Block, kNoFlags},
+    {"import_tasks", ActionKind::ImportTasks, kRawParams},
+    {"include_tasks", ActionKind::IncludeTasks, kRawParams},
+    {"include", ActionKind::IncludeTasks, kRawParams | kOldInclude},
+    {"import_role", ActionKind::ImportRole, kRawParams},
+    {"include_role", ActionKind::IncludeRole, kRawParams},
+    {"import_playbook", ActionKind::ImportPlaybook, kRawParams},
+    {"include_vars", ActionKind::IncludeVars, kRawParams},
+    {"meta", ActionKind::Meta, kRawParams},
 };
 
 // Lets the index be searched with a string_view without making a string.
@@ -105,9 +105,6 @@ struct Table {
       if (action.module) {
         for (const std::string& other : action.module->spec().other_names) by_name.emplace(other, &action);
       }
-    }
-    for (const OwnLine& line : kOwnLines) {
-      if (line.old_name) add_builtin_names(line.old_name, *by_name.at(line.name));
     }
   }
 

@@ -41,13 +41,15 @@ class SetupRun : public Step {
     return shell_read(facts::probe_script(options_, collectors_));
   }
   void parse(const conn::CommandResult& read) override {
-    facts_ = facts::setup_facts(facts::parse_facts(read.out), collectors_, options_);
+    facts_ = facts::setup_facts(facts::parse_facts(read.out, &warnings_), collectors_, options_);
     make_valid_utf8(facts_);
     read_ = true;
   }
   Changes diff(const Plan*) const override {
     if (!error_.empty()) return {false, {{"changed", false}, {"failed", true}, {"msg", error_}}};
-    return {false, {{"ansible_facts", facts_}, {"changed", false}}};
+    Value result = {{"ansible_facts", facts_}, {"changed", false}};
+    if (!warnings_.empty()) result["warnings"] = warnings_;
+    return {false, std::move(result)};
   }
   Result apply(Context&, const Changes& changes) override { return changes.result; }
 
@@ -56,6 +58,7 @@ class SetupRun : public Step {
   std::set<std::string> collectors_;
   std::string error_;
   Value facts_ = Value::object();
+  std::vector<std::string> warnings_;  ///< local facts that could not be read, as Ansible's setup warns
   bool read_ = false;
 };
 

@@ -36,7 +36,7 @@ std::string path_of(const std::string& location) {
 
 class AnsibleJsonSink : public Sink {
  public:
-  void playbook_start(const std::string&) override {}
+  void playbook_start(const std::string&, const std::string&, std::size_t) override {}
   void play_start(const std::string& name, const std::vector<std::string>&, const std::string& location) override {
     std::lock_guard lock(mutex_);
     plays_.push_back(

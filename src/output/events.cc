@@ -14,4 +14,6 @@ void Sink::step_answered(const std::string& question) {
   std::cout << '\n' << text << ' ' << std::string(width + 3 < 79 ? 79 - width : 3, '*') << std::endl;
 }
 
+void Sink::meta_note(const std::string&) {}
+
 }  // namespace prov::out

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 
@@ -39,8 +40,11 @@ class HumanSink : public Sink {
  public:
   HumanSink(SinkOptions options, ResultDump dump) : options_(options), dump_(dump) {}
 
-  void playbook_start(const std::string& path) override {
-    if (options_.verbosity > 0) line(fmt::format("PLAYBOOK: {}", path));
+  // As Ansible from -vv on: the playbook's file name as a banner, then how many plays it has.
+  void playbook_start(const std::string&, const std::string& as_given, std::size_t plays) override {
+    if (options_.verbosity < 2) return;
+    banner(fmt::format("PLAYBOOK: {}", std::filesystem::path(as_given).filename().string()));
+    line(fmt::format("{} plays in {}", plays, as_given));
   }
   void play_start(const std::string& name, const std::vector<std::string>&, const std::string&) override {
     pending_.reset();
@@ -54,6 +58,11 @@ class HumanSink : public Sink {
     pending_ = Banner{text, path};
     // As Ansible's default callback: when ok or skipped results are hidden, a banner waits for a result it shows.
     if (options_.display_ok_hosts && options_.display_skipped_hosts) flush_banner();
+  }
+  void meta_note(const std::string& text) override {
+    if (options_.verbosity < 2) return;
+    std::lock_guard lock(mutex_);
+    std::cout << "META: " << text << '\n';
   }
   void host_result(const HostResult& r) override {
     std::lock_guard lock(mutex_);

@@ -21,7 +21,9 @@ const char* status_name(Status s) {
 
 class JsonSink : public Sink {
  public:
-  void playbook_start(const std::string& path) override { doc_["playbook"] = path; }
+  void playbook_start(const std::string& path, const std::string&, std::size_t) override {
+    if (!doc_.contains("playbook")) doc_["playbook"] = path;
+  }
   void play_start(const std::string& name, const std::vector<std::string>& hosts, const std::string&) override {
     std::lock_guard lock(mutex_);
     doc_["plays"].push_back({{"play", {{"name", name}, {"hosts", hosts}}}, {"tasks", Value::array()}});

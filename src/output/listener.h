@@ -10,7 +10,7 @@ namespace prov::out {
 
 class Listener : public Sink {
  public:
-  void playbook_start(const std::string&) override {}
+  void playbook_start(const std::string&, const std::string&, std::size_t) override {}
   void play_start(const std::string&, const std::vector<std::string>&, const std::string&) override {}
   void no_hosts_matched() override {}
   void task_start(const std::string&, bool, const std::string&) override {}

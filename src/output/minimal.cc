@@ -36,7 +36,7 @@ class MinimalSink : public Sink {
  public:
   explicit MinimalSink(SinkOptions options) : options_(options) {}
 
-  void playbook_start(const std::string&) override {}
+  void playbook_start(const std::string&, const std::string&, std::size_t) override {}
   void play_start(const std::string&, const std::vector<std::string>&, const std::string&) override {}
   void no_hosts_matched() override {}
   void task_start(const std::string&, bool, const std::string&) override {

@@ -38,8 +38,8 @@ class Tee : public Sink {
  public:
   explicit Tee(std::vector<std::unique_ptr<Sink>> sinks) : sinks_(std::move(sinks)) {}
 
-  void playbook_start(const std::string& path) override {
-    for (auto& s : sinks_) s->playbook_start(path);
+  void playbook_start(const std::string& path, const std::string& as_given, std::size_t plays) override {
+    for (auto& s : sinks_) s->playbook_start(path, as_given, plays);
   }
   void play_start(const std::string& name, const std::vector<std::string>& hosts,
                   const std::string& location) override {
@@ -69,6 +69,9 @@ class Tee : public Sink {
   }
   void step_answered(const std::string& question) override {
     for (auto& s : sinks_) s->step_answered(question);
+  }
+  void meta_note(const std::string& text) override {
+    for (auto& s : sinks_) s->meta_note(text);
   }
   void error(const std::string& message) override {
     for (auto& s : sinks_) s->error(message);

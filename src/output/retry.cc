@@ -22,7 +22,9 @@ class RetrySink : public Listener {
  public:
   explicit RetrySink(const SinkOptions& options) : save_path_(options.retry_files_save_path) {}
 
-  void playbook_start(const std::string& path) override { playbook_ = path; }
+  void playbook_start(const std::string& path, const std::string&, std::size_t) override {
+    if (playbook_.empty()) playbook_ = path;
+  }
   void recap(const std::vector<std::pair<std::string, HostStats>>& stats) override {
     std::vector<std::string> hosts;
     for (const auto& [host, s] : stats) {

@@ -79,16 +79,37 @@ std::string cycle_text(const std::vector<std::string>& chain, const std::string&
   return text + again;
 }
 
+// The old `include`: its arguments besides the file are variables of the included tasks; as measured under
+// ansible-core 2.14, its own `vars:` win over them, and `tags` or `when` written as arguments are dropped.
+void move_include_params(Task& task) {
+  Value params = Value::object();
+  for (auto it = task.args.begin(); it != task.args.end(); ++it) {
+    if (it.key() != "_raw_params" && it.key() != "file") params[it.key()] = it.value();
+  }
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    task.args.erase(it.key());
+    if (it.key() != "tags" && it.key() != "when" && !task.kw.vars.contains(it.key())) {
+      task.kw.vars[it.key()] = it.value();
+    }
+  }
+}
+
 void complete_task_file(Task& task, const SourceLoc& at, const TaskSource& src, LoadContext& ctx) {
+  const bool old_include = (task.action->flags & mod::kOldInclude) != 0;
+  if (old_include) move_include_params(task);
   bool is_import = task.action->kind == mod::ActionKind::ImportTasks;
-  check_arg_names(task, is_import ? std::vector<std::string>{"_raw_params", "file"}
-                                  : std::vector<std::string>{"_raw_params", "file", "apply"},
+  check_arg_names(task,
+                  is_import || old_include ? std::vector<std::string>{"_raw_params", "file"}
+                                           : std::vector<std::string>{"_raw_params", "file", "apply"},
                   at);
   if (is_import && !task.loop_kind.empty()) {
     throw Error(fmt::format("'import_tasks' cannot loop in {}", task_label(task)), at,
                 "use include_tasks to run a task file once per item");
   }
   std::string name = task_file_arg(task, at);
+  // As ansible-core 2.14 decides for `include`: static unless its name is a template, it loops, or it is read
+  // within a dynamic include.
+  if (old_include) is_import = !has_template(name) && task.loop_kind.empty() && !src.dynamic;
   // A templated name depends on host variables: the executor loads it at run time.
   if (has_template(name)) return;
   std::string path = find_task_file(name, src, ctx, at);
@@ -100,7 +121,9 @@ void complete_task_file(Task& task, const SourceLoc& at, const TaskSource& src, 
     task.import_kind = "import_tasks";
   } else if (!on_stack) {
     // A file that includes itself (recursion with a condition) is loaded again at run time.
-    task.included = load_tasks_file(path, src, ctx);
+    TaskSource dynamic = src;
+    dynamic.dynamic = true;
+    task.included = load_tasks_file(path, dynamic, ctx);
   }
 }
 
@@ -153,8 +176,10 @@ void complete_meta(Task& task, const SourceLoc& at, bool handler) {
 }  // namespace
 
 void check_include_keyword(const Task& task, const std::string& key, const SourceLoc& at) {
+  // As Ansible, the old `include` is not checked: whether it is static is not known yet.
   const bool include =
-      task.action->kind == mod::ActionKind::IncludeTasks || task.action->kind == mod::ActionKind::IncludeRole;
+      (task.action->kind == mod::ActionKind::IncludeTasks && !(task.action->flags & mod::kOldInclude)) ||
+      task.action->kind == mod::ActionKind::IncludeRole;
   static const std::vector<std::string> kIncludeKeywords = {
       "action", "args",     "collections", "debugger", "ignore_errors", "loop", "loop_control", "name",
       "no_log", "register", "run_once",    "tags",     "timeout",       "vars", "when"};
@@ -168,7 +193,13 @@ void complete_loader_action(Task& task, const SourceLoc& at, const TaskSource& s
     case mod::ActionKind::ImportTasks:
     case mod::ActionKind::IncludeTasks: complete_task_file(task, at, src, ctx); break;
     case mod::ActionKind::ImportRole:
-    case mod::ActionKind::IncludeRole: complete_role(task, at, src, ctx); break;
+    case mod::ActionKind::IncludeRole:
+      if (src.handlers) {
+        const std::string& written = task.action_as_written.empty() ? task.action->name : task.action_as_written;
+        throw Error(fmt::format("Using '{}' as a handler is not supported.", written), at);
+      }
+      complete_role(task, at, src, ctx);
+      break;
     case mod::ActionKind::Meta: complete_meta(task, at, src.handlers); break;
     case mod::ActionKind::IncludeVars:
       check_arg_names(task,

@@ -82,7 +82,7 @@ Value read_serial(const YAML::Node& node, const std::string& file) {
 std::vector<Task> load_tasks_file(const std::string& path, const TaskSource& src, LoadContext& ctx) {
   ctx.task_files.push_back(path);
   std::vector<Task> tasks =
-      parse_tasks(yaml::load_file(path, ctx.options.warn), TaskSource{path, src.role, src.handlers}, ctx);
+      parse_tasks(yaml::load_file(path, ctx.options.warn), TaskSource{path, src.role, src.handlers, src.dynamic}, ctx);
   ctx.task_files.pop_back();
   return tasks;
 }
@@ -107,13 +107,25 @@ std::string join_hosts(const YAML::Node& node, const std::string& file) {
   return joined;
 }
 
+// A vars_files file: a mapping, or a list of mappings combined in order (as Ansible's preprocess_vars).
 Value load_vars_file(const std::string& path, const yaml::Warn& warn) {
   YAML::Node root = yaml::load_file(path, warn);
   if (root.IsNull()) return Value::object();
-  if (!root.IsMap()) {
-    throw Error(fmt::format("expected a mapping of variables, got {}", node_kind(root)), yaml::loc(root, path));
+  if (root.IsMap()) return yaml::to_value(root, path);
+  if (!root.IsSequence()) {
+    throw Error(fmt::format("expected a mapping of variables or a list of mappings, got {}", node_kind(root)),
+                yaml::loc(root, path));
   }
-  return yaml::to_value(root, path);
+  Value combined = Value::object();
+  for (const auto& item : root) {
+    if (!item.IsMap()) {
+      throw Error(fmt::format("expected each item of a list of variables to be a mapping, got {}", node_kind(item)),
+                  yaml::loc(item, path));
+    }
+    Value vars = yaml::to_value(item, path);
+    for (auto it = vars.begin(); it != vars.end(); ++it) combined[it.key()] = it.value();
+  }
+  return combined;
 }
 
 // One vars_files entry: a file name, or a list of names of which the first that exists is used.
@@ -358,7 +370,7 @@ std::vector<Task> load_task_file(const std::string& path, std::shared_ptr<Role> 
   detail::LoadContext ctx;
   ctx.options = options;
   ctx.playbook_dir = playbook_dir;
-  return detail::load_tasks_file(path, detail::TaskSource{path, std::move(role), handlers}, ctx);
+  return detail::load_tasks_file(path, detail::TaskSource{path, std::move(role), handlers, true}, ctx);
 }
 
 std::shared_ptr<Role> load_role(const std::string& name, const std::string& playbook_dir, const LoadOptions& options,

@@ -17,7 +17,7 @@ struct LoadContext {
   LoadOptions options;
   std::string playbook_dir;
   std::map<std::string, std::shared_ptr<Role>> roles;  ///< by folder and entry points, so a role is loaded once
-  std::vector<std::string> roles_loading;              ///< role folders being loaded (dependency cycles)
+  std::vector<std::string> roles_loading;              ///< keys of the roles being loaded (dependency cycles)
   std::vector<std::string> task_files;                 ///< task files being loaded (import cycles)
   std::vector<std::string> playbooks;                  ///< playbooks being loaded (import_playbook cycles)
   std::vector<std::string> collections;                ///< the current play's `collections` (not for its roles)
@@ -35,6 +35,7 @@ struct TaskSource {
   std::string file;
   std::shared_ptr<Role> role;
   bool handlers = false;
+  bool dynamic = false;  ///< read for a dynamic include (include_tasks, at run time): an old `include` in it is too
 };
 
 // ---- keywords.cc ----

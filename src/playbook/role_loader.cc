@@ -22,6 +22,19 @@ std::string find_role_file(const std::string& role_path, const std::string& fold
   return {};
 }
 
+// As Ansible, an entry point (tasks_from, vars_from, ...) must be a file inside the role's folder for it: an absolute
+// path or one climbing out with `..` is refused.
+void check_inside(const Role& role, const std::string& folder, const std::string& path, const SourceLoc& at) {
+  const fs::path expected = fs::path(join_path(role.path, folder)).lexically_normal();
+  const fs::path found = fs::path(path).lexically_normal();
+  auto e = expected.begin(), f = found.begin();
+  for (; e != expected.end() && f != found.end() && *e == *f; ++e, ++f) {}
+  if (e == expected.end()) return;
+  throw Error(fmt::format("Failed loading '{}' for role ({}) as it is not inside the expected role path: '{}'", path,
+                          role.name, expected.string()),
+              at);
+}
+
 std::string missing_entry_message(const Role& role, const std::string& folder, const std::string& name) {
   return fmt::format("'{}' not found in role '{}' (searched {}/{}/{}.yml, .yaml and without extension)", name,
                      role.name, role.path, folder, name);
@@ -60,6 +73,7 @@ void vars_folder_files(const std::string& folder, std::vector<std::string>& file
 Value load_role_vars(const Role& role, const std::string& folder, const std::string& name, const SourceLoc& at,
                      const LoadContext& ctx) {
   std::string path = find_role_file(role.path, folder, name);
+  if (!path.empty()) check_inside(role, folder, path, at);
   if (!path.empty()) return load_vars_file(path, ctx);
   const std::string dir = join_path(join_path(role.path, folder), name);
   std::error_code ec;
@@ -84,6 +98,7 @@ std::vector<Task> load_role_tasks(const std::shared_ptr<Role>& role, const std::
     if (name != "main") throw Error(missing_entry_message(*role, folder, name), at);
     return {};
   }
+  check_inside(*role, folder, path, at);
   return load_tasks_file(path, TaskSource{path, role, handlers}, ctx);
 }
 
@@ -108,12 +123,12 @@ void load_meta(Role& role, LoadContext& ctx) {
   }
 }
 
+// The roles of a cycle by name; `chain` holds role keys (the folder, then the entry points after '|').
 std::string chain_of_names(const std::vector<std::string>& chain, const std::string& again) {
+  auto name = [](const std::string& key) { return fs::path(key.substr(0, key.find('|'))).filename().string(); };
   std::string text;
-  for (auto it = std::find(chain.begin(), chain.end(), again); it != chain.end(); ++it) {
-    text += fs::path(*it).filename().string() + " -> ";
-  }
-  return text + fs::path(again).filename().string();
+  for (auto it = std::find(chain.begin(), chain.end(), again); it != chain.end(); ++it) text += name(*it) + " -> ";
+  return text + name(again);
 }
 
 // "ns.coll" of a role folder inside a collection (.../ansible_collections/ns/coll/roles/role), "" otherwise.
@@ -188,9 +203,10 @@ std::shared_ptr<Role> resolve_role(const std::string& name, const SourceLoc& at,
   std::string key = fmt::format("{}|{}|{}|{}|{}", path, entry.tasks_from, entry.vars_from, entry.defaults_from,
                                 entry.handlers_from);
   if (auto cached = ctx.roles.find(key); cached != ctx.roles.end()) return cached->second;
-  if (std::find(ctx.roles_loading.begin(), ctx.roles_loading.end(), path) != ctx.roles_loading.end()) {
+  // A role may import itself with other entry points (tasks_from); the same entry points again are a cycle.
+  if (std::find(ctx.roles_loading.begin(), ctx.roles_loading.end(), key) != ctx.roles_loading.end()) {
     if (dynamic) return nullptr;
-    throw Error("role dependency cycle: " + chain_of_names(ctx.roles_loading, path), at);
+    throw Error("role dependency cycle: " + chain_of_names(ctx.roles_loading, key), at);
   }
 
   auto role = std::make_shared<Role>();
@@ -198,7 +214,7 @@ std::shared_ptr<Role> resolve_role(const std::string& name, const SourceLoc& at,
   const std::string collection = collection_of(path);
   role->name = (collection.empty() ? "" : collection + ".") + fs::path(path).filename().string();
   role->path = path;
-  ctx.roles_loading.push_back(path);
+  ctx.roles_loading.push_back(key);
   role->defaults = load_role_vars(*role, "defaults", entry.defaults_from, at, ctx);
   role->vars = load_role_vars(*role, "vars", entry.vars_from, at, ctx);
   load_meta(*role, ctx);

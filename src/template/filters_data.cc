@@ -84,9 +84,26 @@ std::vector<Value> unique_of(Ctx& ctx, const std::vector<Value>& items, bool cs,
   return out;
 }
 
+// Jinja's unique keeps its keys in a set, so a list or mapping among them fails it; Ansible then compares the items
+// with == itself, unless case_sensitive=False or an attribute was given, which its own version cannot do.
 RV f_unique(Ctx& ctx, const RV& in, Args& a) {
-  bool cs = py_truthy(arg_or(a, 0, "case_sensitive", false));
-  return to_array(unique_of(ctx, items_of(in), cs, arg_or(a, 1, "attribute", nullptr)));
+  const RV* case_arg = a.get(0, "case_sensitive");
+  const bool cs = case_arg && py_truthy(case_arg->val());
+  const Value attr = arg_or(a, 1, "attribute", nullptr);
+  const std::vector<Value> items = items_of(in);
+  for (const auto& x : items) {
+    Value key = key_of(ctx, x, attr, cs);
+    if (!key.is_array() && !key.is_object()) continue;
+    const bool case_false = case_arg && case_arg->val().is_boolean() && !case_arg->val().get<bool>();
+    if (case_false || py_truthy(attr)) {
+      fail(
+          "Jinja2's unique filter failed and we cannot fall back to Ansible's version as it does not support the "
+          "parameters supplied. unhashable type: '" +
+          py_type(key) + "'");
+    }
+    return to_array(unique_of(ctx, items, true, nullptr));
+  }
+  return to_array(unique_of(ctx, items, cs, attr));
 }
 
 bool member(const std::vector<Value>& list, const Value& x) {

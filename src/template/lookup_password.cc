@@ -144,25 +144,7 @@ PasswordRequest parse_term(const std::string& term, const Args& args) {
 
 // Python's os.path.expanduser and expandvars, then the path made absolute against the playbook's folder.
 std::string controller_path(const std::string& given, const std::string& base) {
-  std::string path;
-  for (size_t i = 0; i < given.size(); ++i) {
-    if (given[i] == '$' && i + 1 < given.size()) {
-      bool braced = given[i + 1] == '{';
-      size_t start = i + (braced ? 2 : 1), end = start;
-      while (end < given.size() && (std::isalnum(static_cast<unsigned char>(given[end])) || given[end] == '_')) ++end;
-      const char* value = end > start ? std::getenv(given.substr(start, end - start).c_str()) : nullptr;
-      if (value && (!braced || (end < given.size() && given[end] == '}'))) {
-        path += value;
-        i = end - (braced ? 0 : 1);
-        continue;
-      }
-    }
-    path += given[i];
-  }
-  if (path == "~" || path.rfind("~/", 0) == 0) {
-    const char* home = std::getenv("HOME");
-    path = std::string(home ? home : "") + path.substr(1);
-  }
+  const std::string path = expand_user_vars(given);
   std::filesystem::path p(path);
   if (p.is_relative()) p = std::filesystem::path(base.empty() ? std::filesystem::current_path().string() : base) / p;
   return p.lexically_normal().string();

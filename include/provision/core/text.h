@@ -1,5 +1,6 @@
 #pragma once
 // Small text helpers shared by every parser of a remote command's output, of config files and of arguments.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,16 @@ inline constexpr std::string_view kBlank = " \t\r\n";
 
 /// The lines of `text`, without their '\n' (and a '\r' before it); no empty last line for a final newline.
 std::vector<std::string> split_lines(std::string_view text);
+
+/// The parts of `text` between each `sep`, as Python's str.split(sep): "a..b" gives "a", "", "b"; "" gives "".
+std::vector<std::string> split(std::string_view text, char sep);
+
+/// Where expand_user_vars reads a variable: its value, or nullopt when it is not set.
+using VarLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+/// os.path.expanduser(os.path.expandvars(text)) as Python does them: $NAME and ${NAME} replaced by the variable's
+/// value (the process environment unless `lookup` is given; unset names stay as written), then a leading ~ by HOME.
+std::string expand_user_vars(std::string_view text, const VarLookup& lookup = {});
 
 /// `text` without the leading and trailing characters found in `chars`.
 std::string trim(std::string_view text, std::string_view chars = kBlank);

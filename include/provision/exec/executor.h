@@ -36,6 +36,12 @@ struct FactSettings {
   std::string caching = "memory";      ///< memory, or jsonfile: one file per host in caching_connection
   std::string caching_connection;      ///< jsonfile's folder
   long long caching_timeout = 86400;   ///< seconds a cached entry stays valid; 0: forever
+  std::string caching_prefix;          ///< fact_caching_prefix: before each host's name in the file's
+  /// The deprecated [defaults] gather_subset, gather_timeout and fact_path: what a play without those keywords
+  /// gathers with (empty, unset: Ansible's own defaults).
+  std::vector<std::string> gather_subset;
+  std::optional<long long> gather_timeout;
+  std::string fact_path;
   bool flush = false;                  ///< --flush-cache: the entries of the hosts --limit selects go first
 };
 

@@ -12,6 +12,14 @@
 
 namespace prov::graph {
 
+/// A role where the play names it: a roles: entry or meta dependency (`ref`), or an import_role or include_role
+/// task. Ansible keeps the `vars:` given there among the role variables (not the block variables).
+struct NamedRole {
+  const pb::Role* role = nullptr;
+  const Value* vars = nullptr;       ///< the `vars:` of the reference or the task
+  const pb::RoleRef* ref = nullptr;  ///< set when named by a roles: entry or a meta dependency
+};
+
 struct Node {
   enum class Kind { Task, Block, Role };
   Kind kind = Kind::Task;
@@ -21,11 +29,12 @@ struct Node {
   /// tasks are skipped unless it allows duplicates; a handler's identity is its task and this key.
   std::string role_key;
   const pb::RoleRef* role_ref = nullptr;   ///< Role and its handlers: how the play or a meta dependency named it
-  const pb::Task* role_import = nullptr;   ///< a role's handlers: the import_role that named the role
+  const pb::Task* role_import = nullptr;   ///< Role and its handlers: the import_role or include_role naming it
   std::set<std::string> tags;              ///< own tags plus every enclosing block's, role's and the play's
   std::vector<Node> block, rescue, always; ///< Block; a Role instance keeps its tasks in `block`
-  /// Role run as a meta dependency: the roles that depend on it, innermost first (its tasks' ansible_search_path).
-  std::vector<const pb::Role*> dependents;
+  /// Role run as a meta dependency: the roles that depend on it, innermost first (its tasks' ansible_search_path
+  /// and the variables they inherit).
+  std::vector<NamedRole> dependents;
   /// A handler: which list of handlers it belongs to (PlayGraph::handlers) and the `block:`s around it, outermost
   /// first, whose keywords reach it.
   int handler_list = 0;
@@ -45,7 +54,9 @@ struct PlayGraph {
   /// than once; a notification by name goes to the last list (consecutive handlers of one handler_list) holding it.
   /// As in Ansible, each `block:` of a handlers file is a list, and so is each run of handlers between blocks.
   std::vector<Node> handlers;
-  std::vector<std::shared_ptr<pb::Role>> roles;  ///< every role of roles: and dependencies, once (defaults/vars)
+  /// The play's roles as Ansible's play lists them for everyone's variables: the roles: entries, then the imported
+  /// roles as read (an include_role with `public` joins when it runs). Their dependencies are reached through them.
+  std::vector<NamedRole> named_roles;
   /// Per role instance: whether it allows duplicates when the play starts, from meta/main.yml or, for an
   /// imported role, from the last import_role of it that Ansible reads.
   std::map<std::string, bool> allow_duplicates;
@@ -69,15 +80,17 @@ struct CompiledTasks {
   std::vector<Node> nodes;
   std::vector<Node> handlers;                    ///< handlers of the roles imported (and of an included role)
   std::map<std::string, bool> allow_duplicates;  ///< as PlayGraph::allow_duplicates, for the roles met
+  std::vector<NamedRole> named_roles;            ///< the roles imported, which join PlayGraph::named_roles
 };
 
 /// Compiles a task list loaded at run time (include_tasks) under the same selection.
 CompiledTasks compile_tasks(const std::vector<pb::Task>& tasks, const std::set<std::string>& inherited_tags,
                             std::shared_ptr<pb::Role> role, const Selection& selection);
 
-/// Compiles the role an include_role runs, its meta dependencies first; `role_key` is its instance.
+/// Compiles the role the include_role task `include` runs, its meta dependencies first; `role_key` is its instance.
 CompiledTasks compile_included_role(const std::shared_ptr<pb::Role>& role, const std::string& role_key,
-                                    const std::set<std::string>& inherited_tags, const Selection& selection);
+                                    const pb::Task& include, const std::set<std::string>& inherited_tags,
+                                    const Selection& selection);
 
 /// Whether a task with these effective tags runs under the selection (Ansible's rules for always, never,
 /// tagged, untagged and all).

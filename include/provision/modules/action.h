@@ -35,6 +35,10 @@ enum ActionFlag : unsigned {
   kSetsFacts = 1U << 3,
   /// `src` is searched in templates/ folders rather than files/ (template).
   kTemplateSource = 1U << 4,
+  /// `include`, the name of include_tasks before Ansible 2.4: read statically as import_tasks where it can be (a
+  /// file name without a template, no loop, not within a dynamic include), and its other arguments are variables
+  /// of the included tasks.
+  kOldInclude = 1U << 5,
 };
 
 struct Action {

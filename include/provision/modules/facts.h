@@ -35,7 +35,7 @@ const std::string& facts_probe_script();
 /// Parses the probe's stdout into ansible_facts (keys without the ansible_ prefix, as Ansible stores them under
 /// ansible_facts), pure and testable without a host. Missing sections leave their facts out or at Ansible's
 /// defaults ("NA", "unknown", {}), never an error.
-Value parse_facts(const std::string& output);
+Value parse_facts(const std::string& output, std::vector<std::string>* warnings = nullptr);
 
 /// The collector (Ansible's name) that gives a fact named without its prefix (kernel: platform, eth0: network).
 std::string collector_of(const std::string& fact);

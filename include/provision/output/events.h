@@ -35,7 +35,8 @@ struct HostStats {
 class Sink {
  public:
   virtual ~Sink() = default;
-  virtual void playbook_start(const std::string& path) = 0;
+  /// Each playbook of the run as it starts: its full path, the path as the command line named it, its plays.
+  virtual void playbook_start(const std::string& path, const std::string& as_given, std::size_t plays) = 0;
   /// `location` is the play's file:line:col.
   virtual void play_start(const std::string& name, const std::vector<std::string>& hosts,
                           const std::string& location) = 0;
@@ -56,6 +57,9 @@ class Sink {
   virtual void error(const std::string& message) = 0;
   virtual void recap(const std::vector<std::pair<std::string, HostStats>>& stats) = 0;
   virtual void playbook_end(int exit_code) = 0;
+  /// What a meta task did or why it was skipped, for one host or all ("ending play for web1"): Ansible shows it
+  /// as "META: ..." from -vv on. Listeners show nothing.
+  virtual void meta_note(const std::string& text);
   /// --step: the question asked before a task was answered. Ansible shows it again as a banner whatever the
   /// output format; sinks that share stdout with another keep the default, listeners show nothing.
   virtual void step_answered(const std::string& question);

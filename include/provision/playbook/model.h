@@ -144,6 +144,7 @@ struct Playbook {
   std::vector<Play> plays;                ///< import_playbook already expanded, in order
   /// Several playbooks run as one: the number of plays up to the end of each (a PLAY RECAP follows each end).
   std::vector<std::size_t> ends;
+  std::vector<std::string> given;  ///< each playbook as the command line named it
   LoadOptions options;  ///< what it was loaded with, for the task files and roles included at run time
 };
 

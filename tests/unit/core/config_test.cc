@@ -280,7 +280,8 @@ TEST_CASE("config: the settings table knows ansible-core's settings") {
   CHECK(setting_use("", "ANSIBLE_FORKS") == SettingUse::Honoured);
   CHECK(setting_use("defaults.nocows", "") == SettingUse::Harmless);
   CHECK(setting_use("defaults.gathering", "") == SettingUse::Honoured);
-  CHECK(setting_use("defaults.fact_caching_prefix", "") == SettingUse::Warned);
+  CHECK(setting_use("defaults.fact_caching_prefix", "") == SettingUse::Honoured);
+  CHECK(setting_use("defaults.cache_plugins", "") == SettingUse::Warned);
   CHECK(setting_use("defaults.no_such_thing", "") == std::nullopt);
   CHECK(setting_use("", "ANSIBLE_NO_SUCH_THING") == std::nullopt);
 }

@@ -41,3 +41,26 @@ TEST_CASE("parse_int reads whole numbers as Python's int() does and refuses the 
   CHECK_FALSE(parse_int("99999999999999999999"));
   CHECK_FALSE(parse_int("8", 8));
 }
+
+TEST_CASE("split cuts at each separator as Python's str.split(sep)", "[text]") {
+  CHECK(prov::split("a:b::c", ':') == std::vector<std::string>{"a", "b", "", "c"});
+  CHECK(prov::split("", ':') == std::vector<std::string>{""});
+  CHECK(prov::split("abc", ':') == std::vector<std::string>{"abc"});
+}
+
+TEST_CASE("expand_user_vars expands as os.path.expanduser(os.path.expandvars(...))", "[text]") {
+  auto vars = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "HOME") return std::string("/home/op");
+    if (name == "DIR") return std::string("/srv");
+    if (name == "a b") return std::string("spaced");
+    return std::nullopt;
+  };
+  CHECK(prov::expand_user_vars("$DIR/x", vars) == "/srv/x");
+  CHECK(prov::expand_user_vars("${DIR}x", vars) == "/srvx");
+  CHECK(prov::expand_user_vars("$DIRx/$UNSET/${UNSET}", vars) == "$DIRx/$UNSET/${UNSET}");
+  CHECK(prov::expand_user_vars("${a b} ${} $ $/", vars) == "spaced ${} $ $/");
+  CHECK(prov::expand_user_vars("~/cache", vars) == "/home/op/cache");
+  CHECK(prov::expand_user_vars("~", vars) == "/home/op");
+  CHECK(prov::expand_user_vars("~other/x", vars) == "~other/x");
+  CHECK(prov::expand_user_vars("$HOME/a~", vars) == "/home/op/a~");
+}

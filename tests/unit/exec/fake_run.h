@@ -67,7 +67,7 @@ class FakeHost : public prov::conn::Connection {
 // Records events as short lines: "task NAME", "HOST ok|changed|skipped|failed|unreachable[ item]", ...
 class RecordingSink : public prov::out::Sink {
  public:
-  void playbook_start(const std::string&) override {}
+  void playbook_start(const std::string&, const std::string&, std::size_t) override {}
   void play_start(const std::string& name, const std::vector<std::string>&, const std::string&) override {
     add("play " + name);
   }

@@ -50,19 +50,33 @@ TEST_CASE("with_sequence refuses numbers, formats and lengths it cannot honour")
     }
     return std::string("no error");
   };
+  // Ansible's messages, and provision's own limits past them.
   CHECK(message("end=99999999999999999999") ==
-        "can't parse end=99999999999999999999 as integer (with_sequence takes whole numbers up to 1000000000000)");
-  CHECK(message("start=x end=3") ==
-        "can't parse start=x as integer (with_sequence takes whole numbers up to 1000000000000)");
+        "end=99999999999999999999 is out of range: with_sequence takes whole numbers up to 1000000000000");
+  CHECK(message("end=10000000000000") ==
+        "end=10000000000000 is out of range: with_sequence takes whole numbers up to 1000000000000");
+  CHECK(message("start=x end=3") == "can't parse start=x as integer");
+  CHECK(message("start=09 end=10") == "can't parse start=09 as integer");
+  CHECK(message("start=0x end=3") == "can't parse start=0x as integer");
+  CHECK(message("start=1__0 end=3") == "can't parse start=1__0 as integer");
   CHECK(message("end=3 format=%s%s") == "bad formatting string: %s%s");
   CHECK(message("end=3 format=none") == "bad formatting string: none");
-  CHECK(message("end=3 format=%n") == "bad formatting string: %n");
+  CHECK(message("end=3 format=%n") == "problem formatting 1 with '%n'");
+  CHECK(message("end=3 junk=1") == "unrecognized arguments to with_sequence: ['junk']");
+  CHECK(message("start=3 end=1") == "to count backwards make stride negative");
   CHECK(message("end=100000000") == "with_sequence would make 100000000 items; at most 1000000 are allowed");
   CHECK(message("count=1000000000000 stride=1000000000000") ==
         "with_sequence would make 1000000000000 items; at most 1000000 are allowed");
   CHECK(Value(loop_items("sequence", Value("start=0x0a end=0x0c format=%x"))) == Value::parse(R"(["a", "b", "c"])"));
   CHECK(Value(loop_items("sequence", Value("start=5 end=1 stride=-2"))) == Value::parse(R"(["5", "3", "1"])"));
   CHECK(Value(loop_items("sequence", Value("count=0"))).empty());
+  CHECK(Value(loop_items("sequence", Value("start=1_000 end=0b1111101001 format=%05d"))) ==
+        Value::parse(R"(["01000", "01001"])"));
+  // Ansible counts a negative stride so: end = start + count * stride - 1, then down to end.
+  CHECK(Value(loop_items("sequence", Value("count=3 start=2 stride=-1"))) ==
+        Value::parse(R"(["2", "1", "0", "-1", "-2"])"));
+  CHECK(Value(loop_items("sequence", Value::parse(R"(["1-2", "start=7 end=7"])"))) ==
+        Value::parse(R"(["1", "2", "7"])"));
 }
 
 TEST_CASE("the loops provision makes itself; every other with_ lookup runs through the template engine") {

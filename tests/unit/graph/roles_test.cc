@@ -58,7 +58,12 @@ TEST_CASE("every listing of a role is kept; equal listings are one instance") {
   CHECK(roles[3]->block.size() == 1);
   CHECK(graph.allow_duplicates.at(roles[0]->role_key) == false);
   CHECK(graph.allow_duplicates.at(roles[5]->role_key) == true);
-  CHECK(graph.roles.size() == 3);  // r, p, d: each role once for its defaults and vars
+  // The play's roles for everyone's variables are its roles: entries; p's dependency is reached through p.
+  REQUIRE(graph.named_roles.size() == 5);
+  CHECK(graph.named_roles[3].role->name == "p");
+  CHECK(graph.named_roles[3].ref == &graph.play->roles[3]);
+  CHECK(roles[3]->dependents.size() == 1);
+  CHECK(roles[3]->dependents[0].role->name == "p");
 }
 
 TEST_CASE("handlers: each roles: entry lists its role's, dependencies first, then the play's") {

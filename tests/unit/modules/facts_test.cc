@@ -429,17 +429,20 @@ TEST_CASE("facts: local facts as JSON, INI or an executable's output, with Ansib
       hex_of(
           "[DEFAULT]\nRegion = north\n[db]\nHost = db1\nurl = pg://%(host)s/x\n"
           "Notes = one\n  two\n[cache]\nsize: 64\n") +
-      "run.fact exec\n" + hex_of("{\"from\": \"script\"}\n\0010") + "bad.fact file\n" + hex_of("neither\n") +
-      "fails.fact exec\n" + hex_of("\0013") + "empty.fact file\n";
-  Value local = parse_facts(probe)["local"];
+      "run.fact exec\n" + hex_of("{\"from\": \"script\"}\n\0010\002") + "bad.fact file\n" + hex_of("neither\n") +
+      "fails.fact exec\n" + hex_of("half\0013\002it broke\n") + "empty.fact file\n";
+  std::vector<std::string> warnings;
+  Value local = parse_facts(probe, &warnings)["local"];
   CHECK(local["app"].dump() == R"({"on":true,"port":8080})");
   CHECK(local["ini"].dump() ==
         R"({"cache":{"region":"north","size":"64"},"db":{"host":"db1","notes":"one\ntwo","region":"north",)"
         R"("url":"pg://db1/x"}})");
   CHECK(local["run"]["from"] == "script");
   CHECK(local["bad"] == "error loading facts as JSON or ini - please check content: /etc/ansible/facts.d/bad.fact");
-  CHECK(local["fails"] == "Failure executing fact script (/etc/ansible/facts.d/fails.fact), rc: 3, err: ");
+  CHECK(local["fails"] == "Failure executing fact script (/etc/ansible/facts.d/fails.fact), rc: 3, err: it broke\n");
   CHECK(local["empty"] == Value::object());
+  // Ansible's setup warns with each message, in the order of the files.
+  CHECK(warnings == std::vector<std::string>{local["bad"].get<std::string>(), local["fails"].get<std::string>()});
 }
 
 TEST_CASE("facts: cmdline, dns, caps and virtualization from their sections", "[facts]") {

@@ -105,7 +105,7 @@ TEST_CASE("retry: the failed and unreachable hosts, sorted, in PLAYBOOK.retry, a
   o.retry_files_save_path = (dir / "saved").string();
   auto sink = make_sinks("human", {}, o);
   Captured out;
-  sink->playbook_start((dir / "site.yml").string());
+  sink->playbook_start((dir / "site.yml").string(), "site.yml", 1);
   HostStats failed, fine, down;
   failed.failed = 1;
   down.unreachable = 1;

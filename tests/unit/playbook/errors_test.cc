@@ -70,6 +70,8 @@ TEST_CASE("module statements", "[errors]") {
   CHECK(message("bad_meta.yml") ==
         E + "bad_meta.yml:3:13: unknown meta action 'flush_handler' in task 'meta' (did you mean 'flush_handlers'?)");
   CHECK(message("flush_handler.yml") == E + "flush_handler.yml:7:13: flush_handlers cannot be used as a handler");
+  CHECK(message("role_handler.yml") ==
+        E + "role_handler.yml:7:7: Using 'ansible.builtin.include_role' as a handler is not supported.");
 }
 
 TEST_CASE("file shapes", "[errors]") {

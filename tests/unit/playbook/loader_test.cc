@@ -329,13 +329,17 @@ TEST_CASE("run-time loaders", "[loader]") {
   CHECK(handlers[0].is_handler);
 }
 
-TEST_CASE("the deprecated include is read as include_tasks", "[loader][includes]") {
+TEST_CASE("the deprecated include is static where it can be, its other arguments variables", "[loader][includes]") {
   Playbook book = load_playbook(kFull + "legacy_include.yml");
   const Task& include = book.plays[0].tasks[0];
-  CHECK(include.action->name == "include_tasks");
-  CHECK(include.args == Value{{"_raw_params", "tasks/nested.yml"}});
-  REQUIRE(include.included.size() == 1);
-  CHECK(include.included[0].name == "nested");
+  CHECK(include.import_kind == "import_tasks");  // a block holding the file's tasks, as import_tasks
+  REQUIRE(include.block.size() == 1);
+  CHECK(include.block[0].name == "nested");
+  CHECK(include.kw.vars == Value{{"a", "1"}});
+  const Task& looped = book.plays[0].tasks[1];
+  CHECK(looped.action->name == "include");  // a loop makes it dynamic: include_tasks at run time
+  REQUIRE(looped.included.size() == 1);
+  CHECK(looped.kw.vars == Value{{"b", "{{ item }}"}});
 }
 
 TEST_CASE("merge keys in tasks: merged first, explicit keys win, locations kept", "[loader]") {
