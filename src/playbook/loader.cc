@@ -89,7 +89,7 @@ std::vector<Task> load_tasks_file(const std::string& path, const TaskSource& src
 
 namespace {
 
-const std::vector<std::string> kStrategies = {"linear", "free"};
+const std::vector<std::string> kStrategies = {"linear", "free", "host_pinned"};
 
 std::string join_hosts(const YAML::Node& node, const std::string& file) {
   if (node.IsScalar()) return node.Scalar();
@@ -213,7 +213,7 @@ void read_play_key(const std::string& key, const YAML::Node& value, const std::s
         std::find(kStrategies.begin(), kStrategies.end(), play.strategy) == kStrategies.end()) {
       throw Error(fmt::format("unknown strategy '{}' in {}{}", play.strategy, play_label(play),
                               did_you_mean(play.strategy, kStrategies)),
-                  yaml::loc(value, file), "the strategies are linear and free");
+                  yaml::loc(value, file), "the strategies are linear, free and host_pinned");
     }
   } else if (key == "vars_prompt") {
     play.kw.other[key] = read_vars_prompt(value, file);

@@ -1,4 +1,7 @@
 // Filters over text: case, trim, replace, regex_*, split, indent, quote, paths, truncate, comment, urlsplit.
+#include <glob.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -188,6 +191,25 @@ RV f_dirname(Ctx&, const RV& in, Args&) {
   if (head.find_first_not_of('/') != std::string::npos)
     while (!head.empty() && head.back() == '/') head.pop_back();
   return Value(head);
+}
+
+// Ansible's fileglob filter: the files (not folders) a glob pattern matches on the controller, sorted (as the
+// fileglob lookup lists them here; Python gives the folder's order).
+RV f_fileglob(Ctx&, const RV& in, Args&) {
+  Value out = Value::array();
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+  glob_t found{};
+  if (glob(rv_str(in).c_str(), 0, nullptr, &found) == 0) {
+    for (std::size_t i = 0; i < found.gl_pathc; ++i) {
+      struct stat st {};
+      if (stat(found.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode)) out.push_back(found.gl_pathv[i]);
+    }
+  }
+  globfree(&found);
+#else
+  (void)in;
+#endif
+  return out;
 }
 
 RV f_expanduser(Ctx&, const RV& in, Args&) {
@@ -392,6 +414,7 @@ void register_text_filters(FilterTable& t) {
   t["quote"] = f_quote;
   t["basename"] = f_basename;
   t["dirname"] = f_dirname;
+  t["fileglob"] = f_fileglob;
   t["expanduser"] = f_expanduser;
   t["splitext"] = f_splitext;
   t["path_join"] = f_path_join;
