@@ -104,8 +104,8 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
       if (task.action->kind == mod::ActionKind::IncludeRole) {
         if (task.role) inner.includers.insert(inner.includers.begin(), task.role);
         graph::CompiledTasks compiled = graph::compile_included_role(inst.role, inst.role_key, task, tags, selection);
-        if (inst.public_role)
-          compiled.named_roles.insert(compiled.named_roles.begin(), {inst.role.get(), &task.kw.vars});
+        // As Ansible appends a public role once it is loaded, after the roles its tasks import.
+        if (inst.public_role) compiled.named_roles.push_back({inst.role.get(), &task.kw.vars});
         add_loaded(compiled);
         play_.role_runs.allow_duplicates(inst.role_key, inst.allow_duplicates);
         run_nodes(compiled.nodes, group, inner);

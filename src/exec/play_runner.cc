@@ -25,7 +25,6 @@ void enter_role(Frame& frame, const graph::Node& node) {
   frame.role = node.role;
   if (node.role_ref) {
     frame.keywords.push_back(&node.role_ref->kw);
-    frame.role_params = &node.role_ref->params;
   } else if (node.role_import && node.kind != graph::Node::Kind::Role) {
     // A role's handler; the role's own tasks run inside the importing task, which holds these keywords already.
     frame.keywords.push_back(&node.role_import->kw);

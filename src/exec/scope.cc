@@ -114,7 +114,10 @@ TaskScope::TaskScope(const PlayState& play, HostState& host, const Frame& frame,
   if (task) scope_.add(vars::Level::TaskVars, &task->kw.vars);
   scope_.add(vars::Level::IncludeVars, &host.include_vars);
   scope_.add(vars::Level::HostFacts, &host.host_facts, &host.data_host_facts);
-  if (frame.role_params) scope_.add(vars::Level::RoleParams, frame.role_params);
+  // As Ansible's get_role_params: the parameters of the roles a role runs within reach it too, its own winning.
+  for (const auto& named : frame.role_chain) {
+    if (named.ref) scope_.add(vars::Level::RoleParams, &named.ref->params);
+  }
   for (const auto& params : frame.include_params) {
     auto it = params->find(host.name);
     if (it != params->end()) scope_.add(vars::Level::IncludeParams, &it->second.vars, &it->second.data);

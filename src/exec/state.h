@@ -121,7 +121,6 @@ struct Frame {
   /// The notify of the nearest enclosing block or static import that has one: a task without its own notifies
   /// those handlers, as in Ansible.
   const std::vector<std::string>* notify = nullptr;
-  const Value* role_params = nullptr;
   /// include_tasks vars and loop items, outermost first; each maps a host name to its parameters.
   std::vector<std::shared_ptr<const std::map<std::string, IncludeParams>>> include_params;
 };

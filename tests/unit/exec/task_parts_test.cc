@@ -90,7 +90,8 @@ TEST_CASE("strategies by name; linear for names provision does not have") {
   using prov::exec::find_strategy;
   CHECK(&find_strategy("linear") == &prov::exec::linear_strategy());
   CHECK(&find_strategy("free") == &prov::exec::free_strategy());
-  CHECK(&find_strategy("host_pinned") == &prov::exec::linear_strategy());
+  CHECK(&find_strategy("host_pinned") == &prov::exec::free_strategy());  // Ansible's free with pinned workers
+  CHECK(&find_strategy("debug") == &prov::exec::linear_strategy());
   CHECK(find_strategy("linear").repeats_banner());
   CHECK_FALSE(find_strategy("free").repeats_banner());
 }
