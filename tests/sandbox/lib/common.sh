@@ -84,6 +84,13 @@ proc_starttime() {
 # where a start-up failure can still be read.
 show_console() { # HOST_DIR
   [[ -r $1/console.log ]] && tail -n 20 "$1/console.log" | sed 's/^/sandbox: console: /' >&2
+  local file pid start
+  for file in "$1"/*.pid; do
+    [[ -r $file ]] || continue
+    read -r pid start <"$file" || true
+    printf 'sandbox: %s holds "%s %s"; now: %s\n' "$(basename "$file")" "$pid" "$start" \
+      "$(ps -o pid=,ppid=,pgid=,stat=,lstart=,args= -p "${pid:-0}" 2>/dev/null || echo 'no such process')" >&2
+  done
   return 0
 }
 

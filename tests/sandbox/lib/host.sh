@@ -52,11 +52,15 @@ personalize_host() { # NAME ROOT
   rm -f "$root"/etc/apt/sources.list.d/*
 
   # PID 1 inside the host. It reaps orphans (bash waits for any child), and exits on SIGTERM, which
-  # ends every process of the PID namespace: the clean way to stop a host.
+  # ends every process of the PID namespace: the clean way to stop a host. It says on the console
+  # why it ends, for the rare host that dies while starting.
   cat >"$root/usr/local/sbin/sandbox-init" <<'INIT'
 #!/bin/bash
 hostname -F /etc/hostname
-trap 'exit 0' TERM INT
+trap 'echo "sandbox-init: SIGTERM, stopping"; exit 0' TERM
+trap 'echo "sandbox-init: SIGINT, stopping"; exit 0' INT
+trap 'echo "sandbox-init: SIGHUP, ignored"' HUP
+trap 'echo "sandbox-init: exiting with status $?"' EXIT
 service ssh start
 while :; do
   sleep infinity &
