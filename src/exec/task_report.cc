@@ -13,7 +13,7 @@ void TaskReport::item(out::Status status, const Value& result, const std::string
   out::HostResult event;
   event.host = host_.name;
   event.delegated_to = delegated_to_;
-  event.action = task_.action->name;
+  event.action = action_->name;
   event.status = status;
   event.is_item = true;
   event.item_label = no_log_ ? "None" : label;
@@ -27,7 +27,7 @@ void TaskReport::outcome(const TaskOutcome& outcome) const {
   out::HostResult event;
   event.host = host_.name;
   event.delegated_to = delegated_to_;
-  event.action = task_.action->name;
+  event.action = action_->name;
   event.status = outcome.status;
   event.ignored = outcome.ignored;
   if (loop) {
@@ -59,7 +59,7 @@ void TaskReport::outcome(const TaskOutcome& outcome) const {
 
 // debug's result is shown without -v, when it succeeded.
 bool TaskReport::shows_result(out::Status status) const {
-  return task_.action->has(mod::kShowsResult) && (status == out::Status::Ok || status == out::Status::Changed);
+  return action_->has(mod::kShowsResult) && (status == out::Status::Ok || status == out::Status::Changed);
 }
 
 // What the sink may show: no_log hides everything but the outcome; debug shows only its message.
@@ -69,7 +69,7 @@ Value TaskReport::displayed(const Value& result) const {
     if (result.contains("failed")) hidden["failed"] = result["failed"];
     return hidden;
   }
-  if (task_.action->has(mod::kShowsResult) && !result.value("failed", false) && !result.value("skipped", false)) {
+  if (action_->has(mod::kShowsResult) && !result.value("failed", false) && !result.value("skipped", false)) {
     Value shown = Value::object();
     for (auto it = result.begin(); it != result.end(); ++it) {
       if (it.key() == "changed" || it.key() == "_ansible_verbose_always" || it.key() == "ansible_loop_var") continue;

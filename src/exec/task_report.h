@@ -16,6 +16,8 @@ class TaskReport {
   void set_no_log(bool no_log) { no_log_ = no_log; }
   /// The host the task ran on instead (delegate_to), shown as "host -> other".
   void set_delegated_to(std::string host) { delegated_to_ = std::move(host); }
+  /// The module a templated action name (`action: "{{ m }}"`) found on this host.
+  void set_action(const mod::Action* action) { action_ = action; }
 
   void item(out::Status status, const Value& result, const std::string& label) const;
   void outcome(const TaskOutcome& outcome) const;
@@ -27,6 +29,7 @@ class TaskReport {
   PlayState& play_;
   const HostState& host_;
   const pb::Task& task_;
+  const mod::Action* action_ = task_.action;
   bool no_log_ = false;
   std::string delegated_to_;
 };

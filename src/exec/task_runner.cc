@@ -84,10 +84,10 @@ class TaskRun {
     // Planning renders the task's arguments once more; a lookup must run only when the task itself runs (a task
     // whose arguments call one plans no probe: the render fails and planned_probes() gives up quietly).
     options_.disable_lookups = true;
-    if (task_.action->kind != mod::ActionKind::Module) return planned;
+    if (action_->kind != mod::ActionKind::Module) return planned;
     if (!inputs_.templated_keyword(&pb::Keywords::delegate_to).is_null()) return planned;
     if (as_bool(inputs_.templated_keyword(&pb::Keywords::no_log), false)) return planned;
-    const mod::Module& module = *task_.action->module;
+    const mod::Module& module = *action_->module;
     if (module.spec().runs_on_controller) return planned;
     if (task_.loop_kind.empty()) {
       planned.complete = add_probe(module, planned.probes);
@@ -201,14 +201,19 @@ class TaskRun {
   }
 
   Value run_action() {
-    if (task_.action->kind == mod::ActionKind::IncludeVars) {
+    if (task_.action->kind == mod::ActionKind::Templated) {
+      // As Ansible templates `action` for each host and item, once its conditions hold.
+      action_ = &pb::templated_module(task_, to_plain_string(inputs_.templated(Value(task_.action_as_written))));
+      report_.set_action(action_);
+    }
+    if (action_->kind == mod::ActionKind::IncludeVars) {
       return include_vars(play_, host_, task_, inputs_.templated(task_.args), scope_.scope());
     }
-    if (task_.action->kind == mod::ActionKind::NotInProvision) {
-      throw Error(fmt::format("the module '{}' of Ansible is not supported by provision", task_.action->name));
+    if (action_->kind == mod::ActionKind::NotInProvision) {
+      throw Error(fmt::format("the module '{}' of Ansible is not supported by provision", action_->name));
     }
-    const mod::Module* module = task_.action->module;
-    if (!module) throw Error(fmt::format("'{}' is not a module", task_.action->name), task_.loc);
+    const mod::Module* module = action_->module;
+    if (!module) throw Error(fmt::format("'{}' is not a module", action_->name), task_.loc);
     const AsyncSettings async = async_settings(inputs_, task_.loc);
     if (async.seconds > 0) {
       if (!mod::supports_async(*module)) return failure("async is not supported for this task.");
@@ -233,7 +238,7 @@ class TaskRun {
     std::unique_ptr<conn::Connection> delegated;
     if (!module->spec().runs_on_controller) ctx.conn = &target_connection(delegated);
     if (async.seconds > 0 && async.poll == 0 && play_.jobs && ctx.conn) return start_job(*module, ctx, async);
-    spdlog::debug("<{}> {} {}", host_.name, task_.action->name,
+    spdlog::debug("<{}> {} {}", host_.name, action_->name,
                   no_log_ ? "<hidden by no_log>" : censored(*module, call.args));
     if (host_.connection) host_.connection->set_quiet(no_log_);
     auto start = std::chrono::steady_clock::now();
@@ -250,7 +255,7 @@ class TaskRun {
       }
       if (!async_bound) {
         return failure(fmt::format("The {} action failed to execute in the expected time frame ({}) and was terminated",
-                                   task_.action->name, limit));
+                                   action_->name, limit));
       }
       result = failure(fmt::format("Job reached maximum time limit of {} seconds.", async.seconds));
     } catch (const conn::BecomeError& e) {
@@ -260,7 +265,7 @@ class TaskRun {
                                     "this task would then run as {}",
                                     ctx.become.user, ctx.become.user)}};
     }
-    spdlog::debug("<{}> {} done in {:.1f} ms", host_.name, task_.action->name,
+    spdlog::debug("<{}> {} done in {:.1f} ms", host_.name, action_->name,
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
     if (!result.is_object()) result = {{"result", result}};
     if (auto shown = result.find(mod::kShownWarnings); shown != result.end()) {
@@ -359,13 +364,13 @@ class TaskRun {
   // set_fact results become host variables at once, so the next loop item already sees them. Other modules'
   // facts (package_facts) come from the host: facts as gathered ones are, under ansible_facts too, and data.
   void apply_facts(const Value& result) {
-    if (task_.action->kind != mod::ActionKind::Module || status_of(result) == out::Status::Failed) return;
+    if (action_->kind != mod::ActionKind::Module || status_of(result) == out::Status::Failed) return;
     const Value* facts = find_key(result, "ansible_facts");
     if (!facts || !facts->is_object()) return;
     HostState& owner = facts_owner();
     std::unique_lock lock(play_.facts_mutex);
     std::string cache_warning;
-    if (task_.action->has(mod::kSetsFacts)) {
+    if (action_->has(mod::kSetsFacts)) {
       for (auto it = facts->begin(); it != facts->end(); ++it) {
         set_host_fact(owner, it.key(), it.value(), args_are_data_);
       }
@@ -406,6 +411,7 @@ class TaskRun {
   TaskInputs inputs_;
   ResultPolicy policy_;
   TaskReport report_;
+  const mod::Action* action_ = task_.action;  // the task's, or for a templated name the module found on this host
   bool no_log_ = false;
   bool ignore_errors_ = false;
   bool ignore_unreachable_ = false;
@@ -437,7 +443,8 @@ bool conditions_hold(const Frame& frame, const pb::Task& task, const TaskScope& 
 
 std::string task_title(const PlayState& play, const pb::Task& task, HostState& host, const Frame& frame) {
   std::string name = task.name.empty() ? graph::unnamed_task_title(task) : task.name;
-  if (tmpl::is_template(name)) {
+  // An unnamed task's banner shows its action as written, templates and all (`action: "{{ module }}"`).
+  if (!task.name.empty() && tmpl::is_template(name)) {
     // As Ansible: with the variables of the first host that runs it (its facts, include parameters, extra vars),
     // and as written when something in it is undefined.
     try {

@@ -43,7 +43,8 @@ namespace prov::mod {
   X(apt_repository, kNoFlags) \
   X(apt_key, kNoFlags) \
   X(async_status, kNoFlags) \
-  X(get_url, kNoFlags)
+  X(get_url, kNoFlags) \
+  X(ping, kNoFlags)
 // clang-format on
 
 #define PROVISION_DECLARE_MODULE(name, flags) const Module& name##_module();
@@ -132,6 +133,11 @@ const Action* find_action(std::string_view name) {
 }
 
 const Action& block_action() { return *find_action("block"); }
+
+const Action& templated_action() {
+  static const Action action{"(a module named by a template)", ActionKind::Templated, nullptr, kNoFlags};
+  return action;
+}
 
 std::vector<std::string> action_names() { return table().names; }
 

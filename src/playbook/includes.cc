@@ -220,6 +220,7 @@ void complete_loader_action(Task& task, const SourceLoc& at, const TaskSource& s
       }
       break;
     case mod::ActionKind::Module:
+    case mod::ActionKind::Templated:
     case mod::ActionKind::Block: break;
   }
 }

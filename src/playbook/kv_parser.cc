@@ -59,6 +59,66 @@ std::vector<std::string> split_on(const std::string& text, char sep) {
   }
 }
 
+bool all_hex(const std::string& s, std::size_t from, std::size_t count) {
+  if (from + count > s.size()) return false;
+  for (std::size_t i = from; i < from + count; ++i) {
+    if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// Python string escapes as Ansible decodes them in k=v words: \n \t \\ \" \' \xHH \uHHHH \UHHHHHHHH.
+std::string decode_escapes(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 >= s.size()) {
+      out += s[i];
+      continue;
+    }
+    char e = s[i + 1];
+    std::size_t hex_len = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+    if (hex_len && all_hex(s, i + 2, hex_len)) {
+      append_utf8(out, std::stoul(s.substr(i + 2, hex_len), nullptr, 16));
+      i += 1 + hex_len;
+      continue;
+    }
+    static const std::string simple = "\\'\"abfnrtv";
+    static const std::string decoded = "\\'\"\a\b\f\n\r\t\v";
+    std::size_t k = simple.find(e);
+    if (k != std::string::npos) {
+      out += decoded[k];
+      ++i;
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+std::string trim(const std::string& s) {
+  std::size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  std::size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string unquote(const std::string& s) {
+  bool quoted =
+      s.size() > 1 && s.front() == s.back() && (s.front() == '"' || s.front() == '\'') && s[s.size() - 2] != '\\';
+  return quoted ? s.substr(1, s.size() - 2) : s;
+}
+
+bool is_command_option(const std::string& key) {
+  for (const char* option : kCommandOptions) {
+    if (key == option) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+namespace detail {
+
 std::vector<std::string> split_args(const std::string& args, const SourceLoc& loc) {
   std::vector<std::string> params;
   std::vector<std::string> lines = split_on(args, '\n');
@@ -121,68 +181,12 @@ std::vector<std::string> split_args(const std::string& args, const SourceLoc& lo
   return params;
 }
 
-bool all_hex(const std::string& s, std::size_t from, std::size_t count) {
-  if (from + count > s.size()) return false;
-  for (std::size_t i = from; i < from + count; ++i) {
-    if (!std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
-// Python string escapes as Ansible decodes them in k=v words: \n \t \\ \" \' \xHH \uHHHH \UHHHHHHHH.
-std::string decode_escapes(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\\' || i + 1 >= s.size()) {
-      out += s[i];
-      continue;
-    }
-    char e = s[i + 1];
-    std::size_t hex_len = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
-    if (hex_len && all_hex(s, i + 2, hex_len)) {
-      append_utf8(out, std::stoul(s.substr(i + 2, hex_len), nullptr, 16));
-      i += 1 + hex_len;
-      continue;
-    }
-    static const std::string simple = "\\'\"abfnrtv";
-    static const std::string decoded = "\\'\"\a\b\f\n\r\t\v";
-    std::size_t k = simple.find(e);
-    if (k != std::string::npos) {
-      out += decoded[k];
-      ++i;
-      continue;
-    }
-    out += s[i];
-  }
-  return out;
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  std::size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
-std::string unquote(const std::string& s) {
-  bool quoted = s.size() > 1 && s.front() == s.back() && (s.front() == '"' || s.front() == '\'') &&
-                s[s.size() - 2] != '\\';
-  return quoted ? s.substr(1, s.size() - 2) : s;
-}
-
-bool is_command_option(const std::string& key) {
-  for (const char* option : kCommandOptions) {
-    if (key == option) return true;
-  }
-  return false;
-}
-
-}  // namespace
+}  // namespace detail
 
 Value parse_kv(const std::string& text, bool check_raw, const SourceLoc& loc) {
   Value options = Value::object();
   std::vector<std::string> raw;
-  for (const std::string& word : split_args(text, loc)) {
+  for (const std::string& word : detail::split_args(text, loc)) {
     std::string decoded = decode_escapes(word);
     // The first '=' that is not escaped (and not the first character) separates key and value.
     std::size_t eq = std::string::npos;

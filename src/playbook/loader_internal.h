@@ -38,6 +38,12 @@ struct TaskSource {
   bool dynamic = false;  ///< read for a dynamic include (include_tasks, at run time): an old `include` in it is too
 };
 
+// ---- kv_parser.cc ----
+
+/// Ansible's split_args: words split at spaces and lines, except inside quotes and Jinja2 blocks. Throws
+/// prov::Error (at loc) on an unbalanced quote or block.
+std::vector<std::string> split_args(const std::string& args, const SourceLoc& loc);
+
 // ---- keywords.cc ----
 
 enum class KeywordSet { Play, Block, Task, Handler, RoleRef };

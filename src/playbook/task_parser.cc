@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "loader_internal.h"
+#include "provision/core/text.h"
 #include "provision/core/yaml.h"
 #include "provision/modules/ansible_names.h"
 #include "provision/modules/module.h"
@@ -100,12 +101,12 @@ std::pair<std::string, SourceLoc> split_action_keyword(const YAML::Node& value, 
                                                        Task& dict_args, std::string& inline_args) {
   SourceLoc at = yaml::loc(value, file);
   if (value.IsScalar()) {
-    const std::string& text = value.Scalar();
-    std::size_t b = text.find_first_not_of(" \t\n");
-    if (b == std::string::npos) throw Error("'action' names no module", at);
-    std::size_t e = text.find_first_of(" \t\n", b);
-    inline_args = e == std::string::npos ? "" : text.substr(e + 1);
-    return {text.substr(b, e == std::string::npos ? std::string::npos : e - b), at};
+    // As Ansible: the first word is the module, a template in it kept whole (`"{{ module }} msg=hi"`).
+    std::vector<std::string> words = split_args(value.Scalar(), at);
+    std::string name = words.empty() ? "" : trim(words.front());
+    if (name.empty()) throw Error("'action' names no module", at);
+    for (std::size_t i = 1; i < words.size(); ++i) inline_args += (i > 1 ? " " : "") + words[i];
+    return {name, at};
   }
   if (value.IsMap() && value["module"]) {
     std::string name = read_scalar(value["module"], file, "module");
@@ -122,6 +123,15 @@ std::pair<std::string, SourceLoc> split_action_keyword(const YAML::Node& value, 
               at);
 }
 
+// `in_task` words where the task is, for a load error ("" when the executor names the task itself).
+void check_argument_names(const Task& task, const mod::Action& action, const SourceLoc& action_loc,
+                          const std::string& in_task);
+
+// The action's name for messages: a templated one as written, since it has no name before it runs.
+std::string written_action(const Task& task) {
+  return task.action->kind == mod::ActionKind::Templated ? task.action_as_written : task.action->name;
+}
+
 void check_module_args(Task& task, const SourceLoc& action_loc) {
   if (const Value* raw = find_key(task.args, "_raw_params");
       raw && !to_plain_string(*raw).empty() && !task.action->has(mod::kRawParams)) {
@@ -133,11 +143,16 @@ void check_module_args(Task& task, const SourceLoc& action_loc) {
     }
     throw Error(fmt::format("extra words '{}' for module '{}' in {}: only command, shell, raw and script take "
                             "words that are not key=value",
-                            to_plain_string(*raw), task.action->name, task_label(task)),
+                            to_plain_string(*raw), written_action(task), task_label(task)),
                 action_loc);
   }
-  const mod::Module* module = task.action->module;
-  if (!module || task.action->free_keys() || module->spec().args.empty()) return;
+  check_argument_names(task, *task.action, action_loc, " in " + task_label(task));
+}
+
+void check_argument_names(const Task& task, const mod::Action& action, const SourceLoc& action_loc,
+                          const std::string& in_task) {
+  const mod::Module* module = action.module;
+  if (!module || action.free_keys() || module->spec().args.empty()) return;
   std::vector<std::string> names;
   for (const auto& arg : module->spec().args) {
     names.push_back(arg.name);
@@ -146,9 +161,9 @@ void check_module_args(Task& task, const SourceLoc& action_loc) {
   for (const auto& [key, value] : task.args.items()) {
     if (key.empty() || key[0] == '_' || contains(names, key)) continue;
     auto where = task.arg_locs.find(key);
-    throw Error(fmt::format("unknown argument '{}' for module '{}' in {}{}", key, task.action->name, task_label(task),
-                            did_you_mean(key, names)),
-                where == task.arg_locs.end() ? action_loc : where->second);
+    throw Error(
+        fmt::format("unknown argument '{}' for module '{}'{}{}", key, action.name, in_task, did_you_mean(key, names)),
+        where == task.arg_locs.end() ? action_loc : where->second);
   }
 }
 
@@ -248,7 +263,7 @@ std::string task_label(const Task& task) {
   const bool block = task.action && task.action->kind == mod::ActionKind::Block;
   const char* what = block && task.import_kind.empty() ? "block" : "task";
   if (!task.name.empty()) return fmt::format("{} '{}'", what, task.name);
-  if (task.action && !block) return fmt::format("{} '{}'", what, task.action->name);
+  if (task.action && !block) return fmt::format("{} '{}'", what, written_action(task));
   return what;
 }
 
@@ -293,7 +308,8 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     if (key == "action" || key == "local_action") {
       auto [name, at] = split_action_keyword(entry.second, file, dict_args, inline_args);
       task.action_as_written = name;
-      found = resolve_action(name, *collections);
+      found = has_template(name) ? &mod::templated_action() : resolve_action(name, *collections);
+      if (found && found->kind == mod::ActionKind::Templated) task.action_collections = *collections;
       if (!found) {
         std::vector<std::string> candidates = action_candidates();
         add_ansible_modules(candidates, name);
@@ -384,13 +400,34 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     }
   }
 
-  if (action->kind == mod::ActionKind::Module) {
+  if (action->kind == mod::ActionKind::Module || action->kind == mod::ActionKind::Templated) {
     check_module_args(task, action_loc);
   } else {
     complete_loader_action(task, action_loc, src, ctx);
   }
   return task;
 }
+
+}  // namespace prov::pb::detail
+
+namespace prov::pb {
+
+const mod::Action& templated_module(const Task& task, const std::string& module_name) {
+  const mod::Action* action = detail::resolve_action(module_name, task.action_collections);
+  if (!action) {
+    throw Error(fmt::format("The module {} was not found in configured module paths", module_name), task.loc);
+  }
+  if (action->kind != mod::ActionKind::Module && action->kind != mod::ActionKind::NotInProvision) {
+    throw Error(fmt::format("'{}' is not a module: '{}' may only name a module", module_name, task.action_as_written),
+                task.loc);
+  }
+  detail::check_argument_names(task, *action, task.loc, "");
+  return *action;
+}
+
+}  // namespace prov::pb
+
+namespace prov::pb::detail {
 
 std::vector<Task> parse_tasks(const YAML::Node& list, const TaskSource& src, LoadContext& ctx) {
   std::vector<Task> tasks;

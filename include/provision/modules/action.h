@@ -21,6 +21,7 @@ enum class ActionKind {
   IncludeVars,     ///< reads variables files on the controller
   Meta,            ///< flush_handlers, end_play, ...
   NotInProvision,  ///< a module of Ansible's that provision lacks: a warning at load, a failed task where it runs
+  Templated,       ///< `action: "{{ name }}"`: the module is found on each host when the task runs
 };
 
 enum ActionFlag : unsigned {
@@ -60,6 +61,10 @@ const Action* find_action(std::string_view name);
 /// ansible.legacy. name) that provision does not implement, as an action of kind NotInProvision named as written;
 /// nullptr for a name provision has or Ansible does not know either (a typo).
 const Action* find_ansible_only_action(std::string_view name);
+
+/// The action of a task whose module is named by a template (kind Templated); pb::with_templated_action gives the
+/// task its module on each host.
+const Action& templated_action();
 
 /// The action of a block (also of a static import once expanded).
 const Action& block_action();

@@ -82,6 +82,8 @@ struct Task {
 
   /// "import_tasks" or "import_role" when this block stands for a static import (its file is in args), else "".
   std::string import_kind;
+  /// An action named by a template (ActionKind::Templated): the collections its short name is looked up in.
+  std::vector<std::string> action_collections;
 };
 
 struct RoleRef {
@@ -165,6 +167,12 @@ std::vector<Task> load_task_file(const std::string& path, std::shared_ptr<Role> 
 /// as handlers (an include_tasks in a handler).
 std::vector<Task> load_task_file(const std::string& path, std::shared_ptr<Role> role, const std::string& playbook_dir,
                                  const LoadOptions& options, bool handlers = false);
+
+/// The module of a task whose `action`/`local_action` names it with a template (`action: {module: "{{ m }}"}`),
+/// once that name is rendered for a host: found as at load (a short name in the task's collections first), the
+/// task's argument names checked against it. Throws prov::Error for a name that is no module (or one of the
+/// loader's own actions) and for an argument the module does not take.
+const mod::Action& templated_module(const Task& task, const std::string& module_name);
 
 /// Loads a role by name at run time (include_role with a templated name).
 std::shared_ptr<Role> load_role(const std::string& name, const std::string& playbook_dir, const LoadOptions& options,

@@ -153,3 +153,12 @@ TEST_CASE("a real run reports none of check mode's words") {
                           {"stderr_lines", Value::array()}}
                         .dump());
 }
+
+TEST_CASE("ping runs a command on the host and answers with its data, in check mode too") {
+  Sandbox s;
+  CHECK(s.run("ping", Value::object()) == Value{{"changed", false}, {"ping", "pong"}});
+  CHECK(s.run("ansible.builtin.ping", {{"data", "hi"}}, true) == Value{{"changed", false}, {"ping", "hi"}});
+  Value crashed = s.run("ping", {{"data", "crash"}});
+  CHECK(crashed["failed"] == true);
+  CHECK(crashed["msg"] == "boom");
+}

@@ -393,3 +393,26 @@ TEST_CASE("a module of Ansible's that provision lacks loads with a warning namin
   CHECK(tasks[2].action->kind == mod::ActionKind::NotInProvision);
   CHECK(tasks[2].args["name"] == "nginx");
 }
+
+TEST_CASE("a module named by a template is found per host, its arguments checked then", "[loader][tasks]") {
+  Playbook book = load_playbook(kFull + "templated_action.yml");
+  const auto& tasks = book.plays.at(0).tasks;
+  REQUIRE(tasks.size() == 3);
+  // The first word is the module, a template in it kept whole (Ansible's split_args).
+  CHECK(tasks[0].action->kind == mod::ActionKind::Templated);
+  CHECK(tasks[0].action_as_written == "{{ module }}");
+  CHECK(tasks[0].args == Value{{"msg", "{{ text }}"}, {"other", "x"}});
+  CHECK(tasks[0].action_collections == std::vector<std::string>{"community.general"});
+  CHECK(tasks[2].kw.delegate_to == "localhost");
+
+  CHECK(templated_module(tasks[1], "file").name == "file");
+  CHECK(templated_module(tasks[1], "ansible.builtin.file").name == "file");
+  CHECK(templated_module(tasks[2], "ufw").name == "ufw");  // community.general.ufw, through the play's collections
+  CHECK(templated_module(tasks[2], "yum").kind == mod::ActionKind::NotInProvision);
+  CHECK_THROWS_WITH(templated_module(tasks[0], "debug"),
+                    Catch::EndsWith(":4:7: unknown argument 'other' for module 'debug'"));
+  CHECK_THROWS_WITH(templated_module(tasks[1], "copyy"),
+                    Catch::EndsWith("The module copyy was not found in configured module paths"));
+  CHECK_THROWS_WITH(templated_module(tasks[1], "include_tasks"),
+                    Catch::EndsWith("'include_tasks' is not a module: '{{ module }}' may only name a module"));
+}
