@@ -186,8 +186,14 @@ class KeyCheck {
   KeyCheck(const std::string& file, std::string_view text, const Warn& warn) : file_(file), text_(text), warn_(warn) {}
 
   void visit(const YAML::Node& node) {
+    if (node.IsScalar()) {
+      const std::size_t open = opening_quote(node);
+      if (open != std::string_view::npos && visited_.insert(node.Mark().pos).second)
+        restore_trailing_breaks(node, open);
+      return;
+    }
     if (!node.IsMap() && !node.IsSequence()) return;
-    // Each container once, however often it is aliased: a "billion laughs" document stays cheap to check.
+    // Each node once, however often it is aliased: a "billion laughs" document stays cheap to check.
     if (!visited_.insert(node.Mark().pos).second) return;
     if (node.IsSequence()) {
       for (const auto& item : node) visit(item);
@@ -209,6 +215,59 @@ class KeyCheck {
     } catch (const Error&) {
       return key.Scalar();  // a tag that cannot be read: to_value reports it where the value is used
     }
+  }
+
+  // yaml-cpp folds the empty lines that end a quoted scalar running over several lines into one line break, where
+  // YAML (and PyYAML) keeps one per empty line: 'text', two empty lines and the closing quote is "text\n\n".
+  // Where the scalar's opening quote is (after its anchor and tag), or npos for a scalar that is not quoted.
+  std::size_t opening_quote(const YAML::Node& scalar) const {
+    if (scalar.Mark().is_null()) return std::string_view::npos;
+    std::size_t at = static_cast<std::size_t>(scalar.Mark().pos);
+    while (at < text_.size() && (text_[at] == '&' || text_[at] == '!')) {
+      at = text_.find_first_of(" \t\n", at);
+      if (at != std::string_view::npos) at = text_.find_first_not_of(" \t", at);
+    }
+    return at < text_.size() && (text_[at] == '\'' || text_[at] == '"') ? at : std::string_view::npos;
+  }
+
+  void restore_trailing_breaks(YAML::Node scalar, std::size_t open) const {
+    const char quote = text_[open];
+    std::size_t close = open + 1;
+    for (; close < text_.size(); ++close) {
+      if (quote == '"' && text_[close] == '\\') {
+        ++close;
+      } else if (text_[close] == quote) {
+        if (quote == '"' || close + 1 >= text_.size() || text_[close + 1] != '\'') break;
+        ++close;  // '' is a quote inside a single-quoted scalar
+      }
+    }
+    if (close >= text_.size()) return;
+    std::size_t end = text_.rfind('\n', close);  // the line break before the closing quote's line
+    if (end == std::string_view::npos || end <= open) return;
+    if (text_.substr(end + 1, close - end - 1).find_first_not_of(" \t") != std::string_view::npos) return;
+    int empty_lines = 0;
+    for (std::size_t before = text_.rfind('\n', end - 1); before != std::string_view::npos && before > open;
+         before = text_.rfind('\n', end - 1)) {
+      if (text_.substr(before + 1, end - before - 1).find_first_not_of(" \t\r") != std::string_view::npos) break;
+      ++empty_lines;
+      end = before;
+    }
+    if (empty_lines < 2 || (quote == '"' && text_[end - 1] == '\\')) return;
+    // The line breaks the value should end with: the empty lines', after those of `\n` escapes ending the last line.
+    std::size_t expected = static_cast<std::size_t>(empty_lines);
+    std::size_t line_start = text_.rfind('\n', end - 1);
+    std::string_view last = text_.substr(line_start + 1, end - line_start - 1);
+    last = last.substr(0, last.find_last_not_of(" \t") + 1);
+    while (quote == '"' && last.size() >= 2 && last.back() == 'n') {
+      std::size_t slashes = last.size() - 1 - last.find_last_not_of('\\', last.size() - 2) - 1;
+      if (slashes % 2 == 0) break;
+      ++expected;
+      last.remove_suffix(2);
+    }
+    const std::string& value = scalar.Scalar();
+    const std::size_t kept = value.find_last_not_of('\n');
+    const std::size_t has = kept == std::string::npos ? value.size() : value.size() - kept - 1;
+    if (has < expected) scalar = value + std::string(expected - has, '\n');
   }
 
   [[noreturn]] void unhashable_key(const YAML::Node& map, const YAML::Node& key) const {

@@ -34,6 +34,33 @@ TEST_CASE("quoted and tagged scalars stay strings") {
   CHECK(v["d"] == 7);
 }
 
+TEST_CASE("a quoted scalar over several lines keeps a line break per empty line at its end, as PyYAML") {
+  // Values from PyYAML (Ansible's reader) for the same text.
+  Value v = parse(
+      "a: 'text\n  '\n"
+      "b: \"text\n\n\n\n  \"\n"
+      "c: 'one\n\n\n  two'\n"
+      "d: 'x\n\n   \n\t\n\n  '\n"
+      "e: 'it''s\n\n\n  '\n"
+      "f: &f \"a\\\"b\n\n\n  \"\n"
+      "g: *f\n"
+      "h: ['l\n\n\n  ']\n"
+      "i: \"a \\\"b\\\"\n\n\n  \"\n"
+      "j: \"x\\n\\n\n\n\n  \"\n"
+      "k: '\n\n\n  '\n");
+  CHECK(v["a"] == "text ");
+  CHECK(v["b"] == "text\n\n\n");
+  CHECK(v["c"] == "one\n\ntwo");
+  CHECK(v["d"] == "x\n\n\n\n");
+  CHECK(v["e"] == "it's\n\n");
+  CHECK(v["f"] == "a\"b\n\n");
+  CHECK(v["g"] == "a\"b\n\n");  // an alias of it is the same scalar, mended once
+  CHECK(v["h"] == Value::array({"l\n\n"}));
+  CHECK(v["i"] == "a \"b\"\n\n");  // yaml-cpp gets it right after an escape: nothing added
+  CHECK(v["j"] == "x\n\n\n\n");
+  CHECK(v["k"] == "\n\n");
+}
+
 TEST_CASE("merge keys and anchors") {
   Value v = parse("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\nmany:\n  <<: [*b, {z: 4}]\n");
   CHECK(v["other"] == Value::parse(R"({"x":1,"y":3})"));
