@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <thread>
 
-#include "loops.h"
 #include "provision/graph/role_identity.h"
 #include "provision/template/engine.h"
 #include "runner.h"
@@ -64,7 +63,7 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
     } catch (const Error& e) {
       play_.sink->host_result(host_result(h->name, out::Status::Failed, {{"failed", true}, {"msg", e.message()}}));
       ++h->stats.failed;
-      h->failed = true;
+      leave_play(*h);
       note_role_ran(play_, frame, *h);
     }
   }
@@ -182,8 +181,10 @@ std::vector<Instance> Runner::expand_include(const pb::Task& task, HostState& h,
     }
     if (!conditions_hold(frame, task, scope)) continue;
     Value own_vars = Value::object();
-    if (task.kw.vars.is_object()) {
-      for (auto it = task.kw.vars.begin(); it != task.kw.vars.end(); ++it) {
+    // The old include's k=v arguments are variables of its tasks, not include parameters (pb::Keywords).
+    const Value& include_vars = task.action->has(mod::kOldInclude) ? task.kw.include_params : task.kw.vars;
+    if (include_vars.is_object()) {
+      for (auto it = include_vars.begin(); it != include_vars.end(); ++it) {
         tmpl::Rendered rendered = tmpl::template_marked(it.value(), scope.scope(), options);
         own_vars[it.key()] = rendered.value;
         params.vars[it.key()] = std::move(rendered.value);

@@ -96,7 +96,10 @@ void move_include_params(Task& task) {
 
 void complete_task_file(Task& task, const SourceLoc& at, const TaskSource& src, LoadContext& ctx) {
   const bool old_include = (task.action->flags & mod::kOldInclude) != 0;
-  if (old_include) move_include_params(task);
+  if (old_include) {
+    task.kw.include_params = task.kw.vars;
+    move_include_params(task);
+  }
   bool is_import = task.action->kind == mod::ActionKind::ImportTasks;
   check_arg_names(task,
                   is_import || old_include ? std::vector<std::string>{"_raw_params", "file"}

@@ -30,6 +30,9 @@ struct Keywords {
   Value ignore_unreachable;
   Value environment;                      ///< dict, list of dicts (merged in order), template string, or null
   Value vars = Value::object();           ///< object (may be empty)
+  /// The `vars:` of an old `include` (`vars` also holds its k=v arguments): Ansible's include parameters, which
+  /// win over set_fact and include_vars where the arguments, a block's or an import's variables do not.
+  Value include_params = Value::object();
   Value any_errors_fatal;
   Value run_once;
   Value delegate_to;

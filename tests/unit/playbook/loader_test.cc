@@ -335,11 +335,13 @@ TEST_CASE("the deprecated include is static where it can be, its other arguments
   CHECK(include.import_kind == "import_tasks");  // a block holding the file's tasks, as import_tasks
   REQUIRE(include.block.size() == 1);
   CHECK(include.block[0].name == "nested");
-  CHECK(include.kw.vars == Value{{"a", "1"}});
+  CHECK(include.kw.vars == Value{{"v", "own"}, {"a", "1"}});
+  CHECK(include.kw.include_params == Value{{"v", "own"}});  // its vars: Ansible's include parameters
   const Task& looped = book.plays[0].tasks[1];
   CHECK(looped.action->name == "include");  // a loop makes it dynamic: include_tasks at run time
   REQUIRE(looped.included.size() == 1);
   CHECK(looped.kw.vars == Value{{"b", "{{ item }}"}});
+  CHECK(looped.kw.include_params.empty());
 }
 
 TEST_CASE("merge keys in tasks: merged first, explicit keys win, locations kept", "[loader]") {
