@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config git ccache
   libssh-dev libyaml-cpp-dev libfmt-dev libspdlog-dev catch2 nlohmann-json3-dev libdtl-dev
   libssl-dev libcrypt-dev libpcre2-dev
-  ansible python3-jinja2 openssh-client iproute2 debootstrap apt-cacher-ng bc util-linux
+  ansible python3-jinja2 python3-passlib python3-bcrypt openssh-client iproute2 debootstrap apt-cacher-ng bc util-linux
   apt-utils gnupg curl time gnuplot-nox iputils-ping
 )
 

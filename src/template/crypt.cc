@@ -1,7 +1,11 @@
 // SHA-crypt (Ulrich Drepper's specification) and MD5-crypt (the $1$ scheme of FreeBSD and glibc) over OpenSSL
-// digests, so password_hash needs no libcrypt.
+// digests; bcrypt through libxcrypt (Debian's libcrypt), whose Blowfish key schedule OpenSSL does not offer.
+#include <crypt.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+
+#include <memory>
+#include <stdexcept>
 
 #include "filters.h"
 
@@ -122,6 +126,24 @@ std::string random_salt(size_t length) {
   RAND_bytes(buf, static_cast<int>(std::min(length, sizeof buf)));
   for (size_t i = 0; i < length && i < sizeof buf; ++i) out += kCryptAlphabet[buf[i] % 64];
   return out;
+}
+
+std::string bcrypt_hash(const std::string& password, std::string salt, int rounds, const std::string& ident) {
+  static const std::string kBcrypt64 = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  if (salt.size() != 22) throw std::invalid_argument("salt must be exactly 22 characters for bcrypt");
+  if (salt.find_first_not_of(kBcrypt64) != std::string::npos) {
+    throw std::invalid_argument("invalid characters in bcrypt salt");
+  }
+  // The last character carries 2 of the salt's 128 bits: passlib clears the 4 unused ones (repair_unused).
+  salt.back() = kBcrypt64[kBcrypt64.find(salt.back()) & 0x30];
+  if (rounds < 4 || rounds > 31) throw std::invalid_argument("rounds must be between 4 and 31 for bcrypt");
+  if (ident != "2a" && ident != "2b" && ident != "2y") throw std::invalid_argument("invalid ident for bcrypt");
+  if (password.find('\0') != std::string::npos) throw std::invalid_argument("bcrypt does not allow NUL bytes");
+  std::string setting = "$" + ident + "$" + (rounds < 10 ? "0" : "") + std::to_string(rounds) + "$" + salt;
+  auto data = std::make_unique<crypt_data>();  // about 32 KiB: kept off the stack
+  const char* hashed = crypt_r(password.c_str(), setting.c_str(), data.get());
+  if (!hashed || hashed[0] == '*') throw std::invalid_argument("bcrypt failed");
+  return hashed;
 }
 
 }  // namespace prov::tmpl

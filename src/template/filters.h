@@ -20,5 +20,8 @@ std::string sha_crypt(const std::string& password, const std::string& salt, bool
 std::string random_salt(size_t length);
 /// MD5-crypt ($1$): glibc's crypt() with a "$1$salt" setting.
 std::string md5_crypt(const std::string& password, const std::string& salt);
+/// bcrypt as passlib writes it ($2b$12$ + 22 salt characters + 31 of hash; ident 2a, 2b or 2y), the salt's unused
+/// bits cleared as passlib does. Throws std::invalid_argument for a salt, rounds or ident bcrypt refuses.
+std::string bcrypt_hash(const std::string& password, std::string salt, int rounds, const std::string& ident);
 
 }  // namespace prov::tmpl

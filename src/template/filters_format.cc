@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 #include "filters.h"
 #include "limits.h"
@@ -269,16 +270,31 @@ RV f_sha1(Ctx&, const RV& in, Args&) { return Value(digest_hex("sha1", rv_str(in
 RV f_password_hash(Ctx&, const RV& in, Args& a) {
   std::string scheme = py_str(arg_or(a, 0, "hashtype", "sha512"));
   Value salt = arg_or(a, 1, "salt", nullptr);
-  Value rounds = arg_or(a, 2, "rounds", nullptr);
-  // The schemes Python's crypt module offers on Debian 12, as ansible-core 2.14 uses it without passlib. Blowfish
-  // (bcrypt) is left out: glibc's crypt gives "*0" for the settings Ansible builds.
+  Value salt_size = arg_or(a, 2, "salt_size", nullptr);
+  Value rounds = arg_or(a, 3, "rounds", nullptr);
+  Value ident = arg_or(a, 4, "ident", nullptr);
+  // bcrypt as passlib makes it (Debian's ansible-core recommends python3-passlib; without it, crypt gives "*0").
+  if (scheme == "blowfish" || scheme == "bcrypt") {
+    if (!salt_size.is_null() && as_int(salt_size) != 22) {
+      fail("Could not hash the secret.. bcrypt: salt_size (" + py_str(salt_size) + ") must be exactly 22");
+    }
+    try {
+      return Value(bcrypt_hash(rv_str(in), salt.is_null() ? random_salt(22) : py_str(salt),
+                               rounds.is_null() ? 12 : static_cast<int>(as_int(rounds)),
+                               ident.is_null() ? "2b" : py_str(ident)));
+    } catch (const std::invalid_argument& e) {
+      fail(e.what());
+    }
+  }
+  // The other schemes Python's crypt module offers on Debian 12, written as passlib writes them.
   bool md5 = scheme == "md5" || scheme == "md5_crypt";
   bool sha512 = scheme == "sha512" || scheme == "sha512_crypt";
   if (!md5 && !sha512 && scheme != "sha256" && scheme != "sha256_crypt")
     fail("crypt.crypt does not support '" + scheme + "' algorithm");
-  size_t salt_size = md5 ? 8 : 16;
-  std::string s = salt.is_null() ? random_salt(salt_size) : py_str(salt);
-  if (s.size() > salt_size) fail("invalid salt size");
+  size_t salt_max = md5 ? 8 : 16;
+  size_t size = salt_size.is_null() ? salt_max : static_cast<size_t>(std::max<long long>(1, as_int(salt_size)));
+  std::string s = salt.is_null() ? random_salt(std::min(size, salt_max)) : py_str(salt);
+  if (s.size() > salt_max) fail("invalid salt size");
   if (s.find_first_not_of("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != std::string::npos)
     fail("invalid characters in salt");
   // Ansible puts rounds into the setting for MD5 too, where crypt reads "rounds=N" as the salt.

@@ -96,6 +96,13 @@ TEST_CASE("filters: serialisation and hashing") {
         "$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1");
   CHECK(R("{{ 'secret' | password_hash('sha256', 'abcdefgh') }}") ==
         "$5$rounds=535000$abcdefgh$QXIhOR7fttJ4bdMfcw7BEvHVCsepCVESzLPmE9hth51");
+  // bcrypt as passlib 1.7.4 writes it (values from Ansible with python3-passlib and python3-bcrypt).
+  CHECK(R("{{ 'secret' | password_hash('blowfish', '1234567890123456789012') }}") ==
+        "$2b$12$123456789012345678901uO/yptqYYqXPYviqOvezm2C7cYzKwtUq");
+  CHECK(R("{{ 'secret' | password_hash('bcrypt', 'abcdefghijklmnopqrstuv', rounds=5, ident='2a') }}") ==
+        "$2a$05$abcdefghijklmnopqrstuuOQiyCxlgf/oeuTqixKmWdcYUh4Hjl0a");
+  CHECK_THROWS_WITH(R("{{ 'x' | password_hash('bcrypt', 'short') }}"),
+                    Catch::Contains("salt must be exactly 22 characters for bcrypt"));
 }
 
 TEST_CASE("tests: jinja and ansible tests") {
