@@ -192,8 +192,9 @@ class PlaybookRun {
       failed |= h->stats.failed > h->failures_cleared;
       unreachable |= h->stats.unreachable > h->unreachable_cleared;
     }
-    if (failed) return kExitHostFailed;
+    // As ansible-core's strategies: a host still unreachable decides the code before failed ones.
     if (unreachable) return kExitUnreachable;
+    if (failed) return kExitHostFailed;
     return error_ ? kExitError : kExitOk;
   }
 
@@ -389,6 +390,7 @@ class PlaybookRun {
       HostState& hs = host_state(*h);
       hs.ended = false;
       hs.failed = false;  // a host that failed in an earlier play is not retried (below)
+      hs.left = false;
       if (auto early = early_.find(hs.name); early != early_.end()) {
         hs.early = std::move(early->second);
         early_.erase(early);
@@ -396,6 +398,10 @@ class PlaybookRun {
       play_hosts.push_back(&hs);
     }
     if (next != nullptr) connect_ahead(*next, names);
+    state.play_host_states = play_hosts;
+    for (auto* h : play_hosts) {
+      if (failed_before_.count(h->name) > 0) state.left_before.insert(h);
+    }
     play_hosts.erase(std::remove_if(play_hosts.begin(), play_hosts.end(),
                                     [&](HostState* h) { return failed_before_.count(h->name) > 0; }),
                      play_hosts.end());
@@ -410,7 +416,7 @@ class PlaybookRun {
       for (auto* h : state.batch) batch_names.push_back(h->name);
       if (!first_batch)
         sink_.play_start(title, batch_names, play.loc.str());  // Ansible announces the play again for each batch
-      for (auto* h : state.batch) set_magic(*h, play, names, batch_names);
+      for (auto* h : state.batch) set_magic(*h, play, names);
       run_play_batch(state);
       if (run_ended(state)) {
         run_error_ = state.run_error;
@@ -418,8 +424,14 @@ class PlaybookRun {
       }
       bool all_failed = true;
       for (auto* h : state.batch) {
-        if (h->failed || h->unreachable) failed_before_.insert(h->name);
-        all_failed &= h->failed || h->unreachable;
+        // A failure that meta: clear_host_errors cleared keeps the host out of this play only, as in Ansible.
+        const bool out = (h->failed && h->stats.failed > h->failures_cleared) || h->unreachable;
+        if (out) failed_before_.insert(h->name);
+        all_failed &= out;
+      }
+      // As Ansible: hosts that failed in earlier plays run the next play again once the errors were cleared.
+      if (state.errors_cleared) {
+        for (const HostState* h : state.left_before) failed_before_.erase(h->name);
       }
       if (all_failed || state.aborted) return false;
     }
@@ -448,7 +460,7 @@ class PlaybookRun {
       if (started >= static_cast<std::size_t>(std::max(settings_.forks, 1))) break;
       if (skip.count(h->name) || early_.count(h->name) || failed_before_.count(h->name)) continue;
       Value magic = Value::object();
-      set_magic(magic, h->name, next, next_names, next_names);
+      set_magic(magic, h->name, next, next_names);
       try {
         early_.emplace(h->name, open_early(h->name,
                                            connection_plan(h->name, inventory_.host_vars(h->name), next.kw.vars, magic,
@@ -461,21 +473,17 @@ class PlaybookRun {
     }
   }
 
-  void set_magic(HostState& h, const pb::Play& play, const std::vector<std::string>& play_hosts,
-                 const std::vector<std::string>& batch) {
-    set_magic(h.magic, h.name, play, play_hosts, batch);
+  void set_magic(HostState& h, const pb::Play& play, const std::vector<std::string>& play_hosts) {
+    set_magic(h.magic, h.name, play, play_hosts);
   }
 
-  void set_magic(Value& m, const std::string& name, const pb::Play& play, const std::vector<std::string>& play_hosts,
-                 const std::vector<std::string>& batch) {
+  // ansible_play_hosts and ansible_play_batch change as hosts leave the play: TaskScope gives them.
+  void set_magic(Value& m, const std::string& name, const pb::Play& play, const std::vector<std::string>& play_hosts) {
     m["inventory_hostname"] = name;
     m["inventory_hostname_short"] = name.substr(0, name.find('.'));
     m["group_names"] = inventory_.group_names(name);
     m["groups"] = inventory_.groups();
     m["ansible_play_hosts_all"] = play_hosts;
-    m["ansible_play_hosts"] = batch;
-    m["ansible_play_batch"] = batch;
-    m["play_hosts"] = batch;
     m["ansible_play_name"] = play.name;
     m["ansible_check_mode"] = settings_.check;
     m["ansible_diff_mode"] = settings_.diff;

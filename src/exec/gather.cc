@@ -130,12 +130,12 @@ void Runner::gather_facts(const Hosts& hosts) {
       r.result = {{"changed", false}, {"msg", e.message()}, {"unreachable", true}};
       count_outcome(h.stats, TaskOutcome{r.status, ignore_unreachable, r.result});
       r.ignored = ignore_unreachable;
-      if (!ignore_unreachable) h.unreachable = true;
+      if (!ignore_unreachable) leave_play(h, true);
     } catch (const Error& e) {
       r.status = out::Status::Failed;
       r.result = {{"changed", false}, {"failed", true}, {"msg", e.message()}};
       ++h.stats.failed;
-      h.failed = true;
+      leave_play(h);
     }
     if (!warning.empty()) play_.sink->warning(warning);
     play_.sink->host_result(r);

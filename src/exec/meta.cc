@@ -105,6 +105,7 @@ void Runner::run_meta(const graph::Node& node, const Hosts& hosts, const Frame& 
       h->unreachable_cleared = h->stats.unreachable;
       h->unreachable = false;
     }
+    play_.errors_cleared = true;
   } else if (what == "clear_facts") {
     // The gathered and cached facts of every host of the play go (set_fact's stay, as Ansible's non-persistent ones).
     std::unique_lock lock(play_.facts_mutex);

@@ -101,6 +101,7 @@ void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame&
     std::unique_lock lock(play_.facts_mutex);
     for (auto* h : failed) {
       h->failed = false;
+      h->left = false;  // a rescued host is back in the play's lists
       --h->stats.failed;
       ++h->stats.rescued;
     }
@@ -120,7 +121,7 @@ void Runner::run_block(const graph::Node& node, const Hosts& hosts, const Frame&
   inner.failure_handled = frame.failure_handled;
   run_nodes(node.always, reachable, inner);
   for (auto* h : still_failed) {
-    if (h->stats.failed > h->failures_cleared) h->failed = true;
+    if (h->stats.failed > h->failures_cleared) leave_play(*h);
   }
 }
 
@@ -158,9 +159,9 @@ void Runner::run_leaf(const graph::Node& node, const Hosts& hosts, const Frame& 
     if (!is_handler && outcome.status != out::Status::Skipped && outcome.status != out::Status::Unreachable) {
       note_role_ran(play_, frame, h);
     }
-    if (outcome.status == out::Status::Unreachable && !outcome.ignored) h.unreachable = true;
+    if (outcome.status == out::Status::Unreachable && !outcome.ignored) leave_play(h, true);
     if (outcome.status == out::Status::Failed && !outcome.ignored) {
-      h.failed = true;
+      leave_play(h);
       std::unique_lock lock(play_.facts_mutex);
       h.magic["ansible_failed_task"] = {{"name", task.name}, {"action", task.action->name}};
       h.magic["ansible_failed_result"] = outcome.result;
@@ -193,7 +194,7 @@ void Runner::apply_failure_policy(const Hosts& hosts, const Frame& frame, const 
   if (as_bool(fatal, false)) {
     if (frame.failure_handled) return;  // the rescue or always runs first; the failed hosts stop there
     for (auto* h : play_.batch) {
-      if (h->active()) h->failed = true;
+      if (h->active()) leave_play(*h);
     }
     play_.aborted = true;
     return;

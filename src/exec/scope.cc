@@ -74,6 +74,16 @@ bool names_a_role(const Frame& frame, const pb::Keywords* kw) {
                      [kw](const graph::NamedRole& named) { return named.ref && &named.ref->kw == kw; });
 }
 
+// ansible_play_hosts (the play's hosts) or ansible_play_batch (the batch's) without those that left the play, as
+// Ansible leaves out its play._removed_hosts.
+Value remaining_hosts(const PlayState& play, bool batch_only) {
+  Value names = Value::array();
+  for (const HostState* h : batch_only ? play.batch : play.play_host_states) {
+    if (!h->left && play.left_before.count(h) == 0) names.push_back(h->name);
+  }
+  return names;
+}
+
 // Where Ansible looks for a task's relative files, innermost first: its role, the roles it runs as a dependency of,
 // the roles that included it, the folder of its task file, the playbook's folder; and the including roles' names.
 void set_search_magic(Value& magic, const PlayState& play, const Frame& frame, const pb::Task* task,
@@ -118,6 +128,9 @@ TaskScope::TaskScope(const PlayState& play, HostState& host, const Frame& frame,
   for (const auto& named : frame.role_chain) {
     if (named.ref) scope_.add(vars::Level::RoleParams, &named.ref->params);
   }
+  for (const auto* kw : frame.keywords) {
+    if (!kw->include_params.empty()) scope_.add(vars::Level::IncludeParams, &kw->include_params);
+  }
   for (const auto& params : frame.include_params) {
     auto it = params->find(host.name);
     if (it != params->end()) scope_.add(vars::Level::IncludeParams, &it->second.vars, &it->second.data);
@@ -131,6 +144,10 @@ TaskScope::TaskScope(const PlayState& play, HostState& host, const Frame& frame,
   }
   set_search_magic(task_magic_, play, frame, task, role);
   scope_.add(vars::Level::Magic, &task_magic_);
+  // Computed when read, as hosts leave the play (leave_play): every host of the play, and the current batch.
+  scope_.add_lazy(vars::Level::Magic, "ansible_play_hosts", [&play] { return remaining_hosts(play, false); });
+  scope_.add_lazy(vars::Level::Magic, "ansible_play_batch", [&play] { return remaining_hosts(play, true); });
+  scope_.add_lazy(vars::Level::Magic, "play_hosts", [&play] { return remaining_hosts(play, true); });
   // hostvars is built with each host's own variables rendered (build_hostvars): nothing in it is templated again.
   scope_.add_lazy(vars::Level::Magic, "hostvars", [&play] { return build_hostvars(play); }, vars::Trust::Data);
   scope_.add(vars::Level::Magic, &loop_vars_, &loop_data_);

@@ -73,12 +73,21 @@ struct HostState {
   /// run (its exit code), and a host in an always section at that moment goes on after the block.
   std::atomic<int> failures_cleared{0};
   std::atomic<int> unreachable_cleared{0};
+  /// Out of the play's host lists (ansible_play_hosts, ansible_play_batch) after a failure outside a rescue or as
+  /// unreachable: Ansible's play._removed_hosts, which meta: clear_host_errors leaves as it is.
+  std::atomic<bool> left{false};
   std::vector<std::string> notified;       ///< handler names or listen topics, in notification order
   mod::Plan plan;                          ///< what check mode predicts earlier tasks would have done
   std::set<const pb::Task*> probed_ahead;  ///< tasks whose first probe waits in the connection (prefetch.h)
   bool active() const { return !failed && !unreachable && !ended; }
 };
 
+/// The host leaves the play after a failure (or as unreachable): no further tasks, and out of ansible_play_hosts and
+/// ansible_play_batch for the rest of the play.
+inline void leave_play(HostState& host, bool unreachable = false) {
+  (unreachable ? host.unreachable : host.failed) = true;
+  host.left = true;
+}
 /// Sets a host variable of the run (set_fact, register) under play.facts_mutex, held by the caller; `data` marks
 /// it as data that is never templated (tmpl::Vars).
 inline void set_host_fact(HostState& host, const std::string& name, Value value, bool data) {
@@ -166,6 +175,11 @@ struct PlayState {
   const facts::JsonFileCache* fact_cache = nullptr;              ///< fact_caching = jsonfile, else null
   std::vector<HostState*> batch;                                 ///< hosts of the current serial batch
   std::vector<std::string> play_hosts;
+  std::vector<HostState*> play_host_states;  ///< the hosts of play_hosts, in its order
+  /// Hosts of the play that failed or were unreachable in earlier plays: they do not run it, and they are out of
+  /// ansible_play_hosts.
+  std::set<const HostState*> left_before;
+  std::atomic<bool> errors_cleared{false};  ///< meta: clear_host_errors ran: the hosts of left_before may run again
   mutable std::shared_mutex facts_mutex;  ///< guards host_facts/facts of every host against hostvars readers
   std::mutex banner_mutex;
   const void* last_banner = nullptr;  ///< free strategy: print a task's banner once in a row

@@ -24,7 +24,7 @@ void for_each_host(const std::vector<HostState*>& hosts, int forks, out::Sink& s
     } catch (...) {
       error = "an unknown exception";
     }
-    h.failed = true;
+    leave_play(h);
     ++h.stats.failed;
     out::HostResult r;
     r.host = h.name;
