@@ -75,6 +75,9 @@ class Runner {
   long long throttle(const pb::Task& task, const Frame& frame, HostState& h);
   void apply_failure_policy(const Hosts& hosts, const Frame& frame, const pb::Task& task);
   void run_meta(const graph::Node& node, const Hosts& hosts, const Frame& frame);
+  void flush_for(const Hosts& acting, const Hosts& hosts);  ///< meta: flush_handlers (meta.cc)
+  void clear_host_errors();
+  void clear_facts();
   /// --step: asks whether the task `subject` runs (for `host` under the free strategy); false skips it. An
   /// answer missing (end of input) ends the run.
   bool take_step(const std::string& subject, const HostState* host);

@@ -10,11 +10,6 @@
 namespace prov::pb::detail {
 namespace {
 
-const std::vector<std::string> kMetaActions = {"flush_handlers",   "refresh_inventory", "noop",
-                                               "clear_facts",      "clear_host_errors", "end_play",
-                                               "end_host",         "end_batch",         "reset_connection",
-                                               "role_complete"};
-
 bool contains(const std::vector<std::string>& list, const std::string& key) {
   return std::find(list.begin(), list.end(), key) != list.end();
 }
@@ -166,12 +161,14 @@ void complete_role(Task& task, const SourceLoc& at, const TaskSource& src, LoadC
 void complete_meta(Task& task, const SourceLoc& at, bool handler) {
   check_arg_names(task, {"_raw_params"}, at);
   std::string what = string_arg(task, "_raw_params", at);
-  if (!contains(kMetaActions, what)) {
-    throw Error(fmt::format("unknown meta action '{}' in {}{}", what, task_label(task), did_you_mean(what, kMetaActions)),
-                arg_loc(task, "_raw_params", at));
+  task.meta = find_meta(what);
+  if (!task.meta) {
+    throw Error(
+        fmt::format("unknown meta action '{}' in {}{}", what, task_label(task), did_you_mean(what, meta_names())),
+        arg_loc(task, "_raw_params", at));
   }
   // A handler that flushes the handlers would run itself again without end; Ansible refuses it too.
-  if (handler && what == "flush_handlers") {
+  if (handler && task.meta->action == MetaAction::FlushHandlers) {
     throw Error("flush_handlers cannot be used as a handler", arg_loc(task, "_raw_params", at));
   }
 }

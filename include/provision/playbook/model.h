@@ -11,6 +11,7 @@
 #include "provision/core/error.h"
 #include "provision/core/value.h"
 #include "provision/modules/action.h"
+#include "provision/playbook/meta.h"
 
 namespace prov::pb {
 
@@ -85,6 +86,7 @@ struct Task {
 
   /// "import_tasks" or "import_role" when this block stands for a static import (its file is in args), else "".
   std::string import_kind;
+  const MetaSpec* meta = nullptr;  ///< a meta task's action (ActionKind::Meta), found at load
   /// An action named by a template (ActionKind::Templated): the collections its short name is looked up in.
   std::vector<std::string> action_collections;
 };

@@ -418,3 +418,22 @@ TEST_CASE("a module named by a template is found per host, its arguments checked
   CHECK_THROWS_WITH(templated_module(tasks[1], "include_tasks"),
                     Catch::EndsWith("'include_tasks' is not a module: '{{ module }}' may only name a module"));
 }
+
+TEST_CASE("meta actions: one table for the loader's check and the executor's words", "[loader]") {
+  const MetaSpec* flush = find_meta("flush_handlers");
+  REQUIRE(flush != nullptr);
+  CHECK(flush->action == MetaAction::FlushHandlers);
+  CHECK_FALSE(flush->once);
+  CHECK(flush->done_message("h1") == "triggered running handlers for h1");
+  CHECK(flush->skip_reason("h1") == "flush_handlers conditional evaluated to False, not running handlers for h1");
+  const MetaSpec* noop = find_meta("noop");
+  REQUIRE(noop != nullptr);
+  CHECK_FALSE(noop->takes_condition);
+  CHECK(noop->done_message("h1") == "noop");
+  CHECK(noop->skip_reason("h1") == "noop conditional evaluated to False");
+  CHECK(find_meta("end_play")->once);
+  CHECK(find_meta("end_host")->skip_reason("web") ==
+        "end_host conditional evaluated to False, continuing execution for web");
+  CHECK(find_meta("flush") == nullptr);
+  CHECK(meta_names().size() == 10);
+}
