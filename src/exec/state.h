@@ -88,6 +88,7 @@ inline void leave_play(HostState& host, bool unreachable = false) {
   (unreachable ? host.unreachable : host.failed) = true;
   host.left = true;
 }
+
 /// Sets a host variable of the run (set_fact, register) under play.facts_mutex, held by the caller; `data` marks
 /// it as data that is never templated (tmpl::Vars).
 inline void set_host_fact(HostState& host, const std::string& name, Value value, bool data) {
