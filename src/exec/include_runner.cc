@@ -99,6 +99,11 @@ void Runner::run_include(const graph::Node& node, const Hosts& hosts, const Fram
       inner.keywords.push_back(&task.kw);
       inner.include_params.push_back(params);
       std::set<std::string> tags(play_.play->kw.tags.begin(), play_.play->kw.tags.end());
+      if (task.apply) {
+        inner.keywords.push_back(&task.apply->kw);
+        if (!task.apply->notify.empty()) inner.notify = &task.apply->notify;
+        tags.insert(task.apply->kw.tags.begin(), task.apply->kw.tags.end());
+      }
       const graph::Selection& selection = play_.settings->selection;
       if (task.action->kind == mod::ActionKind::IncludeRole) {
         if (task.role) inner.includers.insert(inner.includers.begin(), task.role);

@@ -372,6 +372,17 @@ Task parse_task(const YAML::Node& written, const TaskSource& src, LoadContext& c
     }
   }
   read_args(action_value, *action, file, task);
+  // `apply` of include_tasks/include_role: keywords of a block around the included tasks (Ansible's parent block).
+  if (action_value.IsMap() && action_value["apply"] &&
+      (action->kind == mod::ActionKind::IncludeTasks || action->kind == mod::ActionKind::IncludeRole)) {
+    const YAML::Node apply = action_value["apply"];
+    if (!apply.IsMap()) {
+      throw Error(fmt::format("Expected a dict for apply but got {} instead", node_kind(apply)),
+                  yaml::loc(apply, file));
+    }
+    task.apply = std::make_shared<Task>(parse_block(apply, Task{}, src, ctx));
+    task.args.erase("apply");
+  }
 
   for (const auto& entry : node) {
     std::string key = entry.first.Scalar();

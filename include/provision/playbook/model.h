@@ -87,6 +87,8 @@ struct Task {
   /// "import_tasks" or "import_role" when this block stands for a static import (its file is in args), else "".
   std::string import_kind;
   const MetaSpec* meta = nullptr;  ///< a meta task's action (ActionKind::Meta), found at load
+  /// include_tasks/include_role's `apply`: a block's keywords (and notify) around the included tasks, or null.
+  std::shared_ptr<Task> apply;
   /// An action named by a template (ActionKind::Templated): the collections its short name is looked up in.
   std::vector<std::string> action_collections;
 };
